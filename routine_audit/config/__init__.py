@@ -1,0 +1,20 @@
+"""Rule files: routines (commitments) and classification rules."""
+
+from .load import check_file, init_rules, load_routine, load_rules, package_data
+from .schema import Commitment, Direction, Limit, LimitKind, Routine, Rule, RuleSet, Unit
+
+__all__ = [
+    "Commitment",
+    "Direction",
+    "Limit",
+    "LimitKind",
+    "Routine",
+    "Rule",
+    "RuleSet",
+    "Unit",
+    "check_file",
+    "init_rules",
+    "load_routine",
+    "load_rules",
+    "package_data",
+]

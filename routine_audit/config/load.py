@@ -1,0 +1,160 @@
+"""Load and validate rule files; every problem becomes a one-line ``ConfigError``."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import ConfigError, Location
+from .schema import Routine, RuleSet
+from .yaml_source import YamlDocument, format_key, read_yaml
+
+Model = TypeVar("Model", bound=BaseModel)
+
+SCHEMAS: dict[str, type[BaseModel]] = {"routine": Routine, "rules": RuleSet}
+SUPPORTED_VERSIONS = {"routine": (1,), "rules": (1,)}
+DEFAULT_RULES = "default_rules.yaml"
+STARTER_ROUTINE = "starter_routine.yaml"
+
+
+def package_data(name: str) -> Path:
+    """A file shipped in ``routine_audit/data`` (works from a wheel too)."""
+    return Path(str(resources.files("routine_audit") / "data" / name))
+
+
+def load_routine(path: str | Path) -> Routine:
+    """Read a routine file (following ``extends:``) and validate it."""
+    document = read_yaml(Path(path))
+    data = _merge_extends(document, seen=())
+    return _validate(document, data, Routine, expected_kind="routine")
+
+
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """Read classification rules; the shipped defaults when ``path`` is None."""
+    document = read_yaml(Path(path) if path is not None else package_data(DEFAULT_RULES))
+    return _validate(document, document.data, RuleSet, expected_kind="rules")
+
+
+def check_file(path: str | Path) -> BaseModel:
+    """Validate any rule file, choosing the schema by its ``kind:``."""
+    document = read_yaml(Path(path))
+    kind = _kind_of(document)
+    if kind == "routine":
+        return _validate(document, _merge_extends(document, seen=()), Routine, "routine")
+    return _validate(document, document.data, SCHEMAS[kind], kind)
+
+
+def init_rules(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """Copy the starter routine and the default rules into ``folder`` for editing."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, new_name in ((STARTER_ROUTINE, "routine.yaml"), (DEFAULT_RULES, "rules.yaml")):
+        destination = target / new_name
+        if destination.exists() and not overwrite:
+            raise ConfigError(
+                "already exists; not overwritten",
+                where=Location(destination),
+                hint="choose another folder or pass --force",
+            )
+        shutil.copyfile(package_data(name), destination)
+        written.append(destination)
+    return written
+
+
+def _kind_of(document: YamlDocument) -> str:
+    data = document.data
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "expected a mapping with kind: and version: at the top",
+            where=document.where(()),
+        )
+    kind = data.get("kind")
+    if kind not in SCHEMAS:
+        known = ", ".join(SCHEMAS)
+        raise ConfigError(
+            f"kind {kind!r} is not a rule file kind",
+            where=document.where(("kind",)),
+            hint=f"set kind: to one of {known}",
+        )
+    return str(kind)
+
+
+def _validate(
+    document: YamlDocument, data: Any, model: type[Model], expected_kind: str
+) -> Model:
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "expected a mapping with kind: and version: at the top", where=document.where(())
+        )
+    kind = data.get("kind", expected_kind)
+    if kind != expected_kind:
+        raise ConfigError(
+            f"this is a {kind!r} file, expected kind: {expected_kind}",
+            where=document.where(("kind",)),
+        )
+    version = data.get("version", 1)
+    if version not in SUPPORTED_VERSIONS[expected_kind]:
+        raise ConfigError(
+            f"version {version!r} is not supported by this routine-audit",
+            where=document.where(("version",)),
+            hint=f"supported: {SUPPORTED_VERSIONS[expected_kind]}; upgrade routine-audit",
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(document, exc) from None
+
+
+def _config_error(document: YamlDocument, exc: ValidationError) -> ConfigError:
+    """The first validation problem, located by field path and line."""
+    first = exc.errors()[0]
+    key = tuple(part for part in first["loc"] if not _is_pydantic_tag(part))
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = f"unknown field {format_key(key[-1:])!r}; check its spelling"
+    elif first["type"] == "missing":
+        message = "required field is missing"
+    more = len(exc.errors()) - 1
+    hint = f"and {more} more problem{'s' if more > 1 else ''} after this one" if more else None
+    return ConfigError(message, where=document.where(key), hint=hint)
+
+
+def _is_pydantic_tag(part: object) -> bool:
+    # pydantic adds union/function tags such as 'function-before[...]' to locations
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _merge_extends(document: YamlDocument, seen: Iterable[Path]) -> Any:
+    """Merge ``extends: FILE`` (a team default) under this routine, by commitment id."""
+    data = document.data
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    base_path = (document.path.parent / str(data["extends"])).resolve()
+    if base_path in seen:
+        raise ConfigError("extends: forms a loop", where=document.where(("extends",)))
+    if not base_path.exists():
+        raise ConfigError(
+            f"extends: {data['extends']} does not exist",
+            where=document.where(("extends",)),
+            hint="paths are relative to this file's folder",
+        )
+    base_document = read_yaml(base_path)
+    base = _merge_extends(base_document, (*seen, base_path))
+    if not isinstance(base, dict):
+        raise ConfigError("expected a routine mapping", where=base_document.where(()))
+    merged = {**base, **{k: v for k, v in data.items() if k != "extends"}}
+    for key in ("commitments", "limits"):
+        merged[key] = _merge_by_id(base.get(key) or [], data.get(key) or [])
+    return merged
+
+
+def _merge_by_id(base: list[Any], own: list[Any]) -> list[Any]:
+    own_ids = {item.get("id") for item in own if isinstance(item, dict)}
+    kept = [item for item in base if not (isinstance(item, dict) and item.get("id") in own_ids)]
+    return kept + list(own)

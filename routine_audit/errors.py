@@ -1,0 +1,82 @@
+"""One error hierarchy, and the exit codes it maps to.
+
+A ``UserError`` means "bad input, not a bug": the CLI prints its one-line
+message and exits with its code, never with a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Exit codes shared by every command (documented in the README)."""
+
+    OK = 0
+    PARTIAL = 1  # done, but some input could not be read; the report says what
+    USAGE = 2  # usage, configuration or credential error
+    NOTHING = 3  # nothing could be audited at all (team runs)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in an input a problem sits: file, field path and line, as far as known."""
+
+    file: str | Path | None = None
+    field: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file is not None:
+            parts.append(f"{self.file}:{self.line}" if self.line else str(self.file))
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+
+class RoutineAuditError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+
+class UserError(RoutineAuditError):
+    """Bad input or setup that the user can fix; shown as one line, no traceback."""
+
+    def __init__(
+        self, message: str, *, where: Location | None = None, hint: str | None = None
+    ) -> None:
+        self.message = message
+        self.where = where
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """The message as the CLI prints it: place, problem, fix."""
+        text = f"{self.where}: {self.message}" if self.where and str(self.where) else self.message
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        return " ".join(text.split())
+
+
+class ConfigError(UserError):
+    """A rule, routine or team file is missing or invalid."""
+
+
+class UsageError(UserError):
+    """Options that do not fit together, or a value of the wrong form."""
+
+
+class CredentialError(UserError):
+    """Missing, expired or revoked credentials."""
+
+
+class SourceError(UserError):
+    """A calendar could not be read at all (file, folder, feed or API).
+
+    Raised only when nothing usable is left; a bad file among several, or a
+    bad event in a file, is recorded as a data-quality problem instead.
+    """

@@ -1,0 +1,116 @@
+"""The normalized event record that every calendar source produces.
+
+Time is normalized once, here at the source boundary: ``start`` and ``end``
+are always time-zone-aware; all-day events start and end at local midnight of
+their dates (in the zone the source was given) and carry ``all_day=True``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    CONFIRMED = "confirmed"
+    TENTATIVE = "tentative"
+    CANCELLED = "cancelled"
+
+
+class Response(StrEnum):
+    """An attendee's answer to an invitation (iCalendar PARTSTAT, Google responseStatus)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+    NEEDS_ACTION = "needs_action"
+    DELEGATED = "delegated"
+
+
+class Visibility(StrEnum):
+    DEFAULT = "default"
+    PUBLIC = "public"
+    PRIVATE = "private"
+    CONFIDENTIAL = "confidential"
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    email: str
+    response: Response | None = None
+    is_self: bool = False  # the source says this attendee is the calendar's owner
+    is_resource: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One occurrence of a calendar event (recurring series are already expanded)."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    all_day: bool = False
+    summary: str = ""
+    description: str = ""
+    location: str = ""
+    calendar: str = ""
+    color: str = ""
+    status: Status = Status.CONFIRMED
+    transparent: bool = False
+    visibility: Visibility = Visibility.DEFAULT
+    details_hidden: bool = False  # the reader may see only free/busy for this event
+    event_type: str = "default"
+    organizer: str = ""
+    attendees: tuple[Attendee, ...] = ()
+    recurrence_id: datetime | date | None = None
+    created: datetime | None = None
+    source: str = ""  # file, URL or calendar id the event came from
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError(f"event {self.uid!r}: start and end must be time-zone-aware")
+
+    @property
+    def is_private(self) -> bool:
+        """Content must never reach anyone but the calendar's owner."""
+        return self.details_hidden or self.visibility in (
+            Visibility.PRIVATE,
+            Visibility.CONFIDENTIAL,
+        )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity across files: UID plus the instance (RECURRENCE-ID or start)."""
+        instance = self.recurrence_id if self.recurrence_id is not None else self.start
+        return (self.uid, _instant_key(instance))
+
+
+def _instant_key(value: datetime | date) -> str:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return str(int(value.timestamp()))
+    return value.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something a source could not read; it goes to the report's data-quality section."""
+
+    source: str
+    message: str
+    uid: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        place = f"{self.source}:{self.line}" if self.line else self.source
+        event = f" (event {self.uid})" if self.uid else ""
+        return f"{place}{event}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    """What a source returns for a period: events plus what it had to skip."""
+
+    events: tuple[Event, ...]
+    problems: tuple[Problem, ...] = ()
+    sources: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,105 @@
+"""Audit periods: whole days in an explicit time zone, never the machine's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .errors import UsageError
+
+_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive whole days ``first``..``last`` in zone ``tz``."""
+
+    first: date
+    last: date
+    tz: ZoneInfo
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise UsageError(
+                f"the period ends ({self.last}) before it starts ({self.first})",
+                hint="give --end on or after --start",
+            )
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period (local midnight of ``first``)."""
+        return datetime.combine(self.first, time(), self.tz)
+
+    @property
+    def end(self) -> datetime:
+        """The instant just after the period (local midnight after ``last``)."""
+        return datetime.combine(self.last + timedelta(days=1), time(), self.tz)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+    @property
+    def label(self) -> str:
+        """``2026-W47`` for an ISO week, else ``FIRST..LAST``."""
+        year, week, weekday = self.first.isocalendar()
+        if weekday == 1 and self.last == self.first + timedelta(days=6):
+            return f"{year}-W{week:02d}"
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+    def with_tz(self, tz: ZoneInfo) -> Period:
+        return Period(self.first, self.last, tz)
+
+
+def iso_week(year: int, week: int, tz: ZoneInfo) -> Period:
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise UsageError(f"{year}-W{week:02d} is not an ISO week") from None
+    return Period(monday, monday + timedelta(days=6), tz)
+
+
+def resolve_week(spec: str, tz: ZoneInfo, *, today: date | None = None) -> Period:
+    """``2026-W47``, ``last``, ``this`` or ``next``, worked out in ``tz``."""
+    if today is None:
+        today = datetime.now(tz).date()
+    this_monday = today - timedelta(days=today.weekday())
+    relative = {"last": -7, "this": 0, "next": 7}
+    key = spec.strip().lower()
+    if key in relative:
+        monday = this_monday + timedelta(days=relative[key])
+        return Period(monday, monday + timedelta(days=6), tz)
+    match = _ISO_WEEK.match(spec.strip())
+    if not match:
+        raise UsageError(
+            f"--week {spec!r} is not a week",
+            hint="use an ISO week such as 2026-W47, or last, this or next",
+        )
+    return iso_week(int(match[1]), int(match[2]), tz)
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date", hint="use YYYY-MM-DD") from None
+
+
+def choose_period(
+    tz: ZoneInfo,
+    *,
+    week: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    today: date | None = None,
+) -> Period:
+    """The period the options name; ``last`` (the last complete ISO week) by default."""
+    if week and (start or end):
+        raise UsageError("give either --week or --start/--end, not both")
+    if start or end:
+        if not (start and end):
+            raise UsageError("--start and --end go together", hint="give both dates")
+        return Period(parse_day(start, "--start"), parse_day(end, "--end"), tz)
+    return resolve_week(week or "last", tz, today=today)
