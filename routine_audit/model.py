@@ -100,6 +100,7 @@ class Problem:
     message: str
     uid: str | None = None
     line: int | None = None
+    skipped: bool = True  # False: read, but with an assumption the report states
 
     def __str__(self) -> str:
         place = f"{self.source}:{self.line}" if self.line else self.source

@@ -1,0 +1,303 @@
+"""The audit engine: normalized events + routine + rules + period -> AuditResult."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ..config.schema import Routine, RuleSet, Unit
+from ..model import CalendarData
+from ..period import Period
+from ..result import AuditResult, RepInfo
+from .classify import attendee_counts, classify
+from .context import AuditContext
+from .counting import HELD, counting_reasons, rep_responses
+from .findings import (
+    achievability_findings,
+    block_findings,
+    conflict_findings,
+    limit_findings,
+    target_findings,
+)
+from .frame import events_frame
+from .health import health
+from .measure import Measured, measure
+from .timeline import local_midnights, merge_blocks, resolve_overlaps, split_at_midnight
+
+HOUR = 3600
+_AWAY = re.compile(
+    r"\b(?:out of office|ooo|holiday|vacation|pto|annual leave|leave|sick|day off|off sick)\b",
+    re.IGNORECASE,
+)
+
+
+def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
+    """Audit one rep's calendar data for ``period`` against their routine."""
+    occurrences, attendees = _occurrences_in_period(data, period, routine)
+    n = len(occurrences)
+    response = rep_responses(attendees, n, routine.addresses)
+    occurrences = occurrences.join(counting_reasons(occurrences, response))
+    attendee_count, external_count = attendee_counts(
+        attendees, n, routine.addresses, routine.domains
+    )
+    occurrences = occurrences.join(
+        classify(
+            occurrences, rules, attendee_count=attendee_count, external_count=external_count
+        )
+    )
+    occurrences["attendees"] = attendee_count
+    occurrences["external_attendees"] = external_count
+
+    context = _timeline(occurrences, routine, period)
+    measured = [measure(context, c) for c in routine.commitments]
+    figures, health_findings = health(context)
+    findings = [
+        *achievability_findings(context),
+        *(f for m in measured for f in target_findings(context, m)),
+        *(f for c in routine.commitments for f in conflict_findings(context, c)),
+        *(f for m in measured for f in block_findings(context, m)),
+        *(f for limit in routine.limits for f in limit_findings(context, limit)),
+        *health_findings,
+    ]
+    return AuditResult(
+        rep=_rep_info(routine),
+        period=period,
+        occurrences=_public_occurrences(context),
+        daily=_daily(context, measured),
+        commitments=_commitment_table(measured),
+        commitment_days=_commitment_days(measured),
+        finding_list=findings,
+        health=figures,
+        problems=data.problems,
+        notes=_notes(context),
+    )
+
+
+def _occurrences_in_period(
+    data: CalendarData, period: Period, routine: Routine
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    occurrences, attendees = events_frame(data.events)
+    start, end = int(period.start.timestamp()), int(period.end.timestamp())
+    all_day = occurrences["all_day"].to_numpy()
+    # all-day events belong to dates, not instants: keep those whose dates meet the period
+    first = np.array([_local_date(t, routine) for t in occurrences["start"]], dtype="datetime64[D]")
+    last = np.array([_local_date(t, routine) for t in occurrences["end"]], dtype="datetime64[D]")
+    dates_meet = (first <= np.datetime64(period.last)) & (last > np.datetime64(period.first))
+    timed_meet = (occurrences["end_ts"].to_numpy() > start) & (
+        occurrences["start_ts"].to_numpy() < end
+    )
+    keep = np.where(all_day, dates_meet, timed_meet)
+    kept = occurrences[keep].reset_index(drop=True)
+    renumber = pd.Series(np.arange(len(kept)), index=occurrences.loc[keep, "occ"].to_numpy())
+    attendees = attendees[attendees["occ"].isin(renumber.index)].assign(
+        occ=lambda a: renumber.loc[a["occ"]].to_numpy()
+    )
+    kept["occ"] = np.arange(len(kept))
+    return kept.set_index("occ", drop=False), attendees.reset_index(drop=True)
+
+
+def _local_date(moment: datetime, routine: Routine) -> date:
+    return moment.astimezone(routine.zone).date()
+
+
+def _days_off(occurrences: pd.DataFrame, routine: Routine, period: Period) -> frozenset[date]:
+    """Holidays, and dates covered by all-day (or whole-working-day) out-of-office events."""
+    off = {d for d in routine.holidays if period.first <= d <= period.last}
+    away = (occurrences["event_type"] == "outOfOffice") | (
+        occurrences["all_day"] & occurrences["summary"].str.contains(_AWAY, na=False)
+    )
+    for row in occurrences[away & (occurrences["status"] != "cancelled")].itertuples():
+        first, last = _local_date(row.start, routine), _local_date(row.end, routine)
+        if not row.all_day:
+            first, last = _whole_working_days(row.start, row.end, routine)
+        day = first
+        while day < last:
+            off.add(day)
+            day += timedelta(days=1)
+    return frozenset(d for d in off if period.first <= d <= period.last)
+
+
+def _whole_working_days(start: datetime, end: datetime, routine: Routine) -> tuple[date, date]:
+    """The dates whose working hours a timed absence covers completely, as [first, last)."""
+    day = _local_date(start, routine)
+    covered: list[date] = []
+    while datetime.combine(day, datetime.min.time(), routine.zone) < end:
+        spans = routine.working_spans(day.weekday())
+        if spans:
+            opens = datetime.combine(day, spans[0][0], routine.zone)
+            closes = datetime.combine(day, spans[-1][1], routine.zone)
+            if start <= opens and end >= closes:
+                covered.append(day)
+        day += timedelta(days=1)
+    if not covered:
+        return day, day
+    return covered[0], covered[-1] + timedelta(days=1)
+
+
+def _timeline(occurrences: pd.DataFrame, routine: Routine, period: Period) -> AuditContext:
+    counted = occurrences[occurrences["counted"]]
+    midnights = local_midnights(period)
+    segments = split_at_midnight(
+        counted["occ"].to_numpy(),
+        counted["start_ts"].to_numpy(),
+        counted["end_ts"].to_numpy(),
+        midnights,
+    )
+    routine_activities = {
+        c.activity for c in routine.commitments if c.unit in (Unit.HOURS, Unit.BLOCKS)
+    }
+    occ = segments["occ"].to_numpy()
+    activity = occurrences["activity"].to_numpy()[occ]
+    start_ts = occurrences["start_ts"].to_numpy()[occ]
+    duration = occurrences["end_ts"].to_numpy()[occ] - start_ts
+    is_routine = np.isin(activity, list(routine_activities))
+    # priority: non-routine first, then earlier start, then longer, then file order
+    order = np.lexsort((occ, -duration, start_ts, is_routine))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    ownership = resolve_overlaps(
+        segments["seg_start"].to_numpy(), segments["seg_end"].to_numpy(), rank
+    )
+    segments = segments.assign(activity=activity, counted_seconds=ownership.counted_seconds)
+    piece_seg = ownership.pieces["seg"].to_numpy()
+    pieces = ownership.pieces.assign(
+        activity=activity[piece_seg], day=segments["day"].to_numpy()[piece_seg]
+    )
+    blocks = merge_blocks(ownership.pieces, activity[piece_seg], pieces["day"].to_numpy())
+    per_occ = segments.groupby("occ").agg(
+        seconds=("seg_end", "sum"), starts=("seg_start", "sum"), counted=("counted_seconds", "sum")
+    )
+    occurrences = occurrences.assign(seconds=0, counted_seconds=0)
+    occurrences.loc[per_occ.index, "seconds"] = (per_occ["seconds"] - per_occ["starts"]).to_numpy()
+    occurrences.loc[per_occ.index, "counted_seconds"] = per_occ["counted"].to_numpy()
+    _add_inside_seconds(occurrences, period)
+    return AuditContext(
+        period=period,
+        routine=routine,
+        occurrences=occurrences,
+        segments=segments,
+        pieces=pieces,
+        blocks=blocks,
+        conflicts=ownership.conflicts,
+        days_off=_days_off(occurrences, routine, period),
+    )
+
+
+def _add_inside_seconds(occurrences: pd.DataFrame, period: Period) -> None:
+    """``seconds`` inside the period also for occurrences that are not counted."""
+    start = np.maximum(occurrences["start_ts"].to_numpy(), int(period.start.timestamp()))
+    end = np.minimum(occurrences["end_ts"].to_numpy(), int(period.end.timestamp()))
+    occurrences["seconds"] = np.maximum(end - start, 0)
+
+
+def _public_occurrences(context: AuditContext) -> pd.DataFrame:
+    occ = context.occurrences
+    tz = context.period.tz
+    table = pd.DataFrame(
+        {
+            "start": [t.astimezone(tz) for t in occ["start"]],
+            "end": [t.astimezone(tz) for t in occ["end"]],
+            "hours": occ["seconds"].to_numpy() / HOUR,
+            "counted_hours": occ["counted_seconds"].to_numpy() / HOUR,
+            "activity": occ["activity"].to_numpy(),
+            "rule": occ["rule"].to_numpy(),
+            "counted": occ["counted"].to_numpy(),
+            "reason": occ["reason"].to_numpy(),
+            "all_day": occ["all_day"].to_numpy(),
+            "summary": occ["summary"].to_numpy(),
+            "private": occ["private"].to_numpy(),
+            "attendees": occ["attendees"].to_numpy(),
+            "external_attendees": occ["external_attendees"].to_numpy(),
+            "calendar": occ["calendar"].to_numpy(),
+            "uid": occ["uid"].to_numpy(),
+            "created": [
+                None if pd.isna(c) else datetime.fromtimestamp(int(c), tz) for c in occ["created_ts"]
+            ],
+            "source": occ["source"].to_numpy(),
+        },
+        index=occ.index,
+    )
+    return table.sort_values(["start", "end"], kind="stable")
+
+
+def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
+    seconds = context.segments.groupby(["day", "activity"], as_index=False)["counted_seconds"].sum()
+    seconds["date"] = [context.dates[int(d)] for d in seconds["day"]]
+    seconds["hours"] = seconds["counted_seconds"] / HOUR
+    targets: dict[tuple[date, str], float] = {}
+    for m in measured:
+        if m.commitment.unit is Unit.HOURS:
+            for row in m.per_day[m.per_day["target"] > 0].itertuples():
+                key = (row.date, m.commitment.activity)
+                targets[key] = targets.get(key, 0.0) + row.target
+    daily = seconds[["date", "activity", "hours"]]
+    missing = [
+        {"date": d, "activity": a, "hours": 0.0}
+        for (d, a) in targets
+        if not ((daily["date"] == d) & (daily["activity"] == a)).any()
+    ]
+    daily = pd.concat([daily, pd.DataFrame(missing, columns=daily.columns)], ignore_index=True)
+    daily["target_hours"] = [targets.get((d, a)) for d, a in zip(daily["date"], daily["activity"], strict=True)]
+    return daily.sort_values(["date", "activity"]).reset_index(drop=True)
+
+
+def _commitment_table(measured: list[Measured]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": m.commitment.id,
+                "activity": m.commitment.activity,
+                "unit": m.commitment.unit.value,
+                "per": m.commitment.per,
+                "direction": m.commitment.direction.value,
+                "protected": m.commitment.protected,
+                "target": m.target,
+                "scheduled": m.scheduled,
+                "gap": m.gap,
+                "adherence": m.adherence,
+                "blocks": m.blocks,
+                "short_blocks": m.short_blocks,
+                "outside_window_hours": m.outside_seconds / HOUR,
+                "committed_days": m.committed_days,
+                "description": m.commitment.description,
+            }
+            for m in measured
+        ],
+        columns=[
+            "id", "activity", "unit", "per", "direction", "protected", "target", "scheduled",
+            "gap", "adherence", "blocks", "short_blocks", "outside_window_hours",
+            "committed_days", "description",
+        ],
+    )  # fmt: skip
+
+
+def _commitment_days(measured: list[Measured]) -> pd.DataFrame:
+    frames = [m.per_day.assign(commitment=m.commitment.id, unit=m.commitment.unit.value) for m in measured]
+    if not frames:
+        return pd.DataFrame(columns=["commitment", "unit", "date", "scheduled", "target"])
+    return pd.concat(frames, ignore_index=True)[["commitment", "unit", "date", "scheduled", "target"]]
+
+
+def _notes(context: AuditContext) -> list[str]:
+    reasons = context.occurrences["reason"].value_counts()
+    notes = []
+    for reason, label in HELD.items():
+        if reasons.get(reason, 0):
+            notes.append(f"{reasons[reason]} {label} event(s) were counted as booked time")
+    if context.days_off:
+        days = ", ".join(d.isoformat() for d in sorted(context.days_off))
+        notes.append(f"days off (no targets): {days}")
+    return notes
+
+
+def _rep_info(routine: Routine) -> RepInfo:
+    rep = routine.rep
+    return RepInfo(
+        email=rep.email if rep else "",
+        name=rep.name if rep else "",
+        timezone=routine.timezone,
+        share_titles=routine.share_titles,
+    )

@@ -1,0 +1,85 @@
+"""The tables one audit computes once and every measure and finding reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..config.schema import WEEKDAYS, Commitment, Routine, Unit
+from ..period import Period
+from .windows import Intervals
+
+
+@dataclass
+class AuditContext:
+    period: Period
+    routine: Routine
+    occurrences: pd.DataFrame  # indexed by occ; activity, counted, reason, counted_seconds...
+    segments: pd.DataFrame  # occ, day, seg_start, seg_end, activity, counted_seconds
+    pieces: pd.DataFrame  # owned elementary intervals: seg, start, end, activity, day
+    blocks: pd.DataFrame  # merged owned runs: activity, day, start, end, seconds, seg
+    conflicts: pd.DataFrame  # seg, by_seg, seconds (seg lost seconds to by_seg)
+    days_off: frozenset[date]
+
+    @property
+    def dates(self) -> list[date]:
+        return self.period.days
+
+    @cached_property
+    def routine_activities(self) -> frozenset[str]:
+        """Activities whose commitments are time blocks (they yield to other events)."""
+        return frozenset(
+            c.activity for c in self.routine.commitments if c.unit in (Unit.HOURS, Unit.BLOCKS)
+        )
+
+    def committed_days(self, commitment: Commitment) -> list[date]:
+        """Dates of the period the commitment is due on (capacity already removed)."""
+        return [
+            d
+            for d in self.dates
+            if self._due_weekday(commitment, d.weekday()) and d not in self.days_off
+        ]
+
+    def committed_weekdays(self, commitment: Commitment) -> int:
+        """How many weekdays of a routine week the commitment is due on."""
+        return sum(self._due_weekday(commitment, w) for w in range(7))
+
+    def _due_weekday(self, commitment: Commitment, weekday: int) -> bool:
+        if WEEKDAYS[weekday] not in commitment.window.days:
+            return False
+        return commitment.protected or bool(self.routine.working_spans(weekday))
+
+    def window_intervals(self, commitment: Commitment) -> Intervals:
+        window = commitment.window
+
+        def spans(day: date) -> list[tuple[time, time]]:
+            return [(window.start, window.end)] if WEEKDAYS[day.weekday()] in window.days else []
+
+        return self._intervals(spans)
+
+    @cached_property
+    def working(self) -> Intervals:
+        return self._intervals(lambda day: self.routine.working_spans(day.weekday()))
+
+    def _intervals(self, spans) -> Intervals:  # noqa: ANN001
+        # a day either side: the routine's zone may be hours away from the audit zone
+        from datetime import timedelta
+
+        return Intervals.build(
+            self.period.first - timedelta(days=1),
+            self.period.last + timedelta(days=1),
+            self.routine.zone,
+            spans,
+        )
+
+    def day_of(self, day_index: np.ndarray | int) -> date | list[date]:
+        if isinstance(day_index, int | np.integer):
+            return self.dates[int(day_index)]
+        return [self.dates[int(i)] for i in day_index]
+
+    def evidence_rows(self, occ_ids: np.ndarray) -> pd.DataFrame:
+        return self.occurrences.loc[occ_ids]

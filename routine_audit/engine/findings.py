@@ -1,0 +1,265 @@
+"""Findings: the gaps and conflicts behind the figures, each with its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+
+import numpy as np
+import pandas as pd
+
+from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
+from ..result import Evidence, Finding
+from ..units import amount_text, duration_text
+from .context import AuditContext
+from .measure import Measured, outside_window_seconds
+
+PERSONAL = "personal"
+_HOURS_TOLERANCE = 1 / 60  # a minute
+_COUNT_TOLERANCE = 1e-6
+
+
+def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
+    """under_target / over_limit for the period, and missing_block per committed day."""
+    c = measured.commitment
+    tolerance = _HOURS_TOLERANCE if c.unit is Unit.HOURS else _COUNT_TOLERANCE
+    findings: list[Finding] = []
+    if measured.gap > tolerance:
+        scheduled = amount_text(measured.scheduled, c.unit.value)
+        target = amount_text(measured.target, c.unit.value)
+        if c.direction is Direction.MIN:
+            short_days = measured.per_day[
+                (measured.per_day["target"] > 0)
+                & (measured.per_day["target"] - measured.per_day["scheduled"] > tolerance)
+            ]
+            days = ", ".join(d.strftime("%a %d %b") for d in short_days["date"])
+            detail = f"{scheduled} scheduled of {target} committed"
+            if c.per == "day" and days:
+                detail += f"; short on {days}"
+            findings.append(Finding("under_target", c.id, None, detail))
+        else:
+            findings.append(
+                Finding("over_limit", c.id, None, f"{scheduled} scheduled, limit {target}")
+            )
+    if c.per == "day" and c.direction is Direction.MIN:
+        for row in measured.per_day.itertuples():
+            if row.target > 0 and row.scheduled == 0:
+                findings.append(
+                    Finding("missing_block", c.id, row.date, f"no {c.activity} time on the calendar")
+                )
+    return findings
+
+
+def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Finding]:
+    """displaced (or protected_overlap) for each block of the commitment that lost time."""
+    if commitment.unit is Unit.MEETINGS or context.conflicts.empty:
+        return []
+    segments = context.segments
+    conflicts = context.conflicts.assign(
+        occ=segments["occ"].to_numpy()[context.conflicts["seg"].to_numpy()],
+        by_occ=segments["occ"].to_numpy()[context.conflicts["by_seg"].to_numpy()],
+        activity=segments["activity"].to_numpy()[context.conflicts["seg"].to_numpy()],
+    )
+    mine = conflicts[conflicts["activity"] == commitment.activity]
+    kind = "protected_overlap" if commitment.protected else "displaced"
+    findings = []
+    for occ, group in mine.groupby("occ", sort=True):
+        lost = int(group["seconds"].sum())
+        victim = _evidence(context, [int(occ)], seconds=lost)
+        by = group.groupby("by_occ")["seconds"].sum()
+        obstacles = _evidence(context, by.index.to_numpy(), seconds=by.to_numpy())
+        block_day = victim[0].start.date()
+        what = "protected time" if commitment.protected else f"{commitment.activity} block"
+        detail = (
+            f"{what} {_clock_span(victim[0])} lost {duration_text(lost)} "
+            f"to {len(obstacles)} other event{'s' if len(obstacles) > 1 else ''}"
+        )
+        findings.append(Finding(kind, commitment.id, block_day, detail, victim, obstacles))
+    if commitment.protected:
+        findings.extend(_protected_window_intrusions(context, commitment))
+    return findings
+
+
+def _protected_window_intrusions(context: AuditContext, commitment: Commitment) -> list[Finding]:
+    """On committed days with no block at all, events booked into the protected window."""
+    days_with_block = set(
+        context.blocks.loc[context.blocks["activity"] == commitment.activity, "day"].tolist()
+    )
+    window = context.window_intervals(commitment)
+    pieces = context.pieces[context.pieces["activity"] != commitment.activity]
+    inside = window.covered(pieces["start"].to_numpy(), pieces["end"].to_numpy())
+    intruding = pieces[inside > 0].assign(inside=inside[inside > 0])
+    committed = set(context.committed_days(commitment))
+    findings = []
+    for day, group in intruding.groupby("day"):
+        date_ = context.day_of(int(day))
+        if day in days_with_block or date_ not in committed:
+            continue
+        occs = context.segments["occ"].to_numpy()[group["seg"].to_numpy()]
+        by_occ = pd.Series(group["inside"].to_numpy()).groupby(occs).sum()
+        obstacles = _evidence(context, by_occ.index.to_numpy(), seconds=by_occ.to_numpy())
+        detail = f"no {commitment.activity} block, and other events fill its window"
+        findings.append(
+            Finding("protected_overlap", commitment.id, date_, detail, obstacles=obstacles)
+        )
+    return findings
+
+
+def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
+    """short_blocks and outside_window for a time-block commitment."""
+    c = measured.commitment
+    findings = []
+    if c.min_block and c.unit is not Unit.MEETINGS:
+        blocks = context.blocks[
+            (context.blocks["activity"] == c.activity) & (context.blocks["seconds"] < c.min_block * 60)
+        ]
+        if not blocks.empty:
+            occs = context.segments["occ"].to_numpy()[blocks["seg"].to_numpy()]
+            evidence = tuple(
+                Evidence(
+                    int(o),
+                    _local(context, s),
+                    _local(context, e),
+                    c.activity,
+                    int(e - s),
+                )
+                for o, s, e in zip(occs, blocks["start"], blocks["end"], strict=True)
+            )
+            detail = f"{len(blocks)} block{'s' if len(blocks) > 1 else ''} shorter than {c.min_block} min"
+            findings.append(Finding("short_blocks", c.id, None, detail, evidence))
+    outside = outside_window_seconds(context, c)
+    total = int(outside.sum()) if len(outside) else 0
+    if total > 0:
+        window = c.window
+        detail = (
+            f"{duration_text(total)} outside the committed window "
+            f"({', '.join(window.days)} {_clock(window.start)}–{_clock(window.end)})"
+        )
+        findings.append(Finding("outside_window", c.id, None, detail))
+    return findings
+
+
+def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
+    """Non-personal counted events that break an agreed working limit."""
+    pieces = context.pieces[context.pieces["activity"] != PERSONAL]
+    if pieces.empty:
+        return []
+
+    def spans(day):  # noqa: ANN001, ANN202
+        if WEEKDAYS[day.weekday()] not in limit.days:
+            return []
+        if limit.kind is LimitKind.NO_MEETINGS_AFTER:
+            return [(limit.time, time.max)]
+        if limit.kind is LimitKind.NO_MEETINGS_BEFORE:
+            return [(time(0), limit.time)]
+        return [(time(0), time.max)]
+
+    forbidden = context._intervals(spans)  # noqa: SLF001
+    inside = forbidden.covered(pieces["start"].to_numpy(), pieces["end"].to_numpy())
+    hit = pieces[inside > 0].assign(inside=inside[inside > 0])
+    findings = []
+    for day, group in hit.groupby("day"):
+        occs = context.segments["occ"].to_numpy()[group["seg"].to_numpy()]
+        by_occ = pd.Series(group["inside"].to_numpy()).groupby(occs).sum()
+        evidence = _evidence(context, by_occ.index.to_numpy(), seconds=by_occ.to_numpy())
+        what = {
+            LimitKind.NO_MEETINGS_AFTER: f"after {_clock(limit.time)}",
+            LimitKind.NO_MEETINGS_BEFORE: f"before {_clock(limit.time)}",
+            LimitKind.DAY_OFF: "on an agreed day off",
+        }[limit.kind]
+        detail = f"{duration_text(int(group['inside'].sum()))} booked {what}"
+        findings.append(Finding("limit_broken", limit.id, context.day_of(int(day)), detail, evidence))
+    return findings
+
+
+def achievability_findings(context: AuditContext) -> list[Finding]:
+    """Commitments that cannot fit: in their window, or in a weekday's working hours."""
+    findings = []
+    work_commitments = [
+        c for c in context.routine.commitments if c.direction is Direction.MIN and not c.protected
+    ]
+    for c in context.routine.commitments:
+        window_seconds = _window_seconds(c)
+        need = c.target * 3600 if (c.unit is Unit.HOURS and c.per == "day") else 0
+        if c.unit is not Unit.MEETINGS and c.min_block * 60 > window_seconds:
+            findings.append(
+                Finding("not_achievable", c.id, None, f"the window is shorter than {c.min_block} min")
+            )
+        elif need > window_seconds:
+            findings.append(
+                Finding(
+                    "not_achievable",
+                    c.id,
+                    None,
+                    f"{amount_text(c.target, 'hours')} a day does not fit its "
+                    f"{duration_text(window_seconds)} window",
+                )
+            )
+        if context.committed_weekdays(c) == 0:
+            findings.append(
+                Finding("not_achievable", c.id, None, "no working day falls in its window")
+            )
+    for weekday in range(7):
+        working = sum(_seconds(s, e) for s, e in context.routine.working_spans(weekday))
+        if not working:
+            continue
+        needed = 0.0
+        for c in work_commitments:
+            if c.unit is not Unit.HOURS or WEEKDAYS[weekday] not in c.window.days:
+                continue
+            per_week = context.committed_weekdays(c)
+            needed += c.target * 3600 if c.per == "day" else c.target * 3600 / max(per_week, 1)
+        if needed > working + 60:
+            findings.append(
+                Finding(
+                    "not_achievable",
+                    None,
+                    None,
+                    f"{WEEKDAYS[weekday].title()}: {duration_text(needed)} of committed time "
+                    f"in {duration_text(working)} of working hours",
+                )
+            )
+    return findings
+
+
+def _window_seconds(c: Commitment) -> int:
+    return _seconds(c.window.start, c.window.end)
+
+
+def _seconds(start: time, end: time) -> int:
+    def at(t: time) -> int:
+        return 86400 if t == time.max else t.hour * 3600 + t.minute * 60
+
+    return at(end) - at(start)
+
+
+def _evidence(
+    context: AuditContext, occs: Iterable[int], *, seconds: Iterable[int] | int = 0
+) -> tuple[Evidence, ...]:
+    occs = [int(o) for o in occs]
+    amounts = [int(seconds)] * len(occs) if isinstance(seconds, int | np.integer) else list(seconds)
+    rows = context.occurrences.loc[occs]
+    return tuple(
+        Evidence(
+            occ,
+            _local(context, row.start_ts),
+            _local(context, row.end_ts),
+            row.activity,
+            int(amount),
+        )
+        for occ, row, amount in zip(occs, rows.itertuples(), amounts, strict=True)
+    )
+
+
+def _local(context: AuditContext, timestamp: int) -> datetime:
+    return datetime.fromtimestamp(int(timestamp), context.period.tz)
+
+
+def _clock(value: time | None) -> str:
+    if value is None:
+        return ""
+    return "24:00" if value == time.max else value.strftime("%H:%M")
+
+
+def _clock_span(evidence: Evidence) -> str:
+    return f"{evidence.start:%a %H:%M}–{evidence.end:%H:%M}"

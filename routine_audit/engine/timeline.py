@@ -1,0 +1,144 @@
+"""The timeline: clip to the period, split at local midnight, give every second one owner.
+
+All times are integer epoch seconds. The overlap resolution is vectorized:
+the period is cut at every segment boundary into elementary intervals, and
+each interval goes to the covering segment with the best (lowest) rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ..period import Period
+
+
+def local_midnights(period: Period) -> np.ndarray:
+    """Epoch seconds of every local midnight from the period's start to its end."""
+    days = [*period.days, period.last + timedelta(days=1)]
+    return np.array(
+        [int(datetime.combine(d, time(), period.tz).timestamp()) for d in days], dtype=np.int64
+    )
+
+
+def split_at_midnight(
+    occ: np.ndarray, start: np.ndarray, end: np.ndarray, midnights: np.ndarray
+) -> pd.DataFrame:
+    """Clip [start, end) to the period and cut it at local midnights.
+
+    Returns one row per piece: ``occ``, ``day`` (index into the period's days),
+    ``seg_start``, ``seg_end``.
+    """
+    s = np.maximum(start, midnights[0])
+    e = np.minimum(end, midnights[-1])
+    keep = e > s
+    occ, s, e = occ[keep], s[keep], e[keep]
+    first_day = np.searchsorted(midnights, s, side="right") - 1
+    last_day = np.searchsorted(midnights, e, side="left") - 1
+    counts = last_day - first_day + 1
+    row = np.repeat(np.arange(len(occ)), counts)
+    day = first_day[row] + _offsets(counts)
+    return pd.DataFrame(
+        {
+            "occ": occ[row],
+            "day": day,
+            "seg_start": np.maximum(s[row], midnights[day]),
+            "seg_end": np.minimum(e[row], midnights[day + 1]),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who owns each second: per segment, and the pieces and conflicts behind it."""
+
+    counted_seconds: np.ndarray  # per segment
+    pieces: pd.DataFrame  # seg, start, end: owned elementary intervals in time order
+    conflicts: pd.DataFrame  # seg (lost time), by_seg (took it), seconds
+
+
+def resolve_overlaps(seg_start: np.ndarray, seg_end: np.ndarray, rank: np.ndarray) -> Ownership:
+    """Give each elementary interval to the covering segment with the lowest ``rank``.
+
+    ``rank`` must be a permutation of 0..n-1 (a strict priority order).
+    """
+    n = len(seg_start)
+    if n == 0:
+        empty = pd.DataFrame({"seg": [], "start": [], "end": []}, dtype=np.int64)
+        conflicts = pd.DataFrame({"seg": [], "by_seg": [], "seconds": []}, dtype=np.int64)
+        return Ownership(np.zeros(0, dtype=np.int64), empty, conflicts)
+    bounds = np.unique(np.concatenate([seg_start, seg_end]))
+    first = np.searchsorted(bounds, seg_start)
+    counts = np.searchsorted(bounds, seg_end) - first
+    seg = np.repeat(np.arange(n), counts)
+    interval = first[seg] + _offsets(counts)
+    best = np.full(len(bounds), n, dtype=np.int64)
+    np.minimum.at(best, interval, rank[seg])
+    won = rank[seg] == best[interval]
+    length = bounds[interval + 1] - bounds[interval]
+    counted = np.bincount(seg[won], weights=length[won], minlength=n).astype(np.int64)
+
+    by_rank = np.empty(n, dtype=np.int64)
+    by_rank[rank] = np.arange(n)
+    lost = ~won
+    conflicts = (
+        pd.DataFrame(
+            {
+                "seg": seg[lost],
+                "by_seg": by_rank[best[interval[lost]]],
+                "seconds": length[lost],
+            }
+        )
+        .groupby(["seg", "by_seg"], as_index=False, sort=True)["seconds"]
+        .sum()
+    )
+    order = np.argsort(interval[won], kind="stable")
+    owned = interval[won][order]
+    pieces = pd.DataFrame(
+        {"seg": seg[won][order], "start": bounds[owned], "end": bounds[owned + 1]}
+    )
+    return Ownership(counted, pieces, conflicts)
+
+
+def merge_blocks(pieces: pd.DataFrame, activity: np.ndarray, day: np.ndarray) -> pd.DataFrame:
+    """Runs of owned time of one activity on one day, back-to-back pieces merged.
+
+    ``activity`` and ``day`` are per piece. Returns activity, day, start, end,
+    seconds and the first piece's ``seg``.
+    """
+    if pieces.empty:
+        return pd.DataFrame(
+            {"activity": [], "day": [], "start": [], "end": [], "seconds": [], "seg": []}
+        ).astype({"day": np.int64, "start": np.int64, "end": np.int64, "seconds": np.int64})
+    start = pieces["start"].to_numpy()
+    end = pieces["end"].to_numpy()
+    frame = pd.DataFrame({"activity": activity, "day": day, "start": start, "end": end})
+    frame = frame.sort_values(["activity", "start"], kind="stable")
+    s = frame["start"].to_numpy()
+    e = frame["end"].to_numpy()
+    a = frame["activity"].to_numpy()
+    d = frame["day"].to_numpy()
+    new_block = np.ones(len(frame), dtype=bool)
+    new_block[1:] = (a[1:] != a[:-1]) | (d[1:] != d[:-1]) | (s[1:] != e[:-1])
+    block_id = np.cumsum(new_block) - 1
+    frame["block"] = block_id
+    frame["seg"] = pieces["seg"].to_numpy()[frame.index.to_numpy()]
+    blocks = frame.groupby("block", sort=True).agg(
+        activity=("activity", "first"),
+        day=("day", "first"),
+        start=("start", "min"),
+        end=("end", "max"),
+        seg=("seg", "first"),
+    )
+    blocks["seconds"] = blocks["end"] - blocks["start"]
+    return blocks.reset_index(drop=True)
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """0..count-1 for each entry of ``counts``, concatenated."""
+    total = int(counts.sum())
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total, dtype=np.int64) - starts

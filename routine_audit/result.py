@@ -1,0 +1,102 @@
+"""What an audit returns: pandas tables for notebooks, plus the facts reports need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from .model import Problem
+from .period import Period
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One calendar block behind a finding. ``occ`` points into ``occurrences``."""
+
+    occ: int
+    start: datetime
+    end: datetime
+    activity: str
+    seconds: int = 0  # the part of the block that matters for the finding
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A gap or problem worth coaching on. ``detail`` never contains event content."""
+
+    kind: str
+    commitment: str | None
+    day: date | None
+    detail: str
+    evidence: tuple[Evidence, ...] = ()
+    # for conflicts: the events on the other side (what displaced the block)
+    obstacles: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class HealthFigures:
+    working_seconds: int
+    booked_seconds: int
+    other_seconds: int
+    unclassified_share: float
+    reactive_meetings: int
+    meetings_with_created: int
+    reactive_share: float | None
+    fragmented_days: int
+
+
+@dataclass(frozen=True)
+class RepInfo:
+    email: str
+    name: str
+    timezone: str
+    share_titles: bool
+
+
+@dataclass
+class AuditResult:
+    """The audit of one rep over one period.
+
+    Tables (pandas DataFrames):
+    - ``occurrences``: one row per occurrence touching the period, with
+      ``hours`` (inside the period), ``counted_hours`` (after overlaps),
+      ``activity``, ``rule``, ``counted`` and ``reason``;
+    - ``daily``: counted hours per date and activity;
+    - ``commitments``: one row per commitment: target, scheduled, gap, adherence...;
+    - ``commitment_days``: per commitment and date, scheduled vs target;
+    - ``findings``: one row per finding (``finding_list`` keeps the objects).
+    """
+
+    rep: RepInfo
+    period: Period
+    occurrences: pd.DataFrame
+    daily: pd.DataFrame
+    commitments: pd.DataFrame
+    commitment_days: pd.DataFrame
+    finding_list: list[Finding]
+    health: HealthFigures
+    problems: tuple[Problem, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "kind": f.kind,
+                    "commitment": f.commitment,
+                    "date": f.day,
+                    "detail": f.detail,
+                    "evidence": len(f.evidence) + len(f.obstacles),
+                }
+                for f in self.finding_list
+            ],
+            columns=["kind", "commitment", "date", "detail", "evidence"],
+        )
+
+    @property
+    def incomplete(self) -> bool:
+        """True when some input could not be read (exit code 1)."""
+        return any(p.skipped for p in self.problems)

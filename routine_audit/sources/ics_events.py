@@ -1,0 +1,145 @@
+"""Turn one expanded VEVENT occurrence into the normalized ``Event`` record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Component
+
+from ..model import Attendee, Event, Response, Status, Visibility
+
+UTC = ZoneInfo("UTC")
+
+_PARTSTAT = {
+    "ACCEPTED": Response.ACCEPTED,
+    "DECLINED": Response.DECLINED,
+    "TENTATIVE": Response.TENTATIVE,
+    "NEEDS-ACTION": Response.NEEDS_ACTION,
+    "DELEGATED": Response.DELEGATED,
+}
+_STATUS = {"TENTATIVE": Status.TENTATIVE, "CANCELLED": Status.CANCELLED}
+_CLASS = {
+    "PRIVATE": Visibility.PRIVATE,
+    "CONFIDENTIAL": Visibility.CONFIDENTIAL,
+    "PUBLIC": Visibility.PUBLIC,
+}
+
+
+def check_event(component: Component) -> None:
+    """Read every time property once, so a broken value raises here, not mid-audit."""
+    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "CREATED"):
+        if name in component:
+            component.decoded(name)
+    for name in ("EXDATE", "RDATE"):
+        values = component.get(name)
+        for value in values if isinstance(values, list) else [values] if values else []:
+            _ = value.dts
+    for rule in _as_list(component.get("RRULE")):
+        _ = dict(rule)
+    if "DTSTART" not in component:
+        raise ValueError("the event has no DTSTART")
+
+
+def to_event(component: Component, *, zone: ZoneInfo, calendar: str, source: str) -> Event:
+    """Normalize an occurrence: aware start/end, all-day flag, who answered what."""
+    raw_start = component.decoded("DTSTART")
+    all_day = not isinstance(raw_start, datetime)
+    start = _aware(raw_start, zone)
+    end = _aware(_raw_end(component, raw_start), zone)
+    if end < start:
+        end = start
+    busy_status = str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper()
+    transparent = str(component.get("TRANSP", "")).upper() == "TRANSPARENT" or busy_status == "FREE"
+    event_type = "outOfOffice" if busy_status == "OOF" else "default"
+    created = component.decoded("CREATED") if "CREATED" in component else None
+    recurrence_id = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else None
+    return Event(
+        uid=str(component.get("UID", "")) or _synthetic_uid(component, start),
+        start=start,
+        end=end,
+        all_day=all_day,
+        summary=_text(component, "SUMMARY"),
+        description=_text(component, "DESCRIPTION"),
+        location=_text(component, "LOCATION"),
+        calendar=calendar,
+        color=_text(component, "COLOR"),
+        status=_STATUS.get(str(component.get("STATUS", "")).upper(), Status.CONFIRMED),
+        transparent=transparent,
+        visibility=_CLASS.get(str(component.get("CLASS", "")).upper(), Visibility.DEFAULT),
+        event_type=event_type,
+        organizer=_address(component.get("ORGANIZER")),
+        attendees=tuple(_attendee(a) for a in _as_list(component.get("ATTENDEE"))),
+        recurrence_id=_plain_instant(recurrence_id, zone),
+        created=_aware(created, UTC) if isinstance(created, datetime) else None,
+        source=source,
+    )
+
+
+def _raw_end(component: Component, start: date) -> date:
+    if "DTEND" in component:
+        end = component.decoded("DTEND")
+        # an end of the other type (a date for a date-time start) is a file error; be lenient
+        if isinstance(start, datetime) == isinstance(end, datetime):
+            return end
+    if "DURATION" in component:
+        return start + component.decoded("DURATION")
+    # RFC 5545 3.6.1: no end means one day for a date, zero length for a date-time
+    return start if isinstance(start, datetime) else start + timedelta(days=1)
+
+
+def _aware(value: date, zone: ZoneInfo) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), zone)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone)  # floating time: the rep's zone
+    if isinstance(value.tzinfo, ZoneInfo):
+        return value
+    return value.astimezone(UTC)  # custom VTIMEZONE or fixed offset: keep the instant
+
+
+def _plain_instant(value: Any, zone: tzinfo) -> datetime | date | None:
+    if value is None or not isinstance(value, date):
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value
+
+
+def _attendee(value: Any) -> Attendee:
+    params = getattr(value, "params", {})
+    cutype = str(params.get("CUTYPE", "")).upper()
+    return Attendee(
+        email=_address(value),
+        response=_PARTSTAT.get(str(params.get("PARTSTAT", "")).upper()),
+        is_resource=cutype in ("RESOURCE", "ROOM"),
+    )
+
+
+def _address(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text.strip().lower()
+
+
+def _text(component: Component, name: str) -> str:
+    value = component.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _synthetic_uid(component: Component, start: datetime) -> str:
+    return f"no-uid:{_text(component, 'SUMMARY')}:{int(start.timestamp())}"
