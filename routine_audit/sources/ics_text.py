@@ -64,6 +64,6 @@ def _is_iana(name: str) -> bool:
         return name.upper() == "UTC"
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder such as America/Argentina
         return False
     return True

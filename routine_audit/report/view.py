@@ -1,0 +1,203 @@
+"""The report view: an audit result as plain records, filtered for one audience.
+
+This is the only place that decides what an audience may see. A manager gets
+activities and times; event titles only when the rep's routine sets
+``share_titles: true``, and never those of private events. Renderers take a
+``RepReport`` and cannot reach the raw calendar content.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from ..period import Period
+from ..result import AuditResult, Evidence, HealthFigures, RepInfo
+from .coaching import questions_for
+
+
+class Audience(StrEnum):
+    OWNER = "owner"  # the rep: everything
+    MANAGER = "manager"  # activity and time; titles only if shared, never private ones
+
+
+@dataclass(frozen=True)
+class Block:
+    """A calendar block as an audience may see it."""
+
+    start: datetime
+    end: datetime
+    activity: str
+    title: str | None  # None: hidden from this audience
+    seconds: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.title if self.title is not None else f"({self.activity} event)"
+
+
+@dataclass(frozen=True)
+class FindingView:
+    kind: str
+    commitment: str | None
+    day: date | None
+    detail: str
+    evidence: tuple[Block, ...]
+    obstacles: tuple[Block, ...]
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    id: str
+    activity: str
+    description: str
+    unit: str
+    per: str
+    direction: str
+    protected: bool
+    target: float
+    scheduled: float
+    gap: float
+    adherence: float | None
+    blocks: int
+    short_blocks: int
+    outside_window_hours: float
+    committed_days: int
+
+    @property
+    def status(self) -> str:
+        """``met``, ``short`` (min not reached) or ``over`` (max exceeded)."""
+        tolerance = 1 / 60 if self.unit == "hours" else 1e-6
+        if self.gap <= tolerance:
+            return "met"
+        return "short" if self.direction == "min" else "over"
+
+
+@dataclass(frozen=True)
+class DailyView:
+    date: date
+    activity: str
+    hours: float
+    target_hours: float | None
+
+
+@dataclass(frozen=True)
+class OccurrenceView:
+    start: datetime
+    end: datetime
+    hours: float
+    counted_hours: float
+    activity: str
+    rule: str
+    counted: bool
+    reason: str
+    all_day: bool
+    title: str | None
+    private: bool
+
+
+@dataclass(frozen=True)
+class RepReport:
+    """Everything a renderer needs about one rep's audit, for one audience."""
+
+    rep: RepInfo
+    audience: Audience
+    period: Period
+    commitments: tuple[CommitmentView, ...]
+    daily: tuple[DailyView, ...]
+    findings: tuple[FindingView, ...]
+    health: HealthFigures
+    occurrences: tuple[OccurrenceView, ...]
+    data_quality: tuple[str, ...]
+    notes: tuple[str, ...]
+    titles_shown: bool
+    incomplete: bool
+
+
+def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER) -> RepReport:
+    """The plain, audience-filtered view of ``result``."""
+    audience = Audience(audience)
+    show = _title_policy(result, audience)
+    occurrences = result.occurrences
+    commitments = tuple(
+        CommitmentView(**{k: _plain(v) for k, v in row.items()})
+        for row in result.commitments.to_dict("records")
+    )
+    activities = {c.id: c.activity for c in commitments}
+    findings = tuple(
+        FindingView(
+            kind=f.kind,
+            commitment=f.commitment,
+            day=f.day,
+            detail=f.detail,
+            evidence=tuple(_block(e, show) for e in f.evidence),
+            obstacles=tuple(_block(e, show) for e in f.obstacles),
+            questions=questions_for(f.kind, activities.get(f.commitment or "", f.commitment)),
+        )
+        for f in result.finding_list
+    )
+    return RepReport(
+        rep=result.rep,
+        audience=audience,
+        period=result.period,
+        commitments=commitments,
+        daily=tuple(
+            DailyView(r["date"], r["activity"], float(r["hours"]), _plain(r["target_hours"]))
+            for r in result.daily.to_dict("records")
+        ),
+        findings=findings,
+        health=result.health,
+        occurrences=tuple(
+            OccurrenceView(
+                start=_datetime(row.start),
+                end=_datetime(row.end),
+                hours=float(row.hours),
+                counted_hours=float(row.counted_hours),
+                activity=row.activity,
+                rule=row.rule,
+                counted=bool(row.counted),
+                reason=row.reason,
+                all_day=bool(row.all_day),
+                title=show(occ),
+                private=bool(row.private),
+            )
+            for occ, row in zip(occurrences.index, occurrences.itertuples(), strict=True)
+        ),
+        data_quality=tuple(str(p) for p in result.problems),
+        notes=tuple(result.notes),
+        titles_shown=audience is Audience.OWNER or result.rep.share_titles,
+        incomplete=result.incomplete,
+    )
+
+
+def _title_policy(result: AuditResult, audience: Audience):  # noqa: ANN202
+    """A function occ -> title or None for this audience."""
+    table = result.occurrences
+    titles = table["summary"].to_dict()
+    private = table["private"].to_dict()
+    if audience is Audience.OWNER:
+        return lambda occ: titles.get(occ, "")
+    if not result.rep.share_titles:
+        return lambda occ: None
+    return lambda occ: None if private.get(occ, True) else titles.get(occ, "")
+
+
+def _block(evidence: Evidence, show) -> Block:  # noqa: ANN001
+    return Block(evidence.start, evidence.end, evidence.activity, show(evidence.occ), evidence.seconds)
+
+
+def _datetime(value: object) -> datetime:
+    """pandas Timestamps back to plain datetimes."""
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # type: ignore[return-value]
+
+
+def _plain(value: object) -> object:
+    """numpy scalars and NaN to plain Python values."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
