@@ -85,9 +85,7 @@ def _kind_of(document: YamlDocument) -> str:
     return str(kind)
 
 
-def _validate(
-    document: YamlDocument, data: Any, model: type[Model], expected_kind: str
-) -> Model:
+def _validate(document: YamlDocument, data: Any, model: type[Model], expected_kind: str) -> Model:
     if not isinstance(data, dict):
         raise ConfigError(
             "expected a mapping with kind: and version: at the top", where=document.where(())
@@ -113,7 +111,8 @@ def _validate(
 
 def _config_error(document: YamlDocument, exc: ValidationError) -> ConfigError:
     """The first validation problem, located by field path and line."""
-    first = exc.errors()[0]
+    # a misspelt field is the cause of the "missing" error it usually comes with
+    first = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     key = tuple(part for part in first["loc"] if not _is_pydantic_tag(part))
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":

@@ -238,7 +238,9 @@ class Routine(Strict):
     @classmethod
     def _zone(cls, value: str) -> str:
         if resolve_zone(value) is None:
-            raise ValueError(f"{value!r} is not a known time zone; use an IANA name such as Europe/Berlin")
+            raise ValueError(
+                f"{value!r} is not a known time zone; use an IANA name such as Europe/Berlin"
+            )
         return value
 
     @field_validator("working_hours", mode="before")

@@ -44,9 +44,7 @@ def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) 
         attendees, n, routine.addresses, routine.domains
     )
     occurrences = occurrences.join(
-        classify(
-            occurrences, rules, attendee_count=attendee_count, external_count=external_count
-        )
+        classify(occurrences, rules, attendee_count=attendee_count, external_count=external_count)
     )
     occurrences["attendees"] = attendee_count
     occurrences["external_attendees"] = external_count
@@ -214,7 +212,8 @@ def _public_occurrences(context: AuditContext) -> pd.DataFrame:
             "calendar": occ["calendar"].to_numpy(),
             "uid": occ["uid"].to_numpy(),
             "created": [
-                None if pd.isna(c) else datetime.fromtimestamp(int(c), tz) for c in occ["created_ts"]
+                None if pd.isna(c) else datetime.fromtimestamp(int(c), tz)
+                for c in occ["created_ts"]
             ],
             "source": occ["source"].to_numpy(),
         },
@@ -240,7 +239,9 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
         if not ((daily["date"] == d) & (daily["activity"] == a)).any()
     ]
     daily = pd.concat([daily, pd.DataFrame(missing, columns=daily.columns)], ignore_index=True)
-    daily["target_hours"] = [targets.get((d, a)) for d, a in zip(daily["date"], daily["activity"], strict=True)]
+    daily["target_hours"] = [
+        targets.get((d, a)) for d, a in zip(daily["date"], daily["activity"], strict=True)
+    ]
     return daily.sort_values(["date", "activity"]).reset_index(drop=True)
 
 
@@ -275,10 +276,14 @@ def _commitment_table(measured: list[Measured]) -> pd.DataFrame:
 
 
 def _commitment_days(measured: list[Measured]) -> pd.DataFrame:
-    frames = [m.per_day.assign(commitment=m.commitment.id, unit=m.commitment.unit.value) for m in measured]
+    frames = [
+        m.per_day.assign(commitment=m.commitment.id, unit=m.commitment.unit.value) for m in measured
+    ]
     if not frames:
         return pd.DataFrame(columns=["commitment", "unit", "date", "scheduled", "target"])
-    return pd.concat(frames, ignore_index=True)[["commitment", "unit", "date", "scheduled", "target"]]
+    return pd.concat(frames, ignore_index=True)[
+        ["commitment", "unit", "date", "scheduled", "target"]
+    ]
 
 
 def _notes(context: AuditContext) -> list[str]:

@@ -7,6 +7,7 @@ rows not yet classified), never as a Python loop over rows.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,11 @@ def classify(
 class _TextColumns:
     """Lower-cased searchable text per combination of fields, built once per audit."""
 
-    _FIELDS = {"title": "summary", "description": "description", "location": "location"}
+    _FIELDS: ClassVar[dict[str, str]] = {
+        "title": "summary",
+        "description": "description",
+        "location": "location",
+    }
 
     def __init__(self, occurrences: pd.DataFrame) -> None:
         self._occurrences = occurrences

@@ -65,7 +65,7 @@ class AuditContext:
     def working(self) -> Intervals:
         return self._intervals(lambda day: self.routine.working_spans(day.weekday()))
 
-    def _intervals(self, spans) -> Intervals:  # noqa: ANN001
+    def _intervals(self, spans) -> Intervals:
         # a day either side: the routine's zone may be hours away from the audit zone
         from datetime import timedelta
 

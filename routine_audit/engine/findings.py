@@ -45,7 +45,9 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
         for row in measured.per_day.itertuples():
             if row.target > 0 and row.scheduled == 0:
                 findings.append(
-                    Finding("missing_block", c.id, row.date, f"no {c.activity} time on the calendar")
+                    Finding(
+                        "missing_block", c.id, row.date, f"no {c.activity} time on the calendar"
+                    )
                 )
     return findings
 
@@ -111,7 +113,8 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     findings = []
     if c.min_block and c.unit is not Unit.MEETINGS:
         blocks = context.blocks[
-            (context.blocks["activity"] == c.activity) & (context.blocks["seconds"] < c.min_block * 60)
+            (context.blocks["activity"] == c.activity)
+            & (context.blocks["seconds"] < c.min_block * 60)
         ]
         if not blocks.empty:
             occs = context.segments["occ"].to_numpy()[blocks["seg"].to_numpy()]
@@ -125,7 +128,8 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
                 )
                 for o, s, e in zip(occs, blocks["start"], blocks["end"], strict=True)
             )
-            detail = f"{len(blocks)} block{'s' if len(blocks) > 1 else ''} shorter than {c.min_block} min"
+            plural = "s" if len(blocks) > 1 else ""
+            detail = f"{len(blocks)} block{plural} shorter than {c.min_block} min"
             findings.append(Finding("short_blocks", c.id, None, detail, evidence))
     outside = outside_window_seconds(context, c)
     total = int(outside.sum()) if len(outside) else 0
@@ -145,7 +149,7 @@ def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
     if pieces.empty:
         return []
 
-    def spans(day):  # noqa: ANN001, ANN202
+    def spans(day):
         if WEEKDAYS[day.weekday()] not in limit.days:
             return []
         if limit.kind is LimitKind.NO_MEETINGS_AFTER:
@@ -154,7 +158,7 @@ def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
             return [(time(0), limit.time)]
         return [(time(0), time.max)]
 
-    forbidden = context._intervals(spans)  # noqa: SLF001
+    forbidden = context._intervals(spans)
     inside = forbidden.covered(pieces["start"].to_numpy(), pieces["end"].to_numpy())
     hit = pieces[inside > 0].assign(inside=inside[inside > 0])
     findings = []
@@ -168,7 +172,9 @@ def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
             LimitKind.DAY_OFF: "on an agreed day off",
         }[limit.kind]
         detail = f"{duration_text(int(group['inside'].sum()))} booked {what}"
-        findings.append(Finding("limit_broken", limit.id, context.day_of(int(day)), detail, evidence))
+        findings.append(
+            Finding("limit_broken", limit.id, context.day_of(int(day)), detail, evidence)
+        )
     return findings
 
 
@@ -183,7 +189,9 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
         need = c.target * 3600 if (c.unit is Unit.HOURS and c.per == "day") else 0
         if c.unit is not Unit.MEETINGS and c.min_block * 60 > window_seconds:
             findings.append(
-                Finding("not_achievable", c.id, None, f"the window is shorter than {c.min_block} min")
+                Finding(
+                    "not_achievable", c.id, None, f"the window is shorter than {c.min_block} min"
+                )
             )
         elif need > window_seconds:
             findings.append(

@@ -45,7 +45,7 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
     days = context.committed_days(commitment)
     per_week = context.committed_weekdays(commitment)
     if commitment.per == "day":
-        daily_target = {d: commitment.target for d in days}
+        daily_target = dict.fromkeys(days, commitment.target)
         target = commitment.target * len(days)
     else:
         target = commitment.target * len(days) / per_week if per_week else 0.0

@@ -52,7 +52,7 @@ def render_events(
     return _call(EVENT_RENDERERS, fmt, reports, options)
 
 
-def _call(registry, fmt, reports, options) -> str:  # noqa: ANN001
+def _call(registry, fmt, reports, options) -> str:
     if fmt not in registry:
         known = ", ".join(registry)
         raise ValueError(f"unknown format {fmt!r}; choose one of {known}")

@@ -47,7 +47,8 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
         "What should we reduce or move so the plan is achievable?",
     ),
     "unclassified_time": (
-        "Much of the week went to meetings that serve none of your commitments: which were essential?",
+        "Much of the week went to meetings that serve none of your commitments: "
+        "which were essential?",
         "Which recurring meetings could you decline, shorten or delegate?",
     ),
     "fragmentation": (

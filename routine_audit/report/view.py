@@ -173,7 +173,7 @@ def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER)
     )
 
 
-def _title_policy(result: AuditResult, audience: Audience):  # noqa: ANN202
+def _title_policy(result: AuditResult, audience: Audience):
     """A function occ -> title or None for this audience."""
     table = result.occurrences
     titles = table["summary"].to_dict()
@@ -185,8 +185,10 @@ def _title_policy(result: AuditResult, audience: Audience):  # noqa: ANN202
     return lambda occ: None if private.get(occ, True) else titles.get(occ, "")
 
 
-def _block(evidence: Evidence, show) -> Block:  # noqa: ANN001
-    return Block(evidence.start, evidence.end, evidence.activity, show(evidence.occ), evidence.seconds)
+def _block(evidence: Evidence, show) -> Block:
+    return Block(
+        evidence.start, evidence.end, evidence.activity, show(evidence.occ), evidence.seconds
+    )
 
 
 def _datetime(value: object) -> datetime:

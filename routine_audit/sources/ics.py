@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-import warnings
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -134,7 +134,9 @@ def read_document(
         _drop_broken_events(calendar, document, problems)
         for occurrence in _expand(calendar, period, document, problems):
             try:
-                event = to_event(occurrence, zone=zone, calendar=calendar_name, source=document.name)
+                event = to_event(
+                    occurrence, zone=zone, calendar=calendar_name, source=document.name
+                )
             except Exception as exc:  # noqa: BLE001  (a value icalendar accepted but cannot use)
                 problems.append(_skipped(document, occurrence, exc))
                 continue
@@ -220,7 +222,7 @@ def _expand(
         return _expand_each_series(calendar, window, document, problems)
 
 
-def _expand_each_series(calendar, window, document, problems) -> list[icalendar.Event]:  # noqa: ANN001
+def _expand_each_series(calendar, window, document, problems) -> list[icalendar.Event]:
     """Fallback: expand series by series, skipping and reporting those that fail."""
     timezones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
     by_uid: dict[str, list[icalendar.Component]] = {}

@@ -1,0 +1,5 @@
+"""``python -m routine_audit``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,286 @@
+"""The ``routine-audit`` command line: parse options, call the library, render.
+
+Only this module imports Typer. Every command turns the library's
+``RoutineAuditError`` into a one-line message and its documented exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._version import __version__
+from .errors import ExitCode, RoutineAuditError
+
+app = typer.Typer(
+    name="routine-audit",
+    help="Audit sales reps' calendars against the routines they committed to.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Check and create rule files (routines and classification rules).")
+app.add_typer(rules_app, name="rules")
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+
+
+class EventsFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class AudienceChoice(StrEnum):
+    owner = "owner"
+    manager = "manager"
+
+
+IcsOption = Annotated[
+    list[str],
+    typer.Option(
+        "--ics",
+        help="An .ics file, a folder of .ics files (one rep's calendars), or an "
+        "http(s)/webcal feed URL. Repeat for several.",
+        show_default=False,
+    ),
+]
+RoutineOption = Annotated[
+    Path, typer.Option("--routine", help="The rep's routine file (YAML, kind: routine).")
+]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Classification rules (YAML); the shipped defaults if omitted."),
+]
+WeekOption = Annotated[
+    str | None,
+    typer.Option("--week", help="ISO week (2026-W47), or last, this, next. Default: last."),
+]
+StartOption = Annotated[
+    str | None, typer.Option("--start", help="First day (YYYY-MM-DD), with --end.")
+]
+EndOption = Annotated[
+    str | None, typer.Option("--end", help="Last day, inclusive (YYYY-MM-DD), with --start.")
+]
+TzOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz", help="Audit time zone (which day an hour is booked on). Default: the routine's."
+    ),
+]
+AudienceOption = Annotated[
+    AudienceChoice,
+    typer.Option(
+        "--audience",
+        help="owner: everything; manager: activities and times, no event content "
+        "unless the routine sets share_titles.",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically) instead of the terminal."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"routine-audit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Audit sales reps' calendars against the routines they committed to."""
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Bad input ends in one line on stderr and its exit code, never a traceback."""
+    try:
+        yield
+    except RoutineAuditError as exc:
+        typer.echo(f"routine-audit: error: {exc}", err=True)
+        raise typer.Exit(int(exc.exit_code)) from None
+
+
+@app.command()
+def audit(
+    ics: IcsOption,
+    routine: RoutineOption,
+    rules: RulesOption = None,
+    week: WeekOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    tz: TzOption = None,
+    audience: AudienceOption = AudienceChoice.owner,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Audit one rep's calendar for a period against their routine."""
+    from .report import build_report, render
+
+    with user_errors():
+        result = _run_audit(ics, routine, rules, week, start, end, tz)
+        report = build_report(result, audience.value)
+        text = render(report, fmt.value, _options(fmt.value == "table" and output is None))
+        _emit(text, output)
+        _finish(result.incomplete, len(result.problems))
+
+
+@app.command()
+def events(
+    ics: IcsOption,
+    routine: RoutineOption,
+    rules: RulesOption = None,
+    week: WeekOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    tz: TzOption = None,
+    audience: AudienceOption = AudienceChoice.owner,
+    fmt: Annotated[
+        EventsFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = EventsFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """List every occurrence in the period: its activity, the rule that matched, and
+    whether (and why not) it counts."""
+    from .report import build_report, render_events
+
+    with user_errors():
+        result = _run_audit(ics, routine, rules, week, start, end, tz)
+        report = build_report(result, audience.value)
+        text = render_events(report, fmt.value, _options(fmt.value == "table" and output is None))
+        _emit(text, output)
+        _finish(result.incomplete, len(result.problems))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path(
+        "reports/demo"
+    ),
+    audience: AudienceOption = AudienceChoice.manager,
+) -> None:
+    """Audit the bundled sample team for its sample week: prints the report and writes
+    Markdown, JSON and CSV reports to --out."""
+    from .demo import run_demo
+    from .report import render
+
+    with user_errors():
+        reports, written = run_demo(out, audience.value)
+        typer.echo(render(reports, "table", _options(True)))
+        for path in written:
+            typer.echo(f"wrote {path}", err=True)
+
+
+@rules_app.command("check")
+def rules_check(
+    files: Annotated[list[Path], typer.Argument(help="Routine and rule files to validate.")],
+) -> None:
+    """Validate routine and classification-rule files; say exactly what is wrong."""
+    from .config import check_file
+
+    failed = False
+    for file in files:
+        try:
+            model = check_file(file)
+        except RoutineAuditError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            failed = True
+            continue
+        typer.echo(f"ok: {file} ({_describe(model)})")
+    if failed:
+        raise typer.Exit(int(ExitCode.USAGE))
+
+
+@rules_app.command("init")
+def rules_init(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to write routine.yaml and rules.yaml into.")
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Write a starter routine and the default classification rules for you to edit."""
+    from .config import init_rules
+
+    with user_errors():
+        for path in init_rules(folder, overwrite=force):
+            typer.echo(f"wrote {path}")
+        typer.echo(f"next: edit them, then run routine-audit rules check {folder}/*.yaml")
+
+
+def _run_audit(ics, routine, rules, week, start, end, tz):
+    from .config import load_routine, load_rules
+    from .errors import UsageError
+    from .pipeline import audit_calendar, audit_period
+
+    if not ics:
+        raise UsageError("no calendar given", hint="pass --ics FILE, FOLDER or URL")
+    routine_model = load_routine(routine)
+    rule_set = load_rules(rules)
+    period = audit_period(routine_model, tz=tz, week=week, start=start, end=end)
+    return audit_calendar(ics, routine_model, rule_set, period)
+
+
+def _options(terminal: bool):
+    from .report import RenderOptions
+
+    color = terminal and sys.stdout.isatty()
+    return RenderOptions(color=color)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    from .atomic import write_text_atomic
+
+    write_text_atomic(output, text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+def _finish(incomplete: bool, problems: int) -> None:
+    if incomplete:
+        typer.echo(
+            f"routine-audit: warning: some calendar input could not be read ({problems} "
+            "problem(s)); the report's data-quality section lists them",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def _describe(model: object) -> str:
+    from .config import Routine, RuleSet
+
+    if isinstance(model, Routine):
+        who = model.rep.email if model.rep else "a team default"
+        return f"routine for {who}, {len(model.commitments)} commitments"
+    if isinstance(model, RuleSet):
+        return f"{len(model.rules)} classification rules"
+    return type(model).__name__
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="routine-audit")

@@ -1,0 +1,1 @@
+"""The audit engine (pandas): classification, timeline, measures and findings."""

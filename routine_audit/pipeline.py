@@ -1,0 +1,56 @@
+"""The audit pipeline as library calls: read a calendar, audit it, render it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .config.schema import Routine, RuleSet
+from .errors import UsageError
+from .model import CalendarData
+from .period import Period, choose_period
+from .result import AuditResult
+from .sources import Source, open_source
+from .timezones import resolve_zone
+
+CalendarSpec = str | Path | Sequence[str | Path] | Source
+
+
+def load_events(calendar: CalendarSpec, period: Period, *, zone: ZoneInfo) -> CalendarData:
+    """Every occurrence in ``period`` from a source, or from .ics files, folders or feed URLs."""
+    source = calendar if isinstance(calendar, Source) else open_source("ics", calendar)
+    return source.read(period, zone=zone)
+
+
+def audit_period(
+    routine: Routine,
+    *,
+    tz: str | None = None,
+    week: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    today: date | None = None,
+) -> Period:
+    """The period to audit: in ``tz`` if given, else the routine's zone; last week by default."""
+    zone = routine.zone
+    if tz:
+        found = resolve_zone(tz)
+        if found is None:
+            raise UsageError(
+                f"--tz {tz!r} is not a known time zone",
+                hint="use an IANA name such as Europe/Berlin",
+            )
+        zone = found
+    return choose_period(zone, week=week, start=start, end=end, today=today)
+
+
+def audit_calendar(
+    calendar: CalendarSpec, routine: Routine, rules: RuleSet, period: Period
+) -> AuditResult:
+    """Read ``calendar`` for ``period`` and audit it against ``routine``."""
+    from .engine.audit import audit
+
+    data = load_events(calendar, period, zone=routine.zone)
+    return audit(data, routine, rules, period)

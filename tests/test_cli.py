@@ -1,0 +1,184 @@
+"""The CLI through Typer's runner: commands, formats, exit codes, error messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from typer.testing import CliRunner
+
+from routine_audit.cli import app
+
+runner = CliRunner()
+ROUTINE = str(FIXTURES / "rep_ny.yaml")
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def audit_args(calendar: str, *extra: str) -> list[str]:
+    return ["--ics", str(FIXTURES / calendar), "--routine", ROUTINE, "--week", "2026-W45", *extra]
+
+
+def test_version_and_help_on_every_command():
+    assert invoke("--version").stdout.startswith("routine-audit ")
+    commands = [
+        [],
+        ["audit"],
+        ["events"],
+        ["demo"],
+        ["rules"],
+        ["rules", "check"],
+        ["rules", "init"],
+    ]
+    for command in commands:
+        result = invoke(*command, "--help")
+        assert result.exit_code == 0, command
+        assert "Usage:" in result.stdout
+    # every command has a help line of its own
+    top = invoke("--help").stdout
+    for name in ("audit", "events", "demo", "rules"):
+        line = next(line for line in top.splitlines() if line.strip().startswith(name))
+        assert len(line.split()) > 1
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
+def test_audit_every_format(fmt):
+    result = invoke("audit", *audit_args("overlaps.ics", "--format", fmt))
+    assert result.exit_code == 0, result.output
+    assert "prospecting" in result.stdout
+
+
+def test_audit_json_figures():
+    result = invoke("audit", *audit_args("series_exceptions.ics", "--format", "json"))
+    document = json.loads(result.stdout)
+    rep = document["reps"]["rep@northwind.example"]
+    prospecting = next(c for c in rep["commitments"] if c["id"] == "prospecting")
+    assert prospecting["scheduled"] == 6.0
+    assert prospecting["target"] == 10.0
+    assert document["period"] == {**document["period"], "start": "2026-11-02", "end": "2026-11-08"}
+
+
+def test_events_csv_counted_hours_sum_to_the_audit(tmp_path):
+    out = tmp_path / "events.csv"
+    result = invoke("events", *audit_args("overlaps.ics", "--format", "csv", "--output", str(out)))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    required = "start,end,hours,counted_hours,activity,rule,counted,reason,all_day,summary"
+    assert set(required.split(",")) <= set(rows[0])
+    assert rows[0]["start"].endswith("-05:00")
+    per_activity: dict[str, float] = {}
+    for row in rows:
+        per_activity[row["activity"]] = per_activity.get(row["activity"], 0) + float(
+            row["counted_hours"]
+        )
+    audit = json.loads(invoke("audit", *audit_args("overlaps.ics", "--format", "json")).stdout)
+    daily = audit["reps"]["rep@northwind.example"]["daily"]
+    for activity, hours in per_activity.items():
+        assert hours == pytest.approx(
+            sum(d["hours"] for d in daily if d["activity"] == activity), abs=0.01
+        )
+    declined = next(r for r in rows if r["reason"] == "declined")
+    assert declined["counted"] in ("False", "false", "no") and float(declined["counted_hours"]) == 0
+
+
+def test_output_file_is_written_atomically_and_replaced(tmp_path):
+    out = tmp_path / "report.md"
+    out.write_text("old")
+    result = invoke("audit", *audit_args("overlaps.ics", "--format", "markdown", "-o", str(out)))
+    assert result.exit_code == 0
+    assert out.read_text().startswith("#")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]  # no temp files left
+
+
+def test_manager_audience_hides_titles():
+    owner = invoke("audit", *audit_args("overlaps.ics", "--format", "markdown")).stdout
+    manager = invoke(
+        "audit", *audit_args("overlaps.ics", "--format", "markdown", "--audience", "manager")
+    ).stdout
+    assert "Pricing call" in owner
+    assert "Pricing call" not in manager
+
+
+def test_bad_event_gives_exit_1_and_a_data_quality_entry():
+    result = invoke("audit", *audit_args("bad_event.ics", "--format", "markdown"))
+    assert result.exit_code == 1
+    assert "bad@test" in result.stdout  # in the report itself, not only on stderr
+    assert "could not be read" in result.stderr
+
+
+def test_one_unreadable_file_of_two_gives_exit_1(tmp_path):
+    (tmp_path / "empty.ics").write_bytes(b"")
+    shutil.copy(FIXTURES / "overlaps.ics", tmp_path / "good.ics")
+    result = invoke("audit", "--ics", str(tmp_path), "--routine", ROUTINE, "--week", "2026-W45")
+    assert result.exit_code == 1
+    assert "empty.ics" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ics", "nope.ics", "--routine", ROUTINE], "nope.ics: no such file or folder"),
+        (
+            ["--ics", str(FIXTURES / "overlaps.ics"), "--routine", "missing.yaml"],
+            "missing.yaml: file not found",
+        ),
+        ([*audit_args("overlaps.ics")[:4], "--week", "2026-W99"], "is not an ISO week"),
+        ([*audit_args("overlaps.ics")[:4], "--week", "soon"], "is not a week"),
+        ([*audit_args("overlaps.ics"), "--tz", "Mars/Base"], "is not a known time zone"),
+        (
+            [*audit_args("overlaps.ics")[:4], "--start", "2026-11-02"],
+            "--start and --end go together",
+        ),
+        ([*audit_args("overlaps.ics")[:4], "--start", "2026-11-09", "--end", "2026-11-02"], "ends"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args, message):
+    result = invoke("audit", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_calendar_exit_2_names_the_file(tmp_path):
+    bad = tmp_path / "broken.ics"
+    bad.write_text("BEGIN:VCALENDAR\nX\nEND:VCALENDAR\n")
+    result = invoke("audit", "--ics", str(bad), "--routine", ROUTINE)
+    assert result.exit_code == 2
+    assert "broken.ics" in result.stderr and "Traceback" not in result.output
+
+
+def test_rules_check_and_init(tmp_path):
+    result = invoke("rules", "init", str(tmp_path))
+    assert result.exit_code == 0
+    routine, rules = tmp_path / "routine.yaml", tmp_path / "rules.yaml"
+    assert invoke("rules", "check", str(routine), str(rules)).exit_code == 0
+    again = invoke("rules", "init", str(tmp_path))
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    routine.write_text(routine.read_text().replace("target: 2\n", "target: many\n", 1))
+    result = invoke("rules", "check", str(routine))
+    assert result.exit_code == 2
+    assert "routine.yaml:" in result.stderr and "commitments[0].target" in result.stderr
+
+
+def test_rules_check_reports_bad_yaml_with_line(tmp_path):
+    bad = tmp_path / "r.yaml"
+    bad.write_text("kind: rules\nrules:\n  - name: x\n   activity: y\n")
+    result = invoke("rules", "check", str(bad))
+    assert result.exit_code == 2
+    assert "r.yaml:4" in result.stderr and "not valid YAML" in result.stderr
+
+
+def test_demo_writes_reports(tmp_path):
+    result = invoke("demo", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in Path(tmp_path).iterdir()}
+    assert {"team.json", "team.csv"} <= names
+    assert sum(name.endswith(".md") for name in names) >= 3
