@@ -80,10 +80,14 @@ class Event:
         )
 
     @property
-    def key(self) -> tuple[str, str]:
-        """Identity across files: UID plus the instance (RECURRENCE-ID or start)."""
+    def key(self) -> tuple[str, str, str]:
+        """Identity across files: UID, the instance (RECURRENCE-ID) and the start.
+
+        The start is part of it because a RANGE=THISANDFUTURE override gives many
+        occurrences the same RECURRENCE-ID.
+        """
         instance = self.recurrence_id if self.recurrence_id is not None else self.start
-        return (self.uid, _instant_key(instance))
+        return (self.uid, _instant_key(instance), _instant_key(self.start))
 
 
 def _instant_key(value: datetime | date) -> str:

@@ -36,12 +36,13 @@ class AuditContext:
             c.activity for c in self.routine.commitments if c.unit in (Unit.HOURS, Unit.BLOCKS)
         )
 
-    def committed_days(self, commitment: Commitment) -> list[date]:
-        """Dates of the period the commitment is due on (capacity already removed)."""
+    def committed_days(self, commitment: Commitment, *, with_days_off: bool = False) -> list[date]:
+        """Dates of the period the commitment is due on (days off removed unless asked)."""
         return [
             d
             for d in self.dates
-            if self._due_weekday(commitment, d.weekday()) and d not in self.days_off
+            if self._due_weekday(commitment, d.weekday())
+            and (with_days_off or d not in self.days_off)
         ]
 
     def committed_weekdays(self, commitment: Commitment) -> int:

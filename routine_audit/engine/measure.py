@@ -48,8 +48,14 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
         daily_target = dict.fromkeys(days, commitment.target)
         target = commitment.target * len(days)
     else:
-        target = commitment.target * len(days) / per_week if per_week else 0.0
-        daily_target = {d: target / len(days) for d in days} if days else {}
+        # a day off lowers what must be done, not what may be done: limits ignore days off
+        basis = (
+            context.committed_days(commitment, with_days_off=True)
+            if commitment.direction is Direction.MAX
+            else days
+        )
+        target = commitment.target * len(basis) / per_week if per_week else 0.0
+        daily_target = {d: target / len(basis) for d in basis} if basis else {}
 
     amount_by_day = _scheduled_by_day(context, commitment)
     blocks = context.blocks[context.blocks["activity"] == commitment.activity]

@@ -1,20 +1,22 @@
 """The terminal report: one page per rep, drawn with rich, readable without colour.
 
-The plain-text helpers here (``span_text``, ``percent_text``, ``KIND_TITLES``,
-``top_findings``, ``make_console``) are shared by the Markdown and events renderers.
+The helpers here (``span_text``, ``percent_text``, ``KIND_TITLES``, ``ranked``,
+``make_console``, ``plain_table``...) are shared by the Markdown and events renderers.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..result import HealthFigures
 from ..units import amount_text, duration_text
 from . import RenderOptions
 from .view import Block, CommitmentView, FindingView, RepReport
@@ -41,14 +43,18 @@ QUESTION_FINDINGS = 3  # the terminal report asks about this many findings
 # -- plain-text helpers ------------------------------------------------------
 
 
-def span_text(block: Block) -> str:
-    """``Mon 02 Nov 09:00–11:00``; the end's date too when the block crosses midnight."""
-    start, end = block.start, block.end
+def span_text(start: datetime, end: datetime) -> str:
+    """``Mon 02 Nov 09:00–11:00``; the end's date too when the span crosses midnight."""
     if end.date() == start.date():
         return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
-    if end.timetz() == time(tzinfo=end.tzinfo) and end.date() == start.date() + timedelta(days=1):
+    if end.time() == time() and end.date() == start.date() + timedelta(days=1):
         return f"{start:%a %d %b %H:%M}–24:00"
     return f"{start:%a %d %b %H:%M}–{end:%a %d %b %H:%M}"
+
+
+def block_seconds(block: Block) -> int:
+    """The part of the block the finding is about; all of it when the finding does not say."""
+    return block.seconds or int((block.end - block.start).total_seconds())
 
 
 def day_text(day: date) -> str:
@@ -59,6 +65,16 @@ def day_text(day: date) -> str:
 def percent_text(share: float | None) -> str:
     """``85%``, or ``n/a`` when there is nothing to divide by."""
     return "n/a" if share is None else f"{share:.0%}"
+
+
+def reactive_text(health: HealthFigures) -> str:
+    """``2 of 5 meetings booked at short notice (40%)``."""
+    if not health.meetings_with_created:
+        return "unknown (no meeting says when it was booked)"
+    return (
+        f"{health.reactive_meetings} of {health.meetings_with_created} meetings booked "
+        f"at short notice ({percent_text(health.reactive_share)})"
+    )
 
 
 def kind_title(kind: str) -> str:
@@ -79,14 +95,13 @@ def ranked(findings: Iterable[FindingView], report: RepReport) -> list[FindingVi
 
 
 def top_findings(report: RepReport, count: int = QUESTION_FINDINGS) -> list[FindingView]:
-    """The ``count`` most pressing findings that have questions, one per kind and commitment."""
-    seen: set[tuple[str, str | None]] = set()
+    """The ``count`` most pressing findings with questions, no question set asked twice."""
+    seen: set[tuple[str, ...]] = set()
     top: list[FindingView] = []
     for finding in ranked(report.findings, report):
-        if not finding.questions or (finding.kind, finding.commitment) in seen:
-            continue
-        seen.add((finding.kind, finding.commitment))
-        top.append(finding)
+        if finding.questions and finding.questions not in seen:
+            seen.add(finding.questions)
+            top.append(finding)
     return top[:count]
 
 
@@ -104,8 +119,27 @@ def make_console(options: RenderOptions) -> Console:
     )
 
 
+def plain_table(*columns: str, right: Sequence[str] = (), title: str | None = None) -> Table:
+    """A light table that reads well without colour; ``right`` columns are right-aligned."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+        show_edge=False,
+        title=Text(title, style="bold") if title else None,
+        title_justify="left",
+    )
+    for index, name in enumerate(columns):
+        # the first column names the row: keep it on one line; never cut any text short
+        justify = "right" if name in right else "left"
+        table.add_column(name, justify=justify, no_wrap=index == 0, overflow="fold")
+    return table
+
+
 def export(console: Console, options: RenderOptions) -> str:
-    return console.export_text(styles=options.color)
+    """The recorded text, without the padding rich leaves at the end of lines."""
+    text = console.export_text(styles=options.color)
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 # -- the report --------------------------------------------------------------
@@ -167,15 +201,8 @@ def _section(console: Console, title: str) -> None:
     console.print(Text(title, style="bold underline"))
 
 
-def _table(*columns: str, right: Sequence[str] = ()) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for name in columns:
-        table.add_column(name, justify="right" if name in right else "left")
-    return table
-
-
 def _commitments_table(commitments: Sequence[CommitmentView]) -> Table:
-    table = _table(
+    table = plain_table(
         "commitment",
         "activity",
         "target",
@@ -191,7 +218,7 @@ def _commitments_table(commitments: Sequence[CommitmentView]) -> Table:
         blocks = f"{c.blocks}" + (f" (+{c.short_blocks} short)" if c.short_blocks else "")
         table.add_row(
             Text(c.id),
-            Text(c.activity + (" (protected)" if c.protected else "")),
+            Text(c.activity),
             Text(amount_text(c.target, c.unit) + (" max" if c.direction == "max" else "")),
             Text(amount_text(c.scheduled, c.unit)),
             Text(amount_text(c.gap, c.unit), style=style),
@@ -204,11 +231,12 @@ def _commitments_table(commitments: Sequence[CommitmentView]) -> Table:
 
 def _daily_table(report: RepReport) -> Table:
     days = report.period.days
-    table = _table("activity", *(f"{d:%a %d}" for d in days), "total", right=())
-    for column in table.columns[1:]:
-        column.justify = "right"
+    headers = [f"{d:%a %d}" for d in days]
+    table = plain_table("activity", *headers, "total", right=[*headers, "total"])
     cells = {(d.activity, d.date): d for d in report.daily}
+    limits = {c.activity for c in report.commitments if c.direction == "max"}
     for activity in _activities(report):
+        cell = partial(_daily_cell, limit=activity in limits)
         records = [cells.get((activity, d)) for d in days]
         present = [r for r in records if r is not None]
         total = sum(r.hours for r in present)
@@ -216,8 +244,8 @@ def _daily_table(report: RepReport) -> Table:
         total_target = sum(targets) if targets else None
         table.add_row(
             Text(activity),
-            *(_daily_cell(r.hours, r.target_hours) if r else Text("") for r in records),
-            _daily_cell(total, total_target),
+            *(cell(r.hours, r.target_hours) if r else Text("") for r in records),
+            cell(total, total_target),
         )
     return table
 
@@ -229,12 +257,13 @@ def _activities(report: RepReport) -> list[str]:
     return committed + rest
 
 
-def _daily_cell(hours: float, target: float | None) -> Text:
+def _daily_cell(hours: float, target: float | None, *, limit: bool) -> Text:
+    """``1.5/2``: hours of a target (a maximum when ``limit``), red when it is a gap."""
     text = f"{round(hours, 2):g}"
     if target is None:
         return Text(text, style="dim" if hours == 0 else "")
-    met = hours >= target - 1 / 60
-    return Text(f"{text}/{round(target, 2):g}", style="green" if met else "red")
+    gap = hours - target if limit else target - hours
+    return Text(f"{text}/{round(target, 2):g}", style="red" if gap > 1 / 60 else "green")
 
 
 def _findings(console: Console, report: RepReport) -> None:
@@ -247,30 +276,33 @@ def _findings(console: Console, report: RepReport) -> None:
         by_kind.setdefault(finding.kind, []).append(finding)
     for kind, findings in by_kind.items():
         console.print(Text(f"{kind_title(kind)} ({len(findings)})", style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=3, justify="right")
+        grid.add_column()
         for finding in findings:
-            console.print(_finding_line(finding))
-            for label, blocks in (("block", finding.evidence), ("by", finding.obstacles)):
+            grid.add_row(Text("-"), _finding_text(finding))
+            for label, blocks in (("evidence", finding.evidence), ("obstacle", finding.obstacles)):
                 for block in blocks:
-                    console.print(_block_line(label, block))
+                    grid.add_row(Text(""), _block_text(label, block))
+        console.print(grid)
 
 
-def _finding_line(finding: FindingView) -> Text:
+def _finding_text(finding: FindingView) -> Text:
     where = [finding.commitment or "", day_text(finding.day) if finding.day else ""]
     prefix = ", ".join(w for w in where if w)
-    line = Text("  - ")
+    text = Text()
     if prefix:
-        line.append(prefix, style="cyan")
-        line.append(": ")
-    line.append(finding.detail)
-    return line
+        text.append(prefix, style="cyan")
+        text.append(": ")
+    text.append(finding.detail)
+    return text
 
 
-def _block_line(label: str, block: Block) -> Text:
-    line = Text(f"      {label:<6}{span_text(block)}  ", style="dim")
-    line.append(block.label)
-    if block.seconds:
-        line.append(f"  ({duration_text(block.seconds)})", style="dim")
-    return line
+def _block_text(label: str, block: Block) -> Text:
+    amount = duration_text(block_seconds(block))
+    return Text.assemble(
+        (f"  {label:<9}{span_text(block.start, block.end)} ({amount})  ", "dim"), block.label
+    )
 
 
 def _questions(console: Console, report: RepReport) -> None:
@@ -288,12 +320,6 @@ def _questions(console: Console, report: RepReport) -> None:
 def _health(console: Console, report: RepReport) -> None:
     h = report.health
     _section(console, "Calendar health")
-    reactive = (
-        f"{h.reactive_meetings} of {h.meetings_with_created} meetings booked at short notice "
-        f"({percent_text(h.reactive_share)})"
-        if h.meetings_with_created
-        else "unknown (no meeting says when it was booked)"
-    )
     rows = [
         ("working time", duration_text(h.working_seconds)),
         ("booked", duration_text(h.booked_seconds)),
@@ -302,7 +328,7 @@ def _health(console: Console, report: RepReport) -> None:
             f"{percent_text(h.unclassified_share)} of working time "
             f"({duration_text(h.other_seconds)})",
         ),
-        ("reactive", reactive),
+        ("reactive", reactive_text(h)),
         ("fragmented days", str(h.fragmented_days)),
     ]
     for name, value in rows:

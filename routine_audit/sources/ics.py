@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -258,6 +259,10 @@ def _skipped(
     return Problem(document.name, f"event skipped, {what}: {_short(exc)}", uid=uid)
 
 
+_BROKEN = re.compile(r"Cannot access '\w+' on broken property '([\w-]+)' \(expected '\w+'\): ")
+
+
 def _short(exc: Exception) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
+    text = _BROKEN.sub(r"bad \1 value: ", text)
     return text if len(text) <= 160 else text[:157] + "..."

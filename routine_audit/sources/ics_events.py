@@ -29,17 +29,17 @@ _CLASS = {
 
 def check_event(component: Component) -> None:
     """Read every time property once, so a broken value raises here, not mid-audit."""
+    if "DTSTART" not in component:
+        raise ValueError("the event has no DTSTART")
     for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "CREATED"):
         if name in component:
-            component.decoded(name)
+            _ = component[name].dt  # a broken value raises here (decoded() would not)
     for name in ("EXDATE", "RDATE"):
         values = component.get(name)
         for value in values if isinstance(values, list) else [values] if values else []:
             _ = value.dts
     for rule in _as_list(component.get("RRULE")):
         _ = dict(rule)
-    if "DTSTART" not in component:
-        raise ValueError("the event has no DTSTART")
 
 
 def to_event(component: Component, *, zone: ZoneInfo, calendar: str, source: str) -> Event:

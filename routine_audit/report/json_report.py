@@ -1,0 +1,124 @@
+"""The JSON report: one document for all reps, described by ``data/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .._version import __version__
+from ..result import HealthFigures
+from ..units import hours
+from . import RenderOptions
+from .terminal import block_seconds
+from .view import Block, CommitmentView, DailyView, FindingView, RepReport
+
+SCHEMA_VERSION = 1
+SCHEMA_FILE = "report.schema.json"  # in routine_audit/data
+
+
+def render(reports: list[RepReport], options: RenderOptions) -> str:
+    """Pretty-printed, keys sorted, ending with a newline."""
+    return json.dumps(document(reports), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def document(reports: list[RepReport]) -> dict[str, Any]:
+    """The report as plain JSON values; the period is the first rep's."""
+    if not reports:
+        raise ValueError("no rep reports to render")
+    period = reports[0].period
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": __version__,
+        "period": {
+            "start": period.first.isoformat(),
+            "end": period.last.isoformat(),
+            "tz": period.tz.key,
+            "label": period.label,
+        },
+        "reps": {report.rep.email: _rep(report) for report in reports},
+    }
+
+
+def _rep(report: RepReport) -> dict[str, Any]:
+    return {
+        "name": report.rep.name,
+        "timezone": report.rep.timezone,
+        "audience": report.audience.value,
+        "titles_shown": report.titles_shown,
+        "incomplete": report.incomplete,
+        "commitments": [_commitment(c) for c in report.commitments],
+        "daily": [_daily(d) for d in sorted(report.daily, key=lambda d: (d.date, d.activity))],
+        "findings": [_finding(f) for f in report.findings],
+        "health": _health(report.health),
+        "notes": list(report.notes),
+        "data_quality": list(report.data_quality),
+    }
+
+
+def _commitment(c: CommitmentView) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "activity": c.activity,
+        "unit": c.unit,
+        "per": c.per,
+        "direction": c.direction,
+        "protected": c.protected,
+        "target": _round(c.target),
+        "scheduled": _round(c.scheduled),
+        "gap": _round(c.gap),
+        "adherence": None if c.adherence is None else round(c.adherence, 3),
+        "blocks": c.blocks,
+        "short_blocks": c.short_blocks,
+        "outside_window_hours": _round(c.outside_window_hours),
+        "committed_days": c.committed_days,
+        "status": c.status,
+    }
+
+
+def _daily(d: DailyView) -> dict[str, Any]:
+    return {
+        "date": d.date.isoformat(),
+        "activity": d.activity,
+        "hours": _round(d.hours),
+        "target_hours": None if d.target_hours is None else _round(d.target_hours),
+    }
+
+
+def _finding(f: FindingView) -> dict[str, Any]:
+    return {
+        "kind": f.kind,
+        "commitment": f.commitment,
+        "date": f.day.isoformat() if f.day else None,
+        "detail": f.detail,
+        "evidence": [_block(b) for b in f.evidence],
+        "obstacles": [_block(b) for b in f.obstacles],
+        "questions": list(f.questions),
+    }
+
+
+def _block(b: Block) -> dict[str, Any]:
+    return {
+        "start": b.start.isoformat(),
+        "end": b.end.isoformat(),
+        "activity": b.activity,
+        "title": b.title,
+        "minutes": round(block_seconds(b) / 60),
+    }
+
+
+def _health(h: HealthFigures) -> dict[str, Any]:
+    return {
+        "working_hours": hours(h.working_seconds),
+        "booked_hours": hours(h.booked_seconds),
+        "other_hours": hours(h.other_seconds),
+        "unclassified_share": round(h.unclassified_share, 3),
+        "reactive_meetings": h.reactive_meetings,
+        "meetings_with_created": h.meetings_with_created,
+        "reactive_share": None if h.reactive_share is None else round(h.reactive_share, 3),
+        "fragmented_days": h.fragmented_days,
+    }
+
+
+def _round(value: float) -> float:
+    """An amount in hours (or blocks, meetings), rounded once for display."""
+    return round(value, 2)

@@ -1,0 +1,226 @@
+"""The Markdown report: 1:1 notes per rep, with the evidence and the questions to ask.
+
+Calendar-derived text (titles, data-quality messages) is escaped, so a title
+such as ``<script>`` or ``a | b`` cannot inject HTML or break a table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ..units import amount_text, duration_text
+from . import RenderOptions
+from .terminal import (
+    block_seconds,
+    day_text,
+    kind_title,
+    percent_text,
+    ranked,
+    reactive_text,
+    span_text,
+)
+from .view import Block, CommitmentView, FindingView, RepReport
+
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# inline Markdown (CommonMark, GitHub tables and strikethrough) anywhere in a text
+_INLINE = re.compile(r"([\\`*_\[\]|~!])")
+# what starts a heading, list, quote or rule when it opens a line or list item
+_BLOCK_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+def escape(text: str) -> str:
+    """``text`` as literal Markdown: no HTML, no emphasis or links, one line, table-safe."""
+    text = _INLINE.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    text = _BLOCK_START.sub(r"\1\\\2", text)
+    return "".join(_HTML.get(ch, ch) for ch in text)
+
+
+def render(reports: list[RepReport], options: RenderOptions) -> str:
+    """One section per rep, separated by rules."""
+    return "\n---\n\n".join(_rep(report) for report in reports)
+
+
+def _rep(report: RepReport) -> str:
+    lines = [*_header(report), *_commitments(report.commitments)]
+    asked: set[tuple[str, ...]] = {()}  # question sets already in the notes
+    for commitment in report.commitments:
+        lines += _commitment_gaps(report, commitment, asked)
+    lines += _other_findings(report, asked)
+    lines += _health(report)
+    lines += _list_section("Notes", report.notes)
+    lines += _data_quality(report)
+    return "\n".join(lines) + "\n"
+
+
+def _header(report: RepReport) -> list[str]:
+    rep, period = report.rep, report.period
+    view = {
+        "owner": "the rep's own report, event titles shown",
+        "manager": "manager, event titles "
+        + ("shared (private events never)" if report.titles_shown else "hidden"),
+    }[report.audience]
+    lines = [
+        f"# {escape(rep.name)}: routine audit {period.label}",
+        "",
+        f"- **Rep:** {escape(rep.name)} ({escape(rep.email)})",
+        f"- **Period:** {day_text(period.first)} – {day_text(period.last)} {period.last.year}"
+        f" ({escape(period.tz.key)})",
+        f"- **View:** {view}",
+        "",
+    ]
+    if report.incomplete:
+        lines += [
+            "> **Incomplete:** some calendar data could not be read, so scheduled time "
+            "may be too low. See *Data quality*.",
+            "",
+        ]
+    return lines
+
+
+def _commitments(commitments: Sequence[CommitmentView]) -> list[str]:
+    lines = [
+        "## Commitments",
+        "",
+        "| Commitment | Target | Scheduled | Gap | Adherence | Status |",
+        "|---|--:|--:|--:|--:|---|",
+    ]
+    for c in commitments:
+        limit = " (max)" if c.direction == "max" else ""
+        lines.append(
+            f"| {escape(c.id)} | {amount_text(c.target, c.unit)}{limit} "
+            f"| {amount_text(c.scheduled, c.unit)} | {_gap(c)} "
+            f"| {percent_text(c.adherence)} | {_status(c)} |"
+        )
+    return [*lines, ""]
+
+
+def _gap(c: CommitmentView) -> str:
+    return amount_text(c.gap, c.unit)
+
+
+def _status(c: CommitmentView) -> str:
+    return c.status if c.status == "met" else f"**{c.status}**"
+
+
+def _commitment_gaps(
+    report: RepReport, c: CommitmentView, asked: set[tuple[str, ...]]
+) -> list[str]:
+    findings = ranked((f for f in report.findings if f.commitment == c.id), report)
+    if not findings:
+        return []
+    lines = [f"## {escape(c.id)} ({c.status})", ""]
+    if c.description:
+        lines += [f"*{escape(c.description)}*", ""]
+    lines += [
+        f"- **Target:** {'at most ' if c.direction == 'max' else ''}"
+        f"{amount_text(c.target, c.unit)} over {c.committed_days} committed "
+        f"day{'s' if c.committed_days != 1 else ''}",
+        f"- **Scheduled:** {amount_text(c.scheduled, c.unit)}"
+        f" (adherence {percent_text(c.adherence)})",
+        f"- **Gap:** {_gap(c)}",
+        "",
+        *_finding_list(findings),
+        *_evidence_table(findings),
+        *_questions(findings, asked),
+    ]
+    return lines
+
+
+def _finding_list(findings: Iterable[FindingView]) -> list[str]:
+    """One line per finding; same-kind findings that differ only by day share a line."""
+    days: dict[tuple[str, str], list[str]] = {}
+    for f in findings:
+        days.setdefault((f.kind, f.detail), []).append(day_text(f.day) if f.day else "")
+    lines = []
+    for (kind, detail), when in days.items():
+        on = ", ".join(d for d in when if d)
+        lines.append(f"- **{kind_title(kind)}**{', ' + on if on else ''}: {escape(detail)}")
+    return [*lines, ""]
+
+
+def _evidence_table(findings: Sequence[FindingView]) -> list[str]:
+    rows = [
+        _evidence_row(f, role, block)
+        for f in findings
+        for role, blocks in (("evidence", f.evidence), ("obstacle", f.obstacles))
+        for block in blocks
+    ]
+    if not rows:
+        return []
+    return [
+        "| Finding | Role | When | Time | Activity | Event |",
+        "|---|---|---|--:|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def _evidence_row(finding: FindingView, role: str, block: Block) -> str:
+    cells = (
+        kind_title(finding.kind),
+        role,
+        span_text(block.start, block.end),
+        duration_text(block_seconds(block)),
+        escape(block.activity),
+        escape(block.label),
+    )
+    return f"| {' | '.join(cells)} |"
+
+
+def _questions(findings: Sequence[FindingView], asked: set[tuple[str, ...]]) -> list[str]:
+    """The questions of the most pressing finding that has some not ``asked`` yet."""
+    questions = next((f.questions for f in findings if f.questions not in asked), ())
+    if not questions:
+        return []
+    asked.add(questions)
+    return ["**Questions for the 1:1**", "", *(f"- {q}" for q in questions), ""]
+
+
+def _other_findings(report: RepReport, asked: set[tuple[str, ...]]) -> list[str]:
+    """Findings about limits, calendar health or the whole week, grouped by kind and subject."""
+    ids = {c.id for c in report.commitments}
+    groups: dict[tuple[str, str | None], list[FindingView]] = {}
+    for f in ranked((f for f in report.findings if f.commitment not in ids), report):
+        groups.setdefault((f.kind, f.commitment), []).append(f)
+    if not groups:
+        return []
+    lines = ["## Limits and calendar habits", ""]
+    for (kind, subject), findings in groups.items():
+        about = f" ({escape(subject)})" if subject else ""
+        lines += [f"### {kind_title(kind)}{about}", ""]
+        lines += _finding_list(findings)
+        lines += _evidence_table(findings)
+        lines += _questions(findings, asked)
+    return lines
+
+
+def _health(report: RepReport) -> list[str]:
+    h = report.health
+    return [
+        "## Calendar health",
+        "",
+        f"- **Working time:** {duration_text(h.working_seconds)},"
+        f" of which booked {duration_text(h.booked_seconds)}",
+        f"- **Unclassified:** {percent_text(h.unclassified_share)} of working time"
+        f" ({duration_text(h.other_seconds)})",
+        f"- **Reactive:** {reactive_text(h)}",
+        f"- **Fragmented days:** {h.fragmented_days}",
+        "",
+    ]
+
+
+def _list_section(title: str, items: Sequence[str]) -> list[str]:
+    if not items:
+        return []
+    return [f"## {title}", "", *(f"- {escape(item)}" for item in items), ""]
+
+
+def _data_quality(report: RepReport) -> list[str]:
+    lines = ["## Data quality", ""]
+    if report.incomplete:
+        lines += ["**This report is incomplete:** some events could not be read.", ""]
+    if not report.data_quality:
+        return [*lines, "All calendar data was read.", ""]
+    return [*lines, *(f"- {escape(item)}" for item in report.data_quality), ""]

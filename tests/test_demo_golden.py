@@ -1,0 +1,98 @@
+"""The demo's figures against tests/golden/sample_week.json, computed by hand from the
+sample calendars (routine_audit/data/sample) and docs/audit.md, not by the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import routine_audit as ra
+from routine_audit.demo import SAMPLE_WEEK, sample_team
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "sample_week.json").read_text())
+REASON_NAMES = {"transparent": "free", "all_day": "all-day"}  # golden name -> ours
+
+
+def audit_sample():
+    rules = ra.load_rules()
+    results = {}
+    for rep in sample_team():
+        routine = ra.load_routine(rep.routine)
+        period = ra.audit_period(routine, week=SAMPLE_WEEK)
+        results[routine.rep.email] = ra.audit_calendar(rep.calendar, routine, rules, period)
+    return results
+
+
+RESULTS = audit_sample()
+
+
+def test_the_sample_week_and_team():
+    assert GOLDEN["week"] == SAMPLE_WEEK
+    assert set(RESULTS) == set(GOLDEN["reps"])
+    assert len(RESULTS) >= 3
+
+
+@pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
+def test_activity_hours(email):
+    result, expected = RESULTS[email], GOLDEN["reps"][email]
+    hours = result.daily.groupby("activity")["hours"].sum()
+    actual = {a: round(float(h), 4) for a, h in hours.items() if h > 0}
+    assert actual == pytest.approx(expected["activity_hours"])
+
+
+@pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
+def test_commitment_targets_and_scheduled(email):
+    table = RESULTS[email].commitments.set_index("id")
+    for cid, expected in GOLDEN["reps"][email]["commitments"].items():
+        row = table.loc[cid]
+        assert row["unit"] == expected["unit"], cid
+        assert row["target"] == pytest.approx(expected["target"]), cid
+        assert row["scheduled"] == pytest.approx(expected["scheduled"]), cid
+
+
+@pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
+def test_daily_hours(email):
+    daily = RESULTS[email].daily
+    actual = {
+        (str(d), a): round(float(h), 4)
+        for d, a, h in zip(daily["date"], daily["activity"], daily["hours"], strict=True)
+        if h > 0
+    }
+    expected = {
+        (day, activity): hours
+        for day, activities in GOLDEN["reps"][email]["daily"].items()
+        for activity, hours in activities.items()
+        if hours > 0
+    }
+    assert actual == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
+def test_findings(email):
+    expected = GOLDEN["reps"][email]
+    found = {f"{f.kind}:{f.commitment}" for f in RESULTS[email].finding_list}
+    kinds = {f.kind for f in RESULTS[email].finding_list if f.commitment is None}
+    assert set(expected["expected_findings"]) <= found
+    assert not set(expected["findings_not_expected"]) & found
+    assert set(expected["expected_health_findings"]) <= kinds
+
+
+@pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
+def test_not_counted_and_tentative(email):
+    expected = GOLDEN["reps"][email]
+    reasons = RESULTS[email].occurrences["reason"].value_counts()
+    for name, count in expected["not_counted"].items():
+        assert reasons.get(REASON_NAMES.get(name, name), 0) == count, name
+    assert reasons.get("tentative", 0) == expected["tentative_counted"]
+
+
+def test_private_titles_never_reach_the_manager():
+    reports = [ra.build_report(r, "manager") for r in RESULTS.values()]
+    for report in reports:
+        for occurrence in report.occurrences:
+            if occurrence.private:
+                assert occurrence.title is None
+        if not report.rep.share_titles:
+            assert all(o.title is None for o in report.occurrences)
