@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,7 +45,9 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FORMULA_START = ("=", "+", "-", "@")
 
 
-def _event(uid: str, day: int, start: tuple[int, int], end: tuple[int, int], title: str, **kw):
+def _event(
+    uid: str, day: int, start: tuple[int, int], end: tuple[int, int], title: str, **kw: Any
+) -> Event:
     return Event(
         uid=uid,
         start=datetime(2026, 11, day, *start, tzinfo=LONDON),

@@ -10,8 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from . import RenderOptions
+from .console import export, make_console, plain_table
 from .csv_safe import write_csv
-from .terminal import export, make_console, plain_table, span_text
+from .text import span_text
 from .view import OccurrenceView, RepReport
 
 COLUMNS = (

@@ -9,7 +9,7 @@ from .._version import __version__
 from ..result import HealthFigures
 from ..units import hours
 from . import RenderOptions
-from .terminal import block_seconds
+from .text import block_seconds
 from .view import Block, CommitmentView, DailyView, FindingView, RepReport
 
 SCHEMA_VERSION = 1

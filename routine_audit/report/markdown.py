@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from ..units import amount_text, duration_text
 from . import RenderOptions
-from .terminal import (
+from .text import (
     block_seconds,
     day_text,
     kind_title,

@@ -1,145 +1,30 @@
-"""The terminal report: one page per rep, drawn with rich, readable without colour.
-
-The helpers here (``span_text``, ``percent_text``, ``KIND_TITLES``, ``ranked``,
-``make_console``, ``plain_table``...) are shared by the Markdown and events renderers.
-"""
+"""The terminal report: one page per rep, drawn with rich, readable without colour."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
 from functools import partial
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..result import HealthFigures
 from ..units import amount_text, duration_text
 from . import RenderOptions
+from .console import export, make_console, plain_table
+from .text import (
+    block_seconds,
+    day_text,
+    kind_title,
+    percent_text,
+    ranked,
+    reactive_text,
+    span_text,
+    top_findings,
+)
 from .view import Block, CommitmentView, FindingView, RepReport
 
-# finding kinds in the order reports show them, most pressing first
-KIND_TITLES: dict[str, str] = {
-    "protected_overlap": "Personal priority overlapped",
-    "limit_broken": "Agreed limit broken",
-    "under_target": "Under target",
-    "over_limit": "Over limit",
-    "missing_block": "No block on a committed day",
-    "displaced": "Block displaced",
-    "not_achievable": "Not achievable",
-    "short_blocks": "Blocks too short",
-    "outside_window": "Outside the window",
-    "unclassified_time": "Unclassified time",
-    "reactive_booking": "Reactive booking",
-    "fragmentation": "Fragmented days",
-}
 STATUS_STYLES = {"met": "green", "short": "red", "over": "red"}
-QUESTION_FINDINGS = 3  # the terminal report asks about this many findings
-
-
-# -- plain-text helpers ------------------------------------------------------
-
-
-def span_text(start: datetime, end: datetime) -> str:
-    """``Mon 02 Nov 09:00–11:00``; the end's date too when the span crosses midnight."""
-    if end.date() == start.date():
-        return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
-    if end.time() == time() and end.date() == start.date() + timedelta(days=1):
-        return f"{start:%a %d %b %H:%M}–24:00"
-    return f"{start:%a %d %b %H:%M}–{end:%a %d %b %H:%M}"
-
-
-def block_seconds(block: Block) -> int:
-    """The part of the block the finding is about; all of it when the finding does not say."""
-    return block.seconds or int((block.end - block.start).total_seconds())
-
-
-def day_text(day: date) -> str:
-    """``Mon 02 Nov``."""
-    return f"{day:%a %d %b}"
-
-
-def percent_text(share: float | None) -> str:
-    """``85%``, or ``n/a`` when there is nothing to divide by."""
-    return "n/a" if share is None else f"{share:.0%}"
-
-
-def reactive_text(health: HealthFigures) -> str:
-    """``2 of 5 meetings booked at short notice (40%)``."""
-    if not health.meetings_with_created:
-        return "unknown (no meeting says when it was booked)"
-    return (
-        f"{health.reactive_meetings} of {health.meetings_with_created} meetings booked "
-        f"at short notice ({percent_text(health.reactive_share)})"
-    )
-
-
-def kind_title(kind: str) -> str:
-    return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
-
-
-def ranked(findings: Iterable[FindingView], report: RepReport) -> list[FindingView]:
-    """Findings most pressing first: by kind, then by the commitment's adherence."""
-    adherence = {c.id: c.adherence for c in report.commitments}
-    order = list(KIND_TITLES)
-
-    def key(finding: FindingView) -> tuple[int, float]:
-        rank = order.index(finding.kind) if finding.kind in order else len(order)
-        score = adherence.get(finding.commitment or "")
-        return rank, 1.0 if score is None else score
-
-    return sorted(findings, key=key)
-
-
-def top_findings(report: RepReport, count: int = QUESTION_FINDINGS) -> list[FindingView]:
-    """The ``count`` most pressing findings with questions, no question set asked twice."""
-    seen: set[tuple[str, ...]] = set()
-    top: list[FindingView] = []
-    for finding in ranked(report.findings, report):
-        if finding.questions and finding.questions not in seen:
-            seen.add(finding.questions)
-            top.append(finding)
-    return top[:count]
-
-
-def make_console(options: RenderOptions) -> Console:
-    """A recording console: ANSI colours only when ``options.color``."""
-    return Console(
-        record=True,
-        file=io.StringIO(),
-        width=options.width,
-        force_terminal=options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
-
-
-def plain_table(*columns: str, right: Sequence[str] = (), title: str | None = None) -> Table:
-    """A light table that reads well without colour; ``right`` columns are right-aligned."""
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        collapse_padding=True,
-        pad_edge=False,
-        show_edge=False,
-        title=Text(title, style="bold") if title else None,
-        title_justify="left",
-    )
-    for index, name in enumerate(columns):
-        # the first column names the row: keep it on one line; never cut any text short
-        justify = "right" if name in right else "left"
-        table.add_column(name, justify=justify, no_wrap=index == 0, overflow="fold")
-    return table
-
-
-def export(console: Console, options: RenderOptions) -> str:
-    """The recorded text, without the padding rich leaves at the end of lines."""
-    text = console.export_text(styles=options.color)
-    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 # -- the report --------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""Plain-text pieces every report format shares: time spans, percentages, finding order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from ..result import HealthFigures
+from .view import Block, FindingView, RepReport
+
+# finding kinds in the order reports show them, most pressing first
+KIND_TITLES: dict[str, str] = {
+    "protected_overlap": "Personal priority overlapped",
+    "limit_broken": "Agreed limit broken",
+    "under_target": "Under target",
+    "over_limit": "Over limit",
+    "missing_block": "No block on a committed day",
+    "displaced": "Block displaced",
+    "not_achievable": "Not achievable",
+    "short_blocks": "Blocks too short",
+    "outside_window": "Outside the window",
+    "unclassified_time": "Unclassified time",
+    "reactive_booking": "Reactive booking",
+    "fragmentation": "Fragmented days",
+}
+QUESTION_FINDINGS = 3  # the terminal report asks about this many findings
+
+
+def span_text(start: datetime, end: datetime) -> str:
+    """``Mon 02 Nov 09:00–11:00``; the end's date too when the span crosses midnight."""
+    if end.date() == start.date():
+        return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+    if end.time() == time() and end.date() == start.date() + timedelta(days=1):
+        return f"{start:%a %d %b %H:%M}–24:00"
+    return f"{start:%a %d %b %H:%M}–{end:%a %d %b %H:%M}"
+
+
+def block_seconds(block: Block) -> int:
+    """The part of the block the finding is about; all of it when the finding does not say."""
+    return block.seconds or int((block.end - block.start).total_seconds())
+
+
+def day_text(day: date) -> str:
+    """``Mon 02 Nov``."""
+    return f"{day:%a %d %b}"
+
+
+def percent_text(share: float | None) -> str:
+    """``85%``, or ``n/a`` when there is nothing to divide by."""
+    return "n/a" if share is None else f"{share:.0%}"
+
+
+def reactive_text(health: HealthFigures) -> str:
+    """``2 of 5 meetings booked at short notice (40%)``."""
+    if not health.meetings_with_created:
+        return "unknown (no meeting says when it was booked)"
+    return (
+        f"{health.reactive_meetings} of {health.meetings_with_created} meetings booked "
+        f"at short notice ({percent_text(health.reactive_share)})"
+    )
+
+
+def kind_title(kind: str) -> str:
+    return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
+
+
+def ranked(findings: Iterable[FindingView], report: RepReport) -> list[FindingView]:
+    """Findings most pressing first: by kind, then by the commitment's adherence."""
+    adherence = {c.id: c.adherence for c in report.commitments}
+    order = list(KIND_TITLES)
+
+    def key(finding: FindingView) -> tuple[int, float]:
+        rank = order.index(finding.kind) if finding.kind in order else len(order)
+        score = adherence.get(finding.commitment or "")
+        return rank, 1.0 if score is None else score
+
+    return sorted(findings, key=key)
+
+
+def top_findings(report: RepReport, count: int = QUESTION_FINDINGS) -> list[FindingView]:
+    """The ``count`` most pressing findings with questions, no question set asked twice."""
+    seen: set[tuple[str, ...]] = set()
+    top: list[FindingView] = []
+    for finding in ranked(report.findings, report):
+        if finding.questions and finding.questions not in seen:
+            seen.add(finding.questions)
+            top.append(finding)
+    return top[:count]
