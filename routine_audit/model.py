@@ -105,8 +105,13 @@ class Problem:
     uid: str | None = None
     line: int | None = None
     skipped: bool = True  # False: read, but with an assumption the report states
+    detail: str = ""  # the parser's words; may quote calendar content, so owner-only
 
     def __str__(self) -> str:
+        return f"{self.brief()}: {self.detail}" if self.detail else self.brief()
+
+    def brief(self) -> str:
+        """Where and what, without the parser's detail (safe for a manager)."""
         place = f"{self.source}:{self.line}" if self.line else self.source
         event = f" (event {self.uid})" if self.uid else ""
         return f"{place}{event}: {self.message}"

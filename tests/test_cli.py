@@ -182,3 +182,13 @@ def test_demo_writes_reports(tmp_path):
     names = {p.name for p in Path(tmp_path).iterdir()}
     assert {"team.json", "team.csv"} <= names
     assert sum(name.endswith(".md") for name in names) >= 3
+
+
+def test_manager_data_quality_names_the_event_but_not_its_raw_content():
+    owner = invoke("audit", *audit_args("bad_event.ics", "--format", "markdown")).stdout
+    manager = invoke(
+        "audit", *audit_args("bad_event.ics", "--format", "markdown", "--audience", "manager")
+    ).stdout
+    assert "20261131" in owner  # the parser's detail quotes the broken value
+    assert "bad@test" in manager
+    assert "20261131" not in manager

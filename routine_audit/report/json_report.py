@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .._version import __version__
+from ..period import Period
 from ..result import HealthFigures
 from ..units import hours
 from . import RenderOptions
@@ -22,25 +23,33 @@ def render(reports: list[RepReport], options: RenderOptions) -> str:
 
 
 def document(reports: list[RepReport]) -> dict[str, Any]:
-    """The report as plain JSON values; the period is the first rep's."""
+    """The report as plain JSON values.
+
+    Each rep carries its own period (each is audited in its own zone); the
+    top-level period is the first rep's, for single-rep documents.
+    """
     if not reports:
         raise ValueError("no rep reports to render")
-    period = reports[0].period
     return {
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
-        "period": {
-            "start": period.first.isoformat(),
-            "end": period.last.isoformat(),
-            "tz": period.tz.key,
-            "label": period.label,
-        },
+        "period": _period(reports[0].period),
         "reps": {report.rep.email: _rep(report) for report in reports},
+    }
+
+
+def _period(period: Period) -> dict[str, Any]:
+    return {
+        "start": period.first.isoformat(),
+        "end": period.last.isoformat(),
+        "tz": period.tz.key,
+        "label": period.label,
     }
 
 
 def _rep(report: RepReport) -> dict[str, Any]:
     return {
+        "period": _period(report.period),
         "name": report.rep.name,
         "timezone": report.rep.timezone,
         "audience": report.audience.value,

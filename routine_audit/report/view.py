@@ -126,7 +126,8 @@ def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER)
         CommitmentView(**{k: _plain(v) for k, v in row.items()})
         for row in result.commitments.to_dict("records")
     )
-    activities = {c.id: c.activity for c in commitments}
+    # questions speak of the activity, or of the commitment itself for personal priorities
+    subjects = {c.id: c.id if c.protected else c.activity for c in commitments}
     findings = tuple(
         FindingView(
             kind=f.kind,
@@ -135,7 +136,7 @@ def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER)
             detail=f.detail,
             evidence=tuple(_block(e, show) for e in f.evidence),
             obstacles=tuple(_block(e, show) for e in f.obstacles),
-            questions=questions_for(f.kind, activities.get(f.commitment or "", f.commitment)),
+            questions=questions_for(f.kind, subjects.get(f.commitment or "")),
         )
         for f in result.finding_list
     )
@@ -166,7 +167,9 @@ def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER)
             )
             for occ, row in zip(occurrences.index, occurrences.itertuples(), strict=True)
         ),
-        data_quality=tuple(str(p) for p in result.problems),
+        data_quality=tuple(
+            str(p) if audience is Audience.OWNER else p.brief() for p in result.problems
+        ),
         notes=tuple(result.notes),
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,
         incomplete=result.incomplete,

@@ -70,7 +70,9 @@ class IcsSource(Source):
                 f"none of the {len(failures)} calendars could be read; first: "
                 f"{failures[0].one_line()}"
             )
-        problems[:0] = [Problem(str(f.where or ""), f.message) for f in failures]  # unreadable
+        problems[:0] = [  # whole files that could not be read
+            Problem(str(f.where or ""), "could not be read", detail=f.message) for f in failures
+        ]
         ordered = sorted(events.values(), key=lambda e: (e.start, e.end, e.uid))
         return CalendarData(tuple(ordered), tuple(problems), tuple(names))
 
@@ -256,7 +258,7 @@ def _skipped(
     what: str = "unreadable value",
 ) -> Problem:
     uid = str(component.get("UID", "")) or None
-    return Problem(document.name, f"event skipped, {what}: {_short(exc)}", uid=uid)
+    return Problem(document.name, f"event skipped, {what}", uid=uid, detail=_short(exc))
 
 
 _BROKEN = re.compile(r"Cannot access '\w+' on broken property '([\w-]+)' \(expected '\w+'\): ")
