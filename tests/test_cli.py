@@ -192,3 +192,35 @@ def test_manager_data_quality_names_the_event_but_not_its_raw_content():
     assert "20261131" in owner  # the parser's detail quotes the broken value
     assert "bad@test" in manager
     assert "20261131" not in manager
+
+
+@pytest.fixture
+def feed_server():
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_audit_a_feed_url(feed_server):
+    body = (FIXTURES / "overlaps.ics").read_bytes()
+    feed_server.expect_request("/cal/private-secret/basic.ics").respond_with_data(
+        body, content_type="text/calendar"
+    )
+    url = feed_server.url_for("/cal/private-secret/basic.ics")
+    result = invoke("audit", "--ics", url, "--routine", ROUTINE, "--week", "2026-W45", "-f", "json")
+    assert result.exit_code == 0, result.output
+    rep = json.loads(result.stdout)["reps"]["rep@northwind.example"]
+    assert next(c for c in rep["commitments"] if c["id"] == "prospecting")["scheduled"] == 1.25
+
+
+def test_feed_errors_are_one_line_and_hide_the_secret(feed_server):
+    feed_server.expect_request("/cal/private-secret/basic.ics").respond_with_data("no", status=404)
+    url = feed_server.url_for("/cal/private-secret/basic.ics")
+    result = invoke("audit", "--ics", url, "--routine", ROUTINE)
+    assert result.exit_code == 2
+    assert "404" in result.stderr and "private-secret" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -27,6 +27,8 @@ def attendee_counts(
     people = attendees[
         ~attendees["is_resource"] & ~attendees["is_self"] & ~attendees["email"].isin(addresses)
     ]
+    if people.empty:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     domain = people["email"].str.rpartition("@")[2].str.lower()
     external = people[(domain != "") & ~domain.isin(domains)]
     return (
