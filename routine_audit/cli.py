@@ -198,10 +198,14 @@ def demo(
 def rules_check(
     files: Annotated[list[Path], typer.Argument(help="Routine and rule files to validate.")],
 ) -> None:
-    """Validate routine and classification-rule files; say exactly what is wrong."""
-    from .config import check_file
+    """Validate routine and classification-rule files; say exactly what is wrong.
+
+    Routines are also checked against the rules given (or the shipped defaults):
+    a commitment whose activity no rule assigns gets a warning."""
+    from .config import Routine, RuleSet, check_file, load_rules, unassigned_activities
 
     failed = False
+    checked = []
     for file in files:
         try:
             model = check_file(file)
@@ -209,7 +213,14 @@ def rules_check(
             typer.echo(f"error: {exc}", err=True)
             failed = True
             continue
+        checked.append((file, model))
         typer.echo(f"ok: {file} ({_describe(model)})")
+    rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
+    rules = rule_sets[0] if rule_sets else load_rules()
+    for file, model in checked:
+        if isinstance(model, Routine):
+            for warning in unassigned_activities(model, rules):
+                typer.echo(f"warning: {file}: {warning}", err=True)
     if failed:
         raise typer.Exit(int(ExitCode.USAGE))
 

@@ -55,9 +55,19 @@ def test_audit_every_format(fmt):
     assert "prospecting" in result.stdout
 
 
+def validate_report(document: dict) -> None:
+    from jsonschema import Draft202012Validator
+
+    from routine_audit.config import package_data
+
+    schema = json.loads(package_data("report.schema.json").read_text())
+    Draft202012Validator(schema).validate(document)
+
+
 def test_audit_json_figures():
     result = invoke("audit", *audit_args("series_exceptions.ics", "--format", "json"))
     document = json.loads(result.stdout)
+    validate_report(document)
     rep = document["reps"]["rep@northwind.example"]
     prospecting = next(c for c in rep["commitments"] if c["id"] == "prospecting")
     assert prospecting["scheduled"] == 6.0
@@ -182,6 +192,17 @@ def test_demo_writes_reports(tmp_path):
     names = {p.name for p in Path(tmp_path).iterdir()}
     assert {"team.json", "team.csv"} <= names
     assert sum(name.endswith(".md") for name in names) >= 3
+    validate_report(json.loads((tmp_path / "team.json").read_text()))
+
+
+def test_python_dash_m_runs_the_cli():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "routine_audit", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.startswith("routine-audit ")
 
 
 def test_manager_data_quality_names_the_event_but_not_its_raw_content():
@@ -224,3 +245,15 @@ def test_feed_errors_are_one_line_and_hide_the_secret(feed_server):
     assert result.exit_code == 2
     assert "404" in result.stderr and "private-secret" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_rules_check_warns_about_activities_no_rule_assigns(tmp_path):
+    routine = tmp_path / "routine.yaml"
+    routine.write_text(
+        (FIXTURES / "rep_ny.yaml")
+        .read_text()
+        .replace("activity: prospecting", "activity: prospectng")
+    )
+    result = invoke("rules", "check", str(routine))
+    assert result.exit_code == 0
+    assert "'prospectng', which no classification rule assigns" in result.stderr

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from conftest import run_audit
+from conftest import FIXTURES, run_audit
+
+import routine_audit as ra
 
 
 def hours_by(result, day: str, activity: str) -> float:
@@ -133,3 +135,35 @@ def test_one_bad_event_is_skipped_and_reported():
     problem = str(result.problems[0])
     assert "bad_event.ics" in problem and "bad@test" in problem
     assert commitment(result, "prospecting")["scheduled"] == 1.0
+
+
+def test_commitments_that_cannot_fit_are_flagged_not_achievable():
+    result = run_audit("fragmented.ics", "overbooked.yaml", week="2026-W45")
+    details = {(f.commitment, f.detail) for f in result.finding_list if f.kind == "not_achievable"}
+    assert ("prospecting", "4 h a day does not fit its 3 h window") in details
+    assert ("deep-admin", "the window is shorter than 120 min") in details
+    # 4 h + 5 h a day in 8 working hours
+    assert any(c is None and d.startswith("Mon: 9 h") for c, d in details)
+
+
+def test_a_day_cut_into_small_gaps_is_fragmented():
+    result = run_audit("fragmented.ics", "overbooked.yaml", week="2026-W45")
+    fragmented = [f for f in result.finding_list if f.kind == "fragmentation"]
+    # Monday: 5.5 h free in 6 gaps of at most 1 h, but the longest minimum block is 120 min
+    assert [f.day for f in fragmented] == [date(2026, 11, 2)]
+    assert "5 h 30 min free" in fragmented[0].detail
+    # the other weekdays are empty, so not fragmented
+    assert result.health.fragmented_days == 1
+
+
+def test_holidays_remove_committed_days_and_prorate_weekly_targets(tmp_path):
+    routine = (FIXTURES / "rep_ny.yaml").read_text() + "holidays: [2026-11-03]\n"
+    (tmp_path / "rep.yaml").write_text(routine)
+    model = ra.load_routine(tmp_path / "rep.yaml")
+    period = ra.audit_period(model, week="2026-W45")
+    result = ra.audit_calendar(FIXTURES / "series_exceptions.ics", model, ra.load_rules(), period)
+    table = result.commitments.set_index("id")
+    assert table.loc["prospecting", "target"] == 8.0  # four committed days
+    assert table.loc["client-meetings", "target"] == 4.0  # 5 a week x 4/5
+    missing = {f.day for f in result.finding_list if f.kind == "missing_block"}
+    assert date(2026, 11, 3) not in missing

@@ -1,6 +1,13 @@
 """Rule files: routines (commitments) and classification rules."""
 
-from .load import check_file, init_rules, load_routine, load_rules, package_data
+from .load import (
+    check_file,
+    init_rules,
+    load_routine,
+    load_rules,
+    package_data,
+    unassigned_activities,
+)
 from .schema import Commitment, Direction, Limit, LimitKind, Routine, Rule, RuleSet, Unit
 
 __all__ = [
@@ -17,4 +24,5 @@ __all__ = [
     "load_routine",
     "load_rules",
     "package_data",
+    "unassigned_activities",
 ]

@@ -49,6 +49,17 @@ def check_file(path: str | Path) -> BaseModel:
     return _validate(document, document.data, SCHEMAS[kind], kind)
 
 
+def unassigned_activities(routine: Routine, rules: RuleSet) -> list[str]:
+    """Warnings for commitments whose activity no rule assigns (usually a typo)."""
+    assigned = {rule.activity for rule in rules.rules}
+    return [
+        f"commitment {c.id!r} counts activity {c.activity!r}, which no classification "
+        f"rule assigns; its time will always be 0"
+        for c in routine.commitments
+        if c.activity not in assigned
+    ]
+
+
 def init_rules(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Copy the starter routine and the default rules into ``folder`` for editing."""
     target = Path(folder)
