@@ -138,14 +138,12 @@ def audit(
     output: OutputOption = None,
 ) -> None:
     """Audit one rep's calendar for a period against their routine."""
-    from .report import build_report, render
+    from .report import render
 
     with user_errors():
-        result = _run_audit(ics, routine, rules, week, start, end, tz)
-        report = build_report(result, audience.value)
-        text = render(report, fmt.value, _options(fmt.value == "table" and output is None))
-        _emit(text, output)
-        _finish(result.incomplete, len(result.problems))
+        _audit_and_emit(
+            render, fmt.value, output, audience, ics, routine, rules, week, start, end, tz
+        )
 
 
 @app.command()
@@ -165,14 +163,12 @@ def events(
 ) -> None:
     """List every occurrence in the period: its activity, the rule that matched, and
     whether (and why not) it counts."""
-    from .report import build_report, render_events
+    from .report import render_events
 
     with user_errors():
-        result = _run_audit(ics, routine, rules, week, start, end, tz)
-        report = build_report(result, audience.value)
-        text = render_events(report, fmt.value, _options(fmt.value == "table" and output is None))
-        _emit(text, output)
-        _finish(result.incomplete, len(result.problems))
+        _audit_and_emit(
+            render_events, fmt.value, output, audience, ics, routine, rules, week, start, end, tz
+        )
 
 
 @app.command()
@@ -239,6 +235,16 @@ def rules_init(
         for path in init_rules(folder, overwrite=force):
             typer.echo(f"wrote {path}")
         typer.echo(f"next: edit them, then run routine-audit rules check {folder}/*.yaml")
+
+
+def _audit_and_emit(renderer, fmt, output, audience, *audit_args) -> None:
+    """The body shared by ``audit`` and ``events``: audit, render for the audience, emit."""
+    from .report import build_report
+
+    result = _run_audit(*audit_args)
+    report = build_report(result, audience.value)
+    _emit(renderer(report, fmt, _options(fmt == "table" and output is None)), output)
+    _finish(result.incomplete, len(result.problems))
 
 
 def _run_audit(ics, routine, rules, week, start, end, tz):
