@@ -9,8 +9,11 @@ from pathlib import Path
 from .errors import Location, UsageError
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
+def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename.
+
+    ``private`` keeps the file readable by its owner only (for tokens).
+    """
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -24,7 +27,8 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        Path(temporary).chmod(0o666 & ~_umask())  # mkstemp makes it 0600
+        if not private:
+            Path(temporary).chmod(0o666 & ~_umask())  # mkstemp makes it 0600
         Path(temporary).replace(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

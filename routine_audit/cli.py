@@ -28,6 +28,8 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Check and create rule files (routines and classification rules).")
 app.add_typer(rules_app, name="rules")
+auth_app = typer.Typer(help="Sign in to Google Calendar, check the sign-in, sign out.")
+app.add_typer(auth_app, name="auth")
 
 
 class ReportFormat(StrEnum):
@@ -49,12 +51,47 @@ class AudienceChoice(StrEnum):
 
 
 IcsOption = Annotated[
-    list[str],
+    list[str] | None,
     typer.Option(
         "--ics",
         help="An .ics file, a folder of .ics files (one rep's calendars), or an "
         "http(s)/webcal feed URL. Repeat for several.",
         show_default=False,
+    ),
+]
+GoogleOption = Annotated[
+    bool, typer.Option("--google", help="Read the calendar through the Google Calendar API.")
+]
+CalendarOption = Annotated[
+    str | None,
+    typer.Option(
+        "--calendar",
+        help="Google calendar id, e.g. rep@company.com (default: primary, or --subject's).",
+    ),
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        help="Google sign-in token file (default: $ROUTINE_AUDIT_TOKEN, else the config folder).",
+    ),
+]
+ServiceAccountOption = Annotated[
+    str | None,
+    typer.Option(
+        "--service-account",
+        help="Workspace service-account key (JSON) with domain-wide delegation.",
+    ),
+]
+SubjectOption = Annotated[
+    str | None,
+    typer.Option("--subject", help="With --service-account: the rep's address to act as."),
+]
+NonInteractiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--non-interactive",
+        help="Never open a browser or wait for input (runs without a terminal never do).",
     ),
 ]
 RoutineOption = Annotated[
@@ -124,8 +161,14 @@ def user_errors() -> Iterator[None]:
 
 @app.command()
 def audit(
-    ics: IcsOption,
     routine: RoutineOption,
+    ics: IcsOption = None,
+    google: GoogleOption = False,
+    calendar: CalendarOption = None,
+    token: TokenOption = None,
+    service_account: ServiceAccountOption = None,
+    subject: SubjectOption = None,
+    non_interactive: NonInteractiveOption = False,
     rules: RulesOption = None,
     week: WeekOption = None,
     start: StartOption = None,
@@ -148,8 +191,14 @@ def audit(
 
 @app.command()
 def events(
-    ics: IcsOption,
     routine: RoutineOption,
+    ics: IcsOption = None,
+    google: GoogleOption = False,
+    calendar: CalendarOption = None,
+    token: TokenOption = None,
+    service_account: ServiceAccountOption = None,
+    subject: SubjectOption = None,
+    non_interactive: NonInteractiveOption = False,
     rules: RulesOption = None,
     week: WeekOption = None,
     start: StartOption = None,
@@ -237,6 +286,100 @@ def rules_init(
         typer.echo(f"next: edit them, then run routine-audit rules check {folder}/*.yaml")
 
 
+@auth_app.command("login")
+def auth_login(
+    client_secrets: Annotated[
+        str | None,
+        typer.Option(
+            "--client-secrets",
+            help="OAuth client file (default: $ROUTINE_AUDIT_CLIENT_SECRETS, "
+            "else the config folder).",
+        ),
+    ] = None,
+    token: TokenOption = None,
+    no_browser: Annotated[
+        bool,
+        typer.Option(
+            "--no-browser",
+            help="Print the sign-in address and read back the address the browser was sent to.",
+        ),
+    ] = False,
+    port: Annotated[
+        int, typer.Option("--port", help="Local port for the sign-in redirect.")
+    ] = 8085,
+    non_interactive: NonInteractiveOption = False,
+) -> None:
+    """Sign in to Google once; the token is saved (owner-only) and refreshed automatically."""
+    from .errors import CredentialError
+    from .google import auth
+
+    with user_errors():
+        if non_interactive or not sys.stdin.isatty():
+            raise CredentialError(
+                "signing in needs a person at a terminal",
+                hint="run routine-audit auth login interactively once; scheduled runs then "
+                "reuse the saved token, or use --service-account",
+            )
+        destination = auth.token_path(token)
+        auth.login(
+            auth.client_secrets_path(client_secrets),
+            destination,
+            browser=not no_browser,
+            port=port,
+            show=typer.echo,
+            ask=input,
+        )
+        typer.echo(f"signed in; token saved to {destination}")
+
+
+@auth_app.command("status")
+def auth_status(token: TokenOption = None) -> None:
+    """Show who is signed in, with which scopes, and where the token is."""
+    from .google import auth
+    from .sources.google import list_calendars
+
+    with user_errors():
+        path = auth.token_path(token)
+        credentials = auth.load_user_credentials(path)
+        primary = next((c for c in list_calendars(credentials) if c.get("primary")), {})
+        typer.echo(f"signed in as: {primary.get('id', 'unknown')}")
+        typer.echo(f"scopes: {', '.join(sorted(credentials.scopes or auth.SCOPES))}")
+        typer.echo(f"token: {path}")
+
+
+@auth_app.command("logout")
+def auth_logout(token: TokenOption = None) -> None:
+    """Remove the saved Google token."""
+    from .google import auth
+
+    path = auth.token_path(token)
+    if auth.logout(path):
+        typer.echo(f"signed out; removed {path}")
+    else:
+        typer.echo(f"not signed in (no token at {path})")
+
+
+@app.command()
+def calendars(
+    token: TokenOption = None,
+    service_account: ServiceAccountOption = None,
+    subject: SubjectOption = None,
+) -> None:
+    """List the Google calendars the signed-in account (or --subject) can read."""
+    from .sources.google import google_credentials, list_calendars
+
+    with user_errors():
+        credentials = google_credentials(
+            token=token, service_account=service_account, subject=subject
+        )
+        for item in list_calendars(credentials):
+            primary = " (primary)" if item.get("primary") else ""
+            typer.echo(
+                f"{item.get('id', '')}\t{item.get('accessRole', '')}\t"
+                f"{item.get('summary', '')}{primary}"
+            )
+
+
 def _audit_and_emit(renderer, fmt, output, audience, *audit_args) -> None:
     """The body shared by ``audit`` and ``events``: audit, render for the audience, emit."""
     from .report import build_report
@@ -247,17 +390,32 @@ def _audit_and_emit(renderer, fmt, output, audience, *audit_args) -> None:
     _finish(result.incomplete, len(result.problems))
 
 
-def _run_audit(ics, routine, rules, week, start, end, tz):
-    from .config import load_routine, load_rules
+def _source(ics, google, calendar, token, service_account, subject):
+    """The calendar to read: .ics locations, or a Google source (credentials loaded now)."""
     from .errors import UsageError
+
+    wants_google = google or service_account is not None
+    if ics and wants_google:
+        raise UsageError("give either --ics or --google/--service-account, not both")
+    if not ics and not wants_google:
+        raise UsageError("no calendar given", hint="pass --ics FILE, FOLDER or URL, or --google")
+    if ics:
+        if calendar or token or subject:
+            raise UsageError("--calendar, --token and --subject go with --google")
+        return ics
+    from .sources.google import open_google
+
+    return open_google(calendar, token=token, service_account=service_account, subject=subject)
+
+
+def _run_audit(source, routine, rules, week, start, end, tz):
+    from .config import load_routine, load_rules
     from .pipeline import audit_calendar, audit_period
 
-    if not ics:
-        raise UsageError("no calendar given", hint="pass --ics FILE, FOLDER or URL")
     routine_model = load_routine(routine)
     rule_set = load_rules(rules)
     period = audit_period(routine_model, tz=tz, week=week, start=start, end=end)
-    return audit_calendar(ics, routine_model, rule_set, period)
+    return audit_calendar(source, routine_model, rule_set, period)
 
 
 def _options(terminal: bool):

@@ -10,6 +10,7 @@ from .base import Source
 # name -> "module:class"; importing routine_audit never pays for a source's libraries
 REGISTRY: dict[str, str] = {
     "ics": "routine_audit.sources.ics:IcsSource",
+    "google": "routine_audit.sources.google:GoogleSource",
 }
 
 
