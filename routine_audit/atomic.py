@@ -14,12 +14,18 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
 
     ``private`` keeps the file readable by its owner only (for tokens).
     """
+    if not str(path).strip():
+        raise UsageError("the output path is empty", hint="name a file")
     target = Path(path)
+    if target.is_dir():
+        raise UsageError("is a folder; name a file inside it", where=Location(target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError("its folder is a file", where=Location(target)) from None
     except OSError as exc:
         raise UsageError(f"cannot write here: {exc.strerror}", where=Location(target)) from None
     try:
@@ -30,6 +36,9 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
         if not private:
             Path(temporary).chmod(0o666 & ~_umask())  # mkstemp makes it 0600
         Path(temporary).replace(target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write: {exc.strerror}", where=Location(target)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

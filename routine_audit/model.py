@@ -80,14 +80,14 @@ class Event:
         )
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        """Identity across files: UID, the instance (RECURRENCE-ID) and the start.
+    def key(self) -> tuple[str, str]:
+        """Identity across files: UID plus RECURRENCE-ID (a single event: its UID).
 
-        The start is part of it because a RANGE=THISANDFUTURE override gives many
-        occurrences the same RECURRENCE-ID.
+        Only used between files: inside one file a RANGE=THISANDFUTURE override
+        gives many occurrences the same RECURRENCE-ID.
         """
-        instance = self.recurrence_id if self.recurrence_id is not None else self.start
-        return (self.uid, _instant_key(instance), _instant_key(self.start))
+        instance = "" if self.recurrence_id is None else _instant_key(self.recurrence_id)
+        return (self.uid, instance)
 
 
 def _instant_key(value: datetime | date) -> str:
@@ -110,10 +110,11 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.brief()}: {self.detail}" if self.detail else self.brief()
 
-    def brief(self) -> str:
-        """Where and what, without the parser's detail (safe for a manager)."""
+    def brief(self, *, with_uid: bool = True) -> str:
+        """Where and what, without the parser's detail; without the UID for a manager
+        (UIDs sometimes carry titles or addresses)."""
         place = f"{self.source}:{self.line}" if self.line else self.source
-        event = f" (event {self.uid})" if self.uid else ""
+        event = f" (event {self.uid})" if self.uid and with_uid else ""
         return f"{place}{event}: {self.message}"
 
 

@@ -21,6 +21,11 @@ class Period:
     tz: ZoneInfo
 
     def __post_init__(self) -> None:
+        if not (date(1900, 1, 1) <= self.first and self.last <= date(2199, 12, 31)):
+            raise UsageError(
+                f"the period {self.first}..{self.last} is outside the years 1900-2199",
+                hint="check the dates",
+            )
         if self.last < self.first:
             raise UsageError(
                 f"the period ends ({self.last}) before it starts ({self.first})",
@@ -57,7 +62,7 @@ def iso_week(year: int, week: int, tz: ZoneInfo) -> Period:
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise UsageError(f"{year}-W{week:02d} is not an ISO week") from None
+        raise UsageError(f"{year:04d}-W{week:02d} is not an ISO week") from None
     return Period(monday, monday + timedelta(days=6), tz)
 
 

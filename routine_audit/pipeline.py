@@ -35,8 +35,8 @@ def audit_period(
 ) -> Period:
     """The period to audit: in ``tz`` if given, else the routine's zone; last week by default."""
     zone = routine.zone
-    if tz:
-        found = resolve_zone(tz)
+    if tz is not None:
+        found = None if tz.strip().lower() in ("", "localtime") else resolve_zone(tz)
         if found is None:
             raise UsageError(
                 f"--tz {tz!r} is not a known time zone",

@@ -79,7 +79,13 @@ COUNTED_ROWS = [
 # count in the manifest: file -> (our count, why). None at present: the reader
 # deduplicates by UID + instance, skips events without DTSTART, and excludes
 # nothing else, and every counted file agrees.
-LEGITIMATE_COUNT_DIFFERENCES: dict[str, tuple[int, str]] = {}
+LEGITIMATE_COUNT_DIFFERENCES: dict[str, tuple[int, str]] = {
+    "ics/recurring-ical-events/issue_201_test_matrix.ics": (
+        11,
+        "4 events mix a DATE and a DATE-TIME in DTSTART/DTEND; we skip and report them "
+        "rather than guess their length",
+    ),
+}
 
 KNOWN_BUGS: dict[str, str] = {}  # file -> reason; strict xfail until fixed
 

@@ -140,8 +140,9 @@ def test_one_bad_event_is_skipped_and_reported():
 def test_commitments_that_cannot_fit_are_flagged_not_achievable():
     result = run_audit("fragmented.ics", "overbooked.yaml", week="2026-W45")
     details = {(f.commitment, f.detail) for f in result.finding_list if f.kind == "not_achievable"}
-    assert ("prospecting", "4 h a day does not fit its 3 h window") in details
-    assert ("deep-admin", "the window is shorter than 120 min") in details
+    assert ("prospecting", "4 h a day does not fit its 3 h window inside working hours") in details
+    assert ("deep-admin", "no working day falls in its window") in details
+    assert ("evening-calls", "its window lies outside working hours") in details
     # 4 h + 5 h a day in 8 working hours
     assert any(c is None and d.startswith("Mon: 9 h") for c, d in details)
 

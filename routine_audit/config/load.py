@@ -63,7 +63,10 @@ def unassigned_activities(routine: Routine, rules: RuleSet) -> list[str]:
 def init_rules(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Copy the starter routine and the default rules into ``folder`` for editing."""
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError("is a file, not a folder", where=Location(target)) from None
     written: list[Path] = []
     for name, new_name in ((STARTER_ROUTINE, "routine.yaml"), (DEFAULT_RULES, "rules.yaml")):
         destination = target / new_name
@@ -125,7 +128,7 @@ def _config_error(document: YamlDocument, exc: ValidationError) -> ConfigError:
     # a misspelt field is the cause of the "missing" error it usually comes with
     first = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     key = tuple(part for part in first["loc"] if not _is_pydantic_tag(part))
-    message = first["msg"].removeprefix("Value error, ")
+    message = first["msg"].removeprefix("Value error, ").replace("valid tuple", "list")
     if first["type"] == "extra_forbidden":
         message = f"unknown field {format_key(key[-1:])!r}; check its spelling"
     elif first["type"] == "missing":
@@ -147,7 +150,7 @@ def _merge_extends(document: YamlDocument, seen: Iterable[Path]) -> Any:
         return data
     base_path = (document.path.parent / str(data["extends"])).resolve()
     if base_path in seen:
-        raise ConfigError("extends: forms a loop", where=document.where(("extends",)))
+        raise ConfigError("forms a loop of files", where=document.where(("extends",)))
     if not base_path.exists():
         raise ConfigError(
             f"extends: {data['extends']} does not exist",

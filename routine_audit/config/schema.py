@@ -31,6 +31,7 @@ _DAY_GROUPS = {
     "every day": WEEKDAYS,
     "daily": WEEKDAYS,
 }
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -48,7 +49,7 @@ def _parse_days(value: object) -> tuple[str, ...]:
         name = str(item).strip().lower()
         if name in _DAY_GROUPS:
             days.extend(_DAY_GROUPS[name])
-        elif name[:3] in WEEKDAYS and WEEKDAYS[WEEKDAYS.index(name[:3])].startswith(name[:3]):
+        elif name in WEEKDAYS or name in _DAY_NAMES:
             days.append(name[:3])
         else:
             raise ValueError(f"{item!r} is not a weekday (mon, tue, ... sun, or weekdays)")
@@ -58,7 +59,9 @@ def _parse_days(value: object) -> tuple[str, ...]:
 def _parse_clock(value: object) -> time:
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 18:00 as the sexagesimal number 1080
-        return time(value // 60, value % 60) if value < 24 * 60 else _bad_clock(value)
+        if value == 24 * 60:
+            return time.max
+        return time(value // 60, value % 60) if 0 <= value < 24 * 60 else _bad_clock(value)
     text = str(value).strip()
     match = re.match(r"^(\d{1,2}):(\d{2})$", text)
     if not match or int(match[1]) > 24 or int(match[2]) > 59:
@@ -133,7 +136,9 @@ class Commitment(Strict):
     activity: str = Field(description="the activity the classification rules assign")
     unit: Unit = Field(Unit.HOURS, description="hours, blocks or meetings")
     per: Literal["day", "week"] = Field("week", description="target per committed day or week")
-    target: float = Field(gt=0, description="the amount per day or week")
+    target: float = Field(
+        gt=0, le=10_000, allow_inf_nan=False, description="the amount per day or week"
+    )
     direction: Direction = Field(
         Direction.MIN, description="min: at least the target; max: at most"
     )

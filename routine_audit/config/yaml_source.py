@@ -54,6 +54,12 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except ValueError as exc:  # PyYAML builds dates with datetime: 2026-02-30 raises here
+        raise ConfigError(
+            f"not valid YAML: {exc}",
+            where=Location(path),
+            hint="dates are YYYY-MM-DD and must exist",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

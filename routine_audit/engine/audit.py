@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from ..config.schema import Routine, RuleSet, Unit
+from ..config.schema import Direction, Routine, RuleSet, Unit
+from ..errors import ConfigError
 from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult, RepInfo
@@ -29,13 +30,19 @@ from .timeline import local_midnights, merge_blocks, resolve_overlaps, split_at_
 
 HOUR = 3600
 _AWAY = re.compile(
-    r"\b(?:out of office|ooo|holiday|vacation|pto|annual leave|leave|sick|day off|off sick)\b",
+    r"\b(?:out of (?:the )?office|ooo|vacation|pto|annual leave|parental leave|sick leave|"
+    r"sick day|off sick|day off|bank holiday|public holiday|on holiday)\b|^\s*holidays?\s*$",
     re.IGNORECASE,
 )
 
 
 def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
     """Audit one rep's calendar data for ``period`` against their routine."""
+    if routine.rep is None:
+        raise ConfigError(
+            "this routine has no rep: (a team default?); an audit needs rep.email",
+            hint="audit with a rep's routine that extends: this file",
+        )
     occurrences, attendees = _occurrences_in_period(data, period, routine)
     n = len(occurrences)
     response = rep_responses(attendees, n, routine.addresses)
@@ -107,7 +114,11 @@ def _days_off(occurrences: pd.DataFrame, routine: Routine, period: Period) -> fr
     away = (occurrences["event_type"] == "outOfOffice") | (
         occurrences["all_day"] & occurrences["summary"].str.contains(_AWAY, na=False)
     )
-    for row in occurrences[away & (occurrences["status"] != "cancelled")].itertuples():
+    # the rep's own absence: not cancelled, not declined, not organized by someone else
+    organizer = occurrences["organizer"]
+    own = (organizer == "") | organizer.isin(routine.addresses)
+    away &= own & ~occurrences["reason"].isin(["cancelled", "declined"])
+    for row in occurrences[away].itertuples():
         first, last = _local_date(row.start, routine), _local_date(row.end, routine)
         if not row.all_day:
             first, last = _whole_working_days(row.start, row.end, routine)
@@ -194,10 +205,19 @@ def _add_inside_seconds(occurrences: pd.DataFrame, period: Period) -> None:
 def _public_occurrences(context: AuditContext) -> pd.DataFrame:
     occ = context.occurrences
     tz = context.period.tz
+    zone = context.routine.zone
+
+    def shown(moment: datetime, all_day: bool) -> datetime:
+        # an all-day event keeps its dates in any audit zone
+        if all_day:
+            return datetime.combine(moment.astimezone(zone).date(), datetime.min.time(), tz)
+        return moment.astimezone(tz)
+
+    all_days = occ["all_day"].tolist()
     table = pd.DataFrame(
         {
-            "start": [t.astimezone(tz) for t in occ["start"]],
-            "end": [t.astimezone(tz) for t in occ["end"]],
+            "start": [shown(t, a) for t, a in zip(occ["start"], all_days, strict=True)],
+            "end": [shown(t, a) for t, a in zip(occ["end"], all_days, strict=True)],
             "hours": occ["seconds"].to_numpy() / HOUR,
             "counted_hours": occ["counted_seconds"].to_numpy() / HOUR,
             "activity": occ["activity"].to_numpy(),
@@ -228,7 +248,7 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
     seconds["hours"] = seconds["counted_seconds"] / HOUR
     targets: dict[tuple[date, str], float] = {}
     for m in measured:
-        if m.commitment.unit is Unit.HOURS:
+        if m.commitment.unit is Unit.HOURS and m.commitment.direction is Direction.MIN:
             for row in m.per_day[m.per_day["target"] > 0].itertuples():
                 key = (row.date, m.commitment.activity)
                 targets[key] = targets.get(key, 0.0) + row.target

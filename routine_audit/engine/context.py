@@ -67,12 +67,12 @@ class AuditContext:
         return self._intervals(lambda day: self.routine.working_spans(day.weekday()))
 
     def _intervals(self, spans) -> Intervals:
-        # a day either side: the routine's zone may be hours away from the audit zone
+        # two days either side: the routine's zone may be up to 26 hours from the audit zone
         from datetime import timedelta
 
         return Intervals.build(
-            self.period.first - timedelta(days=1),
-            self.period.last + timedelta(days=1),
+            self.period.first - timedelta(days=2),
+            self.period.last + timedelta(days=2),
             self.routine.zone,
             spans,
         )

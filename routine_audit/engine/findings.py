@@ -185,12 +185,18 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
         c for c in context.routine.commitments if c.direction is Direction.MIN and not c.protected
     ]
     for c in context.routine.commitments:
-        window_seconds = _window_seconds(c)
+        # work commitments must fit the part of their window inside working hours
+        window_seconds = _window_seconds(c) if c.protected else _window_in_work(context, c)
+        where = "window" if c.protected else "window inside working hours"
         need = c.target * 3600 if (c.unit is Unit.HOURS and c.per == "day") else 0
-        if c.unit is not Unit.MEETINGS and c.min_block * 60 > window_seconds:
+        if window_seconds == 0 and context.committed_weekdays(c):
+            findings.append(
+                Finding("not_achievable", c.id, None, "its window lies outside working hours")
+            )
+        elif c.unit is not Unit.MEETINGS and c.min_block * 60 > window_seconds:
             findings.append(
                 Finding(
-                    "not_achievable", c.id, None, f"the window is shorter than {c.min_block} min"
+                    "not_achievable", c.id, None, f"the {where} is shorter than {c.min_block} min"
                 )
             )
         elif need > window_seconds:
@@ -200,7 +206,7 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
                     c.id,
                     None,
                     f"{amount_text(c.target, 'hours')} a day does not fit its "
-                    f"{duration_text(window_seconds)} window",
+                    f"{duration_text(window_seconds)} {where}",
                 )
             )
         if context.committed_weekdays(c) == 0:
@@ -232,6 +238,23 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
 
 def _window_seconds(c: Commitment) -> int:
     return _seconds(c.window.start, c.window.end)
+
+
+def _window_in_work(context: AuditContext, c: Commitment) -> int:
+    """The shortest overlap of the window with working hours over its committed weekdays."""
+    overlaps = []
+    start, end = _seconds(time(0), c.window.start), _seconds(time(0), c.window.end)
+    for weekday in range(7):
+        spans = context.routine.working_spans(weekday)
+        if WEEKDAYS[weekday] not in c.window.days or not spans:
+            continue
+        overlaps.append(
+            sum(
+                max(0, min(end, _seconds(time(0), e)) - max(start, _seconds(time(0), s)))
+                for s, e in spans
+            )
+        )
+    return min(overlaps, default=0)
 
 
 def _seconds(start: time, end: time) -> int:

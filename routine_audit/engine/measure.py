@@ -28,14 +28,25 @@ class Measured:
 
     @property
     def gap(self) -> float:
-        if self.commitment.direction is Direction.MIN:
-            return self.target - self.scheduled
-        return self.scheduled - self.target
+        """Positive: short of a min target, or over a max limit; negative: room to spare.
+
+        For ``per: day`` the per-day shortfalls (or overruns) are added up, so a
+        surplus on Tuesday does not hide a missed Monday.
+        """
+        sign = 1.0 if self.commitment.direction is Direction.MIN else -1.0
+        overall = sign * (self.target - self.scheduled)
+        if self.commitment.per != "day":
+            return overall
+        days = self.per_day[self.per_day["target"] > 0]
+        daily = (sign * (days["target"] - days["scheduled"])).clip(lower=0).sum()
+        return float(daily) if daily > 0 else overall
 
     @property
     def adherence(self) -> float | None:
         if self.commitment.direction is Direction.MIN:
-            return min(self.scheduled / self.target, 1.0) if self.target > 0 else None
+            if self.target <= 0:
+                return None
+            return min(max(1.0 - self.gap / self.target, 0.0), 1.0)
         if self.scheduled <= self.target:
             return 1.0
         return self.target / self.scheduled
@@ -48,13 +59,14 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
         daily_target = dict.fromkeys(days, commitment.target)
         target = commitment.target * len(days)
     else:
-        # a day off lowers what must be done, not what may be done: limits ignore days off
-        basis = (
-            context.committed_days(commitment, with_days_off=True)
-            if commitment.direction is Direction.MAX
-            else days
-        )
-        target = commitment.target * len(basis) / per_week if per_week else 0.0
+        if commitment.direction is Direction.MAX:
+            # a day off lowers what must be done, not what may be done: a limit is
+            # prorated by the period's length only
+            target = commitment.target * len(context.dates) / 7
+            basis = context.committed_days(commitment, with_days_off=True) or context.dates
+        else:
+            target = commitment.target * len(days) / per_week if per_week else 0.0
+            basis = days
         daily_target = {d: target / len(basis) for d in basis} if basis else {}
 
     amount_by_day = _scheduled_by_day(context, commitment)

@@ -62,9 +62,11 @@ def _header(report: RepReport) -> list[str]:
         + ("shared (private events never)" if report.titles_shown else "hidden"),
     }[report.audience]
     lines = [
-        f"# {escape(rep.name)}: routine audit {period.label}",
+        f"# {escape(rep.name or rep.email)}: routine audit {period.label}",
         "",
-        f"- **Rep:** {escape(rep.name)} ({escape(rep.email)})",
+        f"- **Rep:** {escape(rep.name)} ({escape(rep.email)})"
+        if rep.name
+        else f"- **Rep:** {escape(rep.email)}",
         f"- **Period:** {day_text(period.first)} – {day_text(period.last)} {period.last.year}"
         f" ({escape(period.tz.key)})",
         f"- **View:** {view}",

@@ -168,7 +168,8 @@ def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER)
             for occ, row in zip(occurrences.index, occurrences.itertuples(), strict=True)
         ),
         data_quality=tuple(
-            str(p) if audience is Audience.OWNER else p.brief() for p in result.problems
+            str(p) if audience is Audience.OWNER else p.brief(with_uid=False)
+            for p in result.problems
         ),
         notes=tuple(result.notes),
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,

@@ -45,11 +45,21 @@ class IcsSource(Source):
             locations = [locations]
         if not locations:
             raise UsageError("no calendar given", hint="pass --ics FILE, FOLDER or URL")
-        self.locations = [str(loc) for loc in locations]
+        self.locations = [str(loc).strip() for loc in locations]
+        for location in self.locations:
+            if not location:
+                raise UsageError("--ics was given an empty path", hint="name a file, folder or URL")
+            scheme = location.split("://", 1)[0].lower() if "://" in location else ""
+            if scheme and scheme not in ("http", "https", "webcal", "webcals", "file"):
+                raise UsageError(
+                    f"{scheme}:// addresses are not supported",
+                    hint="use an http(s) or webcal feed, or download the file",
+                )
         self.timeout = timeout
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
-        events: dict[tuple[str, str], Event] = {}
+        events: list[Event] = []
+        owner: dict[tuple[str, str], int] = {}  # event key -> the file that supplied it
         problems: list[Problem] = []
         names: list[str] = []
         failures: list[SourceError] = []
@@ -61,8 +71,11 @@ class IcsSource(Source):
                 continue
             names.append(document.name)
             problems.extend(trouble)
+            index = len(names)
             for event in found:
-                events.setdefault(event.key, event)  # the same event in two files counts once
+                # the same event in two files counts once: the first file given wins
+                if owner.setdefault(event.key, index) == index:
+                    events.append(event)
         if not names:
             if len(failures) == 1:
                 raise failures[0]
@@ -73,7 +86,7 @@ class IcsSource(Source):
         problems[:0] = [  # whole files that could not be read
             Problem(str(f.where or ""), "could not be read", detail=f.message) for f in failures
         ]
-        ordered = sorted(events.values(), key=lambda e: (e.start, e.end, e.uid))
+        ordered = sorted(events, key=lambda e: (e.start, e.end, e.uid))
         return CalendarData(tuple(ordered), tuple(problems), tuple(names))
 
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
@@ -135,10 +148,27 @@ def read_document(
             raise _unreadable(document, exc) from None
         calendar_name = str(calendar.get("X-WR-CALNAME", "")) or Path(document.name).stem
         _drop_broken_events(calendar, document, problems)
+        series_class = {
+            str(c.get("UID", "")): str(c.get("CLASS", ""))
+            for c in calendar.subcomponents
+            if c.name == "VEVENT" and "RRULE" in c and "CLASS" in c
+        }
+        # recurring-ical-events stamps a RECURRENCE-ID on every occurrence; only
+        # members of a series have one in the file's own terms
+        series = {
+            str(c.get("UID", ""))
+            for c in calendar.subcomponents
+            if c.name == "VEVENT" and any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
+        }
         for occurrence in _expand(calendar, period, document, problems):
             try:
                 event = to_event(
-                    occurrence, zone=zone, calendar=calendar_name, source=document.name
+                    occurrence,
+                    zone=zone,
+                    calendar=calendar_name,
+                    source=document.name,
+                    inherited_class=series_class.get(str(occurrence.get("UID", "")), ""),
+                    in_series=str(occurrence.get("UID", "")) in series,
                 )
             except Exception as exc:  # noqa: BLE001  (a value icalendar accepted but cannot use)
                 problems.append(_skipped(document, occurrence, exc))
@@ -265,6 +295,7 @@ _BROKEN = re.compile(r"Cannot access '\w+' on broken property '([\w-]+)' \(expec
 
 
 def _short(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = "".join(c if c.isprintable() else "?" for c in " ".join(str(exc).split()))
+    text = text or type(exc).__name__
     text = _BROKEN.sub(r"bad \1 value: ", text)
     return text if len(text) <= 160 else text[:157] + "..."

@@ -39,11 +39,34 @@ def check_event(component: Component) -> None:
         for value in values if isinstance(values, list) else [values] if values else []:
             _ = value.dts
     for rule in _as_list(component.get("RRULE")):
-        _ = dict(rule)
+        frequency = str(dict(rule).get("FREQ", [""])[0]).upper()
+        if frequency in ("SECONDLY", "MINUTELY"):
+            raise ValueError(f"RRULE FREQ={frequency} repeats too often to be a calendar block")
+    start = component["DTSTART"].dt
+    if "DTEND" in component:
+        end = component["DTEND"].dt
+        if isinstance(start, datetime) != isinstance(end, datetime):
+            raise ValueError("DTSTART and DTEND are of different types (a date and a date-time)")
+        if _comparable(end) < _comparable(start):
+            raise ValueError("DTEND is before DTSTART")
+    if "DURATION" in component and component["DURATION"].dt < timedelta(0):
+        raise ValueError("DURATION is negative")
 
 
-def to_event(component: Component, *, zone: ZoneInfo, calendar: str, source: str) -> Event:
-    """Normalize an occurrence: aware start/end, all-day flag, who answered what."""
+def to_event(
+    component: Component,
+    *,
+    zone: ZoneInfo,
+    calendar: str,
+    source: str,
+    inherited_class: str = "",
+    in_series: bool = True,
+) -> Event:
+    """Normalize an occurrence: aware start/end, all-day flag, who answered what.
+
+    ``inherited_class`` is the series' CLASS, used when a moved instance has none
+    (safer for privacy than RFC 5545's reading, where an override stands alone).
+    """
     raw_start = component.decoded("DTSTART")
     all_day = not isinstance(raw_start, datetime)
     start = _aware(raw_start, zone)
@@ -54,7 +77,9 @@ def to_event(component: Component, *, zone: ZoneInfo, calendar: str, source: str
     transparent = str(component.get("TRANSP", "")).upper() == "TRANSPARENT" or busy_status == "FREE"
     event_type = "outOfOffice" if busy_status == "OOF" else "default"
     created = component.decoded("CREATED") if "CREATED" in component else None
-    recurrence_id = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else None
+    recurrence_id = (
+        component.decoded("RECURRENCE-ID") if in_series and "RECURRENCE-ID" in component else None
+    )
     return Event(
         uid=str(component.get("UID", "")) or _synthetic_uid(component, start),
         start=start,
@@ -67,7 +92,9 @@ def to_event(component: Component, *, zone: ZoneInfo, calendar: str, source: str
         color=_text(component, "COLOR"),
         status=_STATUS.get(str(component.get("STATUS", "")).upper(), Status.CONFIRMED),
         transparent=transparent,
-        visibility=_CLASS.get(str(component.get("CLASS", "")).upper(), Visibility.DEFAULT),
+        visibility=_CLASS.get(
+            str(component.get("CLASS", inherited_class)).upper(), Visibility.DEFAULT
+        ),
         event_type=event_type,
         organizer=_address(component.get("ORGANIZER")),
         attendees=tuple(_attendee(a) for a in _as_list(component.get("ATTENDEE"))),
@@ -75,6 +102,13 @@ def to_event(component: Component, *, zone: ZoneInfo, calendar: str, source: str
         created=_aware(created, UTC) if isinstance(created, datetime) else None,
         source=source,
     )
+
+
+def _comparable(value: date) -> datetime:
+    """Dates and naive or aware date-times on one axis, for an order check only."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _raw_end(component: Component, start: date) -> date:
