@@ -184,8 +184,9 @@ def audit(
     from .report import render
 
     with user_errors():
+        source = _source(ics, google, calendar, token, service_account, subject)
         _audit_and_emit(
-            render, fmt.value, output, audience, ics, routine, rules, week, start, end, tz
+            render, fmt.value, output, audience, source, routine, rules, week, start, end, tz
         )
 
 
@@ -215,8 +216,9 @@ def events(
     from .report import render_events
 
     with user_errors():
+        source = _source(ics, google, calendar, token, service_account, subject)
         _audit_and_emit(
-            render_events, fmt.value, output, audience, ics, routine, rules, week, start, end, tz
+            render_events, fmt.value, output, audience, source, routine, rules, week, start, end, tz
         )
 
 

@@ -62,6 +62,7 @@ class Event:
     details_hidden: bool = False  # the reader may see only free/busy for this event
     event_type: str = "default"
     organizer: str = ""
+    organized_by_self: bool = False  # the source says the calendar's owner organized it
     attendees: tuple[Attendee, ...] = ()
     recurrence_id: datetime | date | None = None
     created: datetime | None = None

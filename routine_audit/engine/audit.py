@@ -116,7 +116,7 @@ def _days_off(occurrences: pd.DataFrame, routine: Routine, period: Period) -> fr
     )
     # the rep's own absence: not cancelled, not declined, not organized by someone else
     organizer = occurrences["organizer"]
-    own = (organizer == "") | organizer.isin(routine.addresses)
+    own = (organizer == "") | organizer.isin(routine.addresses) | occurrences["organized_by_self"]
     away &= own & ~occurrences["reason"].isin(["cancelled", "declined"])
     for row in occurrences[away].itertuples():
         first, last = _local_date(row.start, routine), _local_date(row.end, routine)

@@ -27,6 +27,7 @@ OCCURRENCE_COLUMNS = [
     "private",
     "event_type",
     "organizer",
+    "organized_by_self",
     "created_ts",
     "source",
 ]
@@ -53,6 +54,7 @@ def events_frame(events: Sequence[Event]) -> tuple[pd.DataFrame, pd.DataFrame]:
             "private": np.array([e.is_private for e in events], dtype=bool),
             "event_type": _text([e.event_type for e in events]),
             "organizer": _text([e.organizer for e in events]),
+            "organized_by_self": np.array([e.organized_by_self for e in events], dtype=bool),
             "created_ts": pd.array(
                 [int(e.created.timestamp()) if e.created else None for e in events],
                 dtype="Int64",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -28,6 +29,8 @@ ENV_TOKEN_URI = "ROUTINE_AUDIT_GOOGLE_TOKEN_URI"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 SETUP_HINT = "see docs/google.md to create an OAuth client"
 LOGIN_HINT = "run: routine-audit auth login"
+BROWSER_PROMPT = "Opening your browser to sign in to Google:\n{url}"
+BROWSER_DONE = "Signed in. You can close this tab and return to the terminal."
 
 
 def config_dir() -> Path:
@@ -71,8 +74,13 @@ def load_user_credentials(path: Path) -> Any:
         raise CredentialError("not signed in to Google", where=Location(path), hint=LOGIN_HINT)
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
-        # google-auth ignores a token_uri in the file when refreshing; set it explicitly
-        credentials = Credentials.from_authorized_user_info(info).with_token_uri(token_uri())
+        if not isinstance(info, dict):
+            raise ValueError("not a JSON object")
+        saved = Credentials.from_authorized_user_info(info)
+        # google-auth ignores a token_uri in the file when refreshing: set it explicitly;
+        # with_token_uri() drops the expiry, which decides whether to refresh first
+        credentials = saved.with_token_uri(token_uri())
+        credentials.expiry = saved.expiry
     except (ValueError, KeyError) as exc:
         raise CredentialError(
             f"the saved sign-in is not an authorized-user token ({type(exc).__name__})",
@@ -162,14 +170,26 @@ def login(
 
     flow = InstalledAppFlow.from_client_config(_client_config(client_secrets), list(SCOPES))
     if browser:
-        credentials = flow.run_local_server(
-            port=port,
-            open_browser=True,
-            authorization_prompt_message="Opening your browser to sign in to Google:\n{url}",
-            success_message="Signed in. You can close this tab and return to the terminal.",
-            access_type="offline",
-            prompt="consent",
-        )
+        try:
+            with _loopback_token_endpoint(flow.client_config["token_uri"]):
+                credentials = flow.run_local_server(
+                    port=port,
+                    open_browser=True,
+                    authorization_prompt_message=BROWSER_PROMPT,
+                    success_message=BROWSER_DONE,
+                    access_type="offline",
+                    prompt="consent",
+                )
+        except OSError as exc:
+            raise CredentialError(
+                f"cannot listen on port {port} for the sign-in redirect: {exc.strerror}",
+                hint="pass --port with a free port, or use --no-browser",
+            ) from None
+        except Exception as exc:  # noqa: BLE001  (oauthlib raises many kinds)
+            raise CredentialError(
+                f"the sign-in did not complete: {_first_line(exc)}",
+                hint="run auth login again",
+            ) from None
     else:
         flow.redirect_uri = f"http://localhost:{port}/"
         url, state = flow.authorization_url(access_type="offline", prompt="consent")
@@ -181,9 +201,9 @@ def login(
             "the address bar and paste it here."
         )
         code = _code_from_redirect(ask("Address: ").strip(), state)
-        _allow_loopback_token_endpoint(flow.client_config["token_uri"])
         try:
-            flow.fetch_token(code=code)
+            with _loopback_token_endpoint(flow.client_config["token_uri"]):
+                flow.fetch_token(code=code)
         except Exception as exc:  # noqa: BLE001  (oauthlib raises many kinds)
             raise CredentialError(
                 f"Google did not accept the sign-in: {_first_line(exc)}",
@@ -210,6 +230,8 @@ def _client_config(path: Path) -> dict[str, Any]:
         raise CredentialError(
             "not a JSON OAuth client file", where=Location(path), hint=SETUP_HINT
         ) from None
+    if not isinstance(config, dict):
+        raise CredentialError("not an OAuth client file", where=Location(path), hint=SETUP_HINT)
     section = next((k for k in ("installed", "web") if isinstance(config.get(k), dict)), None)
     if section is None or "client_id" not in config[section]:
         raise CredentialError(
@@ -248,11 +270,19 @@ def _code_from_redirect(pasted: str, state: str) -> str:
     return query["code"][0]
 
 
-def _allow_loopback_token_endpoint(uri: str) -> None:
+@contextmanager
+def _loopback_token_endpoint(uri: str) -> Iterator[None]:
     """oauthlib insists on https; a token endpoint on this machine is safe over http."""
-    host = urlparse(uri).hostname or ""
-    if urlparse(uri).scheme == "http" and host in ("127.0.0.1", "localhost", "::1"):
+    parsed = urlparse(uri)
+    loopback = parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
+    if loopback:
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    try:
+        yield
+    finally:
+        if loopback and before is None:
+            os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
 
 
 def _first_line(exc: BaseException) -> str:

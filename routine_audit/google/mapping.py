@@ -61,6 +61,7 @@ def to_event(item: dict[str, Any], *, zone: ZoneInfo, calendar: str, source: str
         visibility=_VISIBILITY.get(item.get("visibility", ""), Visibility.DEFAULT),
         event_type=item.get("eventType", "default"),
         organizer=(item.get("organizer") or {}).get("email", "").lower(),
+        organized_by_self=bool((item.get("organizer") or {}).get("self")),
         attendees=tuple(_attendee(a) for a in item.get("attendees", ())),
         recurrence_id=_original(original, zone) if original else None,
         created=_instant(item["created"]) if item.get("created") else None,
@@ -71,8 +72,10 @@ def to_event(item: dict[str, Any], *, zone: ZoneInfo, calendar: str, source: str
 def _when(value: dict[str, Any], zone: ZoneInfo) -> tuple[datetime, bool]:
     """A start or end: ``date`` (all-day, midnight in ``zone``) or ``dateTime``."""
     if "dateTime" in value:
-        moment = _instant(value["dateTime"])
         named = resolve_zone(value["timeZone"]) if value.get("timeZone") else None
+        moment = datetime.fromisoformat(value["dateTime"])
+        if moment.tzinfo is None:  # allowed when timeZone is given: local time there
+            moment = moment.replace(tzinfo=named or zone)
         return moment.astimezone(named or UTC), False
     if "date" in value:
         return datetime.combine(date.fromisoformat(value["date"]), time(), zone), True
