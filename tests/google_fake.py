@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import re
 import stat
 from collections import deque
@@ -614,3 +615,11 @@ def google(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoog
     server.clear()
     if errors:  # a bug in the fake itself
         raise errors[0]
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs(google, caplog):
+    """Fail a test whose logs (at DEBUG) contain a token or a secret."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    google.assert_no_secrets(caplog.text)

@@ -8,7 +8,6 @@ pseudo-terminal (the real CLI in a subprocess, since CliRunner has no tty).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import select
@@ -39,11 +38,7 @@ from routine_audit.google import auth
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)
 
 
-@pytest.fixture(autouse=True)
-def _no_secrets_in_logs(google, caplog):
-    caplog.set_level(logging.DEBUG)
-    yield
-    google.assert_no_secrets(caplog.text)
+no_secrets_in_logs = google_fake.no_secrets_in_logs  # autouse: checks every test's logs
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -38,11 +37,7 @@ PAGE1, PAGE2 = "week_page1.json", "week_page2.json"
 ALL_IDS = {i["id"] for name in (PAGE1, PAGE2) for i in load_json(name)["items"]}
 
 
-@pytest.fixture(autouse=True)
-def _no_secrets_in_logs(google, caplog):
-    caplog.set_level(logging.DEBUG)
-    yield
-    google.assert_no_secrets(caplog.text)
+no_secrets_in_logs = google_fake.no_secrets_in_logs  # autouse: checks every test's logs
 
 
 @pytest.fixture

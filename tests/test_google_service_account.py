@@ -8,7 +8,6 @@ as Google does before it hands out a token for the rep.
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import google_fake
@@ -24,11 +23,7 @@ from routine_audit.sources.google import open_google
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)
 
 
-@pytest.fixture(autouse=True)
-def _no_secrets_in_logs(google, caplog):
-    caplog.set_level(logging.DEBUG)
-    yield
-    google.assert_no_secrets(caplog.text)
+no_secrets_in_logs = google_fake.no_secrets_in_logs  # autouse: checks every test's logs
 
 
 REP = "rep@company.example"
@@ -126,45 +121,22 @@ def test_calendars_as_the_subject(google, key_file):
     assert google.assertions[0]["sub"] == REP
 
 
-def test_audit_with_a_service_account(google, key_file):
+@pytest.mark.parametrize("command", ["audit", "events"])
+def test_audit_and_events_with_a_service_account(google, key_file, command):
     result = google.invoke(
-        "audit",
-        "--service-account",
-        str(key_file),
-        "--subject",
-        REP,
-        "--routine",
-        str(ROUTINE),
-        "--week",
-        "2026-W45",
-        "--format",
-        "json",
+        command,
+        *("--service-account", str(key_file), "--subject", REP, "--routine", str(ROUTINE)),
+        *("--week", "2026-W45", "--format", "json"),
     )
     assert result.exit_code == 0, result.output
-    rep = json.loads(result.stdout)["reps"][REP]
-    assert next(c for c in rep["commitments"] if c["id"] == "prospecting")["scheduled"] == 6.5
     assert google.assertions[0]["sub"] == REP
     assert {r.raw_path for r in google.event_requests(REP)} == {
         "/calendar/v3/calendars/rep%40company.example/events"
     }
-
-
-def test_events_with_a_service_account(google, key_file):
-    result = google.invoke(
-        "events",
-        "--service-account",
-        str(key_file),
-        "--subject",
-        REP,
-        "--routine",
-        str(ROUTINE),
-        "--week",
-        "2026-W45",
-        "--format",
-        "json",
-    )
-    assert result.exit_code == 0, result.output
-    assert google.assertions[0]["sub"] == REP
+    if command == "audit":
+        rep = json.loads(result.stdout)["reps"][REP]
+        prospecting = next(c for c in rep["commitments"] if c["id"] == "prospecting")
+        assert prospecting["scheduled"] == 6.5
 
 
 # --- what goes wrong --------------------------------------------------------------------------
