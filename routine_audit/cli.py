@@ -30,6 +30,17 @@ rules_app = typer.Typer(help="Check and create rule files (routines and classifi
 app.add_typer(rules_app, name="rules")
 auth_app = typer.Typer(help="Sign in to Google Calendar, check the sign-in, sign out.")
 app.add_typer(auth_app, name="auth")
+team_app = typer.Typer(help="Audit a whole team described in a team file.")
+app.add_typer(team_app, name="team")
+
+ConfigOption = Annotated[Path, typer.Option("--config", help="The team file (YAML, kind: team).")]
+RepOption = Annotated[str | None, typer.Option("--rep", help="Audit only this rep (email).")]
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="History database (default: the team file's db, else the user data dir)."
+    ),
+]
 
 
 class ReportFormat(StrEnum):
@@ -37,6 +48,12 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     csv = "csv"
+    html = "html"
+
+
+class TeamFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
 
 
 class EventsFormat(StrEnum):
@@ -229,16 +246,19 @@ def demo(
     ),
     audience: AudienceOption = AudienceChoice.manager,
 ) -> None:
-    """Audit the bundled sample team for its sample week: prints the report and writes
-    Markdown, JSON and CSV reports to --out."""
+    """Audit the bundled sample team for its sample week: prints each rep's report and the
+    team roll-up, and writes HTML, Markdown, JSON and CSV reports to --out."""
     from .demo import run_demo
     from .report import render
+    from .report.team_text import render_team_terminal
 
     with user_errors():
-        reports, written = run_demo(out, audience.value)
-        typer.echo(render(reports, "table", _options(True)))
-        for path in written:
+        run = run_demo(out, audience.value)
+        typer.echo(render(list(run.team_report.reps), "table", _options(True)))
+        typer.echo(render_team_terminal(run.team_report, _options(True)))
+        for path in run.written:
             typer.echo(f"wrote {path}", err=True)
+        typer.echo(f"open {out / 'index.html'} in a browser for the team page", err=True)
 
 
 @rules_app.command("check")
@@ -380,6 +400,162 @@ def calendars(
                 f"{item.get('id', '')}\t{item.get('accessRole', '')}\t"
                 f"{item.get('summary', '')}{primary}"
             )
+
+
+@team_app.command("audit")
+def team_audit(
+    config: ConfigOption,
+    week: WeekOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    tz: TzOption = None,
+    rep: RepOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write every report to this folder (HTML, Markdown...)."),
+    ] = None,
+    db: DbOption = None,
+    audience: AudienceOption = AudienceChoice.manager,
+    fmt: Annotated[
+        TeamFormat, typer.Option("--format", "-f", help="Roll-up format.")
+    ] = TeamFormat.table,
+) -> None:
+    """Audit every rep of the team and show the roll-up: reps and commitments ranked by
+    their gap, with the change since last week."""
+    from .config.load import load_team
+    from .report.team_text import render_team_markdown, render_team_terminal
+    from .team.weekly import run_team
+
+    with user_errors():
+        team = load_team(config)
+        with _progress(len(team.spec.reps) if rep is None else 1) as advance:
+            run = run_team(
+                team,
+                week=week,
+                start=start,
+                end=end,
+                tz=tz,
+                only=rep,
+                out=out,
+                db=db,
+                audience=audience.value,
+                preview=False,
+                on_done=advance,
+            )
+        if fmt is TeamFormat.markdown:
+            typer.echo(render_team_markdown(run.team_report), nl=False)
+        else:
+            typer.echo(render_team_terminal(run.team_report, _options(True)), nl=False)
+        for path in run.written:
+            typer.echo(f"wrote {path}", err=True)
+        raise typer.Exit(int(run.exit_code))
+
+
+@app.command("run")
+def scheduled_run(
+    config: ConfigOption,
+    week: WeekOption = None,
+    rep: RepOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Reports folder (default: the team's output_dir/<ISO week>)."),
+    ] = None,
+    db: DbOption = None,
+    log: Annotated[
+        Path | None, typer.Option("--log", help="Append the log lines to this file, not stderr.")
+    ] = None,
+    mail: Annotated[
+        bool, typer.Option("--mail/--no-mail", help="Send the mail set up in the team file.")
+    ] = True,
+    resend: Annotated[bool, typer.Option("--resend", help="Send this week's mail again.")] = False,
+) -> None:
+    """For cron: audit last week for every rep, preview the week ahead, write dated
+    reports, record the history, mail them once, and exit. Never prompts.
+
+    Exit codes: 0 all reps audited; 1 some reps failed or some mail could not be sent
+    (reports were written); 2 configuration or usage error; 3 no rep could be audited."""
+    from .config.load import load_team
+    from .team.lock import run_lock
+    from .team.weekly import default_folder, run_team
+
+    with user_errors():
+        team = load_team(config)
+        write_log = _logger(log)
+        with run_lock(team.output_dir):
+            from .team.runner import team_period
+
+            folder = out or default_folder(team, team_period(team, week=week))
+            run = run_team(
+                team,
+                week=week,
+                only=rep,
+                out=folder,
+                db=db,
+                audience="manager",
+                mail=mail,
+                resend=resend,
+                log=write_log,
+            )
+        failed = [o.member.email for o in run.outcomes if not o.ok]
+        write_log(
+            f"done: {sum(o.ok for o in run.outcomes)} of {len(run.outcomes)} reps audited"
+            + (f"; failed: {', '.join(failed)}" if failed else "")
+            + f"; reports in {folder}"
+        )
+        raise typer.Exit(int(run.exit_code))
+
+
+@app.command("history")
+def history_command(
+    rep: Annotated[str, typer.Option("--rep", help="The rep's email.")],
+    weeks: Annotated[int, typer.Option("--weeks", help="How many weeks back.")] = 8,
+    db: DbOption = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="A team file (for its db: setting).")
+    ] = None,
+) -> None:
+    """Show a rep's adherence per commitment, week by week, from the history."""
+    from .history import History, default_db_path
+
+    with user_errors():
+        path = db
+        if path is None and config is not None:
+            from .config.load import load_team
+
+            path = load_team(config).db_path
+        with History(path or default_db_path(), create=False) as history:
+            points = history.trend(rep, weeks=weeks)
+        if not points:
+            typer.echo(f"no history for {rep} in {path or default_db_path()}")
+            return
+        from .report.history_text import render_trend
+
+        typer.echo(render_trend(rep, points, _options(True)), nl=False)
+
+
+def _logger(path: Path | None):
+    """One line per event: to stderr, or appended to ``path`` (cron keeps it)."""
+    if path is None:
+        return lambda line: typer.echo(line, err=True)
+
+    def write(line: str) -> None:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(line + "\n")
+
+    return write
+
+
+@contextmanager
+def _progress(total: int) -> Iterator:
+    """A progress bar on a terminal; nothing under cron."""
+    if not sys.stderr.isatty():
+        yield lambda outcome: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("auditing reps", total=total)
+        yield lambda outcome: progress.advance(task)
 
 
 def _audit_and_emit(renderer, fmt, output, audience, *audit_args) -> None:

@@ -9,20 +9,17 @@ from pathlib import Path
 import pytest
 
 import routine_audit as ra
-from routine_audit.demo import SAMPLE_WEEK, sample_team
+from routine_audit.demo import SAMPLE_WEEK, run_demo
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "sample_week.json").read_text())
 REASON_NAMES = {"transparent": "free", "all_day": "all-day"}  # golden name -> ours
 
 
 def audit_sample():
-    rules = ra.load_rules()
-    results = {}
-    for rep in sample_team():
-        routine = ra.load_routine(rep.routine)
-        period = ra.audit_period(routine, week=SAMPLE_WEEK)
-        results[routine.rep.email] = ra.audit_calendar(rep.calendar, routine, rules, period)
-    return results
+    """The demo's own run (the sample team file, through the team runner)."""
+    run = run_demo()
+    assert all(o.ok for o in run.outcomes), [o.error for o in run.outcomes]
+    return {o.member.email: o.result for o in run.outcomes}
 
 
 RESULTS = audit_sample()

@@ -12,12 +12,13 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, Location
 from .schema import Routine, RuleSet
+from .team import Team, TeamFile
 from .yaml_source import YamlDocument, format_key, read_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 
-SCHEMAS: dict[str, type[BaseModel]] = {"routine": Routine, "rules": RuleSet}
-SUPPORTED_VERSIONS = {"routine": (1,), "rules": (1,)}
+SCHEMAS: dict[str, type[BaseModel]] = {"routine": Routine, "rules": RuleSet, "team": TeamFile}
+SUPPORTED_VERSIONS = {"routine": (1,), "rules": (1,), "team": (1,)}
 DEFAULT_RULES = "default_rules.yaml"
 STARTER_ROUTINE = "starter_routine.yaml"
 
@@ -40,13 +41,50 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     return _validate(document, document.data, RuleSet, expected_kind="rules")
 
 
-def check_file(path: str | Path) -> BaseModel:
-    """Validate any rule file, choosing the schema by its ``kind:``."""
+def check_file(path: str | Path) -> BaseModel | Team:
+    """Validate any rule file, choosing the schema by its ``kind:``.
+
+    A team file is also checked for the files it names (routines, rules,
+    calendars, keys); nothing is fetched from the network.
+    """
     document = read_yaml(Path(path))
     kind = _kind_of(document)
     if kind == "routine":
         return _validate(document, _merge_extends(document, seen=()), Routine, "routine")
+    if kind == "team":
+        return load_team(path)
     return _validate(document, document.data, SCHEMAS[kind], kind)
+
+
+def load_team(path: str | Path) -> Team:
+    """Read and validate a team file, its routines and rules, and the files it names."""
+    document = read_yaml(Path(path))
+    team = Team(Path(path).resolve(), _validate(document, document.data, TeamFile, "team"))
+    spec = team.spec
+
+    def must_exist(value: str | None, key: tuple[str | int, ...], what: str) -> None:
+        if value is None or "://" in value:
+            return
+        if not team.resolve(value).exists():
+            raise ConfigError(
+                f"{what} {value} does not exist",
+                where=document.where(key),
+                hint="paths are relative to the team file's folder",
+            )
+
+    must_exist(spec.routine, ("routine",), "the routine")
+    must_exist(spec.rules, ("rules",), "the rules file")
+    must_exist(spec.google.service_account, ("google", "service_account"), "the key")
+    for index, member in enumerate(spec.reps):
+        must_exist(member.routine, ("reps", index, "routine"), "the routine")
+        ics = member.calendar.ics
+        for value in [ics] if isinstance(ics, str) else list(ics or []):
+            must_exist(value, ("reps", index, "calendar", "ics"), "the calendar")
+    for member in spec.reps:
+        team.member_routine(member)  # each routine is valid and belongs to its rep
+    if spec.rules:
+        load_rules(team.rules_path)
+    return team
 
 
 def unassigned_activities(routine: Routine, rules: RuleSet) -> list[str]:

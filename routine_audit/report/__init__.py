@@ -18,6 +18,7 @@ RENDERERS: dict[str, str] = {
     "markdown": "routine_audit.report.markdown:render",
     "json": "routine_audit.report.json_report:render",
     "csv": "routine_audit.report.csv_report:render",
+    "html": "routine_audit.report.html:render",
 }
 # the `events` command's formats: one row per occurrence
 EVENT_RENDERERS: dict[str, str] = {
@@ -25,7 +26,13 @@ EVENT_RENDERERS: dict[str, str] = {
     "csv": "routine_audit.report.events:render_csv",
     "json": "routine_audit.report.events:render_json",
 }
-FILE_SUFFIXES = {"table": ".txt", "markdown": ".md", "json": ".json", "csv": ".csv"}
+FILE_SUFFIXES = {
+    "table": ".txt",
+    "markdown": ".md",
+    "json": ".json",
+    "csv": ".csv",
+    "html": ".html",
+}
 
 
 @dataclass(frozen=True)

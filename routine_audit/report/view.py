@@ -100,6 +100,17 @@ class OccurrenceView:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """One commitment's figures in one past (or the current) week, from the history."""
+
+    week: str  # ISO week label, e.g. 2026-W45
+    commitment: str
+    target: float
+    scheduled: float
+    adherence: float | None
+
+
+@dataclass(frozen=True)
 class RepReport:
     """Everything a renderer needs about one rep's audit, for one audience."""
 
@@ -115,10 +126,16 @@ class RepReport:
     notes: tuple[str, ...]
     titles_shown: bool
     incomplete: bool
+    trend: tuple[TrendPoint, ...] = ()  # oldest first; empty without history
 
 
-def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER) -> RepReport:
-    """The plain, audience-filtered view of ``result``."""
+def build_report(
+    result: AuditResult,
+    audience: Audience | str = Audience.OWNER,
+    *,
+    trend: tuple[TrendPoint, ...] = (),
+) -> RepReport:
+    """The plain, audience-filtered view of ``result`` (``trend`` from the history)."""
     audience = Audience(audience)
     show = _title_policy(result, audience)
     occurrences = result.occurrences
@@ -174,6 +191,7 @@ def build_report(result: AuditResult, audience: Audience | str = Audience.OWNER)
         notes=tuple(result.notes),
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,
         incomplete=result.incomplete,
+        trend=trend,
     )
 
 

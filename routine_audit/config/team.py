@@ -1,0 +1,183 @@
+"""The team file (kind: team): who is on the team, where their calendars and
+routines are, where reports and history go, and how mail is sent.
+
+Relative paths resolve against the team file's folder, never the working
+directory (cron starts elsewhere).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..timezones import resolve_zone
+from .schema import Rep, Routine, Strict
+
+
+class CalendarRef(Strict):
+    """Where a rep's calendar is: .ics files/folder/feed URL, or a Google calendar id."""
+
+    ics: str | list[str] | None = Field(
+        None, description="an .ics file, folder or feed URL (or a list of them)"
+    )
+    google: str | None = Field(None, description="a Google calendar id, e.g. the rep's address")
+
+    @model_validator(mode="after")
+    def _one(self) -> CalendarRef:
+        if (self.ics is None) == (self.google is None):
+            raise ValueError("give exactly one of ics: or google:")
+        return self
+
+
+class Member(Strict):
+    """One rep of the team."""
+
+    email: str = Field(description="the rep's address: their key in reports and history")
+    name: str = Field("", description="display name")
+    calendar: CalendarRef = Field(description="ics: PATH_OR_URL, or google: CALENDAR_ID")
+    routine: str | None = Field(None, description="the rep's routine file; the team's if absent")
+    share_titles: bool | None = Field(
+        None, description="may the manager see this rep's event titles? (overrides the routine)"
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError(f"{value!r} is not an email address")
+        return value.strip().lower()
+
+
+class Person(Strict):
+    email: str = Field(description="address")
+    name: str = Field("", description="display name")
+
+
+class GoogleAccess(Strict):
+    """How the team's Google calendars are read."""
+
+    token: str | None = Field(None, description="a saved sign-in (auth login --token PATH)")
+    service_account: str | None = Field(
+        None, description="a service-account key with domain-wide delegation (acts as each rep)"
+    )
+
+
+class MailSection(Strict):
+    """SMTP delivery; credentials come from environment variables, never the file."""
+
+    host: str = Field(description="SMTP server")
+    port: int = Field(587, description="SMTP port")
+    security: Literal["starttls", "ssl", "none"] = Field("starttls", description="transport")
+    sender: str = Field(alias="from", description="the From: address")
+    username_env: str | None = Field(None, description="variable holding the SMTP user name")
+    password_env: str | None = Field(None, description="variable holding the SMTP password")
+    to_manager: bool = Field(True, description="mail the manager the team roll-up")
+    to_reps: bool = Field(False, description="mail each rep their own report")
+
+
+class TeamFile(Strict):
+    """A team (kind: team)."""
+
+    kind: Literal["team"] = "team"
+    version: Literal[1] = 1
+    name: str = Field(description="the team's name, shown in reports and used in paths")
+    timezone: str = Field(description="IANA zone: the week every rep is audited for")
+    days_in: Literal["team", "rep"] = Field(
+        "team",
+        description="book hours on the team zone's dates, or on each rep's own (routine) dates",
+    )
+    routine: str | None = Field(None, description="the team's default routine file")
+    rules: str | None = Field(None, description="classification rules; the defaults if absent")
+    output_dir: str | None = Field(None, description="reports go here; default reports/<team>")
+    db: str | None = Field(None, description="history database; default in the user data dir")
+    manager: Person | None = Field(None, description="who gets the roll-up")
+    google: GoogleAccess = Field(default_factory=GoogleAccess, description="Google access")
+    mail: MailSection | None = Field(None, description="SMTP delivery (optional)")
+    reps: tuple[Member, ...] = Field(min_length=1, description="the team's reps")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if resolve_zone(value) is None:
+            raise ValueError(f"{value!r} is not a known time zone; use an IANA name")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TeamFile:
+        emails = [m.email for m in self.reps]
+        duplicate = next((e for e in emails if emails.count(e) > 1), None)
+        if duplicate:
+            raise ValueError(f"{duplicate} is listed twice")
+        for member in self.reps:
+            if member.routine is None and self.routine is None:
+                raise ValueError(f"{member.email} has no routine: and the team has none")
+        return self
+
+
+@dataclass(frozen=True)
+class Team:
+    """A validated team file with every path resolved against its folder."""
+
+    path: Path
+    spec: TeamFile
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def slug(self) -> str:
+        """The team's name as a folder name."""
+        return re.sub(r"[^a-z0-9]+", "-", self.spec.name.lower()).strip("-") or "team"
+
+    def resolve(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (self.path.parent / path)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.resolve(self.spec.output_dir or f"reports/{self.slug}")
+
+    @property
+    def db_path(self) -> Path | None:
+        return self.resolve(self.spec.db) if self.spec.db else None
+
+    @property
+    def rules_path(self) -> Path | None:
+        return self.resolve(self.spec.rules) if self.spec.rules else None
+
+    def routine_path(self, member: Member) -> Path:
+        return self.resolve(member.routine or self.spec.routine or "")
+
+    def calendar_locations(self, member: Member) -> list[str]:
+        """The member's .ics locations, local paths resolved, URLs untouched."""
+        ics = member.calendar.ics
+        values = [ics] if isinstance(ics, str) else list(ics or [])
+        return [v if "://" in v else str(self.resolve(v)) for v in values]
+
+    def member_routine(self, member: Member) -> Routine:
+        """The member's routine, with the rep and privacy setting from the team file."""
+        from ..errors import ConfigError, Location
+        from .load import load_routine
+
+        path = self.routine_path(member)
+        routine = load_routine(path)
+        update: dict[str, object] = {}
+        if routine.rep is None:
+            update["rep"] = Rep(email=member.email, name=member.name or member.email)
+        elif member.email not in routine.addresses:
+            raise ConfigError(
+                f"this routine is {routine.rep.email}'s, but the team file uses it for "
+                f"{member.email}",
+                where=Location(path, "rep.email"),
+                hint="fix the routine: path in the team file",
+            )
+        elif member.name and routine.rep.name != member.name:
+            update["rep"] = routine.rep.model_copy(update={"name": member.name})
+        if member.share_titles is not None:
+            update["share_titles"] = member.share_titles
+        return routine.model_copy(update=update) if update else routine

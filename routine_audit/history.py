@@ -1,0 +1,442 @@
+"""The history: every audit's per-rep, per-commitment, per-week results in SQLite.
+
+One database file holds any number of teams. Each audit of one rep for one
+ISO week (``kind`` ``actual``: the audited week, or ``preview``: the week
+ahead) is a row in ``audit``; its commitments and findings hang off it.
+Recording the same (team, week, rep, kind) again replaces those rows in one
+transaction, so re-running a week never duplicates anything.
+
+The schema version is kept in ``PRAGMA user_version`` and the file is marked
+as ours with ``PRAGMA application_id``. ``MIGRATIONS[n]`` takes a database
+from version ``n`` to ``n + 1``; version 2 is added by appending a function.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, Location, UsageError
+from .report.view import TrendPoint
+from .result import AuditResult
+
+APPLICATION_ID = 0x52415544  # "RAUD": marks a routine-audit history database
+KINDS = ("actual", "preview")
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def default_db_path() -> Path:
+    """Where the history lives unless the team file or ``--db`` says otherwise."""
+    from platformdirs import user_data_path
+
+    return user_data_path("routine-audit") / "history.sqlite"
+
+
+# ---------------------------------------------------------------- ISO week labels
+
+
+def week_label(label: str) -> str:
+    """``2026-W5``, ``2026w05`` -> ``2026-W05`` (zero-padded, so labels sort by date)."""
+    match = _WEEK.match(str(label).strip())
+    if match:
+        year, week = int(match[1]), int(match[2])
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError:
+            pass
+        else:
+            return f"{year:04d}-W{week:02d}"
+    raise UsageError(f"{label!r} is not an ISO week", hint="write it like 2026-W45")
+
+
+def shift_week(label: str, weeks: int) -> str:
+    """The ISO week ``weeks`` weeks after (negative: before) ``label``."""
+    year, week = (int(part) for part in week_label(label).split("-W"))
+    monday = date.fromisocalendar(year, week, 1) + timedelta(weeks=weeks)
+    iso = monday.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def previous_week(label: str) -> str:
+    """The ISO week before ``label``: ``2026-W01`` -> ``2025-W52``, ``2027-W01`` -> ``2026-W53``."""
+    return shift_week(label, -1)
+
+
+# ---------------------------------------------------------------- schema and migrations
+
+
+def _create_v1(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE audit (
+            id      INTEGER PRIMARY KEY,
+            team    TEXT NOT NULL,
+            week    TEXT NOT NULL,              -- ISO week label, 2026-W05
+            rep     TEXT NOT NULL COLLATE NOCASE,
+            kind    TEXT NOT NULL CHECK (kind IN ('actual', 'preview')),
+            run_at  TEXT NOT NULL,              -- UTC, ISO 8601
+            UNIQUE (team, week, rep, kind)
+        );
+        CREATE INDEX audit_by_rep ON audit (rep, kind, week);
+        CREATE TABLE commitment_result (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            activity   TEXT,
+            unit       TEXT NOT NULL,
+            direction  TEXT NOT NULL,
+            target     REAL NOT NULL,
+            scheduled  REAL NOT NULL,
+            gap        REAL NOT NULL,
+            adherence  REAL,                    -- NULL: nothing was due
+            blocks     INTEGER NOT NULL,
+            PRIMARY KEY (audit_id, commitment)
+        );
+        CREATE TABLE finding (
+            id         INTEGER PRIMARY KEY,
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            kind       TEXT NOT NULL,
+            commitment TEXT,
+            day        TEXT,                    -- ISO date or NULL
+            detail     TEXT NOT NULL
+        );
+        CREATE INDEX finding_by_audit ON finding (audit_id);
+        CREATE TABLE mail_sent (
+            team      TEXT NOT NULL,
+            week      TEXT NOT NULL,
+            recipient TEXT NOT NULL COLLATE NOCASE,
+            kind      TEXT NOT NULL,
+            sent_at   TEXT NOT NULL,
+            PRIMARY KEY (team, week, recipient, kind)
+        );
+        """,
+    )
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run ``;``-separated statements inside the open transaction.
+
+    (``executescript`` would commit first, leaving a failed migration half done.)
+    """
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+# MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
+# Each runs inside the transaction that also sets the new version.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# ---------------------------------------------------------------- the history
+
+
+class History:
+    """The history database at ``path`` (created with its folders when missing).
+
+    ``create=False`` refuses a missing file instead (for read-only commands).
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path).expanduser()
+        self._where = Location(self.path)
+        if self.path.is_dir():
+            raise ConfigError("is a folder, not a history database", where=self._where)
+        if not self.path.exists():
+            if not create:
+                raise ConfigError(
+                    "no history database here yet",
+                    where=self._where,
+                    hint="run `routine-audit run` or `team audit` first, or check --db",
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot create the history's folder: {exc.strerror}", where=self._where
+                ) from None
+        try:
+            # autocommit mode: transactions are explicit (BEGIN IMMEDIATE in _transaction)
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ConfigError(
+                f"cannot open the history database: {exc}", where=self._where
+            ) from None
+        try:
+            with self._errors("open"):
+                self._check_identity()
+                self._db.execute("PRAGMA foreign_keys = ON")
+                # WAL lets readers in while a run writes; some file systems cannot do it
+                with suppress(sqlite3.OperationalError):
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- writing
+
+    def record(
+        self,
+        *,
+        team: str,
+        week: str,
+        result: AuditResult,
+        kind: str = "actual",
+        run_at: datetime | None = None,
+    ) -> None:
+        """Store ``result`` as rep ``result.rep.email``'s ``kind`` audit of ``week`` in ``team``.
+
+        Replaces whatever was recorded before for the same team, week, rep and kind.
+        """
+        kind = _kind(kind)
+        week = week_label(week)
+        stamp = _utc(run_at)
+        commitments = [
+            (
+                str(row["id"]),
+                _text(row.get("activity")),
+                str(row["unit"]),
+                str(row["direction"]),
+                _number(row["target"]) or 0.0,
+                _number(row["scheduled"]) or 0.0,
+                _number(row["gap"]) or 0.0,
+                _number(row["adherence"]),
+                int(_number(row["blocks"]) or 0),
+            )
+            for row in result.commitments.to_dict("records")
+        ]
+        findings = [
+            (f.kind, f.commitment, f.day.isoformat() if f.day else None, f.detail)
+            for f in result.finding_list
+        ]
+        with self._errors("write"), self._transaction() as db:
+            db.execute(
+                "DELETE FROM audit WHERE team = ? AND week = ? AND rep = ? AND kind = ?",
+                (team, week, result.rep.email, kind),
+            )
+            audit_id = db.execute(
+                "INSERT INTO audit (team, week, rep, kind, run_at) VALUES (?, ?, ?, ?, ?)",
+                (team, week, result.rep.email, kind, stamp),
+            ).lastrowid
+            db.executemany(
+                "INSERT INTO commitment_result (audit_id, commitment, activity, unit, direction,"
+                " target, scheduled, gap, adherence, blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(audit_id, *row) for row in commitments],
+            )
+            db.executemany(
+                "INSERT INTO finding (audit_id, kind, commitment, day, detail)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(audit_id, *row) for row in findings],
+            )
+
+    def mark_mail_sent(
+        self, *, team: str, week: str, recipient: str, kind: str, at: datetime | None = None
+    ) -> None:
+        """Note that ``recipient`` got ``kind`` mail (e.g. ``rep`` or ``rollup``) for ``week``."""
+        with self._errors("write"), self._transaction() as db:
+            db.execute(
+                "INSERT INTO mail_sent (team, week, recipient, kind, sent_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (team, week, recipient, kind)"
+                " DO UPDATE SET sent_at = excluded.sent_at",
+                (team, week_label(week), recipient, kind, _utc(at)),
+            )
+
+    # -- reading
+
+    def mail_sent(self, *, team: str, week: str, recipient: str, kind: str) -> bool:
+        with self._errors("read"):
+            row = self._db.execute(
+                "SELECT 1 FROM mail_sent"
+                " WHERE team = ? AND week = ? AND recipient = ? AND kind = ?",
+                (team, week_label(week), recipient, kind),
+            ).fetchone()
+        return row is not None
+
+    def weeks(self, rep: str, *, kind: str = "actual", team: str | None = None) -> list[str]:
+        """The ISO weeks recorded for ``rep``, oldest first."""
+        sql = "SELECT DISTINCT week FROM audit WHERE rep = ? AND kind = ?"
+        params: list[Any] = [rep, _kind(kind)]
+        if team is not None:
+            sql += " AND team = ?"
+            params.append(team)
+        with self._errors("read"):
+            return [row[0] for row in self._db.execute(sql + " ORDER BY week", params)]
+
+    def trend(
+        self,
+        rep: str,
+        *,
+        weeks: int | None = 8,
+        until: str | None = None,
+        kind: str = "actual",
+        team: str | None = None,
+    ) -> list[TrendPoint]:
+        """One point per recorded (week, commitment), oldest first.
+
+        Covers the ``weeks`` ISO weeks ending with ``until`` (default: the rep's
+        latest recorded week); weeks without a record have no points.
+        ``weeks=None`` covers everything up to ``until``. When the rep was
+        recorded in several teams for a week, the latest run counts.
+        """
+        if weeks is not None and weeks < 1:
+            raise UsageError(f"--weeks must be at least 1, not {weeks}")
+        kind = _kind(kind)
+        if until is None:
+            recorded = self.weeks(rep, kind=kind, team=team)
+            if not recorded:
+                return []
+            until = recorded[-1]
+        until = week_label(until)
+        first = shift_week(until, -(weeks - 1)) if weeks is not None else "0000-W00"
+        rows = self._latest(rep, kind=kind, team=team, first=first, last=until)
+        return [
+            TrendPoint(
+                week=row["week"],
+                commitment=row["commitment"],
+                target=row["target"],
+                scheduled=row["scheduled"],
+                adherence=row["adherence"],
+            )
+            for row in rows
+        ]
+
+    def previous_adherence(
+        self, rep: str, week: str, *, team: str | None = None
+    ) -> dict[str, float | None]:
+        """Commitment id -> adherence in the ISO week before ``week`` (empty if not recorded)."""
+        before = previous_week(week)
+        rows = self._latest(rep, kind="actual", team=team, first=before, last=before)
+        return {row["commitment"]: row["adherence"] for row in rows}
+
+    # -- internals
+
+    def _latest(
+        self, rep: str, *, kind: str, team: str | None, first: str, last: str
+    ) -> list[sqlite3.Row]:
+        """Commitment rows of the latest audit per week in ``first..last``."""
+        team_filter = "AND team = :team" if team is not None else ""
+        sql = f"""
+            WITH chosen AS (
+                SELECT id, week, ROW_NUMBER() OVER (
+                    PARTITION BY week ORDER BY run_at DESC, id DESC) AS rank
+                FROM audit
+                WHERE rep = :rep AND kind = :kind AND week BETWEEN :first AND :last {team_filter}
+            )
+            SELECT chosen.week, c.commitment, c.target, c.scheduled, c.adherence
+            FROM chosen JOIN commitment_result AS c ON c.audit_id = chosen.id
+            WHERE chosen.rank = 1
+            ORDER BY chosen.week, c.rowid
+        """
+        params = {"rep": rep, "kind": kind, "team": team, "first": first, "last": last}
+        with self._errors("read"):
+            cursor = self._db.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: commit on success, roll back on any exception."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """SQLite errors become one-line ConfigErrors naming the file."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            message = str(exc)
+            if "not a database" in message or "malformed" in message:
+                raise ConfigError(
+                    "is not a routine-audit history database",
+                    where=self._where,
+                    hint="point --db (or the team file's db) at another file",
+                ) from None
+            raise ConfigError(
+                f"cannot {doing} the history database: {message}", where=self._where
+            ) from None
+
+    def _check_identity(self) -> None:
+        app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        version = self.schema_version
+        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        fresh = app_id == 0 and version == 0 and tables == 0
+        if not fresh and app_id != APPLICATION_ID:
+            raise ConfigError(
+                "is a SQLite database, but not a routine-audit history",
+                where=self._where,
+                hint="point --db (or the team file's db) at another file",
+            )
+        if version > len(MIGRATIONS):
+            raise ConfigError(
+                f"was written by a newer routine-audit (history schema {version}; "
+                f"this version reads up to {len(MIGRATIONS)})",
+                where=self._where,
+                hint="upgrade routine-audit, or use another --db",
+            )
+
+    def _migrate(self) -> None:
+        if self.schema_version == len(MIGRATIONS):
+            return
+        with self._transaction() as db:
+            version = self.schema_version  # again, now that we hold the write lock
+            for step in range(version, len(MIGRATIONS)):
+                MIGRATIONS[step](db)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return kind
+
+
+def _utc(moment: datetime | None) -> str:
+    moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)

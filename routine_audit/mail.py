@@ -1,0 +1,220 @@
+"""Deliver reports by SMTP (stdlib only), for unattended runs.
+
+``send`` uses one connection for a batch and never raises for network or
+server trouble: each message comes back with ``None`` (sent) or a one-line
+error, so a cron run can report what was not delivered and go on. Only a
+missing credential variable raises (``CredentialError``), before connecting.
+The password is read from the environment, and never logged or echoed.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import smtplib
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.errors import MessageError
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from .errors import CredentialError
+
+SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The team file's ``mail:`` section.
+
+    ``security``: ``starttls`` (upgrade a plain connection, usually port 587;
+    refuses to go on without it), ``ssl`` (TLS from the start, usually 465) or
+    ``none`` (plain text; only for a relay on localhost). ``username_env`` and
+    ``password_env`` name environment variables, never hold the secrets.
+    """
+
+    host: str
+    sender: str
+    port: int = 587
+    security: str = "starttls"
+    username_env: str | None = None
+    password_env: str | None = None
+    timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.security not in SECURITY:
+            raise ValueError(f"security must be one of {', '.join(SECURITY)}: {self.security!r}")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port must be 1-65535: {self.port}")
+        if (self.username_env is None) != (self.password_env is None):
+            raise ValueError("username_env and password_env go together")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One mail. ``attachments``: (file name, content, MIME type such as ``text/html``)."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
+
+
+def send(settings: MailSettings, messages: Sequence[Message]) -> list[tuple[Message, str | None]]:
+    """Send ``messages`` over one connection; each comes back with ``None`` or its error."""
+    credentials = _credentials(settings)
+    if not messages:
+        return []
+    secrets = _secrets(credentials)
+    try:
+        server = _connect(settings, credentials)
+    except (smtplib.SMTPException, OSError) as exc:
+        error = _one_line(f"cannot send via {_server(settings)}: {_describe(exc)}", secrets)
+        return [(message, error) for message in messages]
+    results: list[tuple[Message, str | None]] = []
+    broken: str | None = None  # the connection is gone: the rest fail with this
+    try:
+        for message in messages:
+            if broken is not None:
+                results.append((message, broken))
+                continue
+            try:
+                server.send_message(build(settings, message))
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPResponseException,  # sender refused, data refused...
+                smtplib.SMTPNotSupportedError,  # e.g. a non-ASCII address without SMTPUTF8
+                ValueError,  # a header with a line break in it
+                MessageError,
+            ) as exc:
+                error = _one_line(_describe(exc), secrets)
+                results.append((message, error))
+                if server.sock is None:  # the server hung up (e.g. 421): the rest cannot go
+                    broken = f"connection to {_server(settings)} closed after: {error}"
+            except (smtplib.SMTPException, OSError) as exc:
+                where = _server(settings)
+                broken = _one_line(f"connection to {where} lost: {_describe(exc)}", secrets)
+                results.append((message, broken))
+            else:
+                results.append((message, None))
+    finally:
+        _quit(server)
+    return results
+
+
+def build(settings: MailSettings, message: Message) -> EmailMessage:
+    """The MIME message: text (plus an HTML alternative), then any attachments."""
+    mail = EmailMessage()
+    mail["From"] = settings.sender
+    mail["To"] = message.to
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=True)
+    # a domain of our own: make_msgid would otherwise ask DNS for this host's name
+    domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "routine-audit.invalid"
+    mail["Message-ID"] = make_msgid(domain=domain)
+    mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
+    mail.set_content(message.text)
+    if message.html is not None:
+        mail.add_alternative(message.html, subtype="html")
+    for filename, content, mime_type in message.attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    return mail
+
+
+def _credentials(settings: MailSettings) -> tuple[str, str] | None:
+    if settings.username_env is None or settings.password_env is None:
+        return None
+    values = []
+    for variable in (settings.username_env, settings.password_env):
+        value = os.environ.get(variable)
+        if not value:
+            raise CredentialError(
+                f"the SMTP credential variable {variable} is not set",
+                hint="set it in the environment the run starts in (the crontab or unit file)",
+            )
+        values.append(value)
+    return values[0], values[1]
+
+
+def _connect(settings: MailSettings, credentials: tuple[str, str] | None) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    server: smtplib.SMTP
+    if settings.security == "ssl":
+        server = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout, context=context
+        )
+    else:
+        server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    try:
+        server.ehlo()
+        if settings.security == "starttls":
+            server.starttls(context=context)  # raises when the server does not offer it
+            server.ehlo()
+        if credentials is not None:
+            server.login(*credentials)
+    except BaseException:
+        _quit(server)
+        raise
+    return server
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(
+            f"{address}: {code} {_text(reply)}" for address, (code, reply) in exc.recipients.items()
+        )
+        return f"the server refused the recipient ({refused})"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"the server refused the login: {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return (
+            f"the server refused the sender {exc.sender}: {exc.smtp_code} {_text(exc.smtp_error)}"
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"the server said {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"not supported by the server: {exc}"
+    if isinstance(exc, ssl.SSLError):
+        reason = getattr(exc, "verify_message", None) or exc.reason or exc
+        return f"TLS failed ({reason}); check the mail settings' port and security"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _server(settings: MailSettings) -> str:
+    return f"{settings.host}:{settings.port}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _secrets(credentials: tuple[str, str] | None) -> list[str]:
+    """The password as it could appear in a server's reply: plain, and as AUTH encodes it."""
+    if credentials is None:
+        return []
+    user, password = credentials
+    plain = base64.b64encode(f"\0{user}\0{password}".encode()).decode()  # AUTH PLAIN
+    return [password, base64.b64encode(password.encode()).decode(), plain]
+
+
+def _one_line(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return " ".join(text.split())

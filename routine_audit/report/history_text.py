@@ -1,0 +1,29 @@
+"""A rep's trend from the history, as a terminal table (weeks as columns)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from . import RenderOptions
+from .console import export, make_console, plain_table
+from .text import percent_text
+from .view import TrendPoint
+
+
+def render_trend(rep: str, points: Sequence[TrendPoint], options: RenderOptions) -> str:
+    console = make_console(options)
+    console.print(Text(f"{rep}: adherence by week", style="bold"))
+    weeks = sorted({p.week for p in points})
+    commitments = list(dict.fromkeys(p.commitment for p in points))
+    table = plain_table("commitment", *weeks, right=weeks)
+    cells = {(p.commitment, p.week): p for p in points}
+    for commitment in commitments:
+        row = []
+        for week in weeks:
+            point = cells.get((commitment, week))
+            row.append("" if point is None else percent_text(point.adherence))
+        table.add_row(commitment, *row)
+    console.print(table)
+    return export(console, options)

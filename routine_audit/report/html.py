@@ -1,0 +1,565 @@
+"""The HTML report: one self-contained page per run, the team roll-up on its own page.
+
+The page makes no request to any network: styles are inline, charts are inline
+SVG (``svg.py``), there is no script, and a Content-Security-Policy forbids
+loading anything. Templates (``templates/``) are rendered by jinja2 with
+autoescaping, so calendar text (titles, data-quality messages) is always
+escaped. Like every renderer this one reads only the audience-filtered
+``RepReport`` records: a hidden title is ``None`` and never reaches the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .._version import __version__
+from ..period import Period
+from ..units import amount_text, duration_text
+from . import RenderOptions, svg
+from .team_view import RankedGap, TeamReport
+from .text import (
+    block_seconds,
+    day_text,
+    kind_title,
+    percent_text,
+    ranked,
+    reactive_text,
+    span_text,
+)
+from .view import Block, CommitmentView, FindingView, OccurrenceView, RepReport
+
+TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
+STATUS_TEXT = {"met": "met", "short": "short of target", "over": "over the limit"}
+# findings whose evidence and obstacles are marked on the calendar: kind -> (evidence, obstacles)
+MARKED_FINDINGS: dict[str, tuple[str | None, str | None]] = {
+    "displaced": ("displaced", "obstacle"),
+    "protected_overlap": ("displaced", "obstacle"),
+    "limit_broken": ("limit", None),
+}
+ROLE_TEXT = {"evidence": "evidence", "obstacle": "obstacle", "limit": "broke the limit"}
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("routine_audit", "report/templates"),
+        # the templates are named *.html.j2: escape in every template, whatever its name
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "j2"), default=True, default_for_string=True
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _page(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(version=__version__, **context)
+
+
+# -- one page of rep reports ---------------------------------------------------
+
+
+def render(reports: list[RepReport], options: RenderOptions) -> str:
+    """One self-contained HTML page with a section per rep."""
+    names = ", ".join(r.rep.name or r.rep.email for r in reports)
+    labels = sorted({r.period.label for r in reports})
+    title = f"Routine audit {', '.join(labels)}: {names}" if reports else "Routine audit"
+    return _page(
+        "rep.html.j2",
+        title=title,
+        reps=[_rep(report, f"rep-{index + 1}") for index, report in enumerate(reports)],
+    )
+
+
+def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
+    rep, period = report.rep, report.period
+    return {
+        "anchor": anchor,
+        "name": rep.name or rep.email,
+        "email": rep.email,
+        "period_label": period.label,
+        "period_text": _period_text(period),
+        "tz": period.tz.key,
+        "routine_tz": "" if rep.timezone == period.tz.key else rep.timezone,
+        "audience_text": _audience_text(report),
+        "titles_shown": report.titles_shown,
+        "incomplete": report.incomplete,
+        "commitments": _commitments(report.commitments),
+        "calendar": _calendar(report, anchor),
+        "legend": _legend(report),
+        "trends": [_trend(report, c) for c in report.commitments],
+        "groups": _finding_groups(report),
+        "health": _health(report),
+        "notes": report.notes,
+        "data_quality": report.data_quality,
+    }
+
+
+def _period_text(period: Period) -> str:
+    return f"{day_text(period.first)} – {day_text(period.last)} {period.last.year}"
+
+
+def _audience_text(report: RepReport) -> str:
+    if report.audience == "owner":
+        return "the rep's own report, event titles shown"
+    if report.titles_shown:
+        return "manager, event titles shared (private events never)"
+    return "manager, event titles hidden"
+
+
+def _commitments(commitments: Sequence[CommitmentView]) -> list[dict[str, Any]]:
+    ratios = [_ratio(c) for c in commitments]
+    scale = svg.bar_scale(ratios)
+    rows = []
+    for c, ratio in zip(commitments, ratios, strict=True):
+        target = amount_text(c.target, c.unit)
+        scheduled = amount_text(c.scheduled, c.unit)
+        limit = "at most " if c.direction == "max" else ""
+        rows.append(
+            {
+                "id": c.id,
+                "description": c.description,
+                "protected": c.protected,
+                "swatch": svg.swatch(svg.activity_colour(c.activity)),
+                "target": f"{limit}{target}",
+                "scheduled": scheduled,
+                "gap": amount_text(c.gap, c.unit),
+                "adherence": percent_text(c.adherence),
+                "status": c.status,
+                "status_text": STATUS_TEXT.get(c.status, c.status),
+                "bar": svg.target_bar(
+                    ratio,
+                    c.status,
+                    scale=scale,
+                    tooltip=f"{c.id}: {scheduled} scheduled, target {limit}{target}",
+                ),
+            }
+        )
+    return rows
+
+
+def _ratio(c: CommitmentView) -> float:
+    if c.target > 0:
+        return c.scheduled / c.target
+    return 0.0 if c.scheduled <= 0 else 2.0
+
+
+# -- the calendar --------------------------------------------------------------
+
+
+@dataclass
+class _Marks:
+    """Calendar marks from the findings, keyed by (start, end, activity) of a block."""
+
+    by_block: dict[tuple[int, int, str], dict[str, list[str]]] = field(default_factory=dict)
+    blocks: dict[tuple[int, int, str], Block] = field(default_factory=dict)
+
+    def add(self, block: Block, mark: str, why: str) -> None:
+        key = _key(block.start, block.end, block.activity)
+        self.blocks.setdefault(key, block)
+        self.by_block.setdefault(key, {}).setdefault(mark, []).append(why)
+
+
+def _key(start: datetime, end: datetime, activity: str) -> tuple[int, int, str]:
+    return int(start.timestamp()), int(end.timestamp()), activity
+
+
+def _marks(findings: Iterable[FindingView]) -> _Marks:
+    marks = _Marks()
+    for f in findings:
+        evidence_mark, obstacle_mark = MARKED_FINDINGS.get(f.kind, (None, None))
+        why = f"{kind_title(f.kind)}{f' ({f.commitment})' if f.commitment else ''}: {f.detail}"
+        for mark, blocks in ((evidence_mark, f.evidence), (obstacle_mark, f.obstacles)):
+            if mark:
+                for block in blocks:
+                    marks.add(block, mark, why)
+    return marks
+
+
+def _calendar(report: RepReport, anchor: str) -> Markup:
+    period, tz = report.period, report.period.tz
+    days = period.days
+    marks = _marks(report.findings)
+    drawn: set[tuple[int, int, str]] = set()
+    items: list[svg.CalendarItem] = []
+    all_day: list[svg.AllDayItem] = []
+    for occ in report.occurrences:
+        if occ.all_day:
+            all_day.extend(_all_day_items(occ, period))
+            continue
+        key = _key(occ.start, occ.end, occ.activity)
+        found = marks.by_block.get(key, {}) if occ.counted else {}
+        if found:
+            drawn.add(key)
+        items.extend(_pieces(occ.start, occ.end, period, _occurrence_item(occ, found)))
+    # a marked block that matches no occurrence (should not happen): drawn on its own
+    for key, found in marks.by_block.items():
+        if key not in drawn:
+            block = marks.blocks[key]
+            items.extend(_pieces(block.start, block.end, period, _block_item(block, found)))
+    return svg.week_calendar(
+        [_day_heading(d, len(days)) for d in days],
+        items,
+        id_prefix=anchor,
+        all_day=all_day,
+        shaded_days=[i for i, d in enumerate(days) if d.weekday() >= 5],
+        title=f"{report.rep.name or report.rep.email}: the week on the calendar "
+        f"({period.label}, {tz.key})",
+    )
+
+
+def _day_heading(day: date, days: int) -> str:
+    """Shorter headings as the columns get narrower."""
+    if days <= 7:
+        return f"{day:%a %d %b}"
+    return f"{day:%a %d}" if days <= 14 else f"{day:%d}"
+
+
+def _occurrence_label(occ: OccurrenceView) -> str:
+    if occ.title is None:
+        return f"({occ.activity} event)"
+    return occ.title or "(no title)"
+
+
+def _occurrence_item(occ: OccurrenceView, found: dict[str, list[str]]) -> svg.CalendarItem:
+    label = _occurrence_label(occ)
+    lines = [f"{span_text(occ.start, occ.end)} · {occ.activity}", label]
+    if not occ.counted:
+        lines.append(f"not counted: {occ.reason or 'does not block time'}")
+    elif occ.counted_hours + 1e-9 < occ.hours:
+        lines.append(
+            f"counted {duration_text(occ.counted_hours * 3600)} of "
+            f"{duration_text(occ.hours * 3600)} (the rest went to an overlapping event)"
+        )
+    if occ.counted and occ.rule:
+        lines.append(f"classified by rule {occ.rule}")
+    lines += [why for reasons in found.values() for why in reasons]
+    text = label if occ.title else occ.activity
+    return svg.CalendarItem(
+        day=0,
+        start=0,
+        end=0,
+        colour=svg.activity_colour(occ.activity),
+        text=text if occ.counted else f"{text} (not counted)",
+        tooltip="\n".join(lines),
+        faint=not occ.counted,
+        marks=frozenset(found),
+        activity=occ.activity,
+    )
+
+
+def _block_item(block: Block, found: dict[str, list[str]]) -> svg.CalendarItem:
+    lines = [f"{span_text(block.start, block.end)} · {block.activity}", block.label]
+    lines += [why for reasons in found.values() for why in reasons]
+    return svg.CalendarItem(
+        day=0,
+        start=0,
+        end=0,
+        colour=svg.activity_colour(block.activity),
+        text=block.label if block.title else block.activity,
+        tooltip="\n".join(lines),
+        marks=frozenset(found),
+        activity=block.activity,
+    )
+
+
+def _pieces(
+    start: datetime, end: datetime, period: Period, item: svg.CalendarItem
+) -> list[svg.CalendarItem]:
+    """``item`` placed on the calendar: split at every local midnight, clipped to the period."""
+    tz = period.tz
+    start, end = max(start.astimezone(tz), period.start), min(end.astimezone(tz), period.end)
+    pieces = []
+    while start < end:
+        midnight = datetime.combine(start.date() + timedelta(days=1), time(), tz)
+        piece_end = min(end, midnight)
+        first = start.hour * 60 + start.minute
+        last = 24 * 60 if piece_end == midnight else piece_end.hour * 60 + piece_end.minute
+        if last > first:
+            column = (start.date() - period.first).days
+            pieces.append(_placed(item, column, first, last))
+        start = piece_end
+    return pieces
+
+
+def _placed(item: svg.CalendarItem, day: int, start: int, end: int) -> svg.CalendarItem:
+    return svg.CalendarItem(
+        day=day,
+        start=start,
+        end=end,
+        colour=item.colour,
+        text=item.text,
+        tooltip=item.tooltip,
+        faint=item.faint,
+        marks=item.marks,
+        activity=item.activity,
+    )
+
+
+def _all_day_items(occ: OccurrenceView, period: Period) -> list[svg.AllDayItem]:
+    first = max(occ.start.date(), period.first)
+    last = min((occ.end - timedelta(seconds=1)).date(), period.last)
+    if last < first:
+        return []
+    label = _occurrence_label(occ)
+    when = day_text(first) if first == last else f"{day_text(first)} – {day_text(last)}"
+    return [
+        svg.AllDayItem(
+            day=(first - period.first).days,
+            last_day=(last - period.first).days,
+            text=label if occ.title else "all-day event",
+            tooltip=f"{when} · all day · {label}"
+            + ("" if occ.counted else f"\nnot counted: {occ.reason or 'all-day marker'}"),
+            colour=svg.activity_colour(occ.activity),
+            faint=not occ.counted,
+        )
+    ]
+
+
+def _legend(report: RepReport) -> list[dict[str, Any]]:
+    committed = list(dict.fromkeys(c.activity for c in report.commitments))
+    seen = {o.activity for o in report.occurrences if o.counted and not o.all_day}
+    activities = committed + sorted(seen - set(committed))
+    entries = [{"swatch": svg.swatch(svg.activity_colour(a)), "text": a} for a in activities]
+    entries += [
+        {
+            "swatch": svg.swatch("#FFFFFF", hatched=True, outline=svg.MARK_COLOUR),
+            "text": "displaced routine block",
+        },
+        {
+            "swatch": svg.swatch("#FFFFFF", outline=svg.MARK_COLOUR),
+            "text": "what displaced it, or broke an agreed limit",
+        },
+        {
+            "swatch": svg.swatch("#F2F2F2", outline="#9AA0A6"),
+            "text": "not counted (declined, free or cancelled)",
+        },
+    ]
+    return entries
+
+
+# -- trend, findings, health ---------------------------------------------------
+
+
+def _trend(report: RepReport, c: CommitmentView) -> dict[str, Any]:
+    points = [
+        (p.week, p.adherence)
+        for p in report.trend
+        if p.commitment == c.id and p.adherence is not None
+    ]
+    if len(points) < 2:
+        return {"id": c.id, "chart": None}
+    label = f"{c.id}: adherence " + ", ".join(f"{w} {percent_text(a)}" for w, a in points)
+    return {
+        "id": c.id,
+        "chart": svg.sparkline(points, label=label),
+        "first_week": points[0][0],
+        "first": percent_text(points[0][1]),
+        "last_week": points[-1][0],
+        "last": percent_text(points[-1][1]),
+    }
+
+
+def _finding_groups(report: RepReport) -> list[dict[str, Any]]:
+    """One group per commitment with findings, then limits and habits by kind and subject."""
+    asked: set[tuple[str, ...]] = {()}
+    groups = []
+    for c in report.commitments:
+        findings = ranked((f for f in report.findings if f.commitment == c.id), report)
+        if findings:
+            summary = (
+                f"{amount_text(c.scheduled, c.unit)} scheduled of "
+                f"{'at most ' if c.direction == 'max' else ''}{amount_text(c.target, c.unit)} "
+                f"over {c.committed_days} committed day{'s' if c.committed_days != 1 else ''}"
+                f" (adherence {percent_text(c.adherence)})."
+            )
+            if c.description:
+                summary = f"{c.description}. {summary}"
+            groups.append(_group(c.id, findings, asked, summary=summary, status=c.status))
+    ids = {c.id for c in report.commitments}
+    others: dict[tuple[str, str | None], list[FindingView]] = {}
+    for f in ranked((f for f in report.findings if f.commitment not in ids), report):
+        others.setdefault((f.kind, f.commitment), []).append(f)
+    for (kind, subject), findings in others.items():
+        title = f"{kind_title(kind)}{f' ({subject})' if subject else ''}"
+        groups.append(_group(title, findings, asked))
+    return groups
+
+
+def _group(
+    title: str,
+    findings: Sequence[FindingView],
+    asked: set[tuple[str, ...]],
+    *,
+    summary: str = "",
+    status: str = "",
+) -> dict[str, Any]:
+    days: dict[tuple[str, str], list[str]] = {}
+    for f in findings:
+        days.setdefault((f.kind, f.detail), []).append(day_text(f.day) if f.day else "")
+    questions = next((f.questions for f in findings if f.questions not in asked), ())
+    asked.add(questions)
+    return {
+        "title": title,
+        "summary": summary,
+        "status": status,
+        "status_text": STATUS_TEXT.get(status, status),
+        "findings": [
+            {"kind": kind_title(kind), "days": ", ".join(d for d in when if d), "detail": detail}
+            for (kind, detail), when in days.items()
+        ],
+        "evidence": [
+            _evidence_row(f, role, block)
+            for f in findings
+            for role, blocks in (("evidence", f.evidence), ("obstacle", f.obstacles))
+            for block in blocks
+        ],
+        "questions": questions,
+    }
+
+
+def _evidence_row(finding: FindingView, role: str, block: Block) -> dict[str, Any]:
+    if finding.kind == "limit_broken" and role == "evidence":
+        role = "limit"
+    return {
+        "kind": kind_title(finding.kind),
+        "role": ROLE_TEXT[role],
+        "role_class": role,
+        "when": span_text(block.start, block.end),
+        "time": duration_text(block_seconds(block)),
+        "activity": block.activity,
+        "swatch": svg.swatch(svg.activity_colour(block.activity), size=10),
+        "label": block.label,
+    }
+
+
+def _health(report: RepReport) -> list[tuple[str, str]]:
+    h = report.health
+    return [
+        ("Working time", duration_text(h.working_seconds)),
+        ("Booked", duration_text(h.booked_seconds)),
+        (
+            "Unclassified",
+            f"{percent_text(h.unclassified_share)} of working time "
+            f"({duration_text(h.other_seconds)})",
+        ),
+        ("Reactive bookings", reactive_text(h)),
+        ("Fragmented days", str(h.fragmented_days)),
+    ]
+
+
+# -- the team roll-up ----------------------------------------------------------
+
+
+def render_team(
+    team: TeamReport, links: dict[str, str], options: RenderOptions | None = None
+) -> str:
+    """The roll-up page: adherence matrix, biggest gaps, failed reps.
+
+    ``links`` maps a rep's email to the relative address of their page; an
+    address with a scheme, a host or an absolute path is refused, so the page
+    never points outside its folder.
+    """
+    for href in links.values():
+        _check_relative(href)
+    ids = team.commitment_ids
+    changes = {(g.rep_email, g.commitment): g for g in team.ranking}
+    rows = []
+    for report in team.reps:
+        email = report.rep.email
+        cells = []
+        for commitment in ids:
+            own = next((c for c in report.commitments if c.id == commitment), None)
+            if own is None:
+                cells.append(
+                    {"band": "none", "text": "", "title": "", "change": "", "change_class": ""}
+                )
+                continue
+            gap = changes.get((email, commitment))
+            change, change_class = _change(gap) if gap else ("", "")
+            cells.append(
+                {
+                    "band": svg.adherence_band(own.adherence),
+                    "text": percent_text(own.adherence),
+                    "title": f"{amount_text(own.scheduled, own.unit)} of "
+                    f"{'at most ' if own.direction == 'max' else ''}"
+                    f"{amount_text(own.target, own.unit)}",
+                    "change": "" if change_class == "new" else change,
+                    "change_class": change_class,
+                }
+            )
+        rows.append(
+            {
+                "email": email,
+                "name": report.rep.name or email,
+                "href": links.get(email, ""),
+                "incomplete": report.incomplete,
+                "cells": cells,
+            }
+        )
+    ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
+    return _page(
+        "team.html.j2",
+        title=f"{team.team}: team roll-up {team.period.label}",
+        team=team.team,
+        period_label=team.period.label,
+        period_text=_period_text(team.period),
+        tz=team.period.tz.key,
+        audited=len(team.reps),
+        failures=[
+            {"email": f.email, "name": f.name or f.email, "message": f.message}
+            for f in team.failures
+        ],
+        commitment_ids=ids,
+        rows=rows,
+        ranking=ranking,
+    )
+
+
+def _check_relative(href: str) -> None:
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith(("/", "\\")):
+        raise ValueError(f"a rep page link must be a relative address, not {href!r}")
+
+
+def _ranked_row(gap: RankedGap, links: dict[str, str]) -> dict[str, Any]:
+    change, change_class = _change(gap)
+    return {
+        "rep": gap.rep_name,
+        "href": links.get(gap.rep_email, ""),
+        "commitment": gap.commitment,
+        "swatch": svg.swatch(svg.activity_colour(gap.activity), size=10),
+        "scheduled": amount_text(gap.scheduled, gap.unit),
+        "target": amount_text(gap.target, gap.unit),
+        "limit": gap.direction == "max",
+        "adherence": percent_text(gap.adherence),
+        "band": svg.adherence_band(gap.adherence),
+        "change": change,
+        "change_class": change_class,
+    }
+
+
+def _change(gap: RankedGap) -> tuple[str, str]:
+    """Week-over-week change as an arrow and percentage points, and its CSS class."""
+    change = gap.change
+    if change is None:
+        return "new", "new"
+    points = round(change * 100)
+    if points == 0:
+        return "→ same", "flat"
+    if points > 0:
+        return f"▲ +{points} pts", "up"
+    return f"▼ −{-points} pts", "down"
+
+
+__all__ = ["render", "render_team"]

@@ -1,0 +1,104 @@
+"""The team roll-up as a terminal table and as Markdown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ..units import amount_text
+from . import RenderOptions
+from .console import export, make_console, plain_table
+from .markdown import escape
+from .team_view import RankedGap, TeamReport
+from .text import percent_text
+
+TOP = 10  # the roll-up shows this many of the biggest gaps
+
+
+def render_team_terminal(team: TeamReport, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    console = make_console(options)
+    console.print(Text(f"{team.team}: team roll-up {team.period.label}", style="bold"))
+    console.print(f"{len(team.reps)} reps audited, {len(team.failures)} failed")
+    matrix = plain_table("rep", *team.commitment_ids, title="Adherence")
+    for report in team.reps:
+        cells = [_cell(team.adherence(report.rep.email, c)) for c in team.commitment_ids]
+        matrix.add_row(report.rep.name or report.rep.email, *cells)
+    console.print(matrix)
+    ranking = plain_table(
+        "rep",
+        "commitment",
+        "scheduled",
+        "target",
+        "adherence",
+        "vs last week",
+        title="Biggest gaps",
+    )
+    for gap in _top(team):
+        ranking.add_row(
+            gap.rep_name,
+            gap.commitment,
+            amount_text(gap.scheduled, gap.unit),
+            amount_text(gap.target, gap.unit),
+            percent_text(gap.adherence),
+            _change(gap),
+        )
+    console.print(ranking)
+    for failure in team.failures:
+        console.print(Text(f"FAILED {failure.email}: {failure.message}", style="bold red"))
+    return export(console, options)
+
+
+def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) -> str:
+    links = links or {}
+    lines = [f"# {escape(team.team)}: team roll-up {team.period.label}", ""]
+    lines.append(
+        f"{team.period.first:%a %d %b} to {team.period.last:%a %d %b %Y}; "
+        f"{len(team.reps)} reps audited, {len(team.failures)} failed."
+    )
+    if team.failures:
+        lines += ["", "## Could not be audited", ""]
+        lines += [f"- **{escape(f.email)}**: {escape(f.message)}" for f in team.failures]
+    ids = team.commitment_ids
+    lines += ["", "## Adherence", "", "| rep | " + " | ".join(ids) + " |"]
+    lines.append("|---|" + "---|" * len(ids))
+    for report in team.reps:
+        name = escape(report.rep.name or report.rep.email)
+        link = links.get(report.rep.email)
+        rep = f"[{name}]({link})" if link else name
+        cells = [_cell(team.adherence(report.rep.email, c)) for c in ids]
+        lines.append(f"| {rep} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Biggest gaps",
+        "",
+        "| rep | commitment | scheduled | target | adherence | vs last week |",
+    ]
+    lines.append("|---|---|---|---|---|---|")
+    for gap in _top(team):
+        cells = [
+            escape(gap.rep_name),
+            gap.commitment,
+            amount_text(gap.scheduled, gap.unit),
+            amount_text(gap.target, gap.unit),
+            percent_text(gap.adherence),
+            _change(gap),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _top(team: TeamReport) -> list[RankedGap]:
+    return [g for g in team.ranking if g.gap > 0][:TOP]
+
+
+def _cell(adherence: float | None) -> str:
+    return "" if adherence is None else percent_text(adherence)
+
+
+def _change(gap: RankedGap) -> str:
+    change = gap.change
+    if change is None:
+        return "new"
+    if abs(change) < 0.005:
+        return "same"
+    return f"{'+' if change > 0 else '-'}{abs(change):.0%}"

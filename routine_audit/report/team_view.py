@@ -1,0 +1,65 @@
+"""The team roll-up view: every rep's report, the reps that failed, and the gaps ranked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..period import Period
+from .view import RepReport
+
+
+@dataclass(frozen=True)
+class RepFailure:
+    """A rep whose calendar could not be audited, and why (one line, no secrets)."""
+
+    email: str
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RankedGap:
+    """One rep's commitment, ranked by the size of its gap."""
+
+    rep_email: str
+    rep_name: str
+    commitment: str
+    activity: str
+    unit: str
+    direction: str
+    target: float
+    scheduled: float
+    gap: float
+    adherence: float | None
+    previous_adherence: float | None  # the week before, from the history
+
+    @property
+    def change(self) -> float | None:
+        """Week-over-week change in adherence (positive: better)."""
+        if self.adherence is None or self.previous_adherence is None:
+            return None
+        return self.adherence - self.previous_adherence
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    team: str
+    period: Period
+    reps: tuple[RepReport, ...]
+    failures: tuple[RepFailure, ...]
+    ranking: tuple[RankedGap, ...]  # biggest relative gap first
+
+    @property
+    def commitment_ids(self) -> tuple[str, ...]:
+        """Every commitment id across the team, in first-seen order."""
+        seen: dict[str, None] = {}
+        for report in self.reps:
+            for c in report.commitments:
+                seen.setdefault(c.id, None)
+        return tuple(seen)
+
+    def adherence(self, email: str, commitment: str) -> float | None:
+        for report in self.reps:
+            if report.rep.email == email:
+                return next((c.adherence for c in report.commitments if c.id == commitment), None)
+        return None

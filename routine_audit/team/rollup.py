@@ -1,0 +1,52 @@
+"""The team roll-up: reps and commitments ranked by the size of their gap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..period import Period
+from ..report.team_view import RankedGap, RepFailure, TeamReport
+from ..report.view import RepReport
+from .runner import RepOutcome
+
+
+def build_team_report(
+    team_name: str,
+    period: Period,
+    outcomes: Sequence[RepOutcome],
+    reports: Sequence[RepReport],
+    *,
+    previous: Callable[[str], dict[str, float | None]] = lambda email: {},
+) -> TeamReport:
+    """The roll-up view; ``previous(email)`` gives last week's adherence per commitment."""
+    failures = tuple(
+        RepFailure(o.member.email, o.member.name, o.error or "") for o in outcomes if not o.ok
+    )
+    ranking: list[RankedGap] = []
+    for report in reports:
+        before = previous(report.rep.email)
+        for c in report.commitments:
+            ranking.append(
+                RankedGap(
+                    rep_email=report.rep.email,
+                    rep_name=report.rep.name or report.rep.email,
+                    commitment=c.id,
+                    activity=c.activity,
+                    unit=c.unit,
+                    direction=c.direction,
+                    target=c.target,
+                    scheduled=c.scheduled,
+                    gap=c.gap,
+                    adherence=c.adherence,
+                    previous_adherence=before.get(c.id),
+                )
+            )
+    ranking.sort(key=_size_of_gap, reverse=True)
+    return TeamReport(team_name, period, tuple(reports), failures, tuple(ranking))
+
+
+def _size_of_gap(gap: RankedGap) -> float:
+    """Gaps compared across units: the share of the target that is missing (or over)."""
+    if gap.target <= 0:
+        return 0.0
+    return max(gap.gap, 0.0) / gap.target

@@ -1,0 +1,253 @@
+"""A team's weekly run: audit every rep, preview the week ahead, record history,
+write the reports (atomically) and optionally mail them. ``team audit`` and the
+cron command ``run`` are both this function with different options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..atomic import write_text_atomic
+from ..config.load import load_rules
+from ..config.team import Team
+from ..errors import ExitCode
+from ..period import Period
+from ..report import build_report, render
+from ..report.team_text import render_team_markdown
+from ..report.team_view import TeamReport
+from ..report.view import RepReport
+from .rollup import build_team_report
+from .runner import RepOutcome, audit_team, team_period
+
+TREND_WEEKS = 8
+
+
+@dataclass
+class TeamRun:
+    """What a run did: outcomes, the roll-up, files written, mail results."""
+
+    period: Period
+    outcomes: list[RepOutcome]
+    team_report: TeamReport
+    folder: Path | None = None
+    written: list[Path] = field(default_factory=list)
+    preview: list[RepOutcome] = field(default_factory=list)
+    mail_errors: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        audited = sum(o.ok for o in self.outcomes)
+        if audited == 0:
+            return ExitCode.NOTHING
+        if audited < len(self.outcomes) or self.mail_errors:
+            return ExitCode.PARTIAL
+        if any(o.result is not None and o.result.incomplete for o in self.outcomes):
+            return ExitCode.PARTIAL
+        return ExitCode.OK
+
+
+def run_team(
+    team: Team,
+    *,
+    week: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    tz: str | None = None,
+    only: str | None = None,
+    out: Path | None = None,
+    db: Path | None = None,
+    audience: str = "manager",
+    record: bool = True,
+    preview: bool = True,
+    mail: bool = False,
+    resend: bool = False,
+    log: Callable[[str], None] = lambda line: None,
+    on_done: Callable[[RepOutcome], None] | None = None,
+) -> TeamRun:
+    """Audit the team for one period (last week by default) and write its reports."""
+    from ..history import History, default_db_path
+
+    period = team_period(team, week=week, start=start, end=end)
+    rules = load_rules(team.rules_path)
+
+    def logged(outcome: RepOutcome) -> None:
+        log(_log_line(team, period, outcome))
+        if on_done is not None:
+            on_done(outcome)
+
+    outcomes = audit_team(team, period, rules=rules, only=only, tz=tz, on_done=logged)
+    ahead: list[RepOutcome] = []
+    if preview and _is_week(period):
+        following = Period(
+            period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz
+        )
+        ahead = audit_team(team, following, rules=rules, only=only, tz=tz)
+    # history is kept per ISO week; other periods are audited but not recorded
+    keep = record and _is_week(period)
+    history = History(db or team.db_path or default_db_path()) if keep else None
+    try:
+        if history is not None:
+            for outcome in outcomes:
+                if outcome.result is not None:
+                    history.record(team=team.name, week=period.label, result=outcome.result)
+            for outcome in ahead:
+                if outcome.result is not None:
+                    label = outcome.result.period.label
+                    history.record(
+                        team=team.name, week=label, result=outcome.result, kind="preview"
+                    )
+        reports = [
+            build_report(o.result, audience, trend=_trend(history, o, period))
+            for o in outcomes
+            if o.result is not None
+        ]
+        team_report = build_team_report(
+            team.name,
+            period,
+            outcomes,
+            reports,
+            previous=(
+                (lambda email: history.previous_adherence(email, period.label))
+                if history is not None
+                else (lambda email: {})
+            ),
+        )
+        run = TeamRun(period, outcomes, team_report, preview=ahead)
+        if out is not None:
+            run.folder = out
+            run.written = _write(out, team_report, ahead, audience)
+        if mail and history is not None:
+            run.mail_errors = _mail(team, run, history, resend=resend, log=log)
+        return run
+    finally:
+        if history is not None:
+            history.close()
+
+
+def default_folder(team: Team, period: Period) -> Path:
+    """``<output_dir>/<ISO week>/``."""
+    return team.output_dir / period.label
+
+
+def rep_file_stem(report: RepReport) -> str:
+    return report.rep.email.replace("@", "-at-")
+
+
+def _write(folder: Path, team: TeamReport, ahead: list[RepOutcome], audience: str) -> list[Path]:
+    from ..report.html import render_team
+
+    links = {r.rep.email: f"{rep_file_stem(r)}.html" for r in team.reps}
+    written = []
+    for report in team.reps:
+        stem = rep_file_stem(report)
+        written.append(write_text_atomic(folder / f"{stem}.html", render(report, "html")))
+        written.append(write_text_atomic(folder / f"{stem}.md", render(report, "markdown")))
+    written.append(write_text_atomic(folder / "index.html", render_team(team, links)))
+    written.append(
+        write_text_atomic(
+            folder / "rollup.md",
+            render_team_markdown(
+                team, links={email: href.replace(".html", ".md") for email, href in links.items()}
+            ),
+        )
+    )
+    if team.reps:
+        written.append(write_text_atomic(folder / "team.json", render(list(team.reps), "json")))
+        written.append(write_text_atomic(folder / "team.csv", render(list(team.reps), "csv")))
+    previews = [build_report(o.result, audience) for o in ahead if o.result is not None]
+    if previews:
+        written.append(write_text_atomic(folder / "next-week.md", render(previews, "markdown")))
+    return written
+
+
+def _trend(history, outcome: RepOutcome, period: Period):
+    if history is None or outcome.result is None:
+        return ()
+    return tuple(history.trend(outcome.member.email, weeks=TREND_WEEKS, until=period.label))
+
+
+def _is_week(period: Period) -> bool:
+    return period.label.count("-W") == 1
+
+
+def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    head = f"{stamp} {team.slug} {period.label} {outcome.member.email}"
+    if outcome.result is None:
+        return f"{head} FAILED: {outcome.error}"
+    result = outcome.result
+    note = " (some events unreadable)" if result.incomplete else ""
+    counts = f"{len(result.commitments)} commitments, {len(result.finding_list)} findings"
+    return f"{head} ok: {counts}{note}"
+
+
+def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
+    """Send each week's mail once (unless ``resend``); the one-line errors of what failed."""
+    from ..mail import MailSettings, Message, send
+    from ..report.html import render_team
+
+    section = team.spec.mail
+    if section is None:
+        return []
+    settings = MailSettings(
+        host=section.host,
+        port=section.port,
+        security=section.security,
+        sender=section.sender,
+        username_env=section.username_env,
+        password_env=section.password_env,
+    )
+    week = run.period.label
+    pending: list[tuple[Message, str]] = []
+    manager = team.spec.manager
+    if section.to_manager and manager is not None:
+        kind = "rollup"
+        if resend or not history.mail_sent(
+            team=team.name, week=week, recipient=manager.email, kind=kind
+        ):
+            pending.append(
+                (
+                    Message(
+                        to=manager.email,
+                        subject=f"{team.name}: routine audit {week}",
+                        text=render_team_markdown(run.team_report),
+                        html=render_team(run.team_report, {}),
+                    ),
+                    kind,
+                )
+            )
+    if section.to_reps:
+        for outcome in run.outcomes:
+            if outcome.result is None:
+                continue
+            email, kind = outcome.member.email, "rep"
+            if not resend and history.mail_sent(
+                team=team.name, week=week, recipient=email, kind=kind
+            ):
+                continue
+            own = build_report(outcome.result, "owner")
+            pending.append(
+                (
+                    Message(
+                        to=email,
+                        subject=f"Your routine audit {week}",
+                        text=render(own, "markdown"),
+                        html=render(own, "html"),
+                    ),
+                    kind,
+                )
+            )
+    errors = []
+    kinds = {id(message): kind for message, kind in pending}
+    for message, error in send(settings, [m for m, _ in pending]):
+        if error is None:
+            history.mark_mail_sent(
+                team=team.name, week=week, recipient=message.to, kind=kinds[id(message)]
+            )
+            log(f"mail sent to {message.to}")
+        else:
+            errors.append(f"{message.to}: {error}")
+            log(f"mail to {message.to} FAILED: {error}")
+    return errors

@@ -1,0 +1,177 @@
+"""Team files, team audits and the cron command `run`, over a mixed team (.ics files and
+Google through the fake server) that includes a rep whose calendar cannot be read."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import google_fake
+import pytest
+from google_fake import FIXTURES as GOOGLE_FIXTURES
+from google_fake import load_json
+from typer.testing import CliRunner
+
+from routine_audit.cli import app
+from routine_audit.config import package_data
+from routine_audit.team.lock import LOCK_NAME, run_lock
+
+google = google_fake.google
+runner = CliRunner()
+WEEK = "2026-W45"
+SAMPLE = package_data("sample")
+
+
+def make_team(folder: Path, *, mail_port: int | None = None, broken: bool = True) -> Path:
+    """A team folder laid out as a manager would: routines/, calendars/, team.yaml."""
+    (folder / "routines").mkdir(parents=True)
+    (folder / "calendars").mkdir()
+    for name in ("team-default.yaml", "dana.yaml"):
+        shutil.copy(SAMPLE / name, folder / "routines" / name)
+    shutil.copy(SAMPLE / "dana.ics", folder / "calendars" / "dana.ics")
+    shutil.copy(GOOGLE_FIXTURES / "rep_company.yaml", folder / "routines" / "google-rep.yaml")
+    (folder / "calendars" / "broken.ics").write_bytes(b"")
+    reps = [
+        "  - {email: dana@northwind.example, name: Dana, calendar: {ics: calendars/dana.ics},"
+        " routine: routines/dana.yaml}",
+        "  - {email: rep@company.example, name: Gabi, calendar: {google: primary},"
+        " routine: routines/google-rep.yaml}",
+    ]
+    if broken:
+        reps.append(
+            "  - {email: lee@northwind.example, name: Lee, calendar: {ics: calendars/broken.ics}}"
+        )
+    mail = ""
+    if mail_port:
+        mail = f"mail: {{host: 127.0.0.1, port: {mail_port}, security: none, "
+        mail += "from: ra@northwind.example}\n"
+    (folder / "team.yaml").write_text(
+        "kind: team\nversion: 1\nname: Mixed Team\ntimezone: Europe/London\ndays_in: rep\n"
+        "routine: routines/team-default.yaml\noutput_dir: out\ndb: history.sqlite\n"
+        "manager: {name: Alex, email: alex@northwind.example}\n"
+        + mail
+        + "reps:\n"
+        + "\n".join(reps)
+        + "\n"
+    )
+    return folder / "team.yaml"
+
+
+@pytest.fixture
+def team(google, tmp_path, monkeypatch):
+    google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
+    monkeypatch.chdir(tmp_path / "..")  # cron starts elsewhere: paths resolve from the file
+    return make_team(tmp_path / "team")
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def history_rows(db: Path, kind: str = "actual") -> int:
+    """Rows of per-commitment results recorded for ``kind`` (actual or preview)."""
+    query = (
+        "select count(*) from commitment_result join audit on audit.id = audit_id "
+        "where audit.kind = ?"
+    )
+    with sqlite3.connect(db) as connection:
+        return connection.execute(query, (kind,)).fetchone()[0]
+
+
+def test_rules_check_validates_a_team_file_and_its_paths(team):
+    assert run("rules", "check", str(team)).exit_code == 0
+    text = team.read_text().replace("calendars/dana.ics", "calendars/nope.ics")
+    team.write_text(text)
+    result = run("rules", "check", str(team))
+    assert result.exit_code == 2
+    assert "team.yaml:" in result.stderr and "nope.ics does not exist" in result.stderr
+
+
+def test_team_audit_ranks_gaps_and_reports_the_failing_rep(team):
+    result = run("team", "audit", "--config", str(team), "--week", WEEK, "--format", "markdown")
+    assert result.exit_code == 1  # one rep failed, the others were audited
+    assert "lee@northwind.example" in result.stdout and "file is empty" in result.stdout
+    assert "Dana" in result.stdout and "Gabi" in result.stdout
+    assert "## Biggest gaps" in result.stdout
+
+
+def test_run_writes_dated_reports_history_and_one_log_line_per_rep(team, tmp_path):
+    log = tmp_path / "run.log"
+    result = run("run", "--config", str(team), "--week", WEEK, "--log", str(log), "--no-mail")
+    assert result.exit_code == 1, result.output
+    folder = team.parent / "out" / WEEK
+    names = {p.name for p in folder.iterdir()}
+    assert {"index.html", "rollup.md", "team.json", "team.csv"} <= names
+    assert {"dana-at-northwind.example.html", "rep-at-company.example.md"} <= names
+    lines = log.read_text().splitlines()
+    assert sum(" ok: " in line for line in lines) == 2
+    assert sum("FAILED" in line and "lee@northwind.example" in line for line in lines) == 1
+    assert lines[-1].startswith("done: 2 of 3 reps audited")
+    db = team.parent / "history.sqlite"
+    rows = history_rows(db)
+    assert rows > 0 and history_rows(db, "preview") > 0
+    # re-running the week replaces its reports and history rows: no duplicates
+    again = run("run", "--config", str(team), "--week", WEEK, "--log", str(log), "--no-mail")
+    assert again.exit_code == 1
+    assert history_rows(db) == rows
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_run_exit_3_when_no_rep_could_be_audited(google, tmp_path):
+    folder = tmp_path / "team"
+    team = make_team(folder)
+    (folder / "calendars" / "dana.ics").write_bytes(b"")
+    google.deny("primary", 404, "notFound")
+    result = run("run", "--config", str(team), "--week", WEEK, "--no-mail")
+    assert result.exit_code == 3
+
+
+def test_two_runs_never_overlap(team):
+    with run_lock(team.parent / "out"):
+        result = run("run", "--config", str(team), "--week", WEEK, "--no-mail")
+    assert result.exit_code == 2 and "in progress" in result.stderr
+    assert (team.parent / "out" / LOCK_NAME).exists()
+    assert run("run", "--config", str(team), "--week", WEEK, "--no-mail").exit_code == 1
+
+
+def test_history_command_shows_the_trend(team):
+    run("run", "--config", str(team), "--week", "2026-W44", "--no-mail")
+    run("run", "--config", str(team), "--week", WEEK, "--no-mail")
+    result = run("history", "--rep", "dana@northwind.example", "--config", str(team))
+    assert result.exit_code == 0
+    assert (
+        "2026-W44" in result.stdout
+        and "2026-W45" in result.stdout
+        and "prospecting" in result.stdout
+    )
+
+
+def test_mail_is_sent_once_per_week_unless_resent(google, tmp_path):
+    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+
+    class Collect:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+            self.messages.append(envelope)
+            return "250 OK"
+
+    handler = Collect()
+    from test_mail import free_port
+
+    controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        port = controller.port
+        google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
+        team = make_team(tmp_path / "team", mail_port=port, broken=False)
+        assert run("run", "--config", str(team), "--week", WEEK).exit_code == 0
+        assert [e.rcpt_tos for e in handler.messages] == [["alex@northwind.example"]]
+        assert run("run", "--config", str(team), "--week", WEEK).exit_code == 0
+        assert len(handler.messages) == 1  # already sent for this week
+        assert run("run", "--config", str(team), "--week", WEEK, "--resend").exit_code == 0
+        assert len(handler.messages) == 2
+    finally:
+        controller.stop()
