@@ -263,13 +263,22 @@ def demo(
 
 @rules_app.command("check")
 def rules_check(
-    files: Annotated[list[Path], typer.Argument(help="Routine and rule files to validate.")],
+    files: Annotated[list[Path], typer.Argument(help="Routine, rule and team files to validate.")],
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online", help="Also read every team member's calendar (feeds, Google) once."
+        ),
+    ] = False,
 ) -> None:
-    """Validate routine and classification-rule files; say exactly what is wrong.
+    """Validate routine, classification-rule and team files; say exactly what is wrong.
 
     Routines are also checked against the rules given (or the shipped defaults):
-    a commitment whose activity no rule assigns gets a warning."""
+    a commitment whose activity no rule assigns gets a warning. A team file's
+    routines, rules and local calendars must exist; nothing is fetched unless
+    --online is given."""
     from .config import Routine, RuleSet, check_file, load_rules, unassigned_activities
+    from .config.team import Team
 
     failed = False
     checked = []
@@ -288,8 +297,30 @@ def rules_check(
         if isinstance(model, Routine):
             for warning in unassigned_activities(model, rules):
                 typer.echo(f"warning: {file}: {warning}", err=True)
+    if online:
+        teams = [(file, model) for file, model in checked if isinstance(model, Team)]
+        if not teams:
+            typer.echo("note: --online reads calendars of team files only", err=True)
+        unreadable = [_check_online(file, team) for file, team in teams]
+        if any(unreadable) and not failed:
+            raise typer.Exit(int(ExitCode.PARTIAL))  # files valid; a calendar is unreadable
     if failed:
         raise typer.Exit(int(ExitCode.USAGE))
+
+
+def _check_online(file: Path, team) -> bool:
+    """Read each rep's calendar once; print one line per rep; True if any failed."""
+    from .team.online import check_calendars
+
+    with user_errors():
+        outcomes = check_calendars(team)
+    for outcome in outcomes:
+        who = outcome.member.email
+        if outcome.ok:
+            typer.echo(f"ok: {file}: {who}: calendar read")
+        else:
+            typer.echo(f"error: {file}: {who}: {outcome.error}", err=True)
+    return not all(outcome.ok for outcome in outcomes)
 
 
 @rules_app.command("init")

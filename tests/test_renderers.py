@@ -353,3 +353,13 @@ def test_events_json() -> None:
 )
 def test_neutralize(cell: object, safe: object) -> None:
     assert neutralize(cell) == safe
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_a_met_commitment_shows_no_negative_gap(fmt: str) -> None:
+    report = _report("owner")
+    exceeded = [c for c in report.commitments if c.gap < 0]
+    assert exceeded  # e.g. an admin limit well under its maximum
+    assert all(c.shortfall == 0 for c in exceeded)
+    text = render(report, fmt, OPTIONS)
+    assert not re.search(r"(?<![\w-])-\d+(\.\d+)? ?(h|min|block|meeting)", text)

@@ -175,3 +175,27 @@ def test_mail_is_sent_once_per_week_unless_resent(google, tmp_path):
         assert len(handler.messages) == 2
     finally:
         controller.stop()
+
+
+def test_rules_check_online_reads_every_calendar_and_names_the_unreadable(team, httpserver):
+    feed = (SAMPLE / "riley.ics").read_bytes()
+    httpserver.expect_request("/secret/basic.ics").respond_with_data(
+        feed, content_type="text/calendar"
+    )
+    text = team.read_text().replace(
+        "calendar: {ics: calendars/broken.ics}",
+        "calendar: {ics: '" + httpserver.url_for("/secret/basic.ics") + "'}",
+    )
+    team.write_text(text)
+    offline = run("rules", "check", str(team))
+    assert offline.exit_code == 0 and not httpserver.log  # no network without --online
+    result = run("rules", "check", "--online", str(team))
+    assert result.exit_code == 0, result.output
+    assert len(httpserver.log) == 1
+    assert result.stdout.count("calendar read") == 3
+    httpserver.clear()
+    httpserver.expect_request("/secret/basic.ics").respond_with_data("nope", status=404)
+    result = run("rules", "check", "--online", str(team))
+    assert result.exit_code == 1
+    assert "lee@northwind.example" in result.stderr and "404" in result.stderr
+    assert "basic.ics" not in result.stderr  # the secret part of the address stays hidden

@@ -99,7 +99,7 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[str]:
 
 
 def _gap(c: CommitmentView) -> str:
-    return amount_text(c.gap, c.unit)
+    return amount_text(c.shortfall, c.unit)
 
 
 def _status(c: CommitmentView) -> str:

@@ -68,6 +68,11 @@ class CommitmentView:
     committed_days: int
 
     @property
+    def shortfall(self) -> float:
+        """The gap as people read it: how far from the target or over the limit, never < 0."""
+        return max(self.gap, 0.0)
+
+    @property
     def status(self) -> str:
         """``met``, ``short`` (min not reached) or ``over`` (max exceeded)."""
         tolerance = 1 / 60 if self.unit == "hours" else 1e-6
