@@ -3,8 +3,13 @@ Google through the fake server) that includes a rep whose calendar cannot be rea
 
 from __future__ import annotations
 
+import email
+import email.policy
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import google_fake
@@ -23,7 +28,9 @@ WEEK = "2026-W45"
 SAMPLE = package_data("sample")
 
 
-def make_team(folder: Path, *, mail_port: int | None = None, broken: bool = True) -> Path:
+def make_team(
+    folder: Path, *, mail_port: int | None = None, broken: bool = True, to_reps: bool = False
+) -> Path:
     """A team folder laid out as a manager would: routines/, calendars/, team.yaml."""
     (folder / "routines").mkdir(parents=True)
     (folder / "calendars").mkdir()
@@ -45,7 +52,7 @@ def make_team(folder: Path, *, mail_port: int | None = None, broken: bool = True
     mail = ""
     if mail_port:
         mail = f"mail: {{host: 127.0.0.1, port: {mail_port}, security: none, "
-        mail += "from: ra@northwind.example}\n"
+        mail += f"from: ra@northwind.example, to_reps: {str(to_reps).lower()}}}\n"
     (folder / "team.yaml").write_text(
         "kind: team\nversion: 1\nname: Mixed Team\ntimezone: Europe/London\ndays_in: rep\n"
         "routine: routines/team-default.yaml\noutput_dir: out\ndb: history.sqlite\n"
@@ -177,6 +184,57 @@ def test_mail_is_sent_once_per_week_unless_resent(google, tmp_path):
         controller.stop()
 
 
+def test_each_rep_gets_their_own_report_and_the_manager_sees_no_titles(google, tmp_path):
+    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+    from test_mail import free_port
+
+    received = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+            received.append(envelope)
+            return "250 OK"
+
+    controller = aiosmtpd.Controller(Collect(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
+        team = make_team(tmp_path / "team", mail_port=controller.port, to_reps=True)
+        result = run("run", "--config", str(team), "--week", WEEK)
+        assert result.exit_code == 1  # the broken rep; everyone else got their mail
+    finally:
+        controller.stop()
+    by_recipient = {e.rcpt_tos[0]: _mail_text(e.content) for e in received}
+    assert set(by_recipient) == {
+        "alex@northwind.example",
+        "dana@northwind.example",
+        "rep@company.example",
+    }
+    # Dana's own report carries her event titles; the manager's roll-up none of them
+    assert "Weekly sales team meeting" in by_recipient["dana@northwind.example"]
+    assert "Weekly sales team meeting" not in by_recipient["alex@northwind.example"]
+    assert "Dana" in by_recipient["alex@northwind.example"]
+
+
+def _mail_text(raw: bytes) -> str:
+    """Every text part of a message, decoded."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    return "\n".join(
+        part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
+    )
+
+
+def test_mail_that_cannot_be_sent_is_exit_1_with_the_reports_written(google, tmp_path):
+    from test_mail import free_port
+
+    google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
+    team = make_team(tmp_path / "team", mail_port=free_port(), broken=False)  # nobody listens
+    result = run("run", "--config", str(team), "--week", WEEK)
+    assert result.exit_code == 1
+    assert "mail to alex@northwind.example FAILED" in result.stderr
+    assert (team.parent / "out" / WEEK / "index.html").exists()
+
+
 def test_rules_check_online_reads_every_calendar_and_names_the_unreadable(team, httpserver):
     feed = (SAMPLE / "riley.ics").read_bytes()
     httpserver.expect_request("/secret/basic.ics").respond_with_data(
@@ -199,3 +257,41 @@ def test_rules_check_online_reads_every_calendar_and_names_the_unreadable(team, 
     assert result.exit_code == 1
     assert "lee@northwind.example" in result.stderr and "404" in result.stderr
     assert "basic.ics" not in result.stderr  # the secret part of the address stays hidden
+
+
+def test_run_under_cron_no_terminal_no_prompt_no_progress_bar(tmp_path):
+    """As cron starts it: another folder, no terminal, no stdin, a Google rep never signed in."""
+    folder = tmp_path / "team"
+    shutil.copytree(SAMPLE, folder)
+    team = folder / "team.yaml"
+    team.write_text(
+        team.read_text()
+        + "  - {email: new@northwind.example, name: New Rep, calendar: {google: primary}}\n"
+        + "google: {token: never-signed-in.json}\n"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path / "home"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "LANG": "C.UTF-8",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "routine_audit", "run", "--config", str(team), "--week", WEEK],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    lines = completed.stderr.splitlines()
+    assert sum(" ok: " in line for line in lines) == 4
+    failed = [line for line in lines if "FAILED" in line]
+    assert len(failed) == 1 and "new@northwind.example" in failed[0]
+    assert "auth login" in failed[0]  # says how to fix it instead of prompting
+    assert "\x1b[" not in completed.stderr and "Traceback" not in completed.stderr
+    # the default output_dir is reports/<team>/ beside the team file, not the working folder
+    assert (folder / "reports" / "northwind-sample-team" / WEEK / "index.html").exists()
+    assert (tmp_path / "data" / "routine-audit" / "history.sqlite").exists()

@@ -227,7 +227,7 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
                 team=team.name, week=week, recipient=email, kind=kind
             ):
                 continue
-            own = build_report(outcome.result, "owner")
+            own = build_report(outcome.result, "owner", trend=_trend(history, outcome, run.period))
             pending.append(
                 (
                     Message(
