@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from routine_audit.config import schema
+from routine_audit.config import schema, team
 from routine_audit.config.load import package_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +24,12 @@ MODELS = [
     schema.RuleSet,
     schema.Rule,
     schema.Match,
+    team.TeamFile,
+    team.Member,
+    team.CalendarRef,
+    team.Person,
+    team.GoogleAccess,
+    team.MailSection,
 ]
 
 
@@ -31,8 +37,10 @@ MODELS = [
 def test_every_schema_field_is_documented(model: type[BaseModel]):
     missing = [
         name
-        for name in model.model_fields
-        if f"`{name}`" not in RULES_DOC and f".{name}`" not in RULES_DOC
+        for name, field in model.model_fields.items()
+        if not any(
+            f"`{key}`" in RULES_DOC or f".{key}`" in RULES_DOC for key in (name, field.alias)
+        )
     ]
     assert not missing, f"docs/rules.md does not mention {missing}"
 
@@ -66,3 +74,13 @@ def test_exit_codes_in_readme_match_the_code():
 
     for code in (ExitCode.OK, ExitCode.PARTIAL, ExitCode.USAGE):
         assert f"| {int(code)} |" in README
+
+
+def test_readme_team_file_example_is_valid(tmp_path):
+    from routine_audit.config.load import read_yaml
+
+    text = re.search(r"```yaml\n(kind: team.*?)\n```", README, re.DOTALL).group(1)
+    example = tmp_path / "team.yaml"
+    example.write_text(text)
+    document = read_yaml(example)
+    team.TeamFile.model_validate(document.data)
