@@ -119,19 +119,7 @@ def _report(email: str, audience: str = "owner", *, share_titles: bool = False) 
 def _team() -> TeamReport:
     reports = tuple(_report(email, "manager") for email in REPS)
     ranking = [
-        RankedGap(
-            rep_email=r.rep.email,
-            rep_name=r.rep.name,
-            commitment=c.id,
-            activity=c.activity,
-            unit=c.unit,
-            direction=c.direction,
-            target=c.target,
-            scheduled=c.scheduled,
-            gap=c.gap,
-            adherence=c.adherence,
-            previous_adherence=None if c.adherence is None else c.adherence - 0.1,
-        )
+        RankedGap.of(r, c, None if c.adherence is None else c.adherence - 0.1)
         for r in reports
         for c in r.commitments
     ]

@@ -201,17 +201,19 @@ class Health(Strict):
     )
 
 
+def email_address(value: str) -> str:
+    """An address as the rep's key: trimmed and lower-case; refused without an @."""
+    if "@" not in value:
+        raise ValueError(f"{value!r} is not an email address")
+    return value.strip().lower()
+
+
 class Rep(Strict):
     email: str = Field(description="the rep's address: their key in every output")
     name: str = Field("", description="display name")
     aliases: tuple[str, ...] = Field((), description="other addresses that are the rep")
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError(f"{value!r} is not an email address")
-        return value.strip().lower()
+    _email = field_validator("email")(email_address)
 
     @field_validator("aliases")
     @classmethod

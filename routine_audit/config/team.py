@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..timezones import resolve_zone
-from .schema import Rep, Routine, Strict
+from .schema import Rep, Routine, Strict, email_address
 
 
 class CalendarRef(Strict):
@@ -44,12 +44,7 @@ class Member(Strict):
         None, description="may the manager see this rep's event titles? (overrides the routine)"
     )
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError(f"{value!r} is not an email address")
-        return value.strip().lower()
+    _email = field_validator("email")(email_address)
 
 
 class Person(Strict):

@@ -28,10 +28,10 @@ from .team_view import RankedGap, TeamReport
 from .text import (
     block_seconds,
     day_text,
+    health_rows,
     kind_title,
     percent_text,
     ranked,
-    reactive_text,
     span_text,
 )
 from .view import Block, CommitmentView, FindingView, OccurrenceView, RepReport
@@ -99,7 +99,7 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
         "legend": _legend(report),
         "trends": [_trend(report, c) for c in report.commitments],
         "groups": _finding_groups(report),
-        "health": _health(report),
+        "health": health_rows(report.health),
         "notes": report.notes,
         "data_quality": report.data_quality,
     }
@@ -441,21 +441,6 @@ def _evidence_row(finding: FindingView, role: str, block: Block) -> dict[str, An
         "swatch": svg.swatch(svg.activity_colour(block.activity), size=10),
         "label": block.label,
     }
-
-
-def _health(report: RepReport) -> list[tuple[str, str]]:
-    h = report.health
-    return [
-        ("Working time", duration_text(h.working_seconds)),
-        ("Booked", duration_text(h.booked_seconds)),
-        (
-            "Unclassified",
-            f"{percent_text(h.unclassified_share)} of working time "
-            f"({duration_text(h.other_seconds)})",
-        ),
-        ("Reactive bookings", reactive_text(h)),
-        ("Fragmented days", str(h.fragmented_days)),
-    ]
 
 
 # -- the team roll-up ----------------------------------------------------------

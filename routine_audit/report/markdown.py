@@ -14,10 +14,10 @@ from . import RenderOptions
 from .text import (
     block_seconds,
     day_text,
+    health_rows,
     kind_title,
     percent_text,
     ranked,
-    reactive_text,
     span_text,
 )
 from .view import Block, CommitmentView, FindingView, RepReport
@@ -203,12 +203,7 @@ def _health(report: RepReport) -> list[str]:
     return [
         "## Calendar health",
         "",
-        f"- **Working time:** {duration_text(h.working_seconds)},"
-        f" of which booked {duration_text(h.booked_seconds)}",
-        f"- **Unclassified:** {percent_text(h.unclassified_share)} of working time"
-        f" ({duration_text(h.other_seconds)})",
-        f"- **Reactive:** {reactive_text(h)}",
-        f"- **Fragmented days:** {h.fragmented_days}",
+        *(f"- **{name}:** {value}" for name, value in health_rows(h)),
         "",
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..period import Period
-from .view import RepReport
+from .view import CommitmentView, RepReport
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,23 @@ class RankedGap:
     gap: float
     adherence: float | None
     previous_adherence: float | None  # the week before, from the history
+
+    @classmethod
+    def of(cls, report: RepReport, c: CommitmentView, previous: float | None = None) -> RankedGap:
+        """One commitment of a rep's report, with last week's adherence if known."""
+        return cls(
+            rep_email=report.rep.email,
+            rep_name=report.rep.name or report.rep.email,
+            commitment=c.id,
+            activity=c.activity,
+            unit=c.unit,
+            direction=c.direction,
+            target=c.target,
+            scheduled=c.scheduled,
+            gap=c.gap,
+            adherence=c.adherence,
+            previous_adherence=previous,
+        )
 
     @property
     def change(self) -> float | None:

@@ -15,10 +15,10 @@ from .console import export, make_console, plain_table
 from .text import (
     block_seconds,
     day_text,
+    health_rows,
     kind_title,
     percent_text,
     ranked,
-    reactive_text,
     span_text,
     top_findings,
 )
@@ -205,19 +205,8 @@ def _questions(console: Console, report: RepReport) -> None:
 def _health(console: Console, report: RepReport) -> None:
     h = report.health
     _section(console, "Calendar health")
-    rows = [
-        ("working time", duration_text(h.working_seconds)),
-        ("booked", duration_text(h.booked_seconds)),
-        (
-            "unclassified",
-            f"{percent_text(h.unclassified_share)} of working time "
-            f"({duration_text(h.other_seconds)})",
-        ),
-        ("reactive", reactive_text(h)),
-        ("fragmented days", str(h.fragmented_days)),
-    ]
-    for name, value in rows:
-        console.print(Text(f"  {name + ':':<17}{value}"))
+    for name, value in health_rows(h):
+        console.print(Text(f"  {name.lower() + ':':<19}{value}"))
 
 
 def _notes(console: Console, report: RepReport) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from ..result import HealthFigures
+from ..units import duration_text
 from .view import Block, FindingView, RepReport
 
 # finding kinds in the order reports show them, most pressing first
@@ -58,6 +59,21 @@ def reactive_text(health: HealthFigures) -> str:
         f"{health.reactive_meetings} of {health.meetings_with_created} meetings booked "
         f"at short notice ({percent_text(health.reactive_share)})"
     )
+
+
+def health_rows(health: HealthFigures) -> list[tuple[str, str]]:
+    """The calendar-health figures as (label, value) lines, the same in every report."""
+    return [
+        ("Working time", duration_text(health.working_seconds)),
+        ("Booked", duration_text(health.booked_seconds)),
+        (
+            "Unclassified",
+            f"{percent_text(health.unclassified_share)} of working time "
+            f"({duration_text(health.other_seconds)})",
+        ),
+        ("Reactive bookings", reactive_text(health)),
+        ("Fragmented days", str(health.fragmented_days)),
+    ]
 
 
 def kind_title(kind: str) -> str:

@@ -25,22 +25,7 @@ def build_team_report(
     ranking: list[RankedGap] = []
     for report in reports:
         before = previous(report.rep.email)
-        for c in report.commitments:
-            ranking.append(
-                RankedGap(
-                    rep_email=report.rep.email,
-                    rep_name=report.rep.name or report.rep.email,
-                    commitment=c.id,
-                    activity=c.activity,
-                    unit=c.unit,
-                    direction=c.direction,
-                    target=c.target,
-                    scheduled=c.scheduled,
-                    gap=c.gap,
-                    adherence=c.adherence,
-                    previous_adherence=before.get(c.id),
-                )
-            )
+        ranking.extend(RankedGap.of(report, c, before.get(c.id)) for c in report.commitments)
     ranking.sort(key=_size_of_gap, reverse=True)
     return TeamReport(team_name, period, tuple(reports), failures, tuple(ranking))
 
