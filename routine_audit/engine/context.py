@@ -30,6 +30,23 @@ class AuditContext:
         return self.period.days
 
     @cached_property
+    def occurrence_lookup(self) -> dict[int, tuple[int, int, str]]:
+        """occ -> (start_ts, end_ts, activity), for building evidence one row at a time."""
+        occ = self.occurrences
+        return dict(
+            zip(
+                occ.index.tolist(),
+                zip(
+                    occ["start_ts"].tolist(),
+                    occ["end_ts"].tolist(),
+                    occ["activity"].tolist(),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+
+    @cached_property
     def routine_activities(self) -> frozenset[str]:
         """Activities whose commitments are time blocks (they yield to other events)."""
         return frozenset(

@@ -269,17 +269,14 @@ def _evidence(
 ) -> tuple[Evidence, ...]:
     occs = [int(o) for o in occs]
     amounts = [int(seconds)] * len(occs) if isinstance(seconds, int | np.integer) else list(seconds)
-    rows = context.occurrences.loc[occs]
-    return tuple(
-        Evidence(
-            occ,
-            _local(context, row.start_ts),
-            _local(context, row.end_ts),
-            row.activity,
-            int(amount),
+    lookup = context.occurrence_lookup
+    evidence = []
+    for occ, amount in zip(occs, amounts, strict=True):
+        start, end, activity = lookup[occ]
+        evidence.append(
+            Evidence(occ, _local(context, start), _local(context, end), activity, int(amount))
         )
-        for occ, row, amount in zip(occs, rows.itertuples(), amounts, strict=True)
-    )
+    return tuple(evidence)
 
 
 def _local(context: AuditContext, timestamp: int) -> datetime:

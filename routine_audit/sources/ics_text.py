@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..timezones import resolve_zone
 
-_FOLD = re.compile(r"\r?\n[ \t]")
 _TZID_PARAM = re.compile(r';TZID=(?:"([^"]*)"|([^;:"]*))', re.IGNORECASE)
 _VTIMEZONE_TZID = re.compile(r"^TZID[:;](?:.*:)?(.*)$", re.IGNORECASE | re.MULTILINE)
 
@@ -39,24 +38,39 @@ def decode(data: bytes) -> str:
 
 def prepare(data: bytes) -> PreparedText:
     """Decoded, unfolded text with every resolvable TZID parameter set to an IANA name."""
-    text = _FOLD.sub("", decode(data))
-    defined = {m.strip().strip('"') for m in _VTIMEZONE_TZID.findall(text)}
-    unresolved: set[str] = set()
+    text = unfold(decode(data))
+    # a year-long file names a handful of zones thousands of times: judge each name once
+    names = {quoted or plain for quoted, plain in _TZID_PARAM.findall(text)}
+    if not names:
+        return PreparedText(text, ())
+    unknown: set[str] = set()
+    renamed: dict[str, str] = {}
+    for name in names:
+        if _is_iana(name):
+            continue
+        zone = resolve_zone(name)
+        if zone is not None:
+            renamed[name] = zone.key
+        else:
+            unknown.add(name)
+    if unknown:  # unless the file defines them itself
+        unknown -= {m.strip().strip('"') for m in _VTIMEZONE_TZID.findall(text)}
 
     def repair(match: re.Match[str]) -> str:
         name = match.group(1) if match.group(1) is not None else match.group(2)
-        if _is_iana(name):
-            return match.group(0)
-        zone = resolve_zone(name)
-        if zone is not None:
-            return f";TZID={zone.key}"
-        if name not in defined:
-            unresolved.add(name)
-        return match.group(0)
+        return f";TZID={renamed[name]}" if name in renamed else match.group(0)
 
-    if ";TZID=" in text.upper():
+    if renamed:
         text = _TZID_PARAM.sub(repair, text)
-    return PreparedText(text, tuple(sorted(unresolved)))
+    return PreparedText(text, tuple(sorted(unknown)))
+
+
+def unfold(text: str) -> str:
+    """Undo RFC 5545 line folding (CRLF or LF, then a space or tab)."""
+    for fold in ("\r\n ", "\r\n\t", "\n ", "\n\t"):
+        if fold in text:
+            text = text.replace(fold, "")
+    return text
 
 
 def _is_iana(name: str) -> bool:

@@ -1,0 +1,250 @@
+"""The fast path of reading .ics files: drop, as text, the VEVENTs that cannot touch the period.
+
+A year-long export holds a few percent of events near any one week, and
+icalendar's parser is most of the cost of reading. So before parsing, each
+VEVENT's times are read from its raw lines, and a VEVENT is dropped only when
+it is certain to produce no occurrence in the window and no problem report:
+its time values are well-formed, and either it does not repeat and lies
+outside the window, or its series ends (UNTIL) before the window or starts
+after it. Anything unusual is kept, and the normal reader then decides. All
+VEVENTs of one UID are kept or dropped together, so a kept override still
+finds its series (and the series' privacy). Times are compared as wall-clock
+values with two days of slack either side, which covers any UTC offset.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+_SLACK = timedelta(days=2)
+_BLOCK = re.compile(r"^BEGIN:VEVENT\r?\n.*?^END:VEVENT[ \t]*(?:\r?\n|\Z)", re.I | re.M | re.S)
+_NESTED = re.compile(r"^BEGIN:(\w[\w-]*)\r?\n.*?^END:\1[ \t]*\r?$", re.I | re.M | re.S)
+_PROPERTY = re.compile(
+    r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|CREATED|UID|SEQUENCE|BEGIN)"
+    r"([;:][^\r\n]*)",
+    re.I | re.M,
+)
+_LINE_NAME = re.compile(r"^([A-Za-z0-9-]+)[;:]")
+_SIGNED_DURATION = re.compile(r"[+-]?P(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?")
+_ALARM_TEXT = {"ACTION", "DESCRIPTION", "SUMMARY", "UID", "ATTENDEE"}
+_BAD_LINE = re.compile(r"^(?![A-Za-z0-9-]+[;:])[^\r\n]", re.M)
+_TIME_VALUE = re.compile(r"(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)(Z?))?")
+_DURATION = re.compile(r"\+?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+
+
+class _UnsureError(Exception):
+    """This VEVENT needs the real parser: keep it."""
+
+
+def narrow(text: str, first: date, last: date) -> str:
+    """``text`` without the VEVENTs that cannot touch the days ``first``..``last``.
+
+    The text must be unfolded. When the layout is not plain (a VEVENT inside a
+    VEVENT, say), the text is returned whole.
+    """
+    low = datetime.combine(first, datetime.min.time()) - _SLACK
+    high = datetime.combine(last + timedelta(days=1), datetime.min.time()) + _SLACK
+    blocks = list(_BLOCK.finditer(text))
+    if not blocks:
+        return text
+    keep_uid: set[str] = set()
+    verdicts: list[tuple[re.Match[str], str | None, bool]] = []
+    for block in blocks:
+        body = block.group(0)
+        if body.upper().count("BEGIN:VEVENT") != 1:
+            return text  # nesting the pattern cannot pair: let the parser judge the file
+        try:
+            uid, needed = _judge(body, low, high)
+        except (_UnsureError, ValueError, OverflowError):  # out-of-range values included
+            uid, needed = _uid(body), True
+        if needed and uid is not None:
+            keep_uid.add(uid)
+        verdicts.append((block, uid, needed))
+    pieces: list[str] = []
+    position = 0
+    for block, uid, needed in verdicts:
+        if needed or (uid is not None and uid in keep_uid):
+            continue
+        pieces.append(text[position : block.start()])
+        position = block.end()
+    if not pieces:
+        return text
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _uid(body: str) -> str | None:
+    match = re.search(r"^UID[;:](?:[^\r\n:]*:)?([^\r\n]*)", body, re.I | re.M)
+    return match.group(1).strip() if match else None
+
+
+def _judge(body: str, low: datetime, high: datetime) -> tuple[str | None, bool]:
+    """(the UID, whether this VEVENT may matter for [low, high))."""
+    inner = body[body.index("\n") + 1 :]
+    if "BEGIN:" in inner.upper():
+        inner = _NESTED.sub(_check_alarm, inner)  # alarms: not the event's own times
+    props = _properties(inner)
+    for _params, value in props.get("SEQUENCE", ()):
+        if not value.strip().isdigit():
+            raise _UnsureError  # the expansion reads it
+    uid = props.get("UID", [(None, "")])[0][1].strip() or None
+    if "DTSTART" not in props or "EXRULE" in props or "RDATE" in props:
+        raise _UnsureError
+    if any(len(props.get(name, ())) > 1 for name in ("DTSTART", "DTEND", "DURATION", "RRULE")):
+        raise _UnsureError
+    if "DTEND" in props and "DURATION" in props:
+        raise _UnsureError
+    start_params, start_value = props["DTSTART"][0]
+    start = _time(start_params, start_value)
+    for name in ("CREATED", "RECURRENCE-ID", "EXDATE"):
+        for params, value in props.get(name, ()):
+            for item in value.split(","):
+                _time(params, item)  # a broken value is a problem the parser must report
+    end = _end(props, start_params, start)
+    if "RRULE" in props:
+        first_start = start
+        last_start = _last_start(props["RRULE"][0][1], start_params, start_value)
+    else:
+        first_start = last_start = start
+    span = end - start
+    needed = first_start < high and (last_start is None or last_start + span >= low)
+    for params, value in props.get("RECURRENCE-ID", ()):
+        if "RANGE" in params.upper():
+            raise _UnsureError
+        moved_from = _time(params, value)
+        needed = needed or (low <= moved_from + span and moved_from < high)
+    return uid, needed
+
+
+def _check_alarm(match: re.Match[str]) -> str:
+    """Drop a nested VALARM whose values the parser accepts; anything else is unsure.
+
+    Unlike a VEVENT, icalendar rejects the whole file over a bad value in an
+    alarm, so a bad alarm must reach the parser as it would without the fast path.
+    """
+    if match.group(1).upper() != "VALARM":
+        raise _UnsureError
+    lines = match.group(0).splitlines()[1:-1]
+    for line in lines:
+        name_match = _LINE_NAME.match(line)
+        if name_match is None:
+            raise _UnsureError
+        name = name_match.group(1).upper()
+        params, value = _split(line[name_match.end(1) :])
+        value = value.strip()
+        if name in ("TRIGGER", "DURATION"):
+            if "VALUE=DATE-TIME" in params.upper():
+                _time(";VALUE=DATE-TIME", value)
+            elif not _SIGNED_DURATION.fullmatch(value) or value.rstrip("T").endswith("P"):
+                raise _UnsureError
+        elif name == "REPEAT":
+            if not value.isdigit():
+                raise _UnsureError
+        elif name not in _ALARM_TEXT and not name.startswith("X-"):
+            raise _UnsureError
+    return ""
+
+
+def _properties(body: str) -> dict[str, list[tuple[str, str]]]:
+    """The watched properties of a VEVENT: name -> [(parameters, value)]."""
+    if _BAD_LINE.search(body):
+        raise _UnsureError  # a line the parser may reject: let it
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, rest in _PROPERTY.findall(body):
+        name = name.upper()
+        if name == "BEGIN":
+            raise _UnsureError  # a component left open inside the VEVENT
+        found.setdefault(name, []).append(_split(rest))
+    return found
+
+
+def _split(rest: str) -> tuple[str, str]:
+    """``;A=B;C="x:y":value`` -> (``;A=B;C="x:y"``, ``value``), quotes respected."""
+    if rest.startswith(":"):
+        return "", rest[1:]
+    quoted = False
+    for index, char in enumerate(rest):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return rest[:index], rest[index + 1 :]
+    raise _UnsureError
+
+
+def _time(params: str, value: str) -> datetime:
+    """A DATE or DATE-TIME value as a naive wall-clock time; anything else is unsure."""
+    upper = params.upper()
+    if "VALUE=" in upper and "VALUE=DATE" not in upper:
+        raise _UnsureError  # PERIOD and other value types
+    match = _TIME_VALUE.fullmatch(value.strip())
+    if match is None:
+        raise _UnsureError
+    year, month, day, hour, minute, second, _ = match.groups()
+    is_date = hour is None
+    if is_date != ("VALUE=DATE" in upper and "VALUE=DATE-TIME" not in upper):
+        raise _UnsureError
+    try:
+        return datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+    except ValueError:
+        raise _UnsureError from None
+
+
+def _kind(params: str, value: str) -> str:
+    """``date``, ``utc``, ``zoned`` or ``floating``: what DTSTART and UNTIL must agree on."""
+    if "T" not in value:
+        return "date"
+    if value.strip().endswith("Z"):
+        return "utc"
+    return "zoned" if "TZID=" in params.upper() else "floating"
+
+
+def _end(props: dict[str, list[tuple[str, str]]], start_params: str, start: datetime) -> datetime:
+    start_value = props["DTSTART"][0][1]
+    if "DTEND" in props:
+        params, value = props["DTEND"][0]
+        end = _time(params, value)
+        if _kind(params, value) != _kind(start_params, start_value):
+            raise _UnsureError  # mixed kinds: the parser reports or converts them
+        if "TZID=" in params.upper() and _tzid(params) != _tzid(start_params):
+            raise _UnsureError  # another zone: wall clocks are not comparable
+        if end < start:
+            raise _UnsureError  # "DTEND is before DTSTART": a problem to report
+        return end
+    if "DURATION" in props:
+        match = _DURATION.fullmatch(props["DURATION"][0][1].strip())
+        if match is None or not any(match.groups()):
+            raise _UnsureError
+        weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return (
+            start
+            + timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+            + (timedelta(seconds=seconds))
+        )
+    return start + (timedelta(days=1) if "T" not in start_value else timedelta(0))
+
+
+def _tzid(params: str) -> str:
+    match = re.search(r';TZID=("?)([^";:]*)\1', params, re.I)
+    return match.group(2) if match else ""
+
+
+def _last_start(rule: str, start_params: str, start_value: str) -> datetime | None:
+    """The latest an occurrence of the series may start; None when it may never end.
+
+    COUNT-limited series are treated as endless: only expansion can tell their end.
+    """
+    parts = dict(part.partition("=")[::2] for part in rule.upper().split(";") if part)
+    if parts.get("FREQ") not in ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"):
+        raise _UnsureError  # SECONDLY/MINUTELY are reported as problems; others are broken
+    until = parts.get("UNTIL")
+    if until is None:
+        return None
+    start_kind, until_kind = _kind(start_params, start_value), _kind("", until)
+    agree = until_kind == start_kind or (start_kind == "zoned" and until_kind == "utc")
+    if not agree:
+        raise _UnsureError  # the parser or the expansion may reject the mix
+    limit = _time(";VALUE=DATE" if until_kind == "date" else "", until)
+    return limit + (timedelta(days=1) if until_kind == "date" else timedelta(0))

@@ -1,0 +1,188 @@
+"""The fast reading path (VEVENTs that cannot touch the period dropped as text before
+parsing) gives exactly what the plain path gives: the same events, the same problems.
+
+Whole-range comparisons would pass on empty weeks (most of the corpus is decades
+apart), so each corpus file is compared for every week that holds one of its
+DTSTART or RECURRENCE-ID values; generated calendars move overrides, multi-day
+and DURATION events across the period's edges.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import CORPUS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routine_audit.errors import SourceError
+from routine_audit.period import Period
+from routine_audit.sources.ics import Document, read_document
+from routine_audit.sources.ics_text import decode, unfold
+from routine_audit.sources.ics_window import narrow
+
+BERLIN = ZoneInfo("Europe/Berlin")
+_DATED = re.compile(r"^(?:DTSTART|RECURRENCE-ID)[^:\r\n]*:(\d{8})", re.I | re.M)
+ICS_FILES = sorted(CORPUS.glob("ics/**/*.ics")) if CORPUS.is_dir() else []
+
+
+def _both(data: bytes, period: Period, zone: ZoneInfo = BERLIN):
+    """What the fast and the plain path make of ``data``: (events, problems) or the error."""
+    outcomes = []
+    for fast in (True, False):
+        try:
+            events, problems = read_document(Document("cal.ics", data), period, zone, fast=fast)
+            outcomes.append((sorted(events, key=lambda e: (e.key, e.start)), problems))
+        except SourceError as exc:
+            outcomes.append(exc.one_line())
+    return outcomes
+
+
+def _weeks(text: str) -> list[date]:
+    """The Mondays of every week that holds a DTSTART or RECURRENCE-ID value."""
+    mondays = set()
+    for value in _DATED.findall(unfold(text)):
+        try:
+            day = datetime.strptime(value, "%Y%m%d").date()
+        except ValueError:
+            continue
+        if date(1900, 1, 8) <= day <= date(2199, 12, 20):
+            mondays.add(day - timedelta(days=day.weekday()))
+    return sorted(mondays)
+
+
+@pytest.mark.skipif(not ICS_FILES, reason=f"the shared corpus is not at {CORPUS}")
+@pytest.mark.parametrize("path", ICS_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_fast_and_plain_paths_agree_on_every_dated_week_of_the_corpus(path):
+    data = path.read_bytes()
+    weeks = _weeks(decode(data))
+    for monday in weeks:
+        fast, plain = _both(data, Period(monday, monday + timedelta(days=6), BERLIN))
+        assert fast == plain, f"{path.name}, week of {monday}"
+
+
+def test_the_fast_path_really_drops_far_events():
+    text = _calendar(
+        [
+            _event("far", "20260105T090000", "DTEND:20260105T100000"),
+            _event("near", "20261104T090000", "DTEND:20261104T100000"),
+        ]
+    )
+    narrowed = narrow(unfold(text), date(2026, 11, 2), date(2026, 11, 8))
+    assert "UID:near" in narrowed and "UID:far" not in narrowed
+
+
+# -- generated calendars around the period's edges ------------------------------------
+
+PERIOD = Period(date(2026, 11, 2), date(2026, 11, 8), BERLIN)
+# the period's edges, and the edges of the window the plain path expands (two days more)
+EDGES = [
+    datetime(2026, 11, 2),
+    datetime(2026, 11, 9),
+    datetime(2026, 10, 31),
+    datetime(2026, 11, 11),
+]
+
+
+def _event(uid: str, start: str, *lines: str, tz: str = "") -> str:
+    zone = f";TZID={tz}" if tz else ""
+    body = [f"UID:{uid}", f"DTSTART{zone}:{start}", *lines, "SUMMARY:Block"]
+    return "BEGIN:VEVENT\r\n" + "\r\n".join(body) + "\r\nEND:VEVENT\r\n"
+
+
+def _calendar(events: list[str]) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        + "".join(events)
+        + ("END:VCALENDAR\r\n")
+    )
+
+
+def _stamp(moment: datetime, kind: str) -> str:
+    if kind == "date":
+        return f"{moment:%Y%m%d}"
+    return f"{moment:%Y%m%dT%H%M%S}" + ("Z" if kind == "utc" else "")
+
+
+offsets = st.one_of(
+    st.integers(min_value=-2 * 24 * 4, max_value=2 * 24 * 4),
+    st.integers(min_value=-9 * 24 * 4, max_value=9 * 24 * 4),
+).map(lambda quarter_hours: timedelta(minutes=15 * quarter_hours))
+kinds = st.sampled_from(["utc", "zoned", "floating", "date"])
+zones = st.sampled_from(["Europe/Berlin", "Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"])
+
+
+@st.composite
+def edge_events(draw, uid: str) -> str:
+    """One event near an edge: plain, multi-day, DURATION, a series, or a moved instance."""
+    kind = draw(kinds)
+    tz = draw(zones) if kind == "zoned" else ""
+    start = draw(st.sampled_from(EDGES)) + draw(offsets)
+    if kind == "date":
+        start = start.replace(hour=0, minute=0)
+    length = timedelta(days=draw(st.integers(1, 4))) if kind == "date" else draw(offsets).__abs__()
+    shape = draw(st.sampled_from(["dtend", "duration", "series", "override", "none"]))
+    value = "VALUE=DATE" if kind == "date" else ""
+    params = f";{value}" if value else ""
+    start_text = _stamp(start, kind)
+    if kind == "date":
+        lines = [f"DTEND;VALUE=DATE:{_stamp(start + length, kind)}"]
+    else:
+        lines = [f"DTEND{';TZID=' + tz if tz else ''}:{_stamp(start + length, kind)}"]
+    if shape == "duration":
+        lines = [f"DURATION:P{length.days}DT{length.seconds}S"]
+    elif shape == "none":
+        lines = []
+    events = []
+    if shape in ("series", "override"):
+        until_kind = "utc" if kind == "zoned" else kind
+        until = start + timedelta(days=draw(st.integers(0, 20)))
+        rule = f"RRULE:FREQ=DAILY;UNTIL={_stamp(until, until_kind)}"
+        if draw(st.booleans()):
+            rule = f"RRULE:FREQ=WEEKLY;COUNT={draw(st.integers(1, 5))}"
+        if shape == "override":
+            instance = start + timedelta(days=draw(st.integers(0, 3)))
+            moved = instance + draw(offsets)
+            if kind == "date":
+                moved = moved.replace(hour=0, minute=0)
+            zone_part = f";TZID={tz}" if tz else ""
+            events.append(
+                _event(
+                    uid,
+                    _stamp(moved, kind),
+                    f"RECURRENCE-ID{zone_part}{params}:{_stamp(instance, kind)}",
+                    tz=tz,
+                ).replace(f"DTSTART;TZID={tz}:" if tz else "DTSTART:", _dtstart(tz, params))
+            )
+        lines.append(rule)
+    events.insert(
+        0,
+        _event(uid, start_text, *lines, tz=tz).replace(
+            f"DTSTART;TZID={tz}:" if tz else "DTSTART:", _dtstart(tz, params)
+        ),
+    )
+    return "".join(events)
+
+
+def _dtstart(tz: str, params: str) -> str:
+    return f"DTSTART{';TZID=' + tz if tz else ''}{params}:"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=6, unique=True).flatmap(
+        lambda uids: st.tuples(*(edge_events(f"e{u}") for u in uids))
+    ),
+    zones,
+)
+def test_fast_and_plain_paths_agree_on_events_across_the_edges(events, period_zone):
+    """Events within days of either edge, read for a period and a zone at either end of the
+    world's offsets (the fast path compares wall-clock times with slack)."""
+    data = _calendar(list(events)).encode()
+    zone = ZoneInfo(period_zone)
+    period = Period(PERIOD.first, PERIOD.last, zone)
+    fast, plain = _both(data, period, zone)
+    assert fast == plain
