@@ -20,6 +20,12 @@ def run_audit(calendar: str | list[str], routine: str, *, week=None, start=None,
     return ra.audit_calendar(paths, routine_model, ra.load_rules(), period)
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or fill the user's cache; the cache's own tests turn one on."""
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():

@@ -66,7 +66,7 @@ class IcsSource(Source):
         failures: list[SourceError] = []
         for document in self._documents(failures):
             try:
-                found, trouble = read_document(document, period, zone)
+                found, trouble = read_document_cached(document, period, zone)
             except SourceError as exc:
                 failures.append(exc)
                 continue
@@ -124,6 +124,21 @@ def _local_documents(path: Path, failures: list[SourceError]) -> Iterator[Docume
             yield Document(str(file), file.read_bytes())
         except OSError as exc:
             failures.append(SourceError(f"cannot read: {exc.strerror}", where=Location(file)))
+
+
+def read_document_cached(
+    document: Document, period: Period, zone: ZoneInfo
+) -> tuple[list[Event], list[Problem]]:
+    """``read_document``, remembered by the document's bytes, name, period and zone."""
+    from .. import cache
+
+    parts = (document.name, period.first, period.last, period.tz.key, zone.key)
+    entry = cache.key("ics", document.data, *parts)
+    found = cache.load("ics", entry)
+    if found is None:
+        found = read_document(document, period, zone)
+        cache.store("ics", entry, found)
+    return found
 
 
 def read_document(

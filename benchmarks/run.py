@@ -1,0 +1,279 @@
+"""Run every performance target of routine-audit beside the reference pipelines.
+
+usage: python benchmarks/run.py [--size full|smoke] [--json FILE] [--work DIR] [--only CASES]
+
+Prints a table (case, size, ours, reference, ratio, target, met?) and writes it
+as JSON. Ratios are measured side by side in one run (this kind of machine is
+shared and noisy: absolute seconds vary, ratios much less). Nothing here is
+asserted by the test suite; CI runs the smoke size so the benchmark cannot rot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import audit_week, generate_team  # noqa: E402  (a sibling script)
+
+SHARED_BENCH = HERE.parent.parent / "shared" / "bench"
+FIRST_MONDAY = date(2025, 11, 24)
+SIZES = {
+    "full": {"reps": 200, "weeks": 52, "long_reps": 50, "repeat": 1, "startup_repeat": 5},
+    "smoke": {"reps": 6, "weeks": 8, "long_reps": 3, "repeat": 1, "startup_repeat": 3},
+}
+
+
+@dataclass
+class Row:
+    case: str
+    size: str
+    ours: float  # seconds, or MB for memory
+    reference: float | None
+    ratio: float | None
+    target: str
+    met: bool
+    unit: str = "s"
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+
+
+def run(
+    command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Measured:
+    """Run a command to completion: wall time and the peak RSS of it and its children."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # rusage covers its waited-for children
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"benchmark: {' '.join(command[:5])} failed:\n{tail}")
+    return Measured(seconds, usage.ru_maxrss / 1024)
+
+
+def median_run(command: list[str], repeat: int, **kwargs) -> Measured:
+    runs = [run(command, **kwargs) for _ in range(repeat)]
+    return Measured(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs))
+
+
+def ours(*args: str) -> list[str]:
+    return [sys.executable, "-m", "routine_audit", *args]
+
+
+def ics_team_cases(work: Path, size: str, settings: dict) -> list[Row]:
+    """Targets 1, 2 and 7: one week of a year-long team, cold and warm, and its memory."""
+    reps, weeks = settings["reps"], settings["weeks"]
+    team = generate_team(work / "team", reps=reps, weeks=weeks, first_monday=FIRST_MONDAY)
+    files = sorted(str(p) for p in (team.parent / "calendars").glob("*.ics"))
+    monday = audit_week(FIRST_MONDAY, weeks)
+    label = f"{reps} reps × {weeks} weeks, 1 week audited"
+    week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+    naive = median_run(
+        [
+            sys.executable,
+            str(SHARED_BENCH / "naive_peer.py"),
+            "--start",
+            str(monday),
+            "--end",
+            str(monday + timedelta(days=6)),
+            *files,
+        ],
+        settings["repeat"],
+    )
+    command = ours(
+        "team",
+        "audit",
+        "--config",
+        str(team),
+        "--week",
+        week,
+        "--out",
+        str(work / "out"),
+        "--db",
+        str(work / "history.sqlite"),
+    )
+    cold_runs = []
+    for attempt in range(settings["repeat"]):
+        cache = work / f"cache-cold-{attempt}"
+        cold_runs.append(run(command, env={"ROUTINE_AUDIT_CACHE": str(cache)}))
+    cold = Measured(
+        statistics.median(r.seconds for r in cold_runs), max(r.peak_mb for r in cold_runs)
+    )
+    warm = median_run(command, settings["repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    ratio = cold.seconds / naive.seconds
+    return [
+        Row(
+            "1 ics team, cold",
+            label,
+            cold.seconds,
+            naive.seconds,
+            ratio,
+            "≤ 0.10 × naive_peer",
+            ratio <= 0.10,
+        ),
+        Row("2 ics team, warm", label, warm.seconds, None, None, "≤ 2 s", warm.seconds <= 2.0),
+        Row(
+            "7 memory, cold run",
+            label,
+            cold.peak_mb,
+            None,
+            None,
+            "≤ 1024 MB",
+            cold.peak_mb <= 1024,
+            unit="MB",
+        ),
+    ]
+
+
+def long_period_cases(work: Path, size: str, settings: dict) -> list[Row]:
+    """Target 4: a year of history for a smaller team, against a bare icalendar parse."""
+    reps, weeks = settings["long_reps"], settings["weeks"]
+    team = generate_team(work / "long", reps=reps, weeks=weeks, first_monday=FIRST_MONDAY)
+    files = sorted(str(p) for p in (team.parent / "calendars").glob("*.ics"))
+    last = FIRST_MONDAY + timedelta(weeks=weeks, days=-1)
+    label = f"{reps} reps × {weeks} weeks, all audited"
+    bare = median_run(
+        [sys.executable, str(SHARED_BENCH / "bare_parse.py"), *files], settings["repeat"]
+    )
+    command = ours(
+        "team",
+        "audit",
+        "--config",
+        str(team),
+        "--start",
+        str(FIRST_MONDAY),
+        "--end",
+        str(last),
+        "--out",
+        str(work / "long-out"),
+        "--db",
+        str(work / "long.sqlite"),
+    )
+    cache = work / "cache-long"
+    cold = median_run(command, 1, env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    warm = median_run(command, settings["repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    ratio = cold.seconds / bare.seconds
+    return [
+        Row(
+            "4 long period, cold",
+            label,
+            cold.seconds,
+            bare.seconds,
+            ratio,
+            "≤ 1.3 × bare_parse",
+            ratio <= 1.3,
+        ),
+        Row("4 long period, warm", label, warm.seconds, None, None, "≤ 2 s", warm.seconds <= 2.0),
+    ]
+
+
+def startup_cases(work: Path, size: str, settings: dict) -> list[Row]:
+    """Target 6: start-up of --help and rules check (on the benchmark's team file)."""
+    team = work / "team" / "team.yaml"
+    rows = []
+    for name, command in (
+        ("6 start-up: --help", ours("--help")),
+        ("6 start-up: rules check", ours("rules", "check", str(team))),
+    ):
+        measured = median_run(command, settings["startup_repeat"])
+        rows.append(
+            Row(
+                name,
+                "team file" if "rules" in name else "",
+                measured.seconds,
+                None,
+                None,
+                "≤ 0.5 s",
+                measured.seconds <= 0.5,
+            )
+        )
+    return rows
+
+
+CASES = {"ics": ics_team_cases, "long": long_period_cases, "startup": startup_cases}
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| case | size | ours | reference | ratio | target | met? |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        ours_text = f"{r.ours:.0f} MB" if r.unit == "MB" else f"{r.ours:.2f} s"
+        reference = "" if r.reference is None else f"{r.reference:.2f} s"
+        ratio = "" if r.ratio is None else f"{r.ratio:.3f}"
+        lines.append(
+            f"| {r.case} | {r.size} | {ours_text} | {reference} | {ratio} | {r.target} "
+            f"| {'yes' if r.met else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, object]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+        "date": date.today().isoformat(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="default: benchmarks/results-SIZE.json"
+    )
+    parser.add_argument("--work", type=Path, default=None, help="keep generated files here")
+    parser.add_argument(
+        "--only", default=",".join(CASES), help="comma-separated: " + ",".join(CASES)
+    )
+    args = parser.parse_args(argv)
+    settings = SIZES[args.size]
+    work = args.work or Path(tempfile.mkdtemp(prefix="routine-audit-bench-"))
+    rows: list[Row] = []
+    try:
+        for name in args.only.split(","):
+            rows += CASES[name](work, args.size, settings)
+            print(table(rows).splitlines()[-1], file=sys.stderr, flush=True)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(table(rows))
+    result = {"size": args.size, "machine": machine(), "rows": [asdict(r) for r in rows]}
+    target = args.json or HERE / f"results-{args.size}.json"
+    target.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

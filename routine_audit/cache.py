@@ -1,0 +1,80 @@
+"""A cache of work done on calendar files, keyed by everything the work depends on.
+
+Keys are digests of the file's bytes (never its name or date), the period,
+the time zone and the package version, so a changed file, period, zone or
+release can only miss, never read stale data. Entries are pickles in a
+folder only the user can read (``ROUTINE_AUDIT_CACHE`` chooses it; ``off``
+turns the cache off). A broken or unreadable entry is a miss; a failed write
+is ignored: the cache only ever saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+
+ENV = "ROUTINE_AUDIT_CACHE"
+_FORMAT = 1  # bump when what is stored changes shape
+
+
+def cache_dir() -> Path | None:
+    """Where entries live, or None when the cache is off."""
+    chosen = os.environ.get(ENV, "").strip()
+    if chosen.lower() in ("off", "0", "no", "false"):
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path("routine-audit")
+
+
+def key(kind: str, data: bytes, *parts: object) -> str:
+    """A digest of the bytes, the parts that shape the result, and the package version."""
+    digest = hashlib.sha256(data)
+    digest.update(repr((kind, _FORMAT, __version__, parts)).encode())
+    return digest.hexdigest()
+
+
+def load(kind: str, entry: str) -> Any | None:
+    """The stored value, or None on a miss (absent, unreadable, or the cache off)."""
+    path = _path(kind, entry)
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as stream:
+            return pickle.load(stream)  # our own owner-only folder: trusted
+    except Exception:  # noqa: BLE001  (any broken entry is just a miss)
+        return None
+
+
+def store(kind: str, entry: str, value: Any) -> None:
+    """Keep ``value`` (atomically, owner-only); a failure to write is not an error."""
+    path = _path(kind, entry)
+    if path is None:
+        return
+    try:
+        root = path.parents[2]
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only: it holds calendars
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, pickle.PicklingError):
+        return
+
+
+def _path(kind: str, entry: str) -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / kind / entry[:2] / f"{entry}.pickle"

@@ -1,0 +1,96 @@
+"""The content-keyed cache: a warm read gives what a cold read gives, and any change to
+what the result depends on (the file's bytes, the period, the zone, the package version)
+misses instead of serving stale data."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import routine_audit.cache as cache
+from routine_audit.config import package_data
+from routine_audit.period import Period
+from routine_audit.sources.ics import IcsSource
+
+LONDON = ZoneInfo("Europe/London")
+WEEK = Period(date(2026, 11, 2), date(2026, 11, 8), LONDON)
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(folder))
+    return folder
+
+
+@pytest.fixture
+def calendar(tmp_path):
+    path = tmp_path / "dana.ics"
+    path.write_bytes((package_data("sample") / "dana.ics").read_bytes())
+    return path
+
+
+def _entries(folder):
+    return sorted(folder.rglob("*.pickle"))
+
+
+def _read(path, period=WEEK, zone=LONDON):
+    return IcsSource(path).read(period, zone=zone)
+
+
+def test_a_warm_read_equals_the_cold_one_and_reads_no_calendar(cache_folder, calendar, monkeypatch):
+    cold = _read(calendar)
+    assert len(_entries(cache_folder)) == 1
+    import routine_audit.sources.ics as ics
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("a warm read parsed the file")
+
+    monkeypatch.setattr(ics, "read_document", must_not_parse)
+    assert _read(calendar) == cold
+
+
+def test_every_input_change_misses(cache_folder, calendar, monkeypatch):
+    _read(calendar)
+    _read(calendar, period=Period(date(2026, 11, 9), date(2026, 11, 15), LONDON))
+    _read(calendar, zone=ZoneInfo("America/New_York"))
+    _read(calendar, period=Period(WEEK.first, WEEK.last, ZoneInfo("Asia/Tokyo")))
+    assert len(_entries(cache_folder)) == 4
+    text = calendar.read_text().replace("Weekly sales team meeting", "Weekly sales huddle")
+    calendar.write_text(text, newline="")
+    changed = _read(calendar)
+    assert len(_entries(cache_folder)) == 5
+    assert any(e.summary == "Weekly sales huddle" for e in changed.events)
+    monkeypatch.setattr(cache, "__version__", "999.0")
+    _read(calendar)
+    assert len(_entries(cache_folder)) == 6
+
+
+def test_a_broken_entry_is_a_miss(cache_folder, calendar):
+    cold = _read(calendar)
+    (entry,) = _entries(cache_folder)
+    entry.write_bytes(b"not a pickle")
+    assert _read(calendar) == cold
+
+
+def test_the_cache_is_owner_only_and_can_be_turned_off(cache_folder, calendar, monkeypatch):
+    _read(calendar)
+    mode = stat.S_IMODE(cache_folder.stat().st_mode)
+    assert mode & 0o077 == 0
+    for entry in _entries(cache_folder):
+        assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+    other = calendar.with_name("other.ics")
+    other.write_bytes(calendar.read_bytes())
+    _read(other)
+    assert len(_entries(cache_folder)) == 1
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path, calendar, monkeypatch):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(blocker))
+    assert _read(calendar).events
