@@ -22,8 +22,6 @@ import zoneinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
 from .windows_display_names import WINDOWS_DISPLAY_NAMES
 
 # "(UTC+05:30) ", "(GMT-08:00) ", "(UTC) ", also with a Unicode minus sign.
@@ -46,8 +44,18 @@ def _match_key(name: str) -> str:
     return _NOISE.sub("", text)
 
 
-def _build_windows_index() -> dict[str, str]:
+@cache
+def _windows_to_olson() -> dict[str, str]:
+    """icalendar's Windows ID -> IANA table, imported only when a name needs it (start-up)."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    return WINDOWS_TO_OLSON
+
+
+@cache
+def _windows_index() -> dict[str, str]:
     """Match key of every Windows display name (without prefix) and zone ID -> IANA name."""
+    WINDOWS_TO_OLSON = _windows_to_olson()  # noqa: N806  (the table's own name)
     index: dict[str, str] = {}
     for display, target in WINDOWS_DISPLAY_NAMES.items():
         index.setdefault(
@@ -56,9 +64,6 @@ def _build_windows_index() -> dict[str, str]:
     for windows_id, iana in WINDOWS_TO_OLSON.items():
         index.setdefault(_match_key(windows_id), iana)
     return index
-
-
-_WINDOWS_INDEX = _build_windows_index()
 
 
 @cache
@@ -99,10 +104,10 @@ def _from_windows_name(name: str) -> ZoneInfo | None:
     (use the file's VTIMEZONE, or report the name).
     """
     key = _match_key(_strip_offset_prefix(name))
-    iana = _WINDOWS_INDEX.get(key)
+    iana = _windows_index().get(key)
     if iana is None and key.endswith("daylighttime"):
         # Some writers use the zone's daylight name ("W. Europe Daylight Time").
-        iana = _WINDOWS_INDEX.get(key.removesuffix("daylighttime") + "standardtime")
+        iana = _windows_index().get(key.removesuffix("daylighttime") + "standardtime")
     return _load(iana) if iana else None
 
 
@@ -113,7 +118,11 @@ def resolve_zone(name: str) -> ZoneInfo | None:
     cleaned = name.strip().strip('"').strip().rstrip(":;").strip()
     if not cleaned:
         return None
-    zone = _load(WINDOWS_TO_OLSON.get(cleaned, cleaned))
+    # an IANA name needs no table (start-up); the one Windows ID that is also one, UTC,
+    # is Etc/UTC in the table: same rules, but the table's name is what users see elsewhere
+    zone = _load("Etc/UTC" if cleaned == "UTC" else cleaned)
+    if zone is None:
+        zone = _load(_windows_to_olson().get(cleaned, cleaned))
     if zone is None and cleaned.startswith("/"):
         zone = _from_path(cleaned)
     if zone is None:

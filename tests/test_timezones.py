@@ -279,3 +279,13 @@ def test_corpus_tzid(tzid: str) -> None:
         assert resolve_zone(tzid) is None
     else:
         assert resolve_zone(tzid) is not None, f"corpus TZID {tzid!r} does not resolve"
+
+
+def test_iana_names_resolve_as_the_windows_table_would():
+    """IANA names skip the Windows table (start-up); the answers must be the table's."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    for windows_id, iana in WINDOWS_TO_OLSON.items():
+        assert resolve_zone(windows_id) == ZoneInfo(iana), windows_id

@@ -8,7 +8,7 @@ directory (cron starts elsewhere).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -119,6 +119,9 @@ class Team:
 
     path: Path
     spec: TeamFile
+    _routine_cache: dict[Path, Routine] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def name(self) -> str:
@@ -160,7 +163,9 @@ class Team:
         from .load import load_routine
 
         path = self.routine_path(member)
-        routine = load_routine(path)
+        routine = self._routine_cache.get(path)
+        if routine is None:  # a team default is shared by many reps: read it once
+            routine = self._routine_cache.setdefault(path, load_routine(path))
         update: dict[str, object] = {}
         if routine.rep is None:
             update["rep"] = Rep(email=member.email, name=member.name or member.email)

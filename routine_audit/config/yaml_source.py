@@ -41,6 +41,9 @@ def format_key(key: PathKey) -> str:
     return text
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
+
+
 def read_yaml(path: Path) -> YamlDocument:
     """Parse ``path``; a missing or malformed file is a ``ConfigError`` naming it."""
     try:
@@ -52,8 +55,8 @@ def read_yaml(path: Path) -> YamlDocument:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the file: {exc}", where=Location(path)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)  # a safe loader (C or Python)
     except ValueError as exc:  # PyYAML builds dates with datetime: 2026-02-30 raises here
         raise ConfigError(
             f"not valid YAML: {exc}",
