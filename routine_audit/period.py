@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from .errors import UsageError
@@ -44,7 +45,13 @@ class Period:
 
     @property
     def days(self) -> list[date]:
-        return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+        return list(self._days)
+
+    @cached_property
+    def _days(self) -> tuple[date, ...]:  # a year-long audit asks for them thousands of times
+        return tuple(
+            self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)
+        )
 
     @property
     def label(self) -> str:

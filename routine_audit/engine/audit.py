@@ -244,7 +244,8 @@ def _public_occurrences(context: AuditContext) -> pd.DataFrame:
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
     seconds = context.segments.groupby(["day", "activity"], as_index=False)["counted_seconds"].sum()
-    seconds["date"] = [context.dates[int(d)] for d in seconds["day"]]
+    dates = context.dates
+    seconds["date"] = [dates[int(d)] for d in seconds["day"]]
     seconds["hours"] = seconds["counted_seconds"] / HOUR
     targets: dict[tuple[date, str], float] = {}
     for m in measured:
@@ -253,10 +254,9 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
                 key = (row.date, m.commitment.activity)
                 targets[key] = targets.get(key, 0.0) + row.target
     daily = seconds[["date", "activity", "hours"]]
+    present = set(zip(daily["date"], daily["activity"], strict=True))
     missing = [
-        {"date": d, "activity": a, "hours": 0.0}
-        for (d, a) in targets
-        if not ((daily["date"] == d) & (daily["activity"] == a)).any()
+        {"date": d, "activity": a, "hours": 0.0} for (d, a) in targets if (d, a) not in present
     ]
     daily = pd.concat([daily, pd.DataFrame(missing, columns=daily.columns)], ignore_index=True)
     daily["target_hours"] = [

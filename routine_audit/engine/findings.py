@@ -12,7 +12,7 @@ from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, U
 from ..result import Evidence, Finding
 from ..units import amount_text, duration_text
 from .context import AuditContext
-from .measure import Measured, outside_window_seconds
+from .measure import Measured
 
 PERSONAL = "personal"
 _HOURS_TOLERANCE = 1 / 60  # a minute
@@ -65,11 +65,19 @@ def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Fin
     mine = conflicts[conflicts["activity"] == commitment.activity]
     kind = "protected_overlap" if commitment.protected else "displaced"
     findings = []
-    for occ, group in mine.groupby("occ", sort=True):
-        lost = int(group["seconds"].sum())
-        victim = _evidence(context, [int(occ)], seconds=lost)
-        by = group.groupby("by_occ")["seconds"].sum()
-        obstacles = _evidence(context, by.index.to_numpy(), seconds=by.to_numpy())
+    # one grouping for all blocks (a year holds hundreds): lost seconds per (block, obstacle)
+    pairs = mine.groupby(["occ", "by_occ"], sort=True)["seconds"].sum()
+    by_block: dict[int, list[tuple[int, int]]] = {}
+    for (occ, by_occ), seconds in zip(pairs.index.tolist(), pairs.tolist(), strict=True):
+        by_block.setdefault(int(occ), []).append((int(by_occ), int(seconds)))
+    for occ, obstacle_seconds in by_block.items():
+        lost = sum(seconds for _, seconds in obstacle_seconds)
+        victim = _evidence(context, [occ], seconds=lost)
+        obstacles = _evidence(
+            context,
+            [by_occ for by_occ, _ in obstacle_seconds],
+            seconds=[seconds for _, seconds in obstacle_seconds],
+        )
         block_day = victim[0].start.date()
         what = "protected time" if commitment.protected else f"{commitment.activity} block"
         detail = (
@@ -131,8 +139,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             plural = "s" if len(blocks) > 1 else ""
             detail = f"{len(blocks)} block{plural} shorter than {c.min_block} min"
             findings.append(Finding("short_blocks", c.id, None, detail, evidence))
-    outside = outside_window_seconds(context, c)
-    total = int(outside.sum()) if len(outside) else 0
+    total = measured.outside_seconds
     if total > 0:
         window = c.window
         detail = (

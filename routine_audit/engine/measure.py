@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ class Measured:
     committed_days: int
     per_day: pd.DataFrame  # date, scheduled, target
 
-    @property
+    @cached_property
     def gap(self) -> float:
         """Positive: short of a min target, or over a max limit; negative: room to spare.
 
