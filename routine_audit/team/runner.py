@@ -16,7 +16,8 @@ from ..period import Period, choose_period
 from ..result import AuditResult
 from ..timezones import resolve_zone
 
-WORKERS = 4  # calendars fetched at once; each worker has its own HTTP connection
+WORKERS = 4  # calendars read at once; each worker has its own HTTP connection
+GOOGLE_WORKERS = 16  # API calls mostly wait on the network: more of them overlap
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def audit_team(
     rules: RuleSet,
     only: str | None = None,
     tz: str | None = None,
-    workers: int = WORKERS,
+    workers: int | None = None,
     on_done: Callable[[RepOutcome], None] | None = None,
 ) -> list[RepOutcome]:
     """Audit each rep (or only ``only``) for ``period``; outcomes in team-file order."""
@@ -80,6 +81,9 @@ def audit_team(
             on_done(outcome)
         return outcome
 
+    if workers is None:
+        uses_google = any(m.calendar.google is not None for m in members)
+        workers = GOOGLE_WORKERS if uses_google else WORKERS
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(members)))) as pool:
         return list(pool.map(one, members))
 
