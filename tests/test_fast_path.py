@@ -186,3 +186,28 @@ def test_fast_and_plain_paths_agree_on_events_across_the_edges(events, period_zo
     period = Period(PERIOD.first, PERIOD.last, zone)
     fast, plain = _both(data, period, zone)
     assert fast == plain
+
+
+def test_a_series_is_kept_whole_even_when_its_uid_holds_colons():
+    """An override the scan cannot judge keeps its (far, private) series, found by a UID
+    with colons in it, so the moved instance still inherits the series' privacy."""
+    uid = "urn:uuid:6f1c:42"
+    master = _event(
+        uid,
+        "20260105T090000",
+        "DTEND;TZID=Europe/Berlin:20260105T100000",
+        "RRULE:FREQ=WEEKLY;UNTIL=20260201T000000Z",
+        "CLASS:PRIVATE",
+        tz="Europe/Berlin",
+    )
+    moved = _event(
+        uid,
+        "20261104T090000",
+        "DTEND;TZID=Europe/London:20261104T090000",  # another zone: the scan is unsure
+        "RECURRENCE-ID;TZID=Europe/Berlin:20260112T090000",
+        tz="Europe/Berlin",
+    )
+    fast, plain = _both(_calendar([master, moved]).encode(), PERIOD)
+    assert fast == plain
+    (event,) = plain[0]
+    assert event.is_private

@@ -25,6 +25,7 @@ _PROPERTY = re.compile(
     r"([;:][^\r\n]*)",
     re.I | re.M,
 )
+_UID_LINE = re.compile(r"^UID([;:][^\r\n]*)", re.I | re.M)
 _LINE_NAME = re.compile(r"^([A-Za-z0-9-]+)[;:]")
 _SIGNED_DURATION = re.compile(r"[+-]?P(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?")
 _ALARM_TEXT = {"ACTION", "DESCRIPTION", "SUMMARY", "UID", "ATTENDEE"}
@@ -58,6 +59,8 @@ def narrow(text: str, first: date, last: date) -> str:
             uid, needed = _judge(body, low, high)
         except (_UnsureError, ValueError, OverflowError):  # out-of-range values included
             uid, needed = _uid(body), True
+            if uid is _UNKNOWN:
+                return text  # its series cannot be found: keep every VEVENT
         if needed and uid is not None:
             keep_uid.add(uid)
         verdicts.append((block, uid, needed))
@@ -74,9 +77,18 @@ def narrow(text: str, first: date, last: date) -> str:
     return "".join(pieces)
 
 
+_UNKNOWN = "\0unknown"  # a UID line this scan cannot read
+
+
 def _uid(body: str) -> str | None:
-    match = re.search(r"^UID[;:](?:[^\r\n:]*:)?([^\r\n]*)", body, re.I | re.M)
-    return match.group(1).strip() if match else None
+    """The VEVENT's UID, read as ``_judge`` reads it (UIDs may hold colons)."""
+    lines = _UID_LINE.findall(body)
+    if not lines:
+        return None
+    try:
+        return _split(lines[0])[1].strip() or None
+    except _UnsureError:
+        return _UNKNOWN
 
 
 def _judge(body: str, low: datetime, high: datetime) -> tuple[str | None, bool]:
