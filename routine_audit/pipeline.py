@@ -50,7 +50,7 @@ def audit_calendar(
     calendar: CalendarSpec, routine: Routine, rules: RuleSet, period: Period
 ) -> AuditResult:
     """Read ``calendar`` for ``period`` and audit it against ``routine``."""
-    from .engine.audit import audit
+    from .engine.memo import audit_cached
 
     data = load_events(calendar, period, zone=routine.zone)
-    return audit(data, routine, rules, period)
+    return audit_cached(data, routine, rules, period)

@@ -94,3 +94,28 @@ def test_an_unwritable_cache_only_costs_time(tmp_path, calendar, monkeypatch):
     blocker.write_text("")
     monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(blocker))
     assert _read(calendar).events
+
+
+def test_a_repeated_audit_skips_the_engine_until_an_input_changes(
+    cache_folder, calendar, monkeypatch
+):
+    import routine_audit.engine.memo as memo
+    from routine_audit.config import load_routine, load_rules
+
+    routine = load_routine(package_data("sample") / "dana.yaml")
+    rules = load_rules()
+    data = _read(calendar)
+    first = memo.audit_cached(data, routine, rules, WEEK)
+    calls = []
+    real = memo.audit
+    monkeypatch.setattr(memo, "audit", lambda *a: calls.append(a) or real(*a))
+    again = memo.audit_cached(data, routine, rules, WEEK)
+    assert not calls
+    assert again.commitments.equals(first.commitments)
+    assert again.finding_list == first.finding_list
+    changed = routine.model_copy(update={"share_titles": not routine.share_titles})
+    memo.audit_cached(data, changed, rules, WEEK)
+    fewer = rules.model_copy(update={"rules": rules.rules[1:]})
+    memo.audit_cached(data, routine, fewer, WEEK)
+    memo.audit_cached(data, routine, rules, Period(WEEK.first, WEEK.last, ZoneInfo("Asia/Tokyo")))
+    assert len(calls) == 3

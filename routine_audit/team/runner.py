@@ -108,7 +108,7 @@ def _audit_member(
     tz: str | None,
     credentials: _SharedCredentials,
 ) -> RepOutcome:
-    from ..engine.audit import audit
+    from ..engine.memo import audit_cached
     from ..pipeline import load_events
 
     try:
@@ -116,7 +116,7 @@ def _audit_member(
         source = _source(team, member, credentials)
         rep_days = rep_period(period, team, routine, tz)
         data = load_events(source, rep_days, zone=routine.zone)
-        return RepOutcome(member, audit(data, routine, rules, rep_days))
+        return RepOutcome(member, audit_cached(data, routine, rules, rep_days))
     except RoutineAuditError as exc:
         return RepOutcome(member, None, str(exc))
     except Exception as exc:  # noqa: BLE001  (a bug for one rep must not stop the team run)

@@ -1,0 +1,38 @@
+"""The audit, remembered: a re-run over unchanged inputs skips the engine.
+
+The key is a digest of everything ``audit`` reads (the calendar data as read,
+the routine, the rules, the period and its zone) and the package version, so a
+change to any of them misses; the audit is a pure function of these.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+from ..config.schema import Routine, RuleSet
+from ..model import CalendarData
+from ..period import Period
+from ..result import AuditResult
+from .audit import audit
+
+
+def audit_cached(
+    data: CalendarData, routine: Routine, rules: RuleSet, period: Period
+) -> AuditResult:
+    """``audit``, read from the cache when the same inputs were audited before."""
+    from .. import cache
+
+    inputs = (
+        data,
+        routine.model_dump(mode="json"),
+        rules.model_dump(mode="json"),
+        period.first,
+        period.last,
+        period.tz.key,
+    )
+    entry = cache.key("audit", pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
+    found = cache.load("audit", entry)
+    if not isinstance(found, AuditResult):
+        found = audit(data, routine, rules, period)
+        cache.store("audit", entry, found)
+    return found
