@@ -119,3 +119,23 @@ def test_a_repeated_audit_skips_the_engine_until_an_input_changes(
     memo.audit_cached(data, routine, fewer, WEEK)
     memo.audit_cached(data, routine, rules, Period(WEEK.first, WEEK.last, ZoneInfo("Asia/Tokyo")))
     assert len(calls) == 3
+
+
+def test_a_read_from_the_cache_finds_the_audit_of_the_fresh_read(
+    cache_folder, calendar, monkeypatch
+):
+    """The second run of a cron job reads its calendars from the cache: its audits must be
+    found under the keys the first run stored them with."""
+    import routine_audit.engine.memo as memo
+    from routine_audit.config import load_routine, load_rules
+
+    routine = load_routine(package_data("sample") / "dana.yaml")
+    rules = load_rules()
+    fresh = _read(calendar)
+    memo.audit_cached(fresh, routine, rules, WEEK)
+    cached = _read(calendar)
+    assert cached == fresh and cached is not fresh
+    calls = []
+    monkeypatch.setattr(memo, "audit", lambda *a: calls.append(a))
+    memo.audit_cached(cached, routine, rules, WEEK)
+    assert not calls

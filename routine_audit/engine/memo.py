@@ -7,8 +7,6 @@ change to any of them misses; the audit is a pure function of these.
 
 from __future__ import annotations
 
-import pickle
-
 from ..config.schema import Routine, RuleSet
 from ..model import CalendarData
 from ..period import Period
@@ -30,7 +28,9 @@ def audit_cached(
         period.last,
         period.tz.key,
     )
-    entry = cache.key("audit", pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
+    # repr, not pickle: pickle's bytes depend on which objects are shared (a fresh read
+    # and the same read from the cache would differ); the records' reprs do not
+    entry = cache.key("audit", repr(inputs).encode())
     found = cache.load("audit", entry)
     if not isinstance(found, AuditResult):
         found = audit(data, routine, rules, period)
