@@ -79,7 +79,11 @@ def run(
 
 
 def median_run(command: list[str], repeat: int, **kwargs) -> Measured:
-    runs = [run(command, **kwargs) for _ in range(repeat)]
+    return summary([run(command, **kwargs) for _ in range(repeat)])
+
+
+def summary(runs: list[Measured]) -> Measured:
+    """The median time and the highest peak memory of several runs."""
     return Measured(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs))
 
 
@@ -123,9 +127,7 @@ def ics_team_cases(work: Path, size: str, settings: dict) -> list[Row]:
     for attempt in range(settings["repeat"]):
         cache = work / f"cache-cold-{attempt}"
         cold_runs.append(run(command, env={"ROUTINE_AUDIT_CACHE": str(cache)}))
-    cold = Measured(
-        statistics.median(r.seconds for r in cold_runs), max(r.peak_mb for r in cold_runs)
-    )
+    cold = summary(cold_runs)
     warm = median_run(command, settings["repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
     ratio = cold.seconds / naive.seconds
     return [

@@ -14,13 +14,15 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ._version import __version__
 
 ENV = "ROUTINE_AUDIT_CACHE"
 _FORMAT = 1  # bump when what is stored changes shape
+T = TypeVar("T")
 
 
 def cache_dir() -> Path | None:
@@ -33,6 +35,21 @@ def cache_dir() -> Path | None:
     from platformdirs import user_cache_path
 
     return user_cache_path("routine-audit")
+
+
+def remembered(kind: str, data: bytes, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, or what it gave before for the same bytes and parts.
+
+    With the cache off nothing is hashed or stored.
+    """
+    if cache_dir() is None:
+        return compute()
+    entry = key(kind, data, *parts)
+    found = load(kind, entry)
+    if found is None:
+        found = compute()
+        store(kind, entry, found)
+    return found
 
 
 def key(kind: str, data: bytes, *parts: object) -> str:

@@ -14,7 +14,6 @@ from version ``n`` to ``n + 1``; version 2 is added by appending a function.
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -23,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Location, UsageError
+from .period import week_label_of, week_monday
 from .report.view import TrendPoint
 from .result import AuditResult
 
 APPLICATION_ID = 0x52415544  # "RAUD": marks a routine-audit history database
 KINDS = ("actual", "preview")
-
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 
 def default_db_path() -> Path:
@@ -44,24 +42,19 @@ def default_db_path() -> Path:
 
 def week_label(label: str) -> str:
     """``2026-W5``, ``2026w05`` -> ``2026-W05`` (zero-padded, so labels sort by date)."""
-    match = _WEEK.match(str(label).strip())
-    if match:
-        year, week = int(match[1]), int(match[2])
-        try:
-            date.fromisocalendar(year, week, 1)
-        except ValueError:
-            pass
-        else:
-            return f"{year:04d}-W{week:02d}"
-    raise UsageError(f"{label!r} is not an ISO week", hint="write it like 2026-W45")
+    return week_label_of(_monday(label))
 
 
 def shift_week(label: str, weeks: int) -> str:
     """The ISO week ``weeks`` weeks after (negative: before) ``label``."""
-    year, week = (int(part) for part in week_label(label).split("-W"))
-    monday = date.fromisocalendar(year, week, 1) + timedelta(weeks=weeks)
-    iso = monday.isocalendar()
-    return f"{iso.year:04d}-W{iso.week:02d}"
+    return week_label_of(_monday(label) + timedelta(weeks=weeks))
+
+
+def _monday(label: str) -> date:
+    monday = week_monday(label)
+    if monday is None:
+        raise UsageError(f"{label!r} is not an ISO week", hint="write it like 2026-W45")
+    return monday
 
 
 def previous_week(label: str) -> str:

@@ -56,13 +56,29 @@ class Period:
     @property
     def label(self) -> str:
         """``2026-W47`` for an ISO week, else ``FIRST..LAST``."""
-        year, week, weekday = self.first.isocalendar()
-        if weekday == 1 and self.last == self.first + timedelta(days=6):
-            return f"{year}-W{week:02d}"
+        if self.first.weekday() == 0 and self.last == self.first + timedelta(days=6):
+            return week_label_of(self.first)
         return f"{self.first.isoformat()}..{self.last.isoformat()}"
 
     def with_tz(self, tz: ZoneInfo) -> Period:
         return Period(self.first, self.last, tz)
+
+
+def week_label_of(day: date) -> str:
+    """The ISO week ``day`` falls in, as ``2026-W05`` (zero-padded: labels sort by date)."""
+    iso = day.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def week_monday(label: str) -> date | None:
+    """The Monday of ``2026-W5``, ``2026w05``...; None if not an ISO week label or no such week."""
+    match = _ISO_WEEK.match(str(label).strip())
+    if not match:
+        return None
+    try:
+        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        return None
 
 
 def iso_week(year: int, week: int, tz: ZoneInfo) -> Period:

@@ -154,56 +154,34 @@ def test_history_command_shows_the_trend(team):
     )
 
 
-def test_mail_is_sent_once_per_week_unless_resent(google, tmp_path):
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+@pytest.fixture
+def smtp():
+    """A loopback SMTP server keeping every envelope (the mail tests' own)."""
+    from test_mail import start_server
 
-    class Collect:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-            self.messages.append(envelope)
-            return "250 OK"
-
-    handler = Collect()
-    from test_mail import free_port
-
-    controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        port = controller.port
-        google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
-        team = make_team(tmp_path / "team", mail_port=port, broken=False)
-        assert run("run", "--config", str(team), "--week", WEEK).exit_code == 0
-        assert [e.rcpt_tos for e in handler.messages] == [["alex@northwind.example"]]
-        assert run("run", "--config", str(team), "--week", WEEK).exit_code == 0
-        assert len(handler.messages) == 1  # already sent for this week
-        assert run("run", "--config", str(team), "--week", WEEK, "--resend").exit_code == 0
-        assert len(handler.messages) == 2
-    finally:
-        controller.stop()
+    controller, handler = start_server()
+    yield controller.port, handler.envelopes
+    controller.stop()
 
 
-def test_each_rep_gets_their_own_report_and_the_manager_sees_no_titles(google, tmp_path):
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-    from test_mail import free_port
+def test_mail_is_sent_once_per_week_unless_resent(google, tmp_path, smtp):
+    port, received = smtp
+    google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
+    team = make_team(tmp_path / "team", mail_port=port, broken=False)
+    assert run("run", "--config", str(team), "--week", WEEK).exit_code == 0
+    assert [e.rcpt_tos for e in received] == [["alex@northwind.example"]]
+    assert run("run", "--config", str(team), "--week", WEEK).exit_code == 0
+    assert len(received) == 1  # already sent for this week
+    assert run("run", "--config", str(team), "--week", WEEK, "--resend").exit_code == 0
+    assert len(received) == 2
 
-    received = []
 
-    class Collect:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-            received.append(envelope)
-            return "250 OK"
-
-    controller = aiosmtpd.Controller(Collect(), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
-        team = make_team(tmp_path / "team", mail_port=controller.port, to_reps=True)
-        result = run("run", "--config", str(team), "--week", WEEK)
-        assert result.exit_code == 1  # the broken rep; everyone else got their mail
-    finally:
-        controller.stop()
+def test_each_rep_gets_their_own_report_and_the_manager_sees_no_titles(google, tmp_path, smtp):
+    port, received = smtp
+    google.serve_pages("primary", [load_json("week_page1.json"), load_json("week_page2.json")])
+    team = make_team(tmp_path / "team", mail_port=port, to_reps=True)
+    result = run("run", "--config", str(team), "--week", WEEK)
+    assert result.exit_code == 1  # the broken rep; everyone else got their mail
     by_recipient = {e.rcpt_tos[0]: _mail_text(e.content) for e in received}
     assert set(by_recipient) == {
         "alex@northwind.example",

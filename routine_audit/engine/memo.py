@@ -20,6 +20,10 @@ def audit_cached(
     """``audit``, read from the cache when the same inputs were audited before."""
     from .. import cache
 
+    if cache.cache_dir() is None:
+        return audit(data, routine, rules, period)  # no key worth computing
+    # repr, not pickle: pickle's bytes depend on which objects are shared (a fresh read
+    # and the same read from the cache would differ); the records' reprs do not
     inputs = (
         data,
         routine.model_dump(mode="json"),
@@ -28,11 +32,6 @@ def audit_cached(
         period.last,
         period.tz.key,
     )
-    # repr, not pickle: pickle's bytes depend on which objects are shared (a fresh read
-    # and the same read from the cache would differ); the records' reprs do not
-    entry = cache.key("audit", repr(inputs).encode())
-    found = cache.load("audit", entry)
-    if not isinstance(found, AuditResult):
-        found = audit(data, routine, rules, period)
-        cache.store("audit", entry, found)
-    return found
+    return cache.remembered(
+        "audit", repr(inputs).encode(), (), lambda: audit(data, routine, rules, period)
+    )

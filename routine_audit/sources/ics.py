@@ -133,12 +133,9 @@ def read_document_cached(
     from .. import cache
 
     parts = (document.name, period.first, period.last, period.tz.key, zone.key)
-    entry = cache.key("ics", document.data, *parts)
-    found = cache.load("ics", entry)
-    if found is None:
-        found = read_document(document, period, zone)
-        cache.store("ics", entry, found)
-    return found
+    return cache.remembered(
+        "ics", document.data, parts, lambda: read_document(document, period, zone)
+    )
 
 
 def read_document(

@@ -21,7 +21,7 @@ _SLACK = timedelta(days=2)
 _BLOCK = re.compile(r"^BEGIN:VEVENT\r?\n.*?^END:VEVENT[ \t]*(?:\r?\n|\Z)", re.I | re.M | re.S)
 _NESTED = re.compile(r"^BEGIN:(\w[\w-]*)\r?\n.*?^END:\1[ \t]*\r?$", re.I | re.M | re.S)
 _PROPERTY = re.compile(
-    r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|CREATED|UID|SEQUENCE|BEGIN)"
+    r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|CREATED|SEQUENCE|BEGIN)"
     r"([;:][^\r\n]*)",
     re.I | re.M,
 )
@@ -55,12 +55,13 @@ def narrow(text: str, first: date, last: date) -> str:
         body = block.group(0)
         if body.upper().count("BEGIN:VEVENT") != 1:
             return text  # nesting the pattern cannot pair: let the parser judge the file
+        uid = _uid(body)
+        if uid == _UNKNOWN:
+            return text  # its series cannot be found: keep every VEVENT
         try:
-            uid, needed = _judge(body, low, high)
+            needed = _needed(body, low, high)
         except (_UnsureError, ValueError, OverflowError):  # out-of-range values included
-            uid, needed = _uid(body), True
-            if uid is _UNKNOWN:
-                return text  # its series cannot be found: keep every VEVENT
+            needed = True
         if needed and uid is not None:
             keep_uid.add(uid)
         verdicts.append((block, uid, needed))
@@ -81,8 +82,11 @@ _UNKNOWN = "\0unknown"  # a UID line this scan cannot read
 
 
 def _uid(body: str) -> str | None:
-    """The VEVENT's UID, read as ``_judge`` reads it (UIDs may hold colons)."""
-    lines = _UID_LINE.findall(body)
+    """The VEVENT's own UID (not an alarm's); UIDs may hold colons."""
+    inner = body[body.index("\n") + 1 :]
+    if "BEGIN:" in inner.upper():
+        inner = _NESTED.sub("", inner)
+    lines = _UID_LINE.findall(inner)
     if not lines:
         return None
     try:
@@ -91,8 +95,8 @@ def _uid(body: str) -> str | None:
         return _UNKNOWN
 
 
-def _judge(body: str, low: datetime, high: datetime) -> tuple[str | None, bool]:
-    """(the UID, whether this VEVENT may matter for [low, high))."""
+def _needed(body: str, low: datetime, high: datetime) -> bool:
+    """Whether this VEVENT may matter for [low, high); unsure raises ``_UnsureError``."""
     inner = body[body.index("\n") + 1 :]
     if "BEGIN:" in inner.upper():
         inner = _NESTED.sub(_check_alarm, inner)  # alarms: not the event's own times
@@ -100,7 +104,6 @@ def _judge(body: str, low: datetime, high: datetime) -> tuple[str | None, bool]:
     for _params, value in props.get("SEQUENCE", ()):
         if not value.strip().isdigit():
             raise _UnsureError  # the expansion reads it
-    uid = props.get("UID", [(None, "")])[0][1].strip() or None
     if "DTSTART" not in props or "EXRULE" in props or "RDATE" in props:
         raise _UnsureError
     if any(len(props.get(name, ())) > 1 for name in ("DTSTART", "DTEND", "DURATION", "RRULE")):
@@ -113,7 +116,7 @@ def _judge(body: str, low: datetime, high: datetime) -> tuple[str | None, bool]:
         for params, value in props.get(name, ()):
             for item in value.split(","):
                 _time(params, item)  # a broken value is a problem the parser must report
-    end = _end(props, start_params, start)
+    end = _end(props, start_params, start_value, start)
     if "RRULE" in props:
         first_start = start
         last_start = _last_start(props["RRULE"][0][1], start_params, start_value)
@@ -126,7 +129,7 @@ def _judge(body: str, low: datetime, high: datetime) -> tuple[str | None, bool]:
             raise _UnsureError
         moved_from = _time(params, value)
         needed = needed or (low <= moved_from + span and moved_from < high)
-    return uid, needed
+    return needed
 
 
 def _check_alarm(match: re.Match[str]) -> str:
@@ -213,8 +216,9 @@ def _kind(params: str, value: str) -> str:
     return "zoned" if "TZID=" in params.upper() else "floating"
 
 
-def _end(props: dict[str, list[tuple[str, str]]], start_params: str, start: datetime) -> datetime:
-    start_value = props["DTSTART"][0][1]
+def _end(
+    props: dict[str, list[tuple[str, str]]], start_params: str, start_value: str, start: datetime
+) -> datetime:
     if "DTEND" in props:
         params, value = props["DTEND"][0]
         end = _time(params, value)

@@ -201,31 +201,29 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
     )
     week = run.period.label
     pending: list[tuple[Message, str]] = []
+
+    def due(recipient: str, kind: str) -> bool:
+        return resend or not history.mail_sent(
+            team=team.name, week=week, recipient=recipient, kind=kind
+        )
+
     manager = team.spec.manager
-    if section.to_manager and manager is not None:
-        kind = "rollup"
-        if resend or not history.mail_sent(
-            team=team.name, week=week, recipient=manager.email, kind=kind
-        ):
-            pending.append(
-                (
-                    Message(
-                        to=manager.email,
-                        subject=f"{team.name}: routine audit {week}",
-                        text=render_team_markdown(run.team_report),
-                        html=render_team(run.team_report, {}),
-                    ),
-                    kind,
-                )
+    if section.to_manager and manager is not None and due(manager.email, "rollup"):
+        pending.append(
+            (
+                Message(
+                    to=manager.email,
+                    subject=f"{team.name}: routine audit {week}",
+                    text=render_team_markdown(run.team_report),
+                    html=render_team(run.team_report, {}),
+                ),
+                "rollup",
             )
+        )
     if section.to_reps:
         for outcome in run.outcomes:
-            if outcome.result is None:
-                continue
-            email, kind = outcome.member.email, "rep"
-            if not resend and history.mail_sent(
-                team=team.name, week=week, recipient=email, kind=kind
-            ):
+            email = outcome.member.email
+            if outcome.result is None or not due(email, "rep"):
                 continue
             own = build_report(outcome.result, "owner", trend=_trend(history, outcome, run.period))
             pending.append(
@@ -236,16 +234,14 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
                         text=render(own, "markdown"),
                         html=render(own, "html"),
                     ),
-                    kind,
+                    "rep",
                 )
             )
     errors = []
-    kinds = {id(message): kind for message, kind in pending}
-    for message, error in send(settings, [m for m, _ in pending]):
+    results = send(settings, [message for message, _ in pending])  # one each, in order
+    for (message, kind), (_, error) in zip(pending, results, strict=True):
         if error is None:
-            history.mark_mail_sent(
-                team=team.name, week=week, recipient=message.to, kind=kinds[id(message)]
-            )
+            history.mark_mail_sent(team=team.name, week=week, recipient=message.to, kind=kind)
             log(f"mail sent to {message.to}")
         else:
             errors.append(f"{message.to}: {error}")
