@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -58,7 +59,12 @@ class Measured:
 def run(
     command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Measured:
-    """Run a command to completion: wall time and the peak RSS of it and its children."""
+    """Run a command to completion: wall time, and the peak RSS of it and its workers.
+
+    Memory is the larger of the process's own peak and the highest sum of RSS
+    over it and its descendants seen while it ran (sampled; shared pages of
+    forked workers count once per process, so the sum errs high).
+    """
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -68,14 +74,59 @@ def run(
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
+        sampler = TreeMemory(process.pid)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)  # rusage covers its waited-for children
         seconds = time.perf_counter() - started
+        sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode not in (0, 1):
             errors.seek(0)
             tail = errors.read().decode(errors="replace")[-2000:]
             raise SystemExit(f"benchmark: {' '.join(command[:5])} failed:\n{tail}")
-    return Measured(seconds, usage.ru_maxrss / 1024)
+    return Measured(seconds, max(usage.ru_maxrss / 1024, sampler.peak_mb))
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed RSS of a process and all its descendants, from /proc."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_mb = 0.0
+        self._finished = threading.Event()
+
+    def run(self) -> None:
+        while not self._finished.wait(self.interval):
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(self.pid))
+
+    def stop(self) -> None:
+        self._finished.set()
+        self.join()
+
+
+def _tree_rss_mb(root: int) -> float:
+    """RSS of ``root`` and its descendants now (0 where /proc cannot tell)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        kb = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
+        rss[int(entry.name)] = int(kb[0]) if kb else 0
+    tree = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(rss.get(pid, 0) for pid in tree) / 1024
 
 
 def median_run(command: list[str], repeat: int, **kwargs) -> Measured:

@@ -50,7 +50,7 @@ def audit_calendar(
     calendar: CalendarSpec, routine: Routine, rules: RuleSet, period: Period
 ) -> AuditResult:
     """Read ``calendar`` for ``period`` and audit it against ``routine``."""
-    from .engine.memo import audit_cached
+    from .engine.memo import audit_source
 
-    data = load_events(calendar, period, zone=routine.zone)
-    return audit_cached(data, routine, rules, period)
+    source = calendar if isinstance(calendar, Source) else open_source("ics", calendar)
+    return audit_source(source, routine, rules, period)

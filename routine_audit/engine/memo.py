@@ -1,8 +1,12 @@
-"""The audit, remembered: a re-run over unchanged inputs skips the engine.
+"""The audit, remembered: a re-run over unchanged inputs skips the reading and the engine.
 
-The key is a digest of everything ``audit`` reads (the calendar data as read,
-the routine, the rules, the period and its zone) and the package version, so a
-change to any of them misses; the audit is a pure function of these.
+Keys are digests of everything an audit reads and the package version, so a
+change to any input misses; the audit is a pure function of them. Two levels:
+
+- by source: the files' digests (``Source.fingerprint``), routine, rules and
+  period. A hit skips reading the calendar as well as the engine.
+- by data: the calendar data as read (for sources without a fingerprint, such
+  as the Google API and feeds, whose data must be fetched anyway).
 """
 
 from __future__ import annotations
@@ -11,7 +15,49 @@ from ..config.schema import Routine, RuleSet
 from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult
+from ..sources.base import Source
 from .audit import audit
+
+
+def source_key(source: Source, routine: Routine, rules: RuleSet, period: Period) -> str | None:
+    """The key of this source's audit, or None when it cannot be known without reading."""
+    from .. import cache
+
+    if cache.cache_dir() is None:
+        return None
+    fingerprint = source.fingerprint()
+    if fingerprint is None:
+        return None
+    return cache.key("source-audit", fingerprint, *_settings(routine, rules, period))
+
+
+def remembered_audit(key: str | None) -> AuditResult | None:
+    """The audit stored under ``key``, if any."""
+    from .. import cache
+
+    return None if key is None else cache.load("source-audit", key)
+
+
+def audit_source(source: Source, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
+    """Read ``source`` for ``period`` and audit it, from the cache when possible."""
+    return audit_keyed(source, routine, rules, period, source_key(source, routine, rules, period))
+
+
+def audit_keyed(
+    source: Source, routine: Routine, rules: RuleSet, period: Period, key: str | None
+) -> AuditResult:
+    """``audit_source`` with its ``source_key`` already worked out."""
+    from .. import cache
+
+    found = remembered_audit(key)
+    if found is not None:
+        return found
+    data = source.read(period, zone=routine.zone)
+    if key is None:
+        return audit_cached(data, routine, rules, period)
+    result = audit(data, routine, rules, period)
+    cache.store("source-audit", key, result)
+    return result
 
 
 def audit_cached(
@@ -24,14 +70,17 @@ def audit_cached(
         return audit(data, routine, rules, period)  # no key worth computing
     # repr, not pickle: pickle's bytes depend on which objects are shared (a fresh read
     # and the same read from the cache would differ); the records' reprs do not
-    inputs = (
-        data,
+    inputs = (data, *_settings(routine, rules, period))
+    return cache.remembered(
+        "audit", repr(inputs).encode(), (), lambda: audit(data, routine, rules, period)
+    )
+
+
+def _settings(routine: Routine, rules: RuleSet, period: Period) -> tuple[object, ...]:
+    return (
         routine.model_dump(mode="json"),
         rules.model_dump(mode="json"),
         period.first,
         period.last,
         period.tz.key,
-    )
-    return cache.remembered(
-        "audit", repr(inputs).encode(), (), lambda: audit(data, routine, rules, period)
     )

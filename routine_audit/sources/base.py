@@ -22,3 +22,11 @@ class Source(ABC):
     @abstractmethod
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
         """Every occurrence that overlaps ``period``."""
+
+    def fingerprint(self) -> bytes | None:
+        """A digest of everything ``read`` would read, when that is cheap to know.
+
+        Two reads with the same fingerprint (and the same period and zone) give
+        the same data. None means unknown (feeds, APIs): the data must be read.
+        """
+        return None

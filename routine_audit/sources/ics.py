@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -57,6 +58,27 @@ class IcsSource(Source):
                     hint="use an http(s) or webcal feed, or download the file",
                 )
         self.timeout = timeout
+        self._local: list[Document] | None = None  # local files, read once by fingerprint()
+
+    def fingerprint(self) -> bytes | None:
+        """Names and content digests of the local files; None with a feed or a failed read."""
+        from .feed import is_feed_url
+
+        if any(is_feed_url(location) for location in self.locations):
+            return None
+        failures: list[SourceError] = []
+        try:
+            documents = [d for loc in self.locations for d in _local_documents(Path(loc), failures)]
+        except SourceError:
+            return None
+        if failures:
+            return None
+        self._local = documents
+        digest = hashlib.sha256()
+        for document in documents:
+            digest.update(repr((document.name, len(document.data))).encode())
+            digest.update(hashlib.sha256(document.data).digest())
+        return digest.digest()
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
         events: list[Event] = []
@@ -92,6 +114,12 @@ class IcsSource(Source):
 
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
         from .feed import fetch_feed, is_feed_url, redact_url
+
+        if self._local is not None:
+            # read moments ago by fingerprint(), so the data matches it; used once only
+            documents, self._local = self._local, None
+            yield from documents
+            return
 
         for location in self.locations:
             if is_feed_url(location):

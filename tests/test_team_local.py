@@ -1,0 +1,92 @@
+"""Team runs over local .ics files: worker processes give exactly what one process gives,
+and a re-run over unchanged files takes each rep's audit from the cache without reading
+it, while a changed file is audited afresh."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from routine_audit.config import package_data
+from routine_audit.config.load import load_rules, load_team
+from routine_audit.errors import UsageError
+from routine_audit.team import runner
+from routine_audit.team.runner import audit_team, team_period
+
+SAMPLE = package_data("sample")
+
+
+@pytest.fixture
+def team_file(tmp_path):
+    folder = tmp_path / "team"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "broken.ics").write_text("BEGIN:VCALENDAR\nthis is not iCalendar\n")
+    with (folder / "team.yaml").open("a") as stream:
+        stream.write("  - {email: lee@northwind.example, name: Lee, calendar: {ics: broken.ics}}\n")
+    return folder / "team.yaml"
+
+
+def _audit(team_file, monkeypatch, workers: str):
+    monkeypatch.setenv(runner.WORKERS_ENV, workers)
+    team = load_team(team_file)
+    period = team_period(team, week="2026-W45", today=date(2026, 11, 23))
+    return audit_team(team, period, rules=load_rules(team.rules_path))
+
+
+def _summary(outcomes):
+    return [
+        (
+            o.member.email,
+            o.error,
+            None if o.result is None else o.result.commitments.to_dict("records"),
+            None if o.result is None else [repr(f) for f in o.result.finding_list],
+            None if o.result is None else len(o.result.occurrences),
+        )
+        for o in outcomes
+    ]
+
+
+def test_worker_processes_give_what_one_process_gives(team_file, monkeypatch):
+    one = _audit(team_file, monkeypatch, "1")
+    two = _audit(team_file, monkeypatch, "2")
+    assert _summary(two) == _summary(one)
+    assert [o.member.email for o in two][-1] == "lee@northwind.example"
+    assert [o.ok for o in two] == [True, True, True, True, False]
+    assert "broken.ics" in two[-1].error
+    assert sum(len(o.result.occurrences) for o in two if o.ok) > 0
+
+
+def test_a_rerun_over_unchanged_files_reads_no_calendar(team_file, monkeypatch, tmp_path):
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    cold = _audit(team_file, monkeypatch, "2")
+    from routine_audit.sources.ics import IcsSource
+
+    def must_not_read(self, period, *, zone):
+        raise AssertionError("a warm run read a calendar")
+
+    monkeypatch.setattr(IcsSource, "read", must_not_read)
+    # the broken rep is not cached (its failure is reported again); the others are
+    warm = _audit(team_file, monkeypatch, "2")
+    assert _summary(warm)[:4] == _summary(cold)[:4]
+    assert "a warm run read a calendar" in warm[-1].error
+
+
+def test_a_changed_file_is_audited_afresh(team_file, monkeypatch, tmp_path):
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    before = _audit(team_file, monkeypatch, "2")
+    dana = team_file.parent / "dana.ics"
+    text = dana.read_text()
+    start = text.index("BEGIN:VEVENT")
+    end = text.index("END:VEVENT", start) + len("END:VEVENT\n")
+    dana.write_text(text[:start] + text[end:])  # one event fewer
+    after = _audit(team_file, monkeypatch, "2")
+    assert _summary(after)[1:] == _summary(before)[1:]
+    assert _summary(after)[0] != _summary(before)[0]
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_bad_worker_count_is_a_clear_error(team_file, monkeypatch, value):
+    with pytest.raises(UsageError, match="ROUTINE_AUDIT_WORKERS"):
+        _audit(team_file, monkeypatch, value)
