@@ -19,6 +19,8 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
     target = Path(path)
     if target.is_dir():
         raise UsageError("is a folder; name a file inside it", where=Location(target))
+    if not private and _holds(target, text):
+        return target  # already there, byte for byte (a re-run): nothing to replace
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
@@ -43,6 +45,17 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def _holds(target: Path, text: str) -> bool:
+    """Whether ``target`` is a regular file whose content is exactly ``text``."""
+    data = text.encode("utf-8")
+    try:
+        if not target.is_file() or target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _umask() -> int:

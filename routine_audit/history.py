@@ -352,7 +352,13 @@ class History:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: commit on success, roll back on any exception."""
+        """All or nothing: commit on success, roll back on any exception.
+
+        Inside ``batch()`` the batch's transaction is used.
+        """
+        if self._db.in_transaction:
+            yield self._db
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
@@ -360,6 +366,12 @@ class History:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many writes as one transaction (one commit for a whole team run)."""
+        with self._errors("write"), self._transaction():
+            yield
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:

@@ -260,3 +260,17 @@ def test_rules_check_warns_about_activities_no_rule_assigns(tmp_path):
     result = invoke("rules", "check", str(routine))
     assert result.exit_code == 0
     assert "'prospectng', which no classification rule assigns" in result.stderr
+
+
+def test_rewriting_identical_content_leaves_the_file_alone(tmp_path):
+    from routine_audit.atomic import write_text_atomic
+
+    out = tmp_path / "report.md"
+    write_text_atomic(out, "same text ✓\n")
+    before = out.stat()
+    write_text_atomic(out, "same text ✓\n")
+    assert out.stat().st_ino == before.st_ino  # not replaced: a re-run costs no write
+    write_text_atomic(out, "same text ✗\n")  # same length in bytes, other content
+    assert out.read_text() == "same text ✗\n"
+    assert out.stat().st_ino != before.st_ino
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]

@@ -199,6 +199,22 @@ def test_a_failed_record_leaves_the_previous_rows(db_path):
     assert count(db_path, "finding") == 2
 
 
+def test_a_batch_is_one_transaction_all_or_nothing(db_path):
+    with History(db_path) as history:
+        with history.batch():
+            history.record(team="sales", week="2026-W45", result=fake_result("ana@example.com"))
+            history.record(team="sales", week="2026-W45", result=fake_result("bo@example.com"))
+        assert count(db_path, "audit") == 2
+        broken = fake_result("cy@example.com")
+        broken.finding_list.append(Finding("x", None, None, None))  # detail NOT NULL
+        with pytest.raises(ConfigError, match="cannot write"), history.batch():
+            history.record(team="sales", week="2026-W46", result=fake_result("ana@example.com"))
+            history.record(team="sales", week="2026-W46", result=broken)
+        assert history.weeks("ana@example.com") == ["2026-W45"]  # the batch rolled back whole
+        history.record(team="sales", week="2026-W46", result=fake_result("ana@example.com"))
+    assert count(db_path, "audit") == 3
+
+
 def test_preview_is_stored_apart_from_actual(db_path):
     with History(db_path) as history:
         history.record(team="sales", week="2026-W45", result=fake_result(prospecting=4))

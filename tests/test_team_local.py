@@ -90,3 +90,24 @@ def test_a_changed_file_is_audited_afresh(team_file, monkeypatch, tmp_path):
 def test_a_bad_worker_count_is_a_clear_error(team_file, monkeypatch, value):
     with pytest.raises(UsageError, match="ROUTINE_AUDIT_WORKERS"):
         _audit(team_file, monkeypatch, value)
+
+
+def test_a_warm_team_run_writes_the_same_reports_without_rendering(team_file, tmp_path, monkeypatch):
+    from routine_audit.team import weekly
+    from routine_audit.team.weekly import run_team
+
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    team = load_team(team_file)
+
+    def reports(folder):
+        run_team(team, week="2026-W45", out=folder, db=tmp_path / "h.sqlite", preview=False)
+        return {p.name: p.read_text() for p in sorted(folder.iterdir())}
+
+    cold = reports(tmp_path / "cold")
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("a warm run built a rep's report again")
+
+    monkeypatch.setattr(weekly, "build_report", must_not_build)
+    assert reports(tmp_path / "warm") == cold
+    assert "dana-at-northwind.example.html" in cold

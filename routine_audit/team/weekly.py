@@ -89,20 +89,22 @@ def run_team(
     history = History(db or team.db_path or default_db_path()) if keep else None
     try:
         if history is not None:
-            for outcome in outcomes:
-                if outcome.result is not None:
-                    history.record(team=team.name, week=period.label, result=outcome.result)
-            for outcome in ahead:
-                if outcome.result is not None:
-                    label = outcome.result.period.label
-                    history.record(
-                        team=team.name, week=label, result=outcome.result, kind="preview"
-                    )
-        reports = [
-            build_report(o.result, audience, trend=_trend(history, o, period))
+            with history.batch():
+                for outcome in outcomes:
+                    if outcome.result is not None:
+                        history.record(team=team.name, week=period.label, result=outcome.result)
+                for outcome in ahead:
+                    if outcome.result is not None:
+                        label = outcome.result.period.label
+                        history.record(
+                            team=team.name, week=label, result=outcome.result, kind="preview"
+                        )
+        pages = [
+            rep_pages(o, audience, _trend(history, o, period), files=out is not None)
             for o in outcomes
             if o.result is not None
         ]
+        reports = [p.report for p in pages]
         team_report = build_team_report(
             team.name,
             period,
@@ -117,7 +119,7 @@ def run_team(
         run = TeamRun(period, outcomes, team_report, preview=ahead)
         if out is not None:
             run.folder = out
-            run.written = _write(out, team_report, ahead, audience)
+            run.written = _write(out, team_report, pages, ahead, audience)
         if mail and history is not None:
             run.mail_errors = _mail(team, run, history, resend=resend, log=log)
         return run
@@ -135,15 +137,45 @@ def rep_file_stem(report: RepReport) -> str:
     return report.rep.email.replace("@", "-at-")
 
 
-def _write(folder: Path, team: TeamReport, ahead: list[RepOutcome], audience: str) -> list[Path]:
+@dataclass(frozen=True)
+class RepPages:
+    """One rep's report view, and its HTML and Markdown pages when files are written."""
+
+    report: RepReport
+    html: str = ""
+    markdown: str = ""
+
+
+def rep_pages(outcome: RepOutcome, audience: str, trend: tuple, *, files: bool) -> RepPages:
+    """Build (and render) one rep's report; remembered by the audit's key when it has one."""
+    from .. import cache
+
+    assert outcome.result is not None
+    result = outcome.result
+
+    def build() -> RepPages:
+        report = build_report(result, audience, trend=trend)
+        if not files:
+            return RepPages(report)
+        return RepPages(report, render(report, "html"), render(report, "markdown"))
+
+    if outcome.key is None:
+        return build()
+    # the audit's key covers every input of the result; add what the pages add
+    return cache.remembered("rep-pages", outcome.key.encode(), (audience, trend, files), build)
+
+
+def _write(
+    folder: Path, team: TeamReport, pages: list[RepPages], ahead: list[RepOutcome], audience: str
+) -> list[Path]:
     from ..report.html import render_team
 
     links = {r.rep.email: f"{rep_file_stem(r)}.html" for r in team.reps}
     written = []
-    for report in team.reps:
-        stem = rep_file_stem(report)
-        written.append(write_text_atomic(folder / f"{stem}.html", render(report, "html")))
-        written.append(write_text_atomic(folder / f"{stem}.md", render(report, "markdown")))
+    for page in pages:
+        stem = rep_file_stem(page.report)
+        written.append(write_text_atomic(folder / f"{stem}.html", page.html))
+        written.append(write_text_atomic(folder / f"{stem}.md", page.markdown))
     written.append(write_text_atomic(folder / "index.html", render_team(team, links)))
     written.append(
         write_text_atomic(
