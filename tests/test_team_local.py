@@ -92,7 +92,9 @@ def test_a_bad_worker_count_is_a_clear_error(team_file, monkeypatch, value):
         _audit(team_file, monkeypatch, value)
 
 
-def test_a_warm_team_run_writes_the_same_reports_without_rendering(team_file, tmp_path, monkeypatch):
+def test_a_warm_team_run_writes_the_same_reports_without_rendering(
+    team_file, tmp_path, monkeypatch
+):
     from routine_audit.team import weekly
     from routine_audit.team.weekly import run_team
 
