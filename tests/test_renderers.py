@@ -195,6 +195,24 @@ def test_several_reps_render(fmt: str) -> None:
     assert "you@example.com" in text
 
 
+def test_json_from_kept_fragments_is_byte_for_byte_the_same() -> None:
+    from dataclasses import replace
+
+    from routine_audit.report.json_report import render_fragments, rep_fragment
+
+    owner = _report("owner")
+    # several reps, emails sorting in another order than given, one title with quotes,
+    # newlines and non-ASCII: whatever the encoder escapes or indents
+    reps = [
+        replace(owner, rep=replace(owner.rep, email="zoe@example.com", name='Zoë "Z"\nline')),
+        replace(owner, rep=replace(owner.rep, email="al@example.com")),
+        _report("manager"),
+    ]
+    expected = render(reps, "json", OPTIONS)
+    assert render_fragments(reps, [rep_fragment(r) for r in reps]) == expected
+    assert expected.index('"al@example.com"') < expected.index('"zoe@example.com"')
+
+
 # -- one format each -----------------------------------------------------------
 
 

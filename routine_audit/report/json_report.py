@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .._version import __version__
@@ -19,11 +20,37 @@ SCHEMA_FILE = "report.schema.json"  # in routine_audit/data
 
 def render(reports: list[RepReport], options: RenderOptions) -> str:
     """Pretty-printed, keys sorted, ending with a newline."""
-    return json.dumps(document(reports), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return _dumps(document(reports)) + "\n"
 
 
-def document(reports: list[RepReport]) -> dict[str, Any]:
-    """The report as plain JSON values.
+def rep_fragment(report: RepReport) -> str:
+    """One rep's entry of the document, as ``render_fragments`` takes it."""
+    return _dumps(_rep(report))
+
+
+def render_fragments(reports: list[RepReport], fragments: list[str]) -> str:
+    """``render(reports)``, byte for byte, from each rep's ``rep_fragment`` made before.
+
+    A team run keeps the fragments of unchanged reps, so a re-run does not
+    encode them again (json's pretty printer is pure Python, and slow).
+    """
+    outline = document(reports, rep=lambda report: f"\0rep:{report.rep.email}\0")
+    text = _dumps(outline)
+    nested = "\n" + " " * 4  # a rep's entry sits two levels deep
+    for report, fragment in zip(reports, fragments, strict=True):
+        placeholder = json.dumps(f"\0rep:{report.rep.email}\0", ensure_ascii=False)
+        text = text.replace(placeholder, fragment.replace("\n", nested), 1)
+    return text + "\n"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def document(
+    reports: list[RepReport], rep: Callable[[RepReport], Any] | None = None
+) -> dict[str, Any]:
+    """The report as plain JSON values (``rep`` makes each rep's entry).
 
     Each rep carries its own period (each is audited in its own zone); the
     top-level period is the first rep's, for single-rep documents.
@@ -34,7 +61,7 @@ def document(reports: list[RepReport]) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
         "period": _period(reports[0].period),
-        "reps": {report.rep.email: _rep(report) for report in reports},
+        "reps": {report.rep.email: (rep or _rep)(report) for report in reports},
     }
 
 

@@ -144,6 +144,7 @@ class RepPages:
     report: RepReport
     html: str = ""
     markdown: str = ""
+    json: str = ""  # the rep's entry of team.json
 
 
 def rep_pages(outcome: RepOutcome, audience: str, trend: tuple, *, files: bool) -> RepPages:
@@ -157,7 +158,11 @@ def rep_pages(outcome: RepOutcome, audience: str, trend: tuple, *, files: bool) 
         report = build_report(result, audience, trend=trend)
         if not files:
             return RepPages(report)
-        return RepPages(report, render(report, "html"), render(report, "markdown"))
+        from ..report.json_report import rep_fragment
+
+        return RepPages(
+            report, render(report, "html"), render(report, "markdown"), rep_fragment(report)
+        )
 
     if outcome.key is None:
         return build()
@@ -169,6 +174,7 @@ def _write(
     folder: Path, team: TeamReport, pages: list[RepPages], ahead: list[RepOutcome], audience: str
 ) -> list[Path]:
     from ..report.html import render_team
+    from ..report.json_report import render_fragments
 
     links = {r.rep.email: f"{rep_file_stem(r)}.html" for r in team.reps}
     written = []
@@ -186,7 +192,8 @@ def _write(
         )
     )
     if team.reps:
-        written.append(write_text_atomic(folder / "team.json", render(list(team.reps), "json")))
+        team_json = render_fragments([p.report for p in pages], [p.json for p in pages])
+        written.append(write_text_atomic(folder / "team.json", team_json))
         written.append(write_text_atomic(folder / "team.csv", render(list(team.reps), "csv")))
     previews = [build_report(o.result, audience) for o in ahead if o.result is not None]
     if previews:
