@@ -211,3 +211,55 @@ def test_a_series_is_kept_whole_even_when_its_uid_holds_colons():
     assert fast == plain
     (event,) = plain[0]
     assert event.is_private
+
+
+def _far_and_near_overrides() -> str:
+    """A private weekly series with overrides far away, moved in, and moved twice."""
+    series = _event(
+        "weekly",
+        "20260105T090000",
+        "DTEND;TZID=Europe/Berlin:20260105T100000",
+        "RRULE:FREQ=WEEKLY",
+        "CLASS:PRIVATE",
+        tz="Europe/Berlin",
+    )
+
+    def moved(start: str, replaces: str, *lines: str) -> str:
+        return _event(
+            "weekly",
+            start,
+            f"DTEND;TZID=Europe/Berlin:{start[:9]}{int(start[9:11]) + 1:02d}0000",
+            f"RECURRENCE-ID;TZID=Europe/Berlin:{replaces}",
+            *lines,
+            tz="Europe/Berlin",
+        )
+
+    return _calendar(
+        [
+            series,
+            moved("20260303T090000", "20260302T090000"),  # far from and to: not needed
+            moved("20261105T140000", "20260601T090000"),  # moved into the week
+            # rescheduled twice: into the week, then away again (the later version wins)
+            moved("20261104T090000", "20261019T090000", "SEQUENCE:1"),
+            moved("20261201T090000", "20261019T090000", "SEQUENCE:2"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "monday", [date(2026, 11, 2), date(2026, 3, 2), date(2026, 10, 19), date(2026, 11, 30)]
+)
+def test_far_overrides_of_a_kept_series_are_dropped_with_the_same_result(monday):
+    text = _far_and_near_overrides()
+    period = Period(monday, monday + timedelta(days=6), BERLIN)
+    fast, plain = _both(text.encode(), period)
+    assert fast == plain
+    assert all(e.is_private for e in plain[0])  # overrides inherit the series' privacy
+
+
+def test_only_the_far_override_is_dropped():
+    narrowed = narrow(unfold(_far_and_near_overrides()), date(2026, 11, 2), date(2026, 11, 8))
+    assert "RRULE:FREQ=WEEKLY" in narrowed  # the master stays for its kept override
+    assert "20260302T090000" not in narrowed  # replaced, and lies, far from the week
+    assert "20260601T090000" in narrowed  # moved into the week
+    assert narrowed.count("20261019T090000") == 2  # every version of a kept override

@@ -6,10 +6,14 @@ VEVENT's times are read from its raw lines, and a VEVENT is dropped only when
 it is certain to produce no occurrence in the window and no problem report:
 its time values are well-formed, and either it does not repeat and lies
 outside the window, or its series ends (UNTIL) before the window or starts
-after it. Anything unusual is kept, and the normal reader then decides. All
-VEVENTs of one UID are kept or dropped together, so a kept override still
-finds its series (and the series' privacy). Times are compared as wall-clock
-values with two days of slack either side, which covers any UTC offset.
+after it. Anything unusual is kept, and the normal reader then decides.
+When any VEVENT of a UID is kept, so are the series' masters (a kept
+override still finds its series, and the series' privacy), and so is every
+version of a kept override (same RECURRENCE-ID: the highest SEQUENCE wins).
+Overrides of a kept series that lie, and came from, outside the window are
+dropped: they replace occurrences the window never sees. A UID with any VEVENT
+this scan is unsure of is kept whole. Times are compared as wall-clock values
+with two days of slack either side, which covers any UTC offset.
 """
 
 from __future__ import annotations
@@ -49,8 +53,10 @@ def narrow(text: str, first: date, last: date) -> str:
     blocks = list(_BLOCK.finditer(text))
     if not blocks:
         return text
-    keep_uid: set[str] = set()
-    verdicts: list[tuple[re.Match[str], str | None, bool]] = []
+    keep_uid: set[str] = set()  # UIDs with a needed VEVENT: their masters stay
+    whole_uid: set[str] = set()  # UIDs with a VEVENT this scan is unsure of: all stays
+    keep_override: set[tuple[str, object]] = set()  # (UID, RECURRENCE-ID) that stay
+    verdicts: list[tuple[re.Match[str], str | None, bool, object]] = []
     for block in blocks:
         body = block.group(0)
         if body.upper().count("BEGIN:VEVENT") != 1:
@@ -59,16 +65,22 @@ def narrow(text: str, first: date, last: date) -> str:
         if uid == _UNKNOWN:
             return text  # its series cannot be found: keep every VEVENT
         try:
-            needed = _needed(body, low, high)
+            needed, replaces = _needed(body, low, high)
         except (_UnsureError, ValueError, OverflowError):  # out-of-range values included
-            needed = True
+            needed, replaces = True, None
+            if uid is not None:
+                whole_uid.add(uid)
         if needed and uid is not None:
             keep_uid.add(uid)
-        verdicts.append((block, uid, needed))
+            if replaces is not None:
+                keep_override.add((uid, replaces))
+        verdicts.append((block, uid, needed, replaces))
     pieces: list[str] = []
     position = 0
-    for block, uid, needed in verdicts:
-        if needed or (uid is not None and uid in keep_uid):
+    for block, uid, needed, replaces in verdicts:
+        if needed or uid in whole_uid:
+            continue
+        if uid in keep_uid and (replaces is None or (uid, replaces) in keep_override):
             continue
         pieces.append(text[position : block.start()])
         position = block.end()
@@ -95,8 +107,12 @@ def _uid(body: str) -> str | None:
         return _UNKNOWN
 
 
-def _needed(body: str, low: datetime, high: datetime) -> bool:
-    """Whether this VEVENT may matter for [low, high); unsure raises ``_UnsureError``."""
+def _needed(body: str, low: datetime, high: datetime) -> tuple[bool, object]:
+    """Whether this VEVENT may matter for [low, high), and the occurrence it replaces
+    (its RECURRENCE-ID's zone and wall time; None for a master or a single event).
+
+    Unsure raises ``_UnsureError``.
+    """
     inner = body[body.index("\n") + 1 :]
     if "BEGIN:" in inner.upper():
         inner = _NESTED.sub(_check_alarm, inner)  # alarms: not the event's own times
@@ -124,12 +140,16 @@ def _needed(body: str, low: datetime, high: datetime) -> bool:
         first_start = last_start = start
     span = end - start
     needed = first_start < high and (last_start is None or last_start + span >= low)
+    replaces: object = None
+    if len(props.get("RECURRENCE-ID", ())) > 1:
+        raise _UnsureError
     for params, value in props.get("RECURRENCE-ID", ()):
         if "RANGE" in params.upper():
             raise _UnsureError
         moved_from = _time(params, value)
         needed = needed or (low <= moved_from + span and moved_from < high)
-    return needed
+        replaces = (_tzid(params), _kind(params, value), moved_from)
+    return needed, replaces
 
 
 def _check_alarm(match: re.Match[str]) -> str:
