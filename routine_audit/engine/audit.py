@@ -96,10 +96,10 @@ def _occurrences_in_period(
     )
     keep = np.where(all_day, dates_meet, timed_meet)
     kept = occurrences[keep].reset_index(drop=True)
-    renumber = pd.Series(np.arange(len(kept)), index=occurrences.loc[keep, "occ"].to_numpy())
-    attendees = attendees[attendees["occ"].isin(renumber.index)].assign(
-        occ=lambda a: renumber.loc[a["occ"]].to_numpy()
-    )
+    renumber = np.full(len(occurrences), -1, dtype=np.int64)  # events_frame numbers rows 0..
+    renumber[keep] = np.arange(len(kept))
+    new_occ = renumber[attendees["occ"].to_numpy()]
+    attendees = attendees[new_occ >= 0].assign(occ=new_occ[new_occ >= 0])
     kept["occ"] = np.arange(len(kept))
     return kept.set_index("occ", drop=False), attendees.reset_index(drop=True)
 
@@ -176,13 +176,11 @@ def _timeline(occurrences: pd.DataFrame, routine: Routine, period: Period) -> Au
         activity=activity[piece_seg], day=segments["day"].to_numpy()[piece_seg]
     )
     blocks = merge_blocks(ownership.pieces, activity[piece_seg], pieces["day"].to_numpy())
-    per_occ = segments.groupby("occ").agg(
-        seconds=("seg_end", "sum"), starts=("seg_start", "sum"), counted=("counted_seconds", "sum")
+    # occurrences are numbered 0..n-1 in row order (see _occurrences_in_period)
+    counted = np.bincount(occ, weights=ownership.counted_seconds, minlength=len(occurrences))
+    occurrences = occurrences.assign(
+        seconds=_inside_seconds(occurrences, period), counted_seconds=counted.astype(np.int64)
     )
-    occurrences = occurrences.assign(seconds=0, counted_seconds=0)
-    occurrences.loc[per_occ.index, "seconds"] = (per_occ["seconds"] - per_occ["starts"]).to_numpy()
-    occurrences.loc[per_occ.index, "counted_seconds"] = per_occ["counted"].to_numpy()
-    _add_inside_seconds(occurrences, period)
     return AuditContext(
         period=period,
         routine=routine,
@@ -195,11 +193,11 @@ def _timeline(occurrences: pd.DataFrame, routine: Routine, period: Period) -> Au
     )
 
 
-def _add_inside_seconds(occurrences: pd.DataFrame, period: Period) -> None:
-    """``seconds`` inside the period also for occurrences that are not counted."""
+def _inside_seconds(occurrences: pd.DataFrame, period: Period) -> np.ndarray:
+    """Seconds of each occurrence inside the period, counted or not."""
     start = np.maximum(occurrences["start_ts"].to_numpy(), int(period.start.timestamp()))
     end = np.minimum(occurrences["end_ts"].to_numpy(), int(period.end.timestamp()))
-    occurrences["seconds"] = np.maximum(end - start, 0)
+    return np.maximum(end - start, 0)
 
 
 def _public_occurrences(context: AuditContext) -> pd.DataFrame:

@@ -47,6 +47,19 @@ class AuditContext:
         )
 
     @cached_property
+    def segment_columns(self) -> dict[str, np.ndarray]:
+        """The segments' columns as plain arrays: many small lookups without pandas' overhead."""
+        return _columns(self.segments, ("occ", "day", "activity", "counted_seconds"))
+
+    @cached_property
+    def block_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.blocks, ("activity", "day", "start", "end", "seconds", "seg"))
+
+    @cached_property
+    def piece_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.pieces, ("activity", "day", "start", "end", "seg"))
+
+    @cached_property
     def routine_activities(self) -> frozenset[str]:
         """Activities whose commitments are time blocks (they yield to other events)."""
         return frozenset(
@@ -101,3 +114,10 @@ class AuditContext:
 
     def evidence_rows(self, occ_ids: np.ndarray) -> pd.DataFrame:
         return self.occurrences.loc[occ_ids]
+
+
+def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    return {
+        name: frame[name].to_numpy(dtype=object if name == "activity" else np.int64)
+        for name in names
+    }

@@ -42,12 +42,16 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
                 Finding("over_limit", c.id, None, f"{scheduled} scheduled, limit {target}")
             )
     if c.per == "day" and c.direction is Direction.MIN:
-        for row in measured.per_day.itertuples():
-            if row.target > 0 and row.scheduled == 0:
+        per_day = measured.per_day
+        for day, target, scheduled in zip(
+            per_day["date"].tolist(),
+            per_day["target"].tolist(),
+            per_day["scheduled"].tolist(),
+            strict=True,
+        ):
+            if target > 0 and scheduled == 0:
                 findings.append(
-                    Finding(
-                        "missing_block", c.id, row.date, f"no {c.activity} time on the calendar"
-                    )
+                    Finding("missing_block", c.id, day, f"no {c.activity} time on the calendar")
                 )
     return findings
 
@@ -56,17 +60,25 @@ def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Fin
     """displaced (or protected_overlap) for each block of the commitment that lost time."""
     if commitment.unit is Unit.MEETINGS or context.conflicts.empty:
         return []
-    segments = context.segments
-    conflicts = context.conflicts.assign(
-        occ=segments["occ"].to_numpy()[context.conflicts["seg"].to_numpy()],
-        by_occ=segments["occ"].to_numpy()[context.conflicts["by_seg"].to_numpy()],
-        activity=segments["activity"].to_numpy()[context.conflicts["seg"].to_numpy()],
-    )
-    mine = conflicts[conflicts["activity"] == commitment.activity]
-    kind = "protected_overlap" if commitment.protected else "displaced"
     findings = []
+    if commitment.protected:
+        findings.extend(_protected_window_intrusions(context, commitment))
+    segments = context.segment_columns
+    lost_by = context.conflicts["seg"].to_numpy()
+    mine = segments["activity"][lost_by] == commitment.activity
+    if not mine.any():
+        return findings
+    conflicts = pd.DataFrame(
+        {
+            "occ": segments["occ"][lost_by[mine]],
+            "by_occ": segments["occ"][context.conflicts["by_seg"].to_numpy()[mine]],
+            "seconds": context.conflicts["seconds"].to_numpy()[mine],
+        }
+    )
+    kind = "protected_overlap" if commitment.protected else "displaced"
+    blocks = []
     # one grouping for all blocks (a year holds hundreds): lost seconds per (block, obstacle)
-    pairs = mine.groupby(["occ", "by_occ"], sort=True)["seconds"].sum()
+    pairs = conflicts.groupby(["occ", "by_occ"], sort=True)["seconds"].sum()
     by_block: dict[int, list[tuple[int, int]]] = {}
     for (occ, by_occ), seconds in zip(pairs.index.tolist(), pairs.tolist(), strict=True):
         by_block.setdefault(int(occ), []).append((int(by_occ), int(seconds)))
@@ -84,10 +96,9 @@ def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Fin
             f"{what} {_clock_span(victim[0])} lost {duration_text(lost)} "
             f"to {len(obstacles)} other event{'s' if len(obstacles) > 1 else ''}"
         )
-        findings.append(Finding(kind, commitment.id, block_day, detail, victim, obstacles))
-    if commitment.protected:
-        findings.extend(_protected_window_intrusions(context, commitment))
-    return findings
+        blocks.append(Finding(kind, commitment.id, block_day, detail, victim, obstacles))
+    # the blocks that lost time first, then (protected) the days with none at all
+    return blocks + findings
 
 
 def _protected_window_intrusions(context: AuditContext, commitment: Commitment) -> list[Finding]:

@@ -70,22 +70,23 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
             basis = days
         daily_target = {d: target / len(basis) for d in basis} if basis else {}
 
-    amount_by_day = _scheduled_by_day(context, commitment)
-    blocks = context.blocks[context.blocks["activity"] == commitment.activity]
+    scheduled = _scheduled_by_day(context, commitment)
+    blocks = context.block_columns
+    block_seconds = blocks["seconds"][blocks["activity"] == commitment.activity]
     minimum = commitment.min_block * 60
-    short = int((blocks["seconds"] < minimum).sum()) if minimum else 0
+    short = int((block_seconds < minimum).sum()) if minimum else 0
     per_day = pd.DataFrame(
         {
             "date": context.dates,
-            "scheduled": [amount_by_day.get(i, 0.0) for i in range(len(context.dates))],
+            "scheduled": scheduled,
             "target": [daily_target.get(d, 0.0) for d in context.dates],
         }
     )
     return Measured(
         commitment=commitment,
         target=target,
-        scheduled=float(per_day["scheduled"].sum()),
-        blocks=int((blocks["seconds"] >= minimum).sum()),
+        scheduled=float(scheduled.sum()),
+        blocks=int((block_seconds >= minimum).sum()),
         short_blocks=short,
         outside_seconds=int(outside_window_seconds(context, commitment).sum()),
         committed_days=len(days),
@@ -93,34 +94,33 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
     )
 
 
-def _scheduled_by_day(context: AuditContext, commitment: Commitment) -> dict[int, float]:
-    """Scheduled amount in the commitment's unit, keyed by day index."""
-    if commitment.unit is Unit.HOURS:
-        segments = context.segments[context.segments["activity"] == commitment.activity]
-        seconds = segments.groupby("day")["counted_seconds"].sum()
-        return {int(day): value / HOUR for day, value in seconds.items()}
+def _scheduled_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:
+    """Scheduled amount in the commitment's unit, per day index of the period."""
+    days = len(context.dates)
     if commitment.unit is Unit.BLOCKS:
-        blocks = context.blocks[
-            (context.blocks["activity"] == commitment.activity)
-            & (context.blocks["seconds"] >= commitment.min_block * 60)
-        ]
-        return {int(day): float(n) for day, n in blocks.groupby("day").size().items()}
-    held = context.segments[
-        (context.segments["activity"] == commitment.activity)
-        & (context.segments["counted_seconds"] > 0)
-    ].drop_duplicates("occ")  # a meeting counts once, on the day it starts
-    return {int(day): float(n) for day, n in held.groupby("day").size().items()}
+        blocks = context.block_columns
+        long_enough = (blocks["activity"] == commitment.activity) & (
+            blocks["seconds"] >= commitment.min_block * 60
+        )
+        return np.bincount(blocks["day"][long_enough], minlength=days).astype(np.float64)
+    segments = context.segment_columns
+    mine = segments["activity"] == commitment.activity
+    if commitment.unit is Unit.HOURS:
+        seconds = segments["counted_seconds"][mine]
+        return np.bincount(segments["day"][mine], weights=seconds, minlength=days) / HOUR
+    held = mine & (segments["counted_seconds"] > 0)
+    # a meeting counts once, on the day it starts (its first segment)
+    _, first = np.unique(segments["occ"][held], return_index=True)
+    return np.bincount(segments["day"][held][first], minlength=days).astype(np.float64)
 
 
-def outside_window_seconds(context: AuditContext, commitment: Commitment) -> pd.Series:
-    """Owned seconds of the activity outside the commitment's window, per day index."""
+def outside_window_seconds(context: AuditContext, commitment: Commitment) -> np.ndarray:
+    """Owned seconds of the activity outside the commitment's window, per owned piece."""
     if commitment.unit is Unit.MEETINGS:
-        return pd.Series(dtype=np.int64)
-    pieces = context.pieces[context.pieces["activity"] == commitment.activity]
-    if pieces.empty:
-        return pd.Series(dtype=np.int64)
-    start = pieces["start"].to_numpy()
-    end = pieces["end"].to_numpy()
-    inside = context.window_intervals(commitment).covered(start, end)
-    outside = pd.Series((end - start) - inside, index=pieces.index)
-    return outside.groupby(pieces["day"]).sum()
+        return np.zeros(0, dtype=np.int64)
+    pieces = context.piece_columns
+    mine = pieces["activity"] == commitment.activity
+    if not mine.any():
+        return np.zeros(0, dtype=np.int64)
+    start, end = pieces["start"][mine], pieces["end"][mine]
+    return (end - start) - context.window_intervals(commitment).covered(start, end)

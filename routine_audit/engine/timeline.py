@@ -115,26 +115,24 @@ def merge_blocks(pieces: pd.DataFrame, activity: np.ndarray, day: np.ndarray) ->
         ).astype({"day": np.int64, "start": np.int64, "end": np.int64, "seconds": np.int64})
     start = pieces["start"].to_numpy()
     end = pieces["end"].to_numpy()
-    frame = pd.DataFrame({"activity": activity, "day": day, "start": start, "end": end})
-    frame = frame.sort_values(["activity", "start"], kind="stable")
-    s = frame["start"].to_numpy()
-    e = frame["end"].to_numpy()
-    a = frame["activity"].to_numpy()
-    d = frame["day"].to_numpy()
-    new_block = np.ones(len(frame), dtype=bool)
+    activity = np.asarray(activity, dtype=object)
+    names, codes = np.unique(activity, return_inverse=True)
+    order = np.lexsort((start, codes))  # by activity, then start (stable)
+    s, e, a, d = start[order], end[order], codes[order], np.asarray(day)[order]
+    new_block = np.ones(len(order), dtype=bool)
     new_block[1:] = (a[1:] != a[:-1]) | (d[1:] != d[:-1]) | (s[1:] != e[:-1])
-    block_id = np.cumsum(new_block) - 1
-    frame["block"] = block_id
-    frame["seg"] = pieces["seg"].to_numpy()[frame.index.to_numpy()]
-    blocks = frame.groupby("block", sort=True).agg(
-        activity=("activity", "first"),
-        day=("day", "first"),
-        start=("start", "min"),
-        end=("end", "max"),
-        seg=("seg", "first"),
+    first = np.flatnonzero(new_block)
+    blocks = pd.DataFrame(
+        {
+            "activity": names[a[first]],
+            "day": d[first],
+            "start": s[first],  # sorted by start within a block: the first is the minimum
+            "end": np.maximum.reduceat(e, first),
+            "seg": pieces["seg"].to_numpy()[order][first],
+        }
     )
     blocks["seconds"] = blocks["end"] - blocks["start"]
-    return blocks.reset_index(drop=True)
+    return blocks
 
 
 def _offsets(counts: np.ndarray) -> np.ndarray:
