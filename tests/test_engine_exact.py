@@ -168,3 +168,29 @@ def test_holidays_remove_committed_days_and_prorate_weekly_targets(tmp_path):
     assert table.loc["client-meetings", "target"] == 4.0  # 5 a week x 4/5
     missing = {f.day for f in result.finding_list if f.kind == "missing_block"}
     assert date(2026, 11, 3) not in missing
+
+
+def test_a_meeting_in_an_empty_protected_window_is_found_in_a_week_without_overlaps(tmp_path):
+    """No two events overlap all week, yet a meeting fills Tuesday's gym window (and no gym
+    block was booked): the protected window was intruded on, whatever else the week holds."""
+    calendar = tmp_path / "week.ics"
+    calendar.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:breakfast\r\nDTSTAMP:20261101T000000Z\r\n"
+        "DTSTART;TZID=Europe/London:20261103T071500\r\n"
+        "DTEND;TZID=Europe/London:20261103T081500\r\nSUMMARY:Client breakfast\r\n"
+        "END:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:gym-thu\r\nDTSTAMP:20261101T000000Z\r\n"
+        "DTSTART;TZID=Europe/London:20261105T070000\r\n"
+        "DTEND;TZID=Europe/London:20261105T080000\r\nSUMMARY:Gym\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    from routine_audit.config import package_data
+
+    sample = package_data("sample")
+    routine = ra.load_routine(sample / "dana.yaml")
+    period = ra.audit_period(routine, week="2026-W45")
+    result = ra.audit_calendar(calendar, routine, ra.load_rules(), period)
+    intrusions = [f for f in result.finding_list if f.kind == "protected_overlap"]
+    assert [(f.commitment, f.day) for f in intrusions] == [("gym", date(2026, 11, 3))]
+    assert [e.seconds for e in intrusions[0].obstacles] == [3600]  # all inside 07:00-08:30

@@ -58,11 +58,13 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
 
 def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Finding]:
     """displaced (or protected_overlap) for each block of the commitment that lost time."""
-    if commitment.unit is Unit.MEETINGS or context.conflicts.empty:
+    if commitment.unit is Unit.MEETINGS:
         return []
     findings = []
-    if commitment.protected:
+    if commitment.protected:  # whether or not anything overlaps anything else this week
         findings.extend(_protected_window_intrusions(context, commitment))
+    if context.conflicts.empty:
+        return findings
     segments = context.segment_columns
     lost_by = context.conflicts["seg"].to_numpy()
     mine = segments["activity"][lost_by] == commitment.activity
