@@ -139,3 +139,23 @@ def test_a_read_from_the_cache_finds_the_audit_of_the_fresh_read(
     monkeypatch.setattr(memo, "audit", lambda *a: calls.append(a))
     memo.audit_cached(cached, routine, rules, WEEK)
     assert not calls
+
+
+def test_a_stored_audit_opens_its_big_tables_only_when_used():
+    import pickle
+
+    from routine_audit.config import load_routine, load_rules
+    from routine_audit.engine.audit import audit
+
+    routine = load_routine(package_data("sample") / "dana.yaml")
+    result = audit(_read(package_data("sample") / "dana.ics"), routine, load_rules(), WEEK)
+    stored = pickle.loads(pickle.dumps(result))
+    assert "occurrences" not in vars(stored) and "commitments" in vars(stored)
+    assert stored.finding_list == result.finding_list
+    for name in ("occurrences", "daily", "commitment_days", "commitments"):
+        assert getattr(stored, name).equals(getattr(result, name)), name
+    assert "occurrences" in vars(stored)
+    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(result))))  # stored twice
+    assert again.daily.equals(result.daily)
+    with pytest.raises(AttributeError):
+        stored.no_such_table  # noqa: B018

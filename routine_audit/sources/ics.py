@@ -9,19 +9,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import icalendar
-import recurring_ical_events
-import x_wr_timezone
 
 from ..errors import Location, SourceError, UsageError
 from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source
-from .ics_events import check_event, to_event
 from .ics_text import prepare
 from .ics_window import narrow
+
+if TYPE_CHECKING:  # the parser is imported where files are parsed: a warm run parses none
+    import icalendar
 
 # Expand a little beyond the period so floating and all-day events in any zone
 # are found; the engine clips them exactly.
@@ -174,6 +173,8 @@ def read_document(
     ``fast`` first drops, as text, the VEVENTs that cannot touch the period
     (see ``ics_window``); the result is the same as without it.
     """
+    from .ics_events import to_event
+
     problems: list[Problem] = []
     prepared = prepare(document.data)
     text = prepared.text
@@ -226,6 +227,8 @@ def read_document(
 
 
 def _parse(document: Document, text: str) -> list[icalendar.Calendar]:
+    import icalendar
+
     if not text.strip():
         raise SourceError("the file is empty", where=Location(document.name))
     try:
@@ -273,6 +276,8 @@ def _flattened(
 
 def _standardize(calendar: icalendar.Calendar) -> icalendar.Calendar:
     """Google exports: apply X-WR-TIMEZONE the way Google meant it."""
+    import x_wr_timezone
+
     if "X-WR-TIMEZONE" in calendar:
         return x_wr_timezone.to_standard(calendar)
     return calendar
@@ -281,6 +286,8 @@ def _standardize(calendar: icalendar.Calendar) -> icalendar.Calendar:
 def _drop_broken_events(
     calendar: icalendar.Calendar, document: Document, problems: list[Problem]
 ) -> None:
+    from .ics_events import check_event
+
     kept = []
     for component in calendar.subcomponents:
         if component.name == "VEVENT":
@@ -296,6 +303,8 @@ def _drop_broken_events(
 def _expand(
     calendar: icalendar.Calendar, period: Period, document: Document, problems: list[Problem]
 ) -> list[icalendar.Event]:
+    import recurring_ical_events
+
     window = (period.first - _PAD, period.last + _PAD + timedelta(days=1))
     try:
         return list(recurring_ical_events.of(calendar).between(*window))
@@ -305,6 +314,9 @@ def _expand(
 
 def _expand_each_series(calendar, window, document, problems) -> list[icalendar.Event]:
     """Fallback: expand series by series, skipping and reporting those that fail."""
+    import icalendar
+    import recurring_ical_events
+
     timezones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
     by_uid: dict[str, list[icalendar.Component]] = {}
     for component in calendar.subcomponents:
