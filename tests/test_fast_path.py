@@ -263,3 +263,17 @@ def test_only_the_far_override_is_dropped():
     assert "20260302T090000" not in narrowed  # replaced, and lies, far from the week
     assert "20260601T090000" in narrowed  # moved into the week
     assert narrowed.count("20261019T090000") == 2  # every version of a kept override
+
+
+def test_an_override_stays_when_the_occurrence_it_replaces_reaches_the_window():
+    """Found by the generated test: the override itself lies before the window, but the
+    master's occurrence it replaces lasts three days, into the window; dropping the
+    override would bring that occurrence back."""
+    events = (
+        "BEGIN:VEVENT\r\nUID:e0\r\nDTSTART:20261028T234500Z\r\nDTEND:20261031T234500Z\r\n"
+        "RRULE:FREQ=DAILY;UNTIL=20261028T234500Z\r\nSUMMARY:Block\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:e0\r\nDTSTART:20261028T234500Z\r\n"
+        "RECURRENCE-ID:20261028T234500Z\r\nSUMMARY:Block\r\nEND:VEVENT\r\n"
+    )
+    fast, plain = _both(_calendar([events]).encode(), PERIOD)
+    assert fast == plain

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,13 +35,19 @@ def render_fragments(reports: list[RepReport], fragments: list[str]) -> str:
     A team run keeps the fragments of unchanged reps, so a re-run does not
     encode them again (json's pretty printer is pure Python, and slow).
     """
-    outline = document(reports, rep=lambda report: f"\0rep:{report.rep.email}\0")
-    text = _dumps(outline)
+    if len(fragments) != len(reports):
+        raise ValueError("one fragment per report")
+    numbers = {id(report): index for index, report in enumerate(reports)}
+    outline = document(reports, rep=lambda report: f"\0rep:{numbers[id(report)]}\0")
     nested = "\n" + " " * 4  # a rep's entry sits two levels deep
-    for report, fragment in zip(reports, fragments, strict=True):
-        placeholder = json.dumps(f"\0rep:{report.rep.email}\0", ensure_ascii=False)
-        text = text.replace(placeholder, fragment.replace("\n", nested), 1)
-    return text + "\n"
+
+    def entry(match: re.Match[str]) -> str:
+        return fragments[int(match.group(1))].replace("\n", nested)
+
+    return _PLACEHOLDER.sub(entry, _dumps(outline)) + "\n"
+
+
+_PLACEHOLDER = re.compile(r'"\\u0000rep:(\d+)\\u0000"')  # as json.dumps writes "\0rep:N\0"
 
 
 def _dumps(value: Any) -> str:

@@ -31,6 +31,7 @@ _PROPERTY = re.compile(
 )
 _UID_LINE = re.compile(r"^UID([;:][^\r\n]*)", re.I | re.M)
 _LINE_NAME = re.compile(r"^([A-Za-z0-9-]+)[;:]")
+_PARAMS_VALUE = re.compile(r'((?:[^:"]|"[^"]*")*):(.*)', re.S)  # up to the first bare colon
 _SIGNED_DURATION = re.compile(r"[+-]?P(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?")
 _ALARM_TEXT = {"ACTION", "DESCRIPTION", "SUMMARY", "UID", "ATTENDEE"}
 _BAD_LINE = re.compile(r"^(?![A-Za-z0-9-]+[;:])[^\r\n]", re.M)
@@ -56,25 +57,40 @@ def narrow(text: str, first: date, last: date) -> str:
     keep_uid: set[str] = set()  # UIDs with a needed VEVENT: their masters stay
     whole_uid: set[str] = set()  # UIDs with a VEVENT this scan is unsure of: all stays
     keep_override: set[tuple[str, object]] = set()  # (UID, RECURRENCE-ID) that stay
-    verdicts: list[tuple[re.Match[str], str | None, bool, object]] = []
+    master_span: dict[str, timedelta] = {}  # the longest master of each UID
+    verdicts: list[tuple[re.Match[str], str | None, bool, tuple | None]] = []
     for block in blocks:
         body = block.group(0)
         if body.upper().count("BEGIN:VEVENT") != 1:
             return text  # nesting the pattern cannot pair: let the parser judge the file
-        uid = _uid(body)
+        inner = body[body.index("\n") + 1 :]
+        nested = "BEGIN:" in inner.upper()
+        uid = _uid(_NESTED.sub("", inner) if nested else inner)
         if uid == _UNKNOWN:
             return text  # its series cannot be found: keep every VEVENT
         try:
-            needed, replaces = _needed(body, low, high)
+            if nested:
+                inner = _NESTED.sub(_check_alarm, inner)  # alarms: not the event's own times
+            needed, replaces, span = _needed(inner, low, high)
         except (_UnsureError, ValueError, OverflowError):  # out-of-range values included
-            needed, replaces = True, None
+            needed, replaces, span = True, None, timedelta(0)
             if uid is not None:
                 whole_uid.add(uid)
-        if needed and uid is not None:
-            keep_uid.add(uid)
-            if replaces is not None:
-                keep_override.add((uid, replaces))
+        if uid is not None:
+            if needed:
+                keep_uid.add(uid)
+                if replaces is not None:
+                    keep_override.add((uid, replaces))
+            if replaces is None:
+                master_span[uid] = max(span, master_span.get(uid, span))
         verdicts.append((block, uid, needed, replaces))
+    for _block, uid, needed, replaces in verdicts:
+        # an override stays when the master's own occurrence it replaces (as long as the
+        # master) may touch the window: without it, that occurrence would appear
+        if not needed and replaces is not None and uid in keep_uid:
+            moved_from = replaces[2]
+            if moved_from < high and moved_from + master_span.get(uid, _SLACK) >= low:
+                keep_override.add((uid, replaces))
     pieces: list[str] = []
     position = 0
     for block, uid, needed, replaces in verdicts:
@@ -93,12 +109,9 @@ def narrow(text: str, first: date, last: date) -> str:
 _UNKNOWN = "\0unknown"  # a UID line this scan cannot read
 
 
-def _uid(body: str) -> str | None:
-    """The VEVENT's own UID (not an alarm's); UIDs may hold colons."""
-    inner = body[body.index("\n") + 1 :]
-    if "BEGIN:" in inner.upper():
-        inner = _NESTED.sub("", inner)
-    lines = _UID_LINE.findall(inner)
+def _uid(own: str) -> str | None:
+    """The VEVENT's own UID, from its lines without nested components; UIDs may hold colons."""
+    lines = _UID_LINE.findall(own)
     if not lines:
         return None
     try:
@@ -107,15 +120,14 @@ def _uid(body: str) -> str | None:
         return _UNKNOWN
 
 
-def _needed(body: str, low: datetime, high: datetime) -> tuple[bool, object]:
-    """Whether this VEVENT may matter for [low, high), and the occurrence it replaces
-    (its RECURRENCE-ID's zone and wall time; None for a master or a single event).
+def _needed(inner: str, low: datetime, high: datetime) -> tuple[bool, tuple | None, timedelta]:
+    """Whether this VEVENT may matter for [low, high), the occurrence it replaces (its
+    RECURRENCE-ID's zone, kind and wall time; None for a master or a single event),
+    and its length.
 
-    Unsure raises ``_UnsureError``.
+    ``inner`` is the VEVENT's own lines (checked alarms removed). Unsure raises
+    ``_UnsureError``.
     """
-    inner = body[body.index("\n") + 1 :]
-    if "BEGIN:" in inner.upper():
-        inner = _NESTED.sub(_check_alarm, inner)  # alarms: not the event's own times
     props = _properties(inner)
     for _params, value in props.get("SEQUENCE", ()):
         if not value.strip().isdigit():
@@ -149,7 +161,7 @@ def _needed(body: str, low: datetime, high: datetime) -> tuple[bool, object]:
         moved_from = _time(params, value)
         needed = needed or (low <= moved_from + span and moved_from < high)
         replaces = (_tzid(params), _kind(params, value), moved_from)
-    return needed, replaces
+    return needed, replaces, span
 
 
 def _check_alarm(match: re.Match[str]) -> str:
@@ -198,13 +210,10 @@ def _split(rest: str) -> tuple[str, str]:
     """``;A=B;C="x:y":value`` -> (``;A=B;C="x:y"``, ``value``), quotes respected."""
     if rest.startswith(":"):
         return "", rest[1:]
-    quoted = False
-    for index, char in enumerate(rest):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            return rest[:index], rest[index + 1 :]
-    raise _UnsureError
+    match = _PARAMS_VALUE.match(rest)
+    if match is None:
+        raise _UnsureError  # no colon outside quotes (an unbalanced quote, say)
+    return match.group(1), match.group(2)
 
 
 def _time(params: str, value: str) -> datetime:

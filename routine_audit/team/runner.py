@@ -9,18 +9,18 @@ work, which threads would only serialize on the GIL).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from threading import Lock
 
 from ..config.schema import Routine, RuleSet
 from ..config.team import Member, Team
 from ..errors import RoutineAuditError, UsageError
+from ..parallel import fork_map
 from ..period import Period, choose_period
 from ..result import AuditResult
 from ..timezones import resolve_zone
@@ -148,45 +148,10 @@ def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[R
         result = remembered_audit(key)
         if result is not None:
             known[index] = RepOutcome(member, result, key=key)
-    todo = [i for i in range(len(members)) if i not in known]
-    fresh = _in_processes(job, [members[i] for i in todo], processes)
+    todo = [members[i] for i in range(len(members)) if i not in known]
+    fresh = fork_map(partial(_audit_member, job, credentials=None), todo, processes)
     for index in range(len(members)):
         yield known[index] if index in known else next(fresh)
-
-
-def _in_processes(job: _Job, members: list[Member], processes: int) -> Iterator[RepOutcome]:
-    """Audit ``members`` in worker processes (forked: they share what is loaded already)."""
-    count = min(processes, len(members))
-    if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (_audit_member(job, m, None) for m in members)
-        return
-    done = 0
-    try:
-        with ProcessPoolExecutor(
-            max_workers=count,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_adopt_job,
-            initargs=(job, members),
-        ) as pool:
-            for outcome in pool.map(_audit_nth, range(len(members))):
-                done += 1
-                yield outcome
-    except BrokenProcessPool:  # a worker died (out of memory, killed): finish here
-        yield from (_audit_member(job, m, None) for m in members[done:])
-
-
-_WORKER_JOB: tuple[_Job, list[Member]] | None = None
-
-
-def _adopt_job(job: _Job, members: list[Member]) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = (job, members)
-
-
-def _audit_nth(index: int) -> RepOutcome:
-    assert _WORKER_JOB is not None
-    job, members = _WORKER_JOB
-    return _audit_member(job, members[index], None)
 
 
 def _is_networked(team: Team, member: Member) -> bool:

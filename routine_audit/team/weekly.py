@@ -5,8 +5,10 @@ cron command ``run`` are both this function with different options."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from ..atomic import write_text_atomic
@@ -19,7 +21,7 @@ from ..report.team_text import render_team_markdown
 from ..report.team_view import TeamReport
 from ..report.view import RepReport
 from .rollup import build_team_report
-from .runner import RepOutcome, audit_team, team_period
+from .runner import RepOutcome, audit_team, process_count, team_period
 
 TREND_WEEKS = 8
 
@@ -99,11 +101,8 @@ def run_team(
                         history.record(
                             team=team.name, week=label, result=outcome.result, kind="preview"
                         )
-        pages = [
-            rep_pages(o, audience, _trend(history, o, period), files=out is not None)
-            for o in outcomes
-            if o.result is not None
-        ]
+        audited = [(o, _trend(history, o, period)) for o in outcomes if o.result is not None]
+        pages = all_rep_pages(audited, audience, files=out is not None)
         reports = [p.report for p in pages]
         team_report = build_team_report(
             team.name,
@@ -147,27 +146,47 @@ class RepPages:
     json: str = ""  # the rep's entry of team.json
 
 
-def rep_pages(outcome: RepOutcome, audience: str, trend: tuple, *, files: bool) -> RepPages:
-    """Build (and render) one rep's report; remembered by the audit's key when it has one."""
+def all_rep_pages(
+    audited: list[tuple[RepOutcome, tuple]], audience: str, *, files: bool
+) -> list[RepPages]:
+    """Every rep's pages, in order: kept ones from the cache, the rest built side by side."""
+    from .. import cache
+    from ..parallel import fork_map
+
+    keys = [_pages_key(outcome, audience, trend, files) for outcome, trend in audited]
+    pages: list[RepPages | None] = [
+        None if key is None else cache.load("rep-pages", key) for key in keys
+    ]
+    todo = [i for i, page in enumerate(pages) if page is None]
+    build = partial(_build_pages, audience=audience, files=files)
+    built = fork_map(build, [audited[i] for i in todo], process_count())
+    for index, page in zip(todo, built, strict=True):
+        pages[index] = page
+        if keys[index] is not None:
+            cache.store("rep-pages", keys[index], page)
+    return [page for page in pages if page is not None]
+
+
+def _pages_key(outcome: RepOutcome, audience: str, trend: tuple, files: bool) -> str | None:
+    """The audit's key covers every input of the result; add what the pages add."""
     from .. import cache
 
+    if outcome.key is None or cache.cache_dir() is None:
+        return None
+    return cache.key("rep-pages", outcome.key.encode(), audience, trend, files)
+
+
+def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: bool) -> RepPages:
+    outcome, trend = audited
     assert outcome.result is not None
-    result = outcome.result
+    report = build_report(outcome.result, audience, trend=trend)
+    if not files:
+        return RepPages(report)
+    from ..report.json_report import rep_fragment
 
-    def build() -> RepPages:
-        report = build_report(result, audience, trend=trend)
-        if not files:
-            return RepPages(report)
-        from ..report.json_report import rep_fragment
-
-        return RepPages(
-            report, render(report, "html"), render(report, "markdown"), rep_fragment(report)
-        )
-
-    if outcome.key is None:
-        return build()
-    # the audit's key covers every input of the result; add what the pages add
-    return cache.remembered("rep-pages", outcome.key.encode(), (audience, trend, files), build)
+    return RepPages(
+        report, render(report, "html"), render(report, "markdown"), rep_fragment(report)
+    )
 
 
 def _write(
@@ -177,28 +196,25 @@ def _write(
     from ..report.json_report import render_fragments
 
     links = {r.rep.email: f"{rep_file_stem(r)}.html" for r in team.reps}
-    written = []
+    files: list[tuple[Path, str]] = []
     for page in pages:
         stem = rep_file_stem(page.report)
-        written.append(write_text_atomic(folder / f"{stem}.html", page.html))
-        written.append(write_text_atomic(folder / f"{stem}.md", page.markdown))
-    written.append(write_text_atomic(folder / "index.html", render_team(team, links)))
-    written.append(
-        write_text_atomic(
-            folder / "rollup.md",
-            render_team_markdown(
-                team, links={email: href.replace(".html", ".md") for email, href in links.items()}
-            ),
-        )
-    )
+        files.append((folder / f"{stem}.html", page.html))
+        files.append((folder / f"{stem}.md", page.markdown))
+    files.append((folder / "index.html", render_team(team, links)))
+    md_links = {email: href.replace(".html", ".md") for email, href in links.items()}
+    files.append((folder / "rollup.md", render_team_markdown(team, links=md_links)))
     if team.reps:
         team_json = render_fragments([p.report for p in pages], [p.json for p in pages])
-        written.append(write_text_atomic(folder / "team.json", team_json))
-        written.append(write_text_atomic(folder / "team.csv", render(list(team.reps), "csv")))
+        files.append((folder / "team.json", team_json))
+        files.append((folder / "team.csv", render(list(team.reps), "csv")))
     previews = [build_report(o.result, audience) for o in ahead if o.result is not None]
     if previews:
-        written.append(write_text_atomic(folder / "next-week.md", render(previews, "markdown")))
-    return written
+        files.append((folder / "next-week.md", render(previews, "markdown")))
+    folder.mkdir(parents=True, exist_ok=True)  # once, not by every writer at the same time
+    # each write waits for its fsync (which releases the GIL): several at once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(lambda file: write_text_atomic(*file), files))
 
 
 def _trend(history, outcome: RepOutcome, period: Period):

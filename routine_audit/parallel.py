@@ -1,0 +1,53 @@
+"""Map a function over items in forked worker processes, in order.
+
+Forked workers start with everything the parent has loaded (modules, the team,
+the rules), so nothing but each item's index and each result crosses between
+processes. Where fork is not available, or there is one item or one process,
+the work runs here; a worker that dies (killed, out of memory) hands the rest
+back to this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_WORK: tuple[Callable, Sequence] | None = None  # set in each worker by the fork
+
+
+def fork_map(function: Callable[[T], R], items: Sequence[T], processes: int) -> Iterator[R]:
+    """``map(function, items)``, spread over up to ``processes`` forked workers."""
+    count = min(processes, len(items))
+    if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(function, items)
+        return
+    done = 0
+    try:
+        with ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_adopt,
+            initargs=(function, items),
+        ) as pool:
+            for result in pool.map(_run_nth, range(len(items))):
+                done += 1
+                yield result
+    except BrokenProcessPool:
+        yield from map(function, items[done:])
+
+
+def _adopt(function: Callable, items: Sequence) -> None:
+    global _WORK
+    _WORK = (function, items)
+
+
+def _run_nth(index: int):
+    assert _WORK is not None
+    function, items = _WORK
+    return function(items[index])
