@@ -30,6 +30,7 @@ _LAZY = {
     "audit_period": "routine_audit.pipeline",
     "audit_calendar": "routine_audit.pipeline",
     "audit": "routine_audit.engine.audit",
+    "audit_frame": "routine_audit.engine.audit",
     "build_report": "routine_audit.report",
     "render": "routine_audit.report",
     "render_events": "routine_audit.report",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from .findings import (
     limit_findings,
     target_findings,
 )
-from .frame import events_frame
+from .frame import events_frame, occurrence_table
 from .health import health
 from .measure import Measured, measure
 from .timeline import local_midnights, merge_blocks, resolve_overlaps, split_at_midnight
@@ -38,12 +39,43 @@ _AWAY = re.compile(
 
 def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
     """Audit one rep's calendar data for ``period`` against their routine."""
+    occurrences, attendees = events_frame(data.events)
+    return _audit_tables(occurrences, attendees, routine, rules, period, data.problems)
+
+
+def audit_frame(
+    occurrences: pd.DataFrame,
+    routine: Routine,
+    rules: RuleSet,
+    period: Period,
+    *,
+    attendees: pd.DataFrame | None = None,
+) -> AuditResult:
+    """Audit one rep's calendar given as a table, one row per occurrence.
+
+    ``start`` and ``end`` (time-zone aware) are required; the other columns
+    of ``frame.OCCURRENCE_COLUMNS`` are optional (``summary``, ``calendar``,
+    ``all_day``, ``status``...). ``attendees`` has one row per attendee,
+    ``occ`` being the occurrence's row number. See docs/library.md.
+    """
+    table, people = occurrence_table(occurrences, attendees)
+    return _audit_tables(table, people, routine, rules, period, ())
+
+
+def _audit_tables(
+    occurrences: pd.DataFrame,
+    attendees: pd.DataFrame,
+    routine: Routine,
+    rules: RuleSet,
+    period: Period,
+    problems: tuple,
+) -> AuditResult:
     if routine.rep is None:
         raise ConfigError(
             "this routine has no rep: (a team default?); an audit needs rep.email",
             hint="audit with a rep's routine that extends: this file",
         )
-    occurrences, attendees = _occurrences_in_period(data, period, routine)
+    occurrences, attendees = _occurrences_in_period(occurrences, attendees, period, routine)
     n = len(occurrences)
     response = rep_responses(attendees, n, routine.addresses)
     occurrences = occurrences.join(counting_reasons(occurrences, response))
@@ -76,25 +108,26 @@ def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) 
         commitment_days=_commitment_days(measured),
         finding_list=findings,
         health=figures,
-        problems=data.problems,
+        problems=problems,
         notes=_notes(context),
     )
 
 
 def _occurrences_in_period(
-    data: CalendarData, period: Period, routine: Routine
+    occurrences: pd.DataFrame, attendees: pd.DataFrame, period: Period, routine: Routine
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    occurrences, attendees = events_frame(data.events)
     start, end = int(period.start.timestamp()), int(period.end.timestamp())
     all_day = occurrences["all_day"].to_numpy()
+    keep = (occurrences["end_ts"].to_numpy() > start) & (occurrences["start_ts"].to_numpy() < end)
     # all-day events belong to dates, not instants: keep those whose dates meet the period
-    first = np.array([_local_date(t, routine) for t in occurrences["start"]], dtype="datetime64[D]")
-    last = np.array([_local_date(t, routine) for t in occurrences["end"]], dtype="datetime64[D]")
-    dates_meet = (first <= np.datetime64(period.last)) & (last > np.datetime64(period.first))
-    timed_meet = (occurrences["end_ts"].to_numpy() > start) & (
-        occurrences["start_ts"].to_numpy() < end
+    rows = np.flatnonzero(all_day)
+    first = np.array(
+        [_local_date(t, routine) for t in occurrences["start"].iloc[rows]], dtype="datetime64[D]"
     )
-    keep = np.where(all_day, dates_meet, timed_meet)
+    last = np.array(
+        [_local_date(t, routine) for t in occurrences["end"].iloc[rows]], dtype="datetime64[D]"
+    )
+    keep[rows] = (first <= np.datetime64(period.last)) & (last > np.datetime64(period.first))
     kept = occurrences[keep].reset_index(drop=True)
     renumber = np.full(len(occurrences), -1, dtype=np.int64)  # events_frame numbers rows 0..
     renumber[keep] = np.arange(len(kept))
@@ -203,41 +236,56 @@ def _inside_seconds(occurrences: pd.DataFrame, period: Period) -> np.ndarray:
 def _public_occurrences(context: AuditContext) -> pd.DataFrame:
     occ = context.occurrences
     tz = context.period.tz
-    zone = context.routine.zone
-
-    def shown(moment: datetime, all_day: bool) -> datetime:
-        # an all-day event keeps its dates in any audit zone
-        if all_day:
-            return datetime.combine(moment.astimezone(zone).date(), datetime.min.time(), tz)
-        return moment.astimezone(tz)
-
-    all_days = occ["all_day"].tolist()
+    all_day = occ["all_day"].to_numpy()
     table = pd.DataFrame(
         {
-            "start": [shown(t, a) for t, a in zip(occ["start"], all_days, strict=True)],
-            "end": [shown(t, a) for t, a in zip(occ["end"], all_days, strict=True)],
+            "start": _shown(occ["start"], all_day, tz, context.routine.zone),
+            "end": _shown(occ["end"], all_day, tz, context.routine.zone),
             "hours": occ["seconds"].to_numpy() / HOUR,
             "counted_hours": occ["counted_seconds"].to_numpy() / HOUR,
             "activity": occ["activity"].to_numpy(),
             "rule": occ["rule"].to_numpy(),
             "counted": occ["counted"].to_numpy(),
             "reason": occ["reason"].to_numpy(),
-            "all_day": occ["all_day"].to_numpy(),
+            "all_day": all_day,
             "summary": occ["summary"].to_numpy(),
             "private": occ["private"].to_numpy(),
             "attendees": occ["attendees"].to_numpy(),
             "external_attendees": occ["external_attendees"].to_numpy(),
             "calendar": occ["calendar"].to_numpy(),
             "uid": occ["uid"].to_numpy(),
-            "created": [
-                None if pd.isna(c) else datetime.fromtimestamp(int(c), tz)
-                for c in occ["created_ts"]
-            ],
+            "created": _moments(occ["created_ts"], tz),
             "source": occ["source"].to_numpy(),
         },
         index=occ.index,
     )
     return table.sort_values(["start", "end"], kind="stable")
+
+
+def _shown(moments: pd.Series, all_day: np.ndarray, tz: ZoneInfo, zone: ZoneInfo) -> list:
+    """Moments in the audit zone; an all-day event keeps its dates in any audit zone."""
+    shown = [None] * len(moments)
+    timed = np.flatnonzero(~all_day)
+    if len(timed):
+        converted = pd.to_datetime(moments.iloc[timed], utc=True).dt.tz_convert(tz)
+        for row, moment in zip(timed.tolist(), converted.dt.to_pydatetime(), strict=True):
+            shown[row] = moment
+    for row in np.flatnonzero(all_day).tolist():
+        day = moments.iloc[row].astimezone(zone).date()
+        shown[row] = datetime.combine(day, datetime.min.time(), tz)
+    return shown
+
+
+def _moments(timestamps: pd.Series, tz: ZoneInfo) -> list:
+    """Epoch seconds (or missing) as datetimes in ``tz`` (or None)."""
+    known = timestamps.notna().to_numpy()
+    moments = [None] * len(timestamps)
+    if known.any():
+        converted = pd.to_datetime(timestamps[known].astype("int64"), unit="s", utc=True)
+        converted = converted.dt.tz_convert(tz).dt.to_pydatetime()
+        for row, moment in zip(np.flatnonzero(known).tolist(), converted, strict=True):
+            moments[row] = moment
+    return moments
 
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:

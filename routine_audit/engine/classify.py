@@ -61,7 +61,11 @@ def classify(
 
 
 class _TextColumns:
-    """Lower-cased searchable text per combination of fields, built once per audit."""
+    """Lower-cased searchable text per combination of fields, built once per audit.
+
+    Each text is kept once, with the rows that hold it: calendars repeat the same
+    titles (every instance of a series), so rules are matched per distinct text.
+    """
 
     _FIELDS: ClassVar[dict[str, str]] = {
         "title": "summary",
@@ -71,16 +75,18 @@ class _TextColumns:
 
     def __init__(self, occurrences: pd.DataFrame) -> None:
         self._occurrences = occurrences
-        self._cache: dict[tuple[str, ...], pd.Series] = {}
+        self._cache: dict[tuple[str, ...], tuple[np.ndarray, pd.Series]] = {}
 
-    def get(self, fields: tuple[str, ...]) -> pd.Series:
+    def get(self, fields: tuple[str, ...]) -> tuple[np.ndarray, pd.Series]:
+        """(row -> index of its text, the distinct lower-cased texts)."""
         key = tuple(sorted(set(fields)))
         if key not in self._cache:
             columns = [self._occurrences[self._FIELDS[f]].fillna("").astype(str) for f in key]
             text = columns[0]
             for column in columns[1:]:
                 text = text + "\n" + column
-            self._cache[key] = text.str.lower()
+            codes, distinct = pd.factorize(text, use_na_sentinel=False)
+            self._cache[key] = (codes, pd.Series(distinct, dtype=object).str.lower())
         return self._cache[key]
 
 
@@ -121,9 +127,11 @@ def _matches(
     return mask
 
 
-def _contains(text: pd.Series, pattern: str) -> np.ndarray:
+def _contains(text: tuple[np.ndarray, pd.Series], pattern: str) -> np.ndarray:
+    codes, distinct = text
     compiled = re.compile(pattern, re.IGNORECASE)
-    return text.str.contains(compiled, regex=True, na=False).to_numpy(dtype=bool)
+    found = distinct.str.contains(compiled, regex=True, na=False).to_numpy(dtype=bool)
+    return found[codes]
 
 
 def _in_range(values: np.ndarray, bounds: Range) -> np.ndarray:

@@ -79,3 +79,132 @@ def events_frame(events: Sequence[Event]) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _text(values: list[str]) -> np.ndarray:
     """A text column that stays text when empty (pandas would make it float)."""
     return np.array(values, dtype=object)
+
+
+# optional columns of a caller's occurrence table, and the value a missing one takes
+_DEFAULTS: dict[str, object] = {
+    "uid": "",
+    "all_day": False,
+    "summary": "",
+    "description": "",
+    "location": "",
+    "calendar": "",
+    "color": "",
+    "status": "confirmed",
+    "transparent": False,
+    "private": False,
+    "event_type": "default",
+    "organizer": "",
+    "organized_by_self": False,
+    "source": "",
+}
+ATTENDEE_COLUMNS = ["occ", "email", "response", "is_self", "is_resource"]
+
+
+def occurrence_table(
+    occurrences: pd.DataFrame, attendees: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A caller's table of occurrences (and attendees) as the engine's tables.
+
+    ``start`` and ``end`` are required and must be time-zone aware; ``created``
+    (aware, may be missing) and the columns of ``_DEFAULTS`` are optional.
+    Raises ``UsageError`` naming what is wrong.
+    """
+    from ..errors import UsageError
+
+    missing = [c for c in ("start", "end") if c not in occurrences.columns]
+    if missing:
+        raise UsageError(
+            f"the occurrence table has no {' or '.join(missing)} column",
+            hint="give start and end as time-zone aware datetimes",
+        )
+    n = len(occurrences)
+    columns: dict[str, object] = {"occ": np.arange(n, dtype=np.int64)}
+    for name in ("start", "end"):
+        moments = _aware(occurrences[name], name)
+        columns[f"{name}_ts"] = _epoch_seconds(moments)
+        columns[name] = moments.to_numpy(dtype=object) if n else np.array([], dtype=object)
+    if (columns["end_ts"] < columns["start_ts"]).any():
+        raise UsageError("an occurrence ends before it starts", hint="check the end column")
+    for name, default in _DEFAULTS.items():
+        if name not in occurrences.columns:
+            columns[name] = np.full(n, default, dtype=bool if isinstance(default, bool) else object)
+        elif isinstance(default, bool):
+            columns[name] = occurrences[name].fillna(default).to_numpy(dtype=bool)
+        else:
+            text = occurrences[name].fillna(default).astype(str)
+            if name == "organizer":  # addresses compare case-insensitively, as sources give them
+                text = text.str.lower()
+            columns[name] = text.to_numpy(dtype=object)
+    created = pd.array([None] * n, dtype="Int64")
+    if "created" in occurrences.columns:
+        moments = _aware(occurrences["created"], "created")
+        known = moments.notna().to_numpy()
+        values = np.zeros(n, dtype=np.int64)
+        values[known] = _epoch_seconds(moments[known])
+        created = pd.array(np.where(known, values, 0), dtype="Int64")
+        created[~known] = pd.NA
+    columns["created_ts"] = created
+    table = pd.DataFrame(columns)[OCCURRENCE_COLUMNS]
+    people = _attendee_table(attendees, n)
+    return table, people
+
+
+def _aware(values: pd.Series, name: str) -> pd.Series:
+    from ..errors import UsageError
+
+    naive = False
+    try:
+        moments = pd.to_datetime(values, utc=False)
+        naive = moments.notna().any() and getattr(moments.dt, "tz", None) is None
+    except (ValueError, TypeError):
+        try:  # several zones in one column: aware, unless some values are not
+            moments = pd.to_datetime(values, utc=True)
+        except (ValueError, TypeError) as exc:
+            raise UsageError(
+                f"the {name} column holds something that is not a time: {exc}"
+            ) from None
+        naive = any(
+            getattr(v, "tzinfo", "") is None for v in values if v is not None and v is not pd.NaT
+        )
+    if naive:
+        raise UsageError(
+            f"the {name} column has times without a time zone",
+            hint=f"localize it first, e.g. frame[{name!r}].dt.tz_localize('Europe/Berlin')",
+        )
+    return moments
+
+
+def _epoch_seconds(moments: pd.Series) -> np.ndarray:
+    if not len(moments):
+        return np.zeros(0, dtype=np.int64)
+    utc = moments.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[s]")
+    return utc.astype("int64").to_numpy()
+
+
+def _attendee_table(attendees: pd.DataFrame | None, n: int) -> pd.DataFrame:
+    from ..errors import UsageError
+
+    if attendees is None or (attendees.empty and not len(attendees.columns)):
+        attendees = pd.DataFrame(columns=["occ", "email"])
+    if "occ" not in attendees.columns or "email" not in attendees.columns:
+        raise UsageError("the attendee table needs occ (the occurrence's row) and email columns")
+    occ = attendees["occ"].to_numpy(dtype=np.int64)
+    if len(occ) and (occ.min() < 0 or occ.max() >= n):
+        raise UsageError("the attendee table names an occurrence row that does not exist")
+    table = pd.DataFrame(
+        {
+            "occ": occ,
+            "email": attendees["email"].astype(str).str.lower().to_numpy(dtype=object),
+            "response": _column(attendees, "response", "").astype(str).to_numpy(dtype=object),
+            "is_self": _column(attendees, "is_self", False).astype(bool).to_numpy(),
+            "is_resource": _column(attendees, "is_resource", False).astype(bool).to_numpy(),
+        }
+    )
+    return table[ATTENDEE_COLUMNS]
+
+
+def _column(frame: pd.DataFrame, name: str, default: object) -> pd.Series:
+    if name in frame.columns:
+        return frame[name].fillna(default)
+    return pd.Series([default] * len(frame), index=frame.index, dtype=object)
