@@ -33,8 +33,22 @@ from generate import audit_week, generate_team  # noqa: E402  (a sibling script)
 SHARED_BENCH = HERE.parent.parent / "shared" / "bench"
 FIRST_MONDAY = date(2025, 11, 24)
 SIZES = {
-    "full": {"reps": 200, "weeks": 52, "long_reps": 50, "repeat": 1, "startup_repeat": 5},
-    "smoke": {"reps": 6, "weeks": 8, "long_reps": 3, "repeat": 1, "startup_repeat": 3},
+    "full": {
+        "reps": 200,
+        "weeks": 52,
+        "long_reps": 50,
+        "repeat": 1,
+        "startup_repeat": 5,
+        "engine_rows": (10_000, 100_000, 1_000_000),
+    },
+    "smoke": {
+        "reps": 6,
+        "weeks": 8,
+        "long_reps": 3,
+        "repeat": 1,
+        "startup_repeat": 3,
+        "engine_rows": (5_000, 10_000),
+    },
 }
 
 
@@ -247,6 +261,32 @@ def long_period_cases(work: Path, size: str, settings: dict) -> list[Row]:
     ]
 
 
+def engine_cases(work: Path, size: str, settings: dict) -> list[Row]:
+    """Target 3: classification and audit of a synthetic table, at growing sizes.
+
+    The ratio is the cost per occurrence against the smallest size: 1.0 is linear.
+    """
+    rows = []
+    first_cost = None
+    for count in settings["engine_rows"]:
+        result = work / f"engine-{count}.json"
+        measured = run(
+            [sys.executable, str(HERE / "engine_case.py"), str(count), str(result)], cwd=work
+        )
+        seconds = json.loads(result.read_text())["seconds"]
+        cost = seconds / count
+        first_cost = first_cost or cost
+        ratio = cost / first_cost
+        label = f"{count:,} occurrences, 30 extra rules, peak {measured.peak_mb:.0f} MB"
+        if count >= 1_000_000:
+            met = seconds <= 10.0 and measured.peak_mb <= 2048 and ratio <= 1.5
+            target = "≤ 10 s and ≤ 2 GB; linear"
+        else:
+            met, target = ratio <= 1.5, "linear (ratio ≤ 1.5)"
+        rows.append(Row("3 engine on a table", label, seconds, None, ratio, target, met))
+    return rows
+
+
 def startup_cases(work: Path, size: str, settings: dict) -> list[Row]:
     """Target 6: start-up of --help and rules check (on the benchmark's team file)."""
     team = work / "team" / "team.yaml"
@@ -330,6 +370,7 @@ CASES = {
     "ics": ics_team_cases,
     "long": long_period_cases,
     "google": google_cases,
+    "engine": engine_cases,
     "startup": startup_cases,
 }
 

@@ -13,6 +13,7 @@ from ..result import Evidence, Finding
 from ..units import amount_text, duration_text
 from .context import AuditContext
 from .measure import Measured
+from .windows import Intervals
 
 PERSONAL = "personal"
 _HOURS_TOLERANCE = 1 / 60  # a minute
@@ -109,18 +110,15 @@ def _protected_window_intrusions(context: AuditContext, commitment: Commitment) 
         context.blocks.loc[context.blocks["activity"] == commitment.activity, "day"].tolist()
     )
     window = context.window_intervals(commitment)
-    pieces = context.pieces[context.pieces["activity"] != commitment.activity]
-    inside = window.covered(pieces["start"].to_numpy(), pieces["end"].to_numpy())
-    intruding = pieces[inside > 0].assign(inside=inside[inside > 0])
+    pieces = context.piece_columns
+    others = pieces["activity"] != commitment.activity
     committed = set(context.committed_days(commitment))
     findings = []
-    for day, group in intruding.groupby("day"):
-        date_ = context.day_of(int(day))
+    for day, occs, seconds in _inside_by_day(context, others, window):
+        date_ = context.day_of(day)
         if day in days_with_block or date_ not in committed:
             continue
-        occs = context.segments["occ"].to_numpy()[group["seg"].to_numpy()]
-        by_occ = pd.Series(group["inside"].to_numpy()).groupby(occs).sum()
-        obstacles = _evidence(context, by_occ.index.to_numpy(), seconds=by_occ.to_numpy())
+        obstacles = _evidence(context, occs, seconds=seconds)
         detail = f"no {commitment.activity} block, and other events fill its window"
         findings.append(
             Finding("protected_overlap", commitment.id, date_, detail, obstacles=obstacles)
@@ -165,8 +163,8 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
 
 def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
     """Non-personal counted events that break an agreed working limit."""
-    pieces = context.pieces[context.pieces["activity"] != PERSONAL]
-    if pieces.empty:
+    work = context.piece_columns["activity"] != PERSONAL
+    if not work.any():
         return []
 
     def spans(day):
@@ -178,24 +176,41 @@ def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
             return [(time(0), limit.time)]
         return [(time(0), time.max)]
 
-    forbidden = context._intervals(spans)
-    inside = forbidden.covered(pieces["start"].to_numpy(), pieces["end"].to_numpy())
-    hit = pieces[inside > 0].assign(inside=inside[inside > 0])
+    what = {
+        LimitKind.NO_MEETINGS_AFTER: f"after {_clock(limit.time)}",
+        LimitKind.NO_MEETINGS_BEFORE: f"before {_clock(limit.time)}",
+        LimitKind.DAY_OFF: "on an agreed day off",
+    }[limit.kind]
     findings = []
-    for day, group in hit.groupby("day"):
-        occs = context.segments["occ"].to_numpy()[group["seg"].to_numpy()]
-        by_occ = pd.Series(group["inside"].to_numpy()).groupby(occs).sum()
-        evidence = _evidence(context, by_occ.index.to_numpy(), seconds=by_occ.to_numpy())
-        what = {
-            LimitKind.NO_MEETINGS_AFTER: f"after {_clock(limit.time)}",
-            LimitKind.NO_MEETINGS_BEFORE: f"before {_clock(limit.time)}",
-            LimitKind.DAY_OFF: "on an agreed day off",
-        }[limit.kind]
-        detail = f"{duration_text(int(group['inside'].sum()))} booked {what}"
-        findings.append(
-            Finding("limit_broken", limit.id, context.day_of(int(day)), detail, evidence)
-        )
+    for day, occs, seconds in _inside_by_day(context, work, context._intervals(spans)):
+        evidence = _evidence(context, occs, seconds=seconds)
+        detail = f"{duration_text(sum(seconds))} booked {what}"
+        findings.append(Finding("limit_broken", limit.id, context.day_of(day), detail, evidence))
     return findings
+
+
+def _inside_by_day(
+    context: AuditContext, chosen: np.ndarray, intervals: Intervals
+) -> list[tuple[int, list[int], list[int]]]:
+    """Per day (index), the occurrences whose ``chosen`` owned pieces fall inside
+    ``intervals``, and the seconds inside: days in order, occurrences in order."""
+    pieces = context.piece_columns
+    inside = intervals.covered(pieces["start"][chosen], pieces["end"][chosen])
+    hit = inside > 0
+    if not hit.any():
+        return []
+    occs = context.segment_columns["occ"][pieces["seg"][chosen][hit]]
+    sums = (
+        pd.DataFrame({"day": pieces["day"][chosen][hit], "occ": occs, "inside": inside[hit]})
+        .groupby(["day", "occ"], sort=True)["inside"]
+        .sum()
+    )
+    days: dict[int, tuple[list[int], list[int]]] = {}
+    for (day, occ), seconds in zip(sums.index.tolist(), sums.tolist(), strict=True):
+        found = days.setdefault(int(day), ([], []))
+        found[0].append(int(occ))
+        found[1].append(int(seconds))
+    return [(day, occs, seconds) for day, (occs, seconds) in days.items()]
 
 
 def achievability_findings(context: AuditContext) -> list[Finding]:

@@ -123,7 +123,7 @@ def occurrence_table(
     for name in ("start", "end"):
         moments = _aware(occurrences[name], name)
         columns[f"{name}_ts"] = _epoch_seconds(moments)
-        columns[name] = moments.to_numpy(dtype=object) if n else np.array([], dtype=object)
+        columns[name] = moments.reset_index(drop=True)
     if (columns["end_ts"] < columns["start_ts"]).any():
         raise UsageError("an occurrence ends before it starts", hint="check the end column")
     for name, default in _DEFAULTS.items():
