@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import ClassVar
 
 import pandas as pd
 
+from .lazy_pickle import LazyPickle
 from .model import Problem
 from .period import Period
 
@@ -57,7 +58,7 @@ class RepInfo:
 
 
 @dataclass
-class AuditResult:
+class AuditResult(LazyPickle):
     """The audit of one rep over one period.
 
     Tables (pandas DataFrames):
@@ -69,6 +70,9 @@ class AuditResult:
     - ``commitment_days``: per commitment and date, scheduled vs target;
     - ``findings``: one row per finding (``finding_list`` keeps the objects).
     """
+
+    # pickled (the cache), the big tables stay encoded until first used
+    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily", "commitment_days")
 
     rep: RepInfo
     period: Period
@@ -97,32 +101,7 @@ class AuditResult:
             columns=["kind", "commitment", "date", "detail", "evidence"],
         )
 
-    # Pickled (the cache), the big tables stay encoded until first used: a warm team
-    # run records and rolls up commitments and findings, and never opens the rest.
-    def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        for name in _LAZY_TABLES:
-            if name in state:
-                state[_ENCODED + name] = pickle.dumps(state.pop(name), pickle.HIGHEST_PROTOCOL)
-        return state
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-
-    def __getattr__(self, name: str) -> object:  # only called for attributes not yet set
-        encoded = self.__dict__.get(_ENCODED + name) if name in _LAZY_TABLES else None
-        if encoded is None:
-            raise AttributeError(name)
-        value = pickle.loads(encoded)  # our own owner-only cache: trusted
-        self.__dict__[name] = value
-        del self.__dict__[_ENCODED + name]
-        return value
-
     @property
     def incomplete(self) -> bool:
         """True when some input could not be read (exit code 1)."""
         return any(p.skipped for p in self.problems)
-
-
-_LAZY_TABLES = ("occurrences", "daily", "commitment_days")
-_ENCODED = "_encoded_"

@@ -56,7 +56,7 @@ def audit_frame(
     ``start`` and ``end`` (time-zone aware) are required; the other columns
     of ``frame.OCCURRENCE_COLUMNS`` are optional (``summary``, ``calendar``,
     ``all_day``, ``status``...). ``attendees`` has one row per attendee,
-    ``occ`` being the occurrence's row number. See docs/library.md.
+    ``occ`` being the occurrence's row number (see the README, "Use it from Python").
     """
     table, people = occurrence_table(occurrences, attendees)
     return _audit_tables(table, people, routine, rules, period, ())

@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
+from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo
 from .coaching import questions_for
@@ -116,8 +118,11 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
-class RepReport:
+class RepReport(LazyPickle):
     """Everything a renderer needs about one rep's audit, for one audience."""
+
+    # pickled (kept pages), the per-event and per-day rows stay encoded until used
+    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily")
 
     rep: RepInfo
     audience: Audience
