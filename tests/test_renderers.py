@@ -213,6 +213,23 @@ def test_json_from_kept_fragments_is_byte_for_byte_the_same() -> None:
     assert expected.index('"al@example.com"') < expected.index('"zoe@example.com"')
 
 
+def test_csv_from_kept_fragments_is_byte_for_byte_the_same() -> None:
+    from dataclasses import replace
+
+    from routine_audit.report import csv_report
+
+    owner = _report("owner")
+    reps = [
+        replace(owner, rep=replace(owner.rep, email="zoe@example.com")),
+        replace(owner, rep=replace(owner.rep, email="=al@example.com")),  # a formula start
+        _report("manager"),
+    ]
+    expected = render(reps, "csv", OPTIONS)
+    fragments = [csv_report.rep_fragment(r) for r in reps]
+    assert csv_report.render_fragments(reps, fragments) == expected
+    assert expected.count(chr(10)) == 1 + sum(len(r.daily) for r in reps)
+
+
 # -- one format each -----------------------------------------------------------
 
 

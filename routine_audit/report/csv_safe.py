@@ -22,8 +22,12 @@ def neutralize(value: object) -> object:
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A CSV document with ``\\n`` line endings and every text cell neutralized."""
+    return write_rows([header]) + write_rows(rows)
+
+
+def write_rows(rows: Iterable[Sequence[object]]) -> str:
+    """CSV lines (no header), every text cell neutralized."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
     writer.writerows([neutralize(cell) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -144,6 +144,7 @@ class RepPages:
     html: str = ""
     markdown: str = ""
     json: str = ""  # the rep's entry of team.json
+    csv: str = ""  # the rep's lines of team.csv
 
 
 def all_rep_pages(
@@ -182,16 +183,21 @@ def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: boo
     report = build_report(outcome.result, audience, trend=trend)
     if not files:
         return RepPages(report)
-    from ..report.json_report import rep_fragment
+    from ..report import csv_report, json_report
 
     return RepPages(
-        report, render(report, "html"), render(report, "markdown"), rep_fragment(report)
+        report,
+        render(report, "html"),
+        render(report, "markdown"),
+        json_report.rep_fragment(report),
+        csv_report.rep_fragment(report),
     )
 
 
 def _write(
     folder: Path, team: TeamReport, pages: list[RepPages], ahead: list[RepOutcome], audience: str
 ) -> list[Path]:
+    from ..report import csv_report
     from ..report.html import render_team
     from ..report.json_report import render_fragments
 
@@ -207,7 +213,8 @@ def _write(
     if team.reps:
         team_json = render_fragments([p.report for p in pages], [p.json for p in pages])
         files.append((folder / "team.json", team_json))
-        files.append((folder / "team.csv", render(list(team.reps), "csv")))
+        team_csv = csv_report.render_fragments([p.report for p in pages], [p.csv for p in pages])
+        files.append((folder / "team.csv", team_csv))
     previews = [build_report(o.result, audience) for o in ahead if o.result is not None]
     if previews:
         files.append((folder / "next-week.md", render(previews, "markdown")))
