@@ -1,0 +1,65 @@
+"""The cache stores pickles of these records. Unpickling an entry written when a record
+had other fields gives an object with missing or wrong fields (a kept page without its
+CSV lines once wrote a header-only team.csv), so a change of shape must change every key:
+bump ``cache._FORMAT`` and update ``SHAPES`` here together."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from routine_audit import cache
+from routine_audit.model import Attendee, CalendarData, Event, Problem
+from routine_audit.period import Period
+from routine_audit.report.view import (
+    Block,
+    CommitmentView,
+    DailyView,
+    FindingView,
+    OccurrenceView,
+    RepReport,
+    TrendPoint,
+)
+from routine_audit.result import AuditResult, Evidence, Finding, HealthFigures, RepInfo
+from routine_audit.team.weekly import RepPages
+
+STORED = [
+    AuditResult, Finding, Evidence, HealthFigures, RepInfo, Event, Attendee, Problem,
+    CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
+    Block, TrendPoint, RepPages,
+]  # fmt: skip
+FORMAT = 2
+SHAPES = {
+    "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
+    "problems notes",
+    "Finding": "kind commitment day detail evidence obstacles",
+    "Evidence": "occ start end activity seconds",
+    "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
+    "reactive_meetings meetings_with_created reactive_share fragmented_days",
+    "RepInfo": "email name timezone share_titles",
+    "Event": "uid start end all_day summary description location calendar color status "
+    "transparent visibility details_hidden event_type organizer organized_by_self attendees "
+    "recurrence_id created source",
+    "Attendee": "email response is_self is_resource",
+    "Problem": "source message uid line skipped detail",
+    "CalendarData": "events problems sources",
+    "Period": "first last tz",
+    "RepReport": "rep audience period commitments daily findings health occurrences "
+    "data_quality notes titles_shown incomplete trend",
+    "CommitmentView": "id activity description unit per direction protected target scheduled "
+    "gap adherence blocks short_blocks outside_window_hours committed_days",
+    "DailyView": "date activity hours target_hours",
+    "FindingView": "kind commitment day detail evidence obstacles questions",
+    "OccurrenceView": "start end hours counted_hours activity rule counted reason all_day "
+    "title private",
+    "Block": "start end activity title seconds",
+    "TrendPoint": "week commitment target scheduled adherence",
+    "RepPages": "report html markdown json csv",
+}
+
+
+def test_stored_records_keep_their_shape_unless_the_cache_format_changes():
+    shapes = {t.__name__: " ".join(f.name for f in dataclasses.fields(t)) for t in STORED}
+    assert (cache._FORMAT, shapes) == (FORMAT, SHAPES), (
+        "a record the cache stores changed shape: bump cache._FORMAT, then update "
+        "FORMAT and SHAPES in this test"
+    )
