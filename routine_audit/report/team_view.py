@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..period import Period
 from .view import CommitmentView, RepReport
@@ -66,7 +67,7 @@ class TeamReport:
     failures: tuple[RepFailure, ...]
     ranking: tuple[RankedGap, ...]  # biggest relative gap first
 
-    @property
+    @cached_property
     def commitment_ids(self) -> tuple[str, ...]:
         """Every commitment id across the team, in first-seen order."""
         seen: dict[str, None] = {}
@@ -76,7 +77,16 @@ class TeamReport:
         return tuple(seen)
 
     def adherence(self, email: str, commitment: str) -> float | None:
+        return self._adherence.get(email, {}).get(commitment)
+
+    @cached_property
+    def _adherence(self) -> dict[str, dict[str, float | None]]:
+        """email -> commitment id -> adherence (the first report and commitment of each)."""
+        table: dict[str, dict[str, float | None]] = {}
         for report in self.reps:
-            if report.rep.email == email:
-                return next((c.adherence for c in report.commitments if c.id == commitment), None)
-        return None
+            if report.rep.email not in table:
+                row: dict[str, float | None] = {}
+                for c in report.commitments:
+                    row.setdefault(c.id, c.adherence)
+                table[report.rep.email] = row
+        return table
