@@ -47,12 +47,18 @@ def audit_keyed(
     source: Source, routine: Routine, rules: RuleSet, period: Period, key: str | None
 ) -> AuditResult:
     """``audit_source`` with its ``source_key`` already worked out."""
-    from .. import cache
-
     found = remembered_audit(key)
     if found is not None:
         return found
-    data = source.read(period, zone=routine.zone)
+    return audit_data(source.read(period, zone=routine.zone), routine, rules, period, key)
+
+
+def audit_data(
+    data: CalendarData, routine: Routine, rules: RuleSet, period: Period, key: str | None
+) -> AuditResult:
+    """Audit data read from a source, kept under the source's ``key`` (or by the data)."""
+    from .. import cache
+
     if key is None:
         return audit_cached(data, routine, rules, period)
     result = audit(data, routine, rules, period)
