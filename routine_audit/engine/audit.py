@@ -144,14 +144,18 @@ def _local_date(moment: datetime, routine: Routine) -> date:
 def _days_off(occurrences: pd.DataFrame, routine: Routine, period: Period) -> frozenset[date]:
     """Holidays, and dates covered by all-day (or whole-working-day) out-of-office events."""
     off = {d for d in routine.holidays if period.first <= d <= period.last}
-    away = (occurrences["event_type"] == "outOfOffice") | (
-        occurrences["all_day"] & occurrences["summary"].str.contains(_AWAY, na=False)
+    # only all-day events and out-of-office ones can be absences: look at those alone
+    candidates = occurrences[
+        occurrences["all_day"].to_numpy() | (occurrences["event_type"] == "outOfOffice").to_numpy()
+    ]
+    away = (candidates["event_type"] == "outOfOffice") | (
+        candidates["all_day"] & candidates["summary"].str.contains(_AWAY, na=False)
     )
     # the rep's own absence: not cancelled, not declined, not organized by someone else
-    organizer = occurrences["organizer"]
-    own = (organizer == "") | organizer.isin(routine.addresses) | occurrences["organized_by_self"]
-    away &= own & ~occurrences["reason"].isin(["cancelled", "declined"])
-    for row in occurrences[away].itertuples():
+    organizer = candidates["organizer"]
+    own = (organizer == "") | organizer.isin(routine.addresses) | candidates["organized_by_self"]
+    away &= own & ~candidates["reason"].isin(["cancelled", "declined"])
+    for row in candidates[away].itertuples():
         first, last = _local_date(row.start, routine), _local_date(row.end, routine)
         if not row.all_day:
             first, last = _whole_working_days(row.start, row.end, routine)
@@ -296,9 +300,11 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
     targets: dict[tuple[date, str], float] = {}
     for m in measured:
         if m.commitment.unit is Unit.HOURS and m.commitment.direction is Direction.MIN:
-            for row in m.per_day[m.per_day["target"] > 0].itertuples():
-                key = (row.date, m.commitment.activity)
-                targets[key] = targets.get(key, 0.0) + row.target
+            days, day_targets = m.per_day["date"].tolist(), m.per_day["target"].tolist()
+            for day, target in zip(days, day_targets, strict=True):
+                if target > 0:
+                    key = (day, m.commitment.activity)
+                    targets[key] = targets.get(key, 0.0) + target
     daily = seconds[["date", "activity", "hours"]]
     present = set(zip(daily["date"], daily["activity"], strict=True))
     missing = [

@@ -29,11 +29,17 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
         scheduled = amount_text(measured.scheduled, c.unit.value)
         target = amount_text(measured.target, c.unit.value)
         if c.direction is Direction.MIN:
-            short_days = measured.per_day[
-                (measured.per_day["target"] > 0)
-                & (measured.per_day["target"] - measured.per_day["scheduled"] > tolerance)
-            ]
-            days = ", ".join(d.strftime("%a %d %b") for d in short_days["date"])
+            per_day = measured.per_day
+            days = ", ".join(
+                day.strftime("%a %d %b")
+                for day, target, scheduled in zip(
+                    per_day["date"].tolist(),
+                    per_day["target"].tolist(),
+                    per_day["scheduled"].tolist(),
+                    strict=True,
+                )
+                if target > 0 and target - scheduled > tolerance
+            )
             detail = f"{scheduled} scheduled of {target} committed"
             if c.per == "day" and days:
                 detail += f"; short on {days}"

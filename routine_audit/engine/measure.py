@@ -38,8 +38,10 @@ class Measured:
         overall = sign * (self.target - self.scheduled)
         if self.commitment.per != "day":
             return overall
-        days = self.per_day[self.per_day["target"] > 0]
-        daily = (sign * (days["target"] - days["scheduled"])).clip(lower=0).sum()
+        target = self.per_day["target"].to_numpy()
+        scheduled = self.per_day["scheduled"].to_numpy()
+        due = target > 0
+        daily = np.maximum(sign * (target[due] - scheduled[due]), 0).sum()
         return float(daily) if daily > 0 else overall
 
     @property
