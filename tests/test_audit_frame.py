@@ -99,6 +99,17 @@ def test_only_start_and_end_are_required():
             ),
             "ends before it starts",
         ),
+        (
+            pd.DataFrame(
+                {
+                    "start": pd.to_datetime(["2026-11-02 09:00", None]).tz_localize("UTC"),
+                    "end": pd.to_datetime(["2026-11-02 10:00", "2026-11-02 10:00"]).tz_localize(
+                        "UTC"
+                    ),
+                }
+            ),
+            "row 1 has no start",
+        ),
     ],
 )
 def test_a_malformed_table_is_a_clear_error(table, message):

@@ -159,3 +159,19 @@ def test_a_stored_audit_opens_its_big_tables_only_when_used():
     assert again.daily.equals(result.daily)
     with pytest.raises(AttributeError):
         stored.no_such_table  # noqa: B018
+
+
+def test_a_source_never_serves_what_it_read_before_its_files_changed(cache_folder, calendar):
+    """Found in review: a source kept the bytes it hashed, and a read after a cache hit
+    returned them although the file had changed since."""
+    import routine_audit as ra
+    from routine_audit.config import load_routine, load_rules
+
+    routine = load_routine(package_data("sample") / "dana.yaml")
+    source = IcsSource(calendar)
+    first = ra.audit_calendar(source, routine, load_rules(), WEEK)
+    again = ra.audit_calendar(source, routine, load_rules(), WEEK)  # a hit: nothing read
+    assert len(again.occurrences) == len(first.occurrences) > 0
+    calendar.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+    assert source.read(WEEK, zone=LONDON).events == ()
+    assert len(ra.audit_calendar(source, routine, load_rules(), WEEK).occurrences) == 0

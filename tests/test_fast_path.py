@@ -277,3 +277,80 @@ def test_an_override_stays_when_the_occurrence_it_replaces_reaches_the_window():
     )
     fast, plain = _both(_calendar([events]).encode(), PERIOD)
     assert fast == plain
+
+
+def _versions_calendar(first: str, second: str, *, header: str = "") -> bytes:
+    """A weekly series whose 8 Jan occurrence was moved twice: into the week of 10 June
+    (SEQUENCE 1), then elsewhere (SEQUENCE 2), each RECURRENCE-ID written its own way."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//t//t//EN",
+        *([header] if header else []),
+        "BEGIN:VEVENT",
+        "UID:s1",
+        "DTSTART;TZID=Europe/London:20240101T090000",
+        "DTEND;TZID=Europe/London:20240101T100000",
+        "RRULE:FREQ=WEEKLY",
+        "SUMMARY:master",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:s1",
+        f"RECURRENCE-ID{first}",
+        "SEQUENCE:1",
+        "DTSTART;TZID=Europe/London:20240611T090000",
+        "DTEND;TZID=Europe/London:20240611T100000",
+        "SUMMARY:moved into the week",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:s1",
+        f"RECURRENCE-ID{second}",
+        "SEQUENCE:2",
+        "DTSTART:20240109T090000Z",
+        "DTEND:20240109T100000Z",
+        "SUMMARY:moved away again",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "header"),
+    [
+        (";TZID=Europe/London:20240108T090000", ":20240108T090000Z", ""),
+        (";TZID=Europe/Berlin:20240108T100000", ":20240108T090000Z", "X-WR-TIMEZONE:Europe/Berlin"),
+        (";TZID=Europe/London:20240108T090000", ";TZID=America/New_York:20240108T040000", ""),
+    ],
+    ids=["zone-vs-utc", "x-wr-timezone", "two-zones"],
+)
+def test_versions_of_one_override_stay_together_however_their_recurrence_id_is_written(
+    first, second, header
+):
+    """Found in review: versions were grouped by how the RECURRENCE-ID was written, so the
+    later version (written another way, moved out of the week) was dropped and the
+    outdated one appeared."""
+    london = ZoneInfo("Europe/London")
+    period = Period(date(2024, 6, 10), date(2024, 6, 16), london)
+    fast, plain = _both(_versions_calendar(first, second, header=header), period, london)
+    assert fast == plain
+
+
+def test_a_single_event_keeps_its_far_overrides_and_so_its_series_identity():
+    """Found in review: without a repeating master, a far override is what makes the UID a
+    series (the event's key, used to merge files, depends on it): it is not dropped."""
+    events = _calendar(
+        [
+            _event("s3", "20261104T090000Z", "DTEND:20261104T100000Z"),
+            _event(
+                "s3",
+                "20260105T090000Z",
+                "DTEND:20260105T100000Z",
+                "RECURRENCE-ID:20260105T090000Z",
+            ),
+        ]
+    )
+    fast, plain = _both(events.encode(), PERIOD)
+    assert fast == plain
+    (event,) = plain[0]
+    assert event.recurrence_id is not None

@@ -113,3 +113,24 @@ def test_a_warm_team_run_writes_the_same_reports_without_rendering(
     monkeypatch.setattr(weekly, "build_report", must_not_build)
     assert reports(tmp_path / "warm") == cold
     assert "dana-at-northwind.example.html" in cold
+
+
+def test_an_unreadable_calendar_folder_fails_one_rep_not_the_run(team_file, monkeypatch, tmp_path):
+    """Found in review: with the cache on, an OSError while hashing one rep's folder
+    escaped the cache lookup and ended the whole run."""
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    locked = team_file.parent / "locked"
+    locked.mkdir()
+    with team_file.open("a") as stream:
+        stream.write("  - {email: kim@northwind.example, name: Kim, calendar: {ics: locked}}\n")
+    real_iterdir = type(locked).iterdir
+
+    def iterdir(path):
+        if path.name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_iterdir(path)
+
+    monkeypatch.setattr(type(locked), "iterdir", iterdir)
+    outcomes = _audit(team_file, monkeypatch, "1")
+    assert [o.ok for o in outcomes] == [True, True, True, True, False, False]
+    assert "Permission denied" in outcomes[-1].error

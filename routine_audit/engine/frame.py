@@ -122,6 +122,9 @@ def occurrence_table(
     columns: dict[str, object] = {"occ": np.arange(n, dtype=np.int64)}
     for name in ("start", "end"):
         moments = _aware(occurrences[name], name)
+        if moments.isna().any():
+            row = int(np.flatnonzero(moments.isna().to_numpy())[0])
+            raise UsageError(f"row {row} has no {name}", hint=f"every occurrence needs its {name}")
         columns[f"{name}_ts"] = _epoch_seconds(moments)
         columns[name] = moments.reset_index(drop=True)
     if (columns["end_ts"] < columns["start_ts"]).any():

@@ -50,7 +50,10 @@ def audit_keyed(
     found = remembered_audit(key)
     if found is not None:
         return found
-    return audit_data(source.read(period, zone=routine.zone), routine, rules, period, key)
+    data = source.read(period, zone=routine.zone)
+    return audit_data(
+        data, routine, rules, period, key if source.read_matches_fingerprint() else None
+    )
 
 
 def audit_data(

@@ -30,3 +30,7 @@ class Source(ABC):
         the same data. None means unknown (feeds, APIs): the data must be read.
         """
         return None
+
+    def read_matches_fingerprint(self) -> bool:
+        """Whether the last ``read`` read exactly what the last ``fingerprint`` described."""
+        return False

@@ -57,27 +57,30 @@ class IcsSource(Source):
                     hint="use an http(s) or webcal feed, or download the file",
                 )
         self.timeout = timeout
-        self._local: list[Document] | None = None  # local files, read once by fingerprint()
+        self._fingerprint: bytes | None = None  # what fingerprint() saw last
+        self._read_fingerprint: bytes | None = None  # the same, of what read() read last
 
     def fingerprint(self) -> bytes | None:
         """Names and content digests of the local files; None with a feed or a failed read."""
         from .feed import is_feed_url
 
+        self._fingerprint = None
         if any(is_feed_url(location) for location in self.locations):
             return None
         failures: list[SourceError] = []
         try:
             documents = [d for loc in self.locations for d in _local_documents(Path(loc), failures)]
-        except SourceError:
+        except (SourceError, OSError):
             return None
         if failures:
             return None
-        self._local = documents
-        digest = hashlib.sha256()
-        for document in documents:
-            digest.update(repr((document.name, len(document.data))).encode())
-            digest.update(hashlib.sha256(document.data).digest())
-        return digest.digest()
+        self._fingerprint = _digest(documents)
+        return self._fingerprint
+
+    def read_matches_fingerprint(self) -> bool:
+        # the files may change between fingerprint() and read(): what was read must be
+        # what the fingerprint describes before it is kept under it
+        return self._fingerprint is not None and self._read_fingerprint == self._fingerprint
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
         events: list[Event] = []
@@ -85,7 +88,9 @@ class IcsSource(Source):
         problems: list[Problem] = []
         names: list[str] = []
         failures: list[SourceError] = []
-        for document in self._documents(failures):
+        documents = list(self._documents(failures))
+        self._read_fingerprint = None if failures else _digest(documents)
+        for document in documents:
             try:
                 found, trouble = read_document_cached(document, period, zone)
             except SourceError as exc:
@@ -114,12 +119,6 @@ class IcsSource(Source):
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
         from .feed import fetch_feed, is_feed_url, redact_url
 
-        if self._local is not None:
-            # read moments ago by fingerprint(), so the data matches it; used once only
-            documents, self._local = self._local, None
-            yield from documents
-            return
-
         for location in self.locations:
             if is_feed_url(location):
                 try:
@@ -128,6 +127,15 @@ class IcsSource(Source):
                     failures.append(exc)
                 continue
             yield from _local_documents(Path(location), failures)
+
+
+def _digest(documents: list[Document]) -> bytes:
+    """Names and contents of documents, as one digest."""
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(repr((document.name, len(document.data))).encode())
+        digest.update(hashlib.sha256(document.data).digest())
+    return digest.digest()
 
 
 def _local_documents(path: Path, failures: list[SourceError]) -> Iterator[Document]:

@@ -8,11 +8,14 @@ its time values are well-formed, and either it does not repeat and lies
 outside the window, or its series ends (UNTIL) before the window or starts
 after it. Anything unusual is kept, and the normal reader then decides.
 When any VEVENT of a UID is kept, so are the series' masters (a kept
-override still finds its series, and the series' privacy), and so is every
-version of a kept override (same RECURRENCE-ID: the highest SEQUENCE wins).
-Overrides of a kept series that lie, and came from, outside the window are
-dropped: they replace occurrences the window never sees. A UID with any VEVENT
-this scan is unsure of is kept whole. Times are compared as wall-clock values
+override still finds its series, and the series' privacy). Overrides of a kept
+repeating series that lie, and came from, outside the window are dropped: they
+replace occurrences the window never sees. An override stays when the master
+occurrence it replaces may reach the window, when another kept override
+replaces an occurrence within the slack of its own (another version of it,
+perhaps written in another zone: the highest SEQUENCE wins), and when its UID
+has no repeating master. A UID with any VEVENT this scan is unsure of is kept
+whole. Times are compared as wall-clock values
 with two days of slack either side, which covers any UTC offset.
 """
 
@@ -56,9 +59,9 @@ def narrow(text: str, first: date, last: date) -> str:
         return text
     keep_uid: set[str] = set()  # UIDs with a needed VEVENT: their masters stay
     whole_uid: set[str] = set()  # UIDs with a VEVENT this scan is unsure of: all stays
-    keep_override: set[tuple[str, object]] = set()  # (UID, RECURRENCE-ID) that stay
+    series_uid: set[str] = set()  # UIDs with a repeating master (RRULE)
     master_span: dict[str, timedelta] = {}  # the longest master of each UID
-    verdicts: list[tuple[re.Match[str], str | None, bool, tuple | None]] = []
+    verdicts: list[tuple[re.Match[str], str | None, bool, datetime | None]] = []
     for block in blocks:
         body = block.group(0)
         if body.upper().count("BEGIN:VEVENT") != 1:
@@ -71,32 +74,26 @@ def narrow(text: str, first: date, last: date) -> str:
         try:
             if nested:
                 inner = _NESTED.sub(_check_alarm, inner)  # alarms: not the event's own times
-            needed, replaces, span = _needed(inner, low, high)
+            needed, replaces, span, repeats = _needed(inner, low, high)
         except (_UnsureError, ValueError, OverflowError):  # out-of-range values included
-            needed, replaces, span = True, None, timedelta(0)
+            needed, replaces, span, repeats = True, None, timedelta(0), False
             if uid is not None:
                 whole_uid.add(uid)
         if uid is not None:
             if needed:
                 keep_uid.add(uid)
-                if replaces is not None:
-                    keep_override.add((uid, replaces))
             if replaces is None:
                 master_span[uid] = max(span, master_span.get(uid, span))
+                if repeats:
+                    series_uid.add(uid)
         verdicts.append((block, uid, needed, replaces))
-    for _block, uid, needed, replaces in verdicts:
-        # an override stays when the master's own occurrence it replaces (as long as the
-        # master) may touch the window: without it, that occurrence would appear
-        if not needed and replaces is not None and uid in keep_uid:
-            moved_from = replaces[2]
-            if moved_from < high and moved_from + master_span.get(uid, _SLACK) >= low:
-                keep_override.add((uid, replaces))
+    staying = _staying_overrides(verdicts, keep_uid, series_uid, master_span, low, high)
     pieces: list[str] = []
     position = 0
-    for block, uid, needed, replaces in verdicts:
+    for index, (block, uid, needed, replaces) in enumerate(verdicts):
         if needed or uid in whole_uid:
             continue
-        if uid in keep_uid and (replaces is None or (uid, replaces) in keep_override):
+        if uid in keep_uid and (replaces is None or index in staying):
             continue
         pieces.append(text[position : block.start()])
         position = block.end()
@@ -107,6 +104,42 @@ def narrow(text: str, first: date, last: date) -> str:
 
 
 _UNKNOWN = "\0unknown"  # a UID line this scan cannot read
+
+
+def _staying_overrides(
+    verdicts: list[tuple[re.Match[str], str | None, bool, datetime | None]],
+    keep_uid: set[str],
+    series_uid: set[str],
+    master_span: dict[str, timedelta],
+    low: datetime,
+    high: datetime,
+) -> set[int]:
+    """Which overrides of kept UIDs stay although they do not touch the window themselves.
+
+    An override stays when its UID has no repeating master (it may be what makes the UID
+    a series), when the master occurrence it replaces (as long as the master) may reach
+    the window, or when a kept override replaces an occurrence within the slack of its
+    own (another version of it: the same instant may be written in another zone).
+    """
+    kept_times: dict[str, list[datetime]] = {}
+    candidates: list[tuple[int, str, datetime]] = []
+    for index, (_block, uid, needed, replaces) in enumerate(verdicts):
+        if replaces is None or uid is None:
+            continue
+        if needed:
+            kept_times.setdefault(uid, []).append(replaces)
+        elif uid in keep_uid:
+            candidates.append((index, uid, replaces))
+    staying: set[int] = set()
+    for index, uid, replaces in candidates:
+        reach = master_span.get(uid, _SLACK)
+        if uid not in series_uid or (replaces < high and replaces + reach >= low):
+            staying.add(index)
+            kept_times.setdefault(uid, []).append(replaces)
+    for index, uid, replaces in candidates:
+        if any(abs(replaces - kept) <= _SLACK for kept in kept_times.get(uid, ())):
+            staying.add(index)
+    return staying
 
 
 def _uid(own: str) -> str | None:
@@ -120,10 +153,12 @@ def _uid(own: str) -> str | None:
         return _UNKNOWN
 
 
-def _needed(inner: str, low: datetime, high: datetime) -> tuple[bool, tuple | None, timedelta]:
+def _needed(
+    inner: str, low: datetime, high: datetime
+) -> tuple[bool, datetime | None, timedelta, bool]:
     """Whether this VEVENT may matter for [low, high), the occurrence it replaces (its
-    RECURRENCE-ID's zone, kind and wall time; None for a master or a single event),
-    and its length.
+    RECURRENCE-ID's wall time; None for a master or a single event), its length, and
+    whether it repeats (RRULE).
 
     ``inner`` is the VEVENT's own lines (checked alarms removed). Unsure raises
     ``_UnsureError``.
@@ -152,7 +187,7 @@ def _needed(inner: str, low: datetime, high: datetime) -> tuple[bool, tuple | No
         first_start = last_start = start
     span = end - start
     needed = first_start < high and (last_start is None or last_start + span >= low)
-    replaces: object = None
+    replaces: datetime | None = None
     if len(props.get("RECURRENCE-ID", ())) > 1:
         raise _UnsureError
     for params, value in props.get("RECURRENCE-ID", ()):
@@ -160,8 +195,8 @@ def _needed(inner: str, low: datetime, high: datetime) -> tuple[bool, tuple | No
             raise _UnsureError
         moved_from = _time(params, value)
         needed = needed or (low <= moved_from + span and moved_from < high)
-        replaces = (_tzid(params), _kind(params, value), moved_from)
-    return needed, replaces, span
+        replaces = moved_from
+    return needed, replaces, span, "RRULE" in props
 
 
 def _check_alarm(match: re.Match[str]) -> str:

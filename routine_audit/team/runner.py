@@ -162,8 +162,8 @@ def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[R
             routine = job.team.member_routine(member)
             source = _source(job.team, member, None)
             key = source_key(source, routine, job.rules, rep_period(job, routine))
-        except RoutineAuditError:
-            continue  # the full attempt below reports it
+        except Exception:  # noqa: BLE001  (the full attempt in a worker reports it)
+            continue
         result = remembered_audit(key)
         if result is not None:
             known[index] = RepOutcome(member, result, key=key)
@@ -202,7 +202,10 @@ def _fetch_member(
         found = remembered_audit(key)
         if found is not None:
             return RepOutcome(member, found, key=key)
-        return _Fetched(member, routine, period, source.read(period, zone=routine.zone), key)
+        data = source.read(period, zone=routine.zone)
+        if not source.read_matches_fingerprint():
+            key = None  # the files changed while being read: keep nothing under the old key
+        return _Fetched(member, routine, period, data, key)
 
     return _guarded(member, fetch)
 
