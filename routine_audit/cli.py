@@ -584,9 +584,17 @@ def _progress(total: int) -> Iterator:
         return
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress:
+    # refreshed on each rep rather than by a timer thread: the audits run in forked
+    # workers, and forking while another thread runs is not safe
+    with Progress(transient=True, auto_refresh=False) as progress:
         task = progress.add_task("auditing reps", total=total)
-        yield lambda outcome: progress.advance(task)
+
+        def advance(outcome) -> None:
+            progress.advance(task)
+            progress.refresh()
+
+        progress.refresh()
+        yield advance
 
 
 def _audit_and_emit(renderer, fmt, output, audience, *audit_args) -> None:

@@ -3,6 +3,7 @@
 Forked workers start with everything the parent has loaded (modules, the team,
 the rules), so nothing but each item's index and each result crosses between
 processes. Where fork is not available, or there is one item or one process,
+or other threads are running (forking then is unsafe: a notebook kernel, say),
 the work runs here; a worker that dies (killed, out of memory) hands the rest
 back to this process.
 """
@@ -10,6 +11,7 @@ back to this process.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,7 +26,8 @@ _WORK: tuple[Callable, Sequence] | None = None  # set in each worker by the fork
 def fork_map(function: Callable[[T], R], items: Sequence[T], processes: int) -> Iterator[R]:
     """``map(function, items)``, spread over up to ``processes`` forked workers."""
     count = min(processes, len(items))
-    if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if count < 2 or not forkable or threading.active_count() > 1:
         yield from map(function, items)
         return
     done = 0
