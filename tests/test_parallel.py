@@ -4,6 +4,8 @@ when forking would be unsafe (another thread running) or pointless (one item).""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -18,9 +20,18 @@ def _pid_and_square(n: int) -> tuple[int, int]:
 
 
 def test_results_come_back_in_order_from_other_processes():
-    results = list(fork_map(_pid_and_square, list(range(12)), 2))
-    assert [square for _, square in results] == [n * n for n in range(12)]
-    assert {pid for pid, _ in results} - {os.getpid()}
+    # in a fresh interpreter: servers of other tests run threads in this one
+    code = (
+        "import os\n"
+        "from routine_audit.parallel import fork_map\n"
+        "def f(n): return os.getpid(), n * n\n"
+        "results = list(fork_map(f, list(range(12)), 2))\n"
+        "assert [s for _, s in results] == [n * n for n in range(12)], results\n"
+        "assert {p for p, _ in results} - {os.getpid()}, 'no worker process was used'\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
 
 
 def test_with_another_thread_running_the_work_stays_here():
