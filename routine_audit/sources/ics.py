@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -34,6 +35,11 @@ class Document:
 
     name: str
     data: bytes
+
+    @cached_property
+    def digest(self) -> bytes:
+        """The content's SHA-256: one hash serves the fingerprint and the read cache."""
+        return hashlib.sha256(self.data).digest()
 
 
 class IcsSource(Source):
@@ -134,7 +140,7 @@ def _digest(documents: list[Document]) -> bytes:
     digest = hashlib.sha256()
     for document in documents:
         digest.update(repr((document.name, len(document.data))).encode())
-        digest.update(hashlib.sha256(document.data).digest())
+        digest.update(document.digest)
     return digest.digest()
 
 
@@ -164,12 +170,12 @@ def _local_documents(path: Path, failures: list[SourceError]) -> Iterator[Docume
 def read_document_cached(
     document: Document, period: Period, zone: ZoneInfo
 ) -> tuple[list[Event], list[Problem]]:
-    """``read_document``, remembered by the document's bytes, name, period and zone."""
+    """``read_document``, remembered by the document's content digest, name, period and zone."""
     from .. import cache
 
     parts = (document.name, period.first, period.last, period.tz.key, zone.key)
     return cache.remembered(
-        "ics", document.data, parts, lambda: read_document(document, period, zone)
+        "ics", document.digest, parts, lambda: read_document(document, period, zone)
     )
 
 
