@@ -25,7 +25,7 @@ class AuditContext:
     conflicts: pd.DataFrame  # seg, by_seg, seconds (seg lost seconds to by_seg)
     days_off: frozenset[date]
 
-    @property
+    @cached_property
     def dates(self) -> list[date]:
         return self.period.days
 

@@ -33,6 +33,9 @@ OCCURRENCE_COLUMNS = [
 ]
 
 
+ATTENDEE_COLUMNS = ["occ", "email", "response", "is_self", "is_resource"]
+
+
 def events_frame(events: Sequence[Event]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(occurrences, attendees); times as integer epoch seconds plus the aware originals."""
     occurrences = pd.DataFrame(
@@ -68,9 +71,7 @@ def events_frame(events: Sequence[Event]) -> tuple[pd.DataFrame, pd.DataFrame]:
         for i, e in enumerate(events)
         for a in e.attendees
     ]
-    attendees = pd.DataFrame(
-        rows, columns=["occ", "email", "response", "is_self", "is_resource"]
-    ).astype(
+    attendees = pd.DataFrame(rows, columns=ATTENDEE_COLUMNS).astype(
         {"occ": np.int64, "email": object, "response": object, "is_self": bool, "is_resource": bool}
     )
     return occurrences, attendees
@@ -98,7 +99,6 @@ _DEFAULTS: dict[str, object] = {
     "organized_by_self": False,
     "source": "",
 }
-ATTENDEE_COLUMNS = ["occ", "email", "response", "is_self", "is_resource"]
 
 
 def occurrence_table(

@@ -3,9 +3,9 @@
 Keys are digests of everything an audit reads and the package version, so a
 change to any input misses; the audit is a pure function of them. Two levels:
 
-- by source: the files' digests (``Source.fingerprint``), routine, rules and
+- by source: the files' digests (``Source.snapshot``), routine, rules and
   period. A hit skips reading the calendar as well as the engine.
-- by data: the calendar data as read (for sources without a fingerprint, such
+- by data: the calendar data as read (for sources without a snapshot, such
   as the Google API and feeds, whose data must be fetched anyway).
 """
 
@@ -19,16 +19,20 @@ from ..sources.base import Source
 from .audit import audit
 
 
-def source_key(source: Source, routine: Routine, rules: RuleSet, period: Period) -> str | None:
-    """The key of this source's audit, or None when it cannot be known without reading."""
+def pinned(
+    source: Source, routine: Routine, rules: RuleSet, period: Period
+) -> tuple[str | None, Source]:
+    """The key of this source's audit, and a source that reads exactly what the key
+    describes; (None, ``source``) when the key cannot be known without reading."""
     from .. import cache
 
     if cache.cache_dir() is None:
-        return None
-    fingerprint = source.fingerprint()
-    if fingerprint is None:
-        return None
-    return cache.key("source-audit", fingerprint, *_settings(routine, rules, period))
+        return None, source
+    snapshot = source.snapshot()
+    if snapshot is None:
+        return None, source
+    digest, held = snapshot
+    return cache.key("source-audit", digest, *_settings(routine, rules, period)), held
 
 
 def remembered_audit(key: str | None) -> AuditResult | None:
@@ -40,20 +44,18 @@ def remembered_audit(key: str | None) -> AuditResult | None:
 
 def audit_source(source: Source, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
     """Read ``source`` for ``period`` and audit it, from the cache when possible."""
-    return audit_keyed(source, routine, rules, period, source_key(source, routine, rules, period))
+    key, held = pinned(source, routine, rules, period)
+    return audit_keyed(held, routine, rules, period, key)
 
 
 def audit_keyed(
     source: Source, routine: Routine, rules: RuleSet, period: Period, key: str | None
 ) -> AuditResult:
-    """``audit_source`` with its ``source_key`` already worked out."""
+    """``audit_source`` with its key and pinned source (``pinned``) already worked out."""
     found = remembered_audit(key)
     if found is not None:
         return found
-    data = source.read(period, zone=routine.zone)
-    return audit_data(
-        data, routine, rules, period, key if source.read_matches_fingerprint() else None
-    )
+    return audit_data(source.read(period, zone=routine.zone), routine, rules, period, key)
 
 
 def audit_data(

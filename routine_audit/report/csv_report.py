@@ -22,8 +22,10 @@ def rep_fragment(report: RepReport) -> str:
 
 def render_fragments(reports: list[RepReport], fragments: list[str]) -> str:
     """``render(reports)``, byte for byte, from each rep's ``rep_fragment`` made before."""
+    if len(fragments) != len(reports):
+        raise ValueError("one fragment per report")
     emails = [report.rep.email for report in reports]
-    if len(set(emails)) != len(emails) or len(fragments) != len(reports):
+    if len(set(emails)) != len(emails):
         return render(reports, RenderOptions())  # rows of one email would interleave
     ordered = sorted(zip(emails, fragments, strict=True))
     return write_rows([HEADER]) + "".join(fragment for _, fragment in ordered)

@@ -23,14 +23,11 @@ class Source(ABC):
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
         """Every occurrence that overlaps ``period``."""
 
-    def fingerprint(self) -> bytes | None:
-        """A digest of everything ``read`` would read, when that is cheap to know.
+    def snapshot(self) -> tuple[bytes, Source] | None:
+        """What the source holds now: a digest of it, and a source that reads exactly that.
 
-        Two reads with the same fingerprint (and the same period and zone) give
-        the same data. None means unknown (feeds, APIs): the data must be read.
+        Reading the snapshot gives the same data for the same digest (and the same
+        period and zone), whatever happens to the files afterwards. None when that is
+        not cheap to know (feeds, APIs): the data must be read.
         """
         return None
-
-    def read_matches_fingerprint(self) -> bool:
-        """Whether the last ``read`` read exactly what the last ``fingerprint`` described."""
-        return False

@@ -63,14 +63,12 @@ class IcsSource(Source):
                     hint="use an http(s) or webcal feed, or download the file",
                 )
         self.timeout = timeout
-        self._fingerprint: bytes | None = None  # what fingerprint() saw last
-        self._read_fingerprint: bytes | None = None  # the same, of what read() read last
+        self._held: list[Document] | None = None  # a snapshot's documents
 
-    def fingerprint(self) -> bytes | None:
-        """Names and content digests of the local files; None with a feed or a failed read."""
+    def snapshot(self) -> tuple[bytes, IcsSource] | None:
+        """The local files' names and contents now; None with a feed or a failed read."""
         from .feed import is_feed_url
 
-        self._fingerprint = None
         if any(is_feed_url(location) for location in self.locations):
             return None
         failures: list[SourceError] = []
@@ -80,13 +78,9 @@ class IcsSource(Source):
             return None
         if failures:
             return None
-        self._fingerprint = _digest(documents)
-        return self._fingerprint
-
-    def read_matches_fingerprint(self) -> bool:
-        # the files may change between fingerprint() and read(): what was read must be
-        # what the fingerprint describes before it is kept under it
-        return self._fingerprint is not None and self._read_fingerprint == self._fingerprint
+        held = IcsSource(self.locations, timeout=self.timeout)
+        held._held = documents
+        return _digest(documents), held
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
         events: list[Event] = []
@@ -94,9 +88,7 @@ class IcsSource(Source):
         problems: list[Problem] = []
         names: list[str] = []
         failures: list[SourceError] = []
-        documents = list(self._documents(failures))
-        self._read_fingerprint = None if failures else _digest(documents)
-        for document in documents:
+        for document in self._documents(failures):
             try:
                 found, trouble = read_document_cached(document, period, zone)
             except SourceError as exc:
@@ -125,6 +117,9 @@ class IcsSource(Source):
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
         from .feed import fetch_feed, is_feed_url, redact_url
 
+        if self._held is not None:
+            yield from self._held
+            return
         for location in self.locations:
             if is_feed_url(location):
                 try:

@@ -154,14 +154,14 @@ class _Job:
 
 def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[RepOutcome]:
     """Outcomes in team-file order: remembered ones at once, the rest from the pool."""
-    from ..engine.memo import remembered_audit, source_key
+    from ..engine.memo import pinned, remembered_audit
 
     known: dict[int, RepOutcome] = {}
     for index, member in enumerate(members):
         try:
             routine = job.team.member_routine(member)
             source = _source(job.team, member, None)
-            key = source_key(source, routine, job.rules, rep_period(job, routine))
+            key, _ = pinned(source, routine, job.rules, rep_period(job, routine))
         except Exception:  # noqa: BLE001  (the full attempt in a worker reports it)
             continue
         result = remembered_audit(key)
@@ -192,20 +192,17 @@ def _fetch_member(
     job: _Job, credentials: _SharedCredentials | None, member: Member
 ) -> _Fetched | RepOutcome:
     """The rep's remembered audit, or their calendar data read for the audit."""
-    from ..engine.memo import remembered_audit, source_key
+    from ..engine.memo import pinned, remembered_audit
 
     def fetch() -> _Fetched | RepOutcome:
         routine = job.team.member_routine(member)
         source = _source(job.team, member, credentials)
         period = rep_period(job, routine)
-        key = source_key(source, routine, job.rules, period)
+        key, held = pinned(source, routine, job.rules, period)
         found = remembered_audit(key)
         if found is not None:
             return RepOutcome(member, found, key=key)
-        data = source.read(period, zone=routine.zone)
-        if not source.read_matches_fingerprint():
-            key = None  # the files changed while being read: keep nothing under the old key
-        return _Fetched(member, routine, period, data, key)
+        return _Fetched(member, routine, period, held.read(period, zone=routine.zone), key)
 
     return _guarded(member, fetch)
 
