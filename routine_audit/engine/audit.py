@@ -243,8 +243,8 @@ def _public_occurrences(context: AuditContext) -> pd.DataFrame:
     all_day = occ["all_day"].to_numpy()
     table = pd.DataFrame(
         {
-            "start": _shown(occ["start"], all_day, tz, context.routine.zone),
-            "end": _shown(occ["end"], all_day, tz, context.routine.zone),
+            "start": _shown(occ["start_ts"].to_numpy(), all_day, tz, context.routine.zone),
+            "end": _shown(occ["end_ts"].to_numpy(), all_day, tz, context.routine.zone),
             "hours": occ["seconds"].to_numpy() / HOUR,
             "counted_hours": occ["counted_seconds"].to_numpy() / HOUR,
             "activity": occ["activity"].to_numpy(),
@@ -266,30 +266,24 @@ def _public_occurrences(context: AuditContext) -> pd.DataFrame:
     return table.sort_values(["start", "end"], kind="stable")
 
 
-def _shown(moments: pd.Series, all_day: np.ndarray, tz: ZoneInfo, zone: ZoneInfo) -> list:
+def _shown(
+    timestamps: np.ndarray, all_day: np.ndarray, tz: ZoneInfo, zone: ZoneInfo
+) -> pd.DatetimeIndex:
     """Moments in the audit zone; an all-day event keeps its dates in any audit zone."""
-    shown = [None] * len(moments)
-    timed = np.flatnonzero(~all_day)
-    if len(timed):
-        converted = pd.to_datetime(moments.iloc[timed], utc=True).dt.tz_convert(tz)
-        for row, moment in zip(timed.tolist(), converted.dt.to_pydatetime(), strict=True):
-            shown[row] = moment
+    seconds = timestamps.astype(np.int64, copy=True)
     for row in np.flatnonzero(all_day).tolist():
-        day = moments.iloc[row].astimezone(zone).date()
-        shown[row] = datetime.combine(day, datetime.min.time(), tz)
-    return shown
+        day = datetime.fromtimestamp(int(seconds[row]), zone).date()
+        seconds[row] = int(datetime.combine(day, datetime.min.time(), tz).timestamp())
+    return pd.to_datetime(seconds, unit="s", utc=True).tz_convert(tz)
 
 
-def _moments(timestamps: pd.Series, tz: ZoneInfo) -> list:
-    """Epoch seconds (or missing) as datetimes in ``tz`` (or None)."""
-    known = timestamps.notna().to_numpy()
-    moments = [None] * len(timestamps)
-    if known.any():
-        converted = pd.to_datetime(timestamps[known].astype("int64"), unit="s", utc=True)
-        converted = converted.dt.tz_convert(tz).dt.to_pydatetime()
-        for row, moment in zip(np.flatnonzero(known).tolist(), converted, strict=True):
-            moments[row] = moment
-    return moments
+def _moments(timestamps: pd.Series, tz: ZoneInfo) -> pd.DatetimeIndex:
+    """Epoch seconds (or missing) as moments in ``tz`` (or NaT)."""
+    values = timestamps.to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    nanoseconds = np.full(len(values), np.iinfo(np.int64).min)  # the int64 of NaT
+    nanoseconds[known] = values[known].astype(np.int64) * 1_000_000_000
+    return pd.DatetimeIndex(nanoseconds.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
 
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
