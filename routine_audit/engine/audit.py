@@ -145,20 +145,20 @@ def _days_off(occurrences: pd.DataFrame, routine: Routine, period: Period) -> fr
     """Holidays, and dates covered by all-day (or whole-working-day) out-of-office events."""
     off = {d for d in routine.holidays if period.first <= d <= period.last}
     # only all-day events and out-of-office ones can be absences: look at those alone
-    candidates = occurrences[
-        occurrences["all_day"].to_numpy() | (occurrences["event_type"] == "outOfOffice").to_numpy()
-    ]
-    away = (candidates["event_type"] == "outOfOffice") | (
-        candidates["all_day"] & candidates["summary"].str.contains(_AWAY, na=False)
-    )
-    # the rep's own absence: not cancelled, not declined, not organized by someone else
-    organizer = candidates["organizer"]
-    own = (organizer == "") | organizer.isin(routine.addresses) | candidates["organized_by_self"]
-    away &= own & ~candidates["reason"].isin(["cancelled", "declined"])
-    for row in candidates[away].itertuples():
-        first, last = _local_date(row.start, routine), _local_date(row.end, routine)
-        if not row.all_day:
-            first, last = _whole_working_days(row.start, row.end, routine)
+    out_of_office = occurrences["event_type"].to_numpy() == "outOfOffice"
+    all_day = occurrences["all_day"].to_numpy(dtype=bool)
+    columns = ("summary", "organizer", "organized_by_self", "reason", "start", "end")
+    for row in np.flatnonzero(all_day | out_of_office).tolist():
+        summary, organizer, by_self, reason, start, end = (occurrences[c].iat[row] for c in columns)
+        if not (out_of_office[row] or (isinstance(summary, str) and _AWAY.search(summary))):
+            continue
+        # the rep's own absence: not cancelled, not declined, not organized by someone else
+        own = organizer == "" or organizer in routine.addresses or bool(by_self)
+        if not own or reason in ("cancelled", "declined"):
+            continue
+        first, last = _local_date(start, routine), _local_date(end, routine)
+        if not all_day[row]:
+            first, last = _whole_working_days(start, end, routine)
         day = first
         while day < last:
             off.add(day)
@@ -287,10 +287,18 @@ def _moments(timestamps: pd.Series, tz: ZoneInfo) -> pd.DatetimeIndex:
 
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
-    seconds = context.segments.groupby(["day", "activity"], as_index=False)["counted_seconds"].sum()
+    segments = context.segment_columns
     dates = context.dates
-    seconds["date"] = [dates[int(d)] for d in seconds["day"]]
-    seconds["hours"] = seconds["counted_seconds"] / HOUR
+    # counted seconds per (day, activity) that has a segment, even one that owns nothing
+    seconds: dict[tuple[date, str], int] = {}
+    for day, activity, counted in zip(
+        segments["day"].tolist(),
+        segments["activity"].tolist(),
+        segments["counted_seconds"].tolist(),
+        strict=True,
+    ):
+        key = (dates[day], activity)
+        seconds[key] = seconds.get(key, 0) + counted
     targets: dict[tuple[date, str], float] = {}
     for m in measured:
         if m.commitment.unit is Unit.HOURS and m.commitment.direction is Direction.MIN:
@@ -299,16 +307,15 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
                 if target > 0:
                     key = (day, m.commitment.activity)
                     targets[key] = targets.get(key, 0.0) + target
-    daily = seconds[["date", "activity", "hours"]]
-    present = set(zip(daily["date"], daily["activity"], strict=True))
-    missing = [
-        {"date": d, "activity": a, "hours": 0.0} for (d, a) in targets if (d, a) not in present
-    ]
-    daily = pd.concat([daily, pd.DataFrame(missing, columns=daily.columns)], ignore_index=True)
-    daily["target_hours"] = [
-        targets.get((d, a)) for d, a in zip(daily["date"], daily["activity"], strict=True)
-    ]
-    return daily.sort_values(["date", "activity"]).reset_index(drop=True)
+    keys = sorted(seconds.keys() | targets.keys())
+    return pd.DataFrame(
+        {
+            "date": [d for d, _ in keys],
+            "activity": np.array([a for _, a in keys], dtype=object),
+            "hours": np.array([seconds.get(k, 0) / HOUR for k in keys], dtype=float),
+            "target_hours": [targets.get(k) for k in keys],
+        }
+    )
 
 
 def _commitment_table(measured: list[Measured]) -> pd.DataFrame:

@@ -1,13 +1,13 @@
 """Classification: each occurrence gets the activity of the first rule that matches.
 
-Rules are applied as whole-column operations (one pass per rule over the
-rows not yet classified), never as a Python loop over rows.
+Rules are matched once per distinct row signature (texts, calendar, colour,
+event type, transparency, attendee counts), remembered across audits.
 """
 
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -45,93 +45,128 @@ def classify(
     external_count: np.ndarray,
 ) -> pd.DataFrame:
     """``activity`` and ``rule`` columns for ``occurrences`` (``other`` / '' when unmatched)."""
-    n = len(occurrences)
-    activity = np.full(n, OTHER, dtype=object)
-    rule_name = np.full(n, NO_RULE, dtype=object)
-    open_rows = np.ones(n, dtype=bool)
-    texts = _TextColumns(occurrences)
-    for rule in rules.rules:
-        if not open_rows.any():
-            break
-        hit = open_rows & _matches(rule.match, occurrences, texts, attendee_count, external_count)
-        activity[hit] = rule.activity
-        rule_name[hit] = rule.name
-        open_rows &= ~hit
-    return pd.DataFrame({"activity": activity, "rule": rule_name}, index=occurrences.index)
+    classifier = _classifier(rules)
+    signatures = list(
+        zip(
+            *(_texts(occurrences[column]) for column in _TEXT_COLUMNS),
+            *(_names(occurrences[column]) for column in _NAME_COLUMNS),
+            occurrences["transparent"].to_numpy(dtype=bool).tolist(),
+            attendee_count.tolist(),
+            external_count.tolist(),
+            strict=True,
+        )
+    )
+    chosen = np.array(classifier.rule_indexes(signatures), dtype=np.int64)
+    return pd.DataFrame(
+        {"activity": classifier.activities[chosen], "rule": classifier.names[chosen]},
+        index=occurrences.index,
+    )
 
 
-class _TextColumns:
-    """Lower-cased searchable text per combination of fields, built once per audit.
+# a row's signature: everything a rule can look at, in this order
+_TEXT_COLUMNS = ("summary", "description", "location")
+_NAME_COLUMNS = ("calendar", "color", "event_type")
+_FIELD_POSITION = {"title": 0, "description": 1, "location": 2}
+_MEMO_LIMIT = 200_000
 
-    Each text is kept once, with the rows that hold it: calendars repeat the same
-    titles (every instance of a series), so rules are matched per distinct text.
+
+def _texts(column: pd.Series) -> list[str]:
+    return [v if isinstance(v, str) else ("" if v is None or v != v else str(v)) for v in column]
+
+
+def _names(column: pd.Series) -> list[str | None]:
+    """Lower-cased names (None never matches a rule's names)."""
+    return [v.lower() if isinstance(v, str) else None for v in column]
+
+
+@lru_cache(maxsize=16)
+def _classifier(rules: RuleSet) -> _Classifier:
+    return _Classifier(rules)
+
+
+class _Classifier:
+    """A rule set compiled once, with the rule each row signature met remembered.
+
+    Calendars repeat the same few signatures (every instance of a series, every
+    rep's "Prospecting block"), so each is matched against the rules once.
     """
 
-    _FIELDS: ClassVar[dict[str, str]] = {
-        "title": "summary",
-        "description": "description",
-        "location": "location",
-    }
+    def __init__(self, rules: RuleSet) -> None:
+        self._rules = [_CompiledMatch(rule.match) for rule in rules.rules]
+        # index -1 (no rule matched) picks the last entry
+        self.activities = np.array([*(r.activity for r in rules.rules), OTHER], dtype=object)
+        self.names = np.array([*(r.name for r in rules.rules), NO_RULE], dtype=object)
+        self._memo: dict[tuple, int] = {}
 
-    def __init__(self, occurrences: pd.DataFrame) -> None:
-        self._occurrences = occurrences
-        self._cache: dict[tuple[str, ...], tuple[np.ndarray, pd.Series]] = {}
+    def rule_indexes(self, signatures: list[tuple]) -> list[int]:
+        memo = self._memo
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        for signature in set(signatures).difference(memo):
+            memo[signature] = self._first_match(signature)
+        return [memo[s] for s in signatures]
 
-    def get(self, fields: tuple[str, ...]) -> tuple[np.ndarray, pd.Series]:
-        """(row -> index of its text, the distinct lower-cased texts)."""
-        key = tuple(sorted(set(fields)))
-        if key not in self._cache:
-            columns = [self._occurrences[self._FIELDS[f]].fillna("").astype(str) for f in key]
-            text = columns[0]
-            for column in columns[1:]:
-                text = text + "\n" + column
-            codes, distinct = pd.factorize(text, use_na_sentinel=False)
-            self._cache[key] = (codes, pd.Series(distinct, dtype=object).str.lower())
-        return self._cache[key]
+    def _first_match(self, signature: tuple) -> int:
+        texts: dict[tuple[int, ...], str] = {}
+        for index, rule in enumerate(self._rules):
+            if rule.matches(signature, texts):
+                return index
+        return -1
 
 
-def _matches(
-    match: Match,
-    occurrences: pd.DataFrame,
-    texts: _TextColumns,
-    attendee_count: np.ndarray,
-    external_count: np.ndarray,
-) -> np.ndarray:
-    mask = np.ones(len(occurrences), dtype=bool)
-    if match.keywords or match.regex or match.hashtags:
-        text = texts.get(match.fields)
+class _CompiledMatch:
+    """One rule's conditions, ready to test a row signature."""
+
+    def __init__(self, match: Match) -> None:
+        self._fields = tuple(sorted({_FIELD_POSITION[f] for f in match.fields}, key=_field_name))
+        self._patterns = []
         if match.keywords:
             words = "|".join(re.escape(k.lower()) for k in match.keywords)
-            mask &= _contains(text, rf"(?<!\w)(?:{words})")
+            self._patterns.append(rf"(?<!\w)(?:{words})")
         if match.regex:
-            mask &= _contains(text, match.regex)
+            self._patterns.append(match.regex)
         if match.hashtags:
             tags = "|".join(re.escape(t) for t in match.hashtags)
-            mask &= _contains(text, rf"(?<![\w#])#(?:{tags})(?![\w-])")
-    if match.calendars:
-        wanted = {c.lower() for c in match.calendars}
-        mask &= occurrences["calendar"].str.lower().isin(wanted).to_numpy()
-    if match.colors:
-        wanted = {c.lower() for c in match.colors}
-        mask &= occurrences["color"].str.lower().isin(wanted).to_numpy()
-    if match.event_types:
-        wanted = {t.lower() for t in match.event_types}
-        mask &= occurrences["event_type"].str.lower().isin(wanted).to_numpy()
-    if match.transparency is not None:
-        transparent = occurrences["transparent"].to_numpy()
-        mask &= transparent if match.transparency == "transparent" else ~transparent
-    if match.attendees is not None:
-        mask &= _in_range(attendee_count, match.attendees)
-    if match.external_attendees is not None:
-        mask &= _in_range(external_count, match.external_attendees)
-    return mask
+            self._patterns.append(rf"(?<![\w#])#(?:{tags})(?![\w-])")
+        self._compiled = [re.compile(p, re.IGNORECASE) for p in self._patterns]
+        self._names = [
+            (3 + i, frozenset(n.lower() for n in names))
+            for i, names in enumerate((match.calendars, match.colors, match.event_types))
+            if names
+        ]
+        self._transparent = (
+            None if match.transparency is None else match.transparency == "transparent"
+        )
+        self._ranges = [
+            (7 + i, bounds)
+            for i, bounds in enumerate((match.attendees, match.external_attendees))
+            if bounds is not None
+        ]
+
+    def matches(self, signature: tuple, texts: dict[tuple[int, ...], str]) -> bool:
+        for position, wanted in self._names:
+            if signature[position] not in wanted:
+                return False
+        if self._transparent is not None and signature[6] != self._transparent:
+            return False
+        for position, bounds in self._ranges:
+            value = signature[position]
+            if (bounds.min is not None and value < bounds.min) or (
+                bounds.max is not None and value > bounds.max
+            ):
+                return False
+        if self._compiled:
+            text = texts.get(self._fields)
+            if text is None:
+                text = "\n".join(signature[p] for p in self._fields).lower()
+                texts[self._fields] = text
+            return all(pattern.search(text) for pattern in self._compiled)
+        return True
 
 
-def _contains(text: tuple[np.ndarray, pd.Series], pattern: str) -> np.ndarray:
-    codes, distinct = text
-    compiled = re.compile(pattern, re.IGNORECASE)
-    found = distinct.str.contains(compiled, regex=True, na=False).to_numpy(dtype=bool)
-    return found[codes]
+def _field_name(position: int) -> str:
+    # fields join in the alphabetical order of their names: description, location, title
+    return ("title", "description", "location")[position]
 
 
 def _in_range(values: np.ndarray, bounds: Range) -> np.ndarray:

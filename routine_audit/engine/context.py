@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cached_property
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..config.schema import WEEKDAYS, Commitment, Routine, Unit
 from ..period import Period
+from ..result import Evidence
 from .windows import Intervals
 
 
@@ -30,21 +31,27 @@ class AuditContext:
         return self.period.days
 
     @cached_property
-    def occurrence_lookup(self) -> dict[int, tuple[int, int, str]]:
-        """occ -> (start_ts, end_ts, activity), for building evidence one row at a time."""
-        occ = self.occurrences
-        return dict(
-            zip(
-                occ.index.tolist(),
-                zip(
-                    occ["start_ts"].tolist(),
-                    occ["end_ts"].tolist(),
-                    occ["activity"].tolist(),
-                    strict=True,
-                ),
-                strict=True,
+    def _occurrence_moments(self) -> tuple[list[int], list[int], list[str]]:
+        occ = self.occurrences  # indexed 0..n-1 in row order
+        return occ["start_ts"].tolist(), occ["end_ts"].tolist(), occ["activity"].tolist()
+
+    @cached_property
+    def _local_evidence(self) -> dict[int, tuple[datetime, datetime, str]]:
+        return {}
+
+    def evidence(self, occ: int, seconds: int = 0) -> Evidence:
+        """The occurrence ``occ`` as evidence (its local moments worked out once)."""
+        known = self._local_evidence.get(occ)
+        if known is None:
+            starts, ends, activities = self._occurrence_moments
+            tz = self.period.tz
+            known = (
+                datetime.fromtimestamp(starts[occ], tz),
+                datetime.fromtimestamp(ends[occ], tz),
+                activities[occ],
             )
-        )
+            self._local_evidence[occ] = known
+        return Evidence(occ, known[0], known[1], known[2], seconds)
 
     @cached_property
     def segment_columns(self) -> dict[str, np.ndarray]:

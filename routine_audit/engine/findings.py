@@ -77,35 +77,35 @@ def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Fin
     mine = segments["activity"][lost_by] == commitment.activity
     if not mine.any():
         return findings
-    conflicts = pd.DataFrame(
-        {
-            "occ": segments["occ"][lost_by[mine]],
-            "by_occ": segments["occ"][context.conflicts["by_seg"].to_numpy()[mine]],
-            "seconds": context.conflicts["seconds"].to_numpy()[mine],
-        }
-    )
+    occ = segments["occ"][lost_by[mine]]
+    by_occ = segments["occ"][context.conflicts["by_seg"].to_numpy()[mine]]
+    seconds = context.conflicts["seconds"].to_numpy()[mine]
+    # lost seconds per (block, obstacle), in block then obstacle order: a year holds hundreds
+    order = np.lexsort((by_occ, occ))
+    occ, by_occ, seconds = occ[order], by_occ[order], seconds[order]
+    pair_starts = _run_starts(occ, by_occ)
+    occ, by_occ = occ[pair_starts].tolist(), by_occ[pair_starts].tolist()
+    seconds = np.add.reduceat(seconds, pair_starts).tolist()
     kind = "protected_overlap" if commitment.protected else "displaced"
+    what = "protected time" if commitment.protected else f"{commitment.activity} block"
     blocks = []
-    # one grouping for all blocks (a year holds hundreds): lost seconds per (block, obstacle)
-    pairs = conflicts.groupby(["occ", "by_occ"], sort=True)["seconds"].sum()
-    by_block: dict[int, list[tuple[int, int]]] = {}
-    for (occ, by_occ), seconds in zip(pairs.index.tolist(), pairs.tolist(), strict=True):
-        by_block.setdefault(int(occ), []).append((int(by_occ), int(seconds)))
-    for occ, obstacle_seconds in by_block.items():
-        lost = sum(seconds for _, seconds in obstacle_seconds)
-        victim = _evidence(context, [occ], seconds=lost)
-        obstacles = _evidence(
-            context,
-            [by_occ for by_occ, _ in obstacle_seconds],
-            seconds=[seconds for _, seconds in obstacle_seconds],
-        )
-        block_day = victim[0].start.date()
-        what = "protected time" if commitment.protected else f"{commitment.activity} block"
+    first = 0
+    while first < len(occ):
+        last = first + 1
+        while last < len(occ) and occ[last] == occ[first]:
+            last += 1
+        lost = sum(seconds[first:last])
+        victim = context.evidence(occ[first], lost)
+        obstacles = tuple(context.evidence(by_occ[i], seconds[i]) for i in range(first, last))
+        count = last - first
         detail = (
-            f"{what} {_clock_span(victim[0])} lost {duration_text(lost)} "
-            f"to {len(obstacles)} other event{'s' if len(obstacles) > 1 else ''}"
+            f"{what} {_clock_span(victim)} lost {duration_text(lost)} "
+            f"to {count} other event{'s' if count > 1 else ''}"
         )
-        blocks.append(Finding(kind, commitment.id, block_day, detail, victim, obstacles))
+        blocks.append(
+            Finding(kind, commitment.id, victim.start.date(), detail, (victim,), obstacles)
+        )
+        first = last
     # the blocks that lost time first, then (protected) the days with none at all
     return blocks + findings
 
@@ -310,14 +310,19 @@ def _evidence(
 ) -> tuple[Evidence, ...]:
     occs = [int(o) for o in occs]
     amounts = [int(seconds)] * len(occs) if isinstance(seconds, int | np.integer) else list(seconds)
-    lookup = context.occurrence_lookup
-    evidence = []
-    for occ, amount in zip(occs, amounts, strict=True):
-        start, end, activity = lookup[occ]
-        evidence.append(
-            Evidence(occ, _local(context, start), _local(context, end), activity, int(amount))
-        )
-    return tuple(evidence)
+    return tuple(
+        context.evidence(occ, int(amount)) for occ, amount in zip(occs, amounts, strict=True)
+    )
+
+
+def _run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal consecutive key tuples begins (keys sorted together)."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    changed = np.zeros(len(keys[0]) - 1, dtype=bool)
+    for key in keys:
+        changed |= key[1:] != key[:-1]
+    return np.concatenate(([0], np.flatnonzero(changed) + 1))
 
 
 def _local(context: AuditContext, timestamp: int) -> datetime:
@@ -331,4 +336,6 @@ def _clock(value: time | None) -> str:
 
 
 def _clock_span(evidence: Evidence) -> str:
-    return f"{evidence.start:%a %H:%M}–{evidence.end:%H:%M}"
+    start, end = evidence.start, evidence.end
+    weekday = WEEKDAYS[start.weekday()].title()
+    return f"{weekday} {start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
