@@ -24,10 +24,16 @@ from .findings import (
     limit_findings,
     target_findings,
 )
-from .frame import events_frame, occurrence_table
+from .frame import ATTENDEE_COLUMNS, OCCURRENCE_COLUMNS, events_frame, occurrence_table
 from .health import health
 from .measure import Measured, measure
-from .timeline import local_midnights, merge_blocks, resolve_overlaps, split_at_midnight
+from .timeline import (
+    Columns,
+    local_midnights,
+    merge_blocks,
+    resolve_overlaps,
+    split_at_midnight,
+)
 
 HOUR = 3600
 _AWAY = re.compile(
@@ -76,14 +82,14 @@ def _audit_tables(
             hint="audit with a rep's routine that extends: this file",
         )
     occurrences, attendees = _occurrences_in_period(occurrences, attendees, period, routine)
-    n = len(occurrences)
+    n = len(occurrences["occ"])
     response = rep_responses(attendees, n, routine.addresses)
-    occurrences = occurrences.join(counting_reasons(occurrences, response))
+    occurrences["counted"], occurrences["reason"] = counting_reasons(occurrences, response)
     attendee_count, external_count = attendee_counts(
         attendees, n, routine.addresses, routine.domains
     )
-    occurrences = occurrences.join(
-        classify(occurrences, rules, attendee_count=attendee_count, external_count=external_count)
+    occurrences["activity"], occurrences["rule"] = classify(
+        occurrences, rules, attendee_count=attendee_count, external_count=external_count
     )
     occurrences["attendees"] = attendee_count
     occurrences["external_attendees"] = external_count
@@ -115,9 +121,10 @@ def _audit_tables(
 
 def _occurrences_in_period(
     occurrences: pd.DataFrame, attendees: pd.DataFrame, period: Period, routine: Routine
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[Columns, Columns]:
+    """The engine's columns of the occurrences that meet the period, numbered 0..n-1."""
     start, end = int(period.start.timestamp()), int(period.end.timestamp())
-    all_day = occurrences["all_day"].to_numpy()
+    all_day = occurrences["all_day"].to_numpy(dtype=bool)
     keep = (occurrences["end_ts"].to_numpy() > start) & (occurrences["start_ts"].to_numpy() < end)
     # all-day events belong to dates, not instants: keep those whose dates meet the period
     rows = np.flatnonzero(all_day)
@@ -128,28 +135,36 @@ def _occurrences_in_period(
         [_local_date(t, routine) for t in occurrences["end"].iloc[rows]], dtype="datetime64[D]"
     )
     keep[rows] = (first <= np.datetime64(period.last)) & (last > np.datetime64(period.first))
-    kept = occurrences[keep].reset_index(drop=True)
-    renumber = np.full(len(occurrences), -1, dtype=np.int64)  # events_frame numbers rows 0..
-    renumber[keep] = np.arange(len(kept))
-    new_occ = renumber[attendees["occ"].to_numpy()]
-    attendees = attendees[new_occ >= 0].assign(occ=new_occ[new_occ >= 0])
-    kept["occ"] = np.arange(len(kept))
-    return kept.set_index("occ", drop=False), attendees.reset_index(drop=True)
+    columns = {name: _column(occurrences, name)[keep] for name in OCCURRENCE_COLUMNS}
+    columns["occ"] = np.arange(int(keep.sum()), dtype=np.int64)
+    renumber = np.full(len(keep), -1, dtype=np.int64)  # events_frame numbers rows 0..
+    renumber[keep] = columns["occ"]
+    new_occ = renumber[attendees["occ"].to_numpy(dtype=np.int64)]
+    mine = new_occ >= 0
+    people = {name: attendees[name].to_numpy()[mine] for name in ATTENDEE_COLUMNS}
+    people["occ"] = new_occ[mine]
+    return columns, people
+
+
+def _column(table: pd.DataFrame, name: str) -> np.ndarray:
+    if name == "created_ts":  # nullable integers: NaN where unknown
+        return table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+    return table[name].to_numpy()
 
 
 def _local_date(moment: datetime, routine: Routine) -> date:
     return moment.astimezone(routine.zone).date()
 
 
-def _days_off(occurrences: pd.DataFrame, routine: Routine, period: Period) -> frozenset[date]:
+def _days_off(occurrences: Columns, routine: Routine, period: Period) -> frozenset[date]:
     """Holidays, and dates covered by all-day (or whole-working-day) out-of-office events."""
     off = {d for d in routine.holidays if period.first <= d <= period.last}
     # only all-day events and out-of-office ones can be absences: look at those alone
-    out_of_office = occurrences["event_type"].to_numpy() == "outOfOffice"
-    all_day = occurrences["all_day"].to_numpy(dtype=bool)
+    out_of_office = occurrences["event_type"] == "outOfOffice"
+    all_day = occurrences["all_day"].astype(bool)
     columns = ("summary", "organizer", "organized_by_self", "reason", "start", "end")
     for row in np.flatnonzero(all_day | out_of_office).tolist():
-        summary, organizer, by_self, reason, start, end = (occurrences[c].iat[row] for c in columns)
+        summary, organizer, by_self, reason, start, end = (occurrences[c][row] for c in columns)
         if not (out_of_office[row] or (isinstance(summary, str) and _AWAY.search(summary))):
             continue
         # the rep's own absence: not cancelled, not declined, not organized by someone else
@@ -183,41 +198,41 @@ def _whole_working_days(start: datetime, end: datetime, routine: Routine) -> tup
     return covered[0], covered[-1] + timedelta(days=1)
 
 
-def _timeline(occurrences: pd.DataFrame, routine: Routine, period: Period) -> AuditContext:
-    counted = occurrences[occurrences["counted"]]
+def _timeline(occurrences: Columns, routine: Routine, period: Period) -> AuditContext:
+    counted = occurrences["counted"]
     midnights = local_midnights(period)
     segments = split_at_midnight(
-        counted["occ"].to_numpy(),
-        counted["start_ts"].to_numpy(),
-        counted["end_ts"].to_numpy(),
+        occurrences["occ"][counted],
+        occurrences["start_ts"][counted],
+        occurrences["end_ts"][counted],
         midnights,
     )
     routine_activities = {
         c.activity for c in routine.commitments if c.unit in (Unit.HOURS, Unit.BLOCKS)
     }
-    occ = segments["occ"].to_numpy()
-    activity = occurrences["activity"].to_numpy()[occ]
-    start_ts = occurrences["start_ts"].to_numpy()[occ]
-    duration = occurrences["end_ts"].to_numpy()[occ] - start_ts
+    occ = segments["occ"]
+    activity = occurrences["activity"][occ]
+    start_ts = occurrences["start_ts"][occ]
+    duration = occurrences["end_ts"][occ] - start_ts
     is_routine = np.isin(activity, list(routine_activities))
     # priority: non-routine first, then earlier start, then longer, then file order
     order = np.lexsort((occ, -duration, start_ts, is_routine))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    ownership = resolve_overlaps(
-        segments["seg_start"].to_numpy(), segments["seg_end"].to_numpy(), rank
-    )
-    segments = segments.assign(activity=activity, counted_seconds=ownership.counted_seconds)
-    piece_seg = ownership.pieces["seg"].to_numpy()
-    pieces = ownership.pieces.assign(
-        activity=activity[piece_seg], day=segments["day"].to_numpy()[piece_seg]
-    )
-    blocks = merge_blocks(ownership.pieces, activity[piece_seg], pieces["day"].to_numpy())
+    ownership = resolve_overlaps(segments["seg_start"], segments["seg_end"], rank)
+    segments["activity"] = activity
+    segments["counted_seconds"] = ownership.counted_seconds
+    pieces = ownership.pieces
+    piece_seg = pieces["seg"]
+    pieces["activity"] = activity[piece_seg]
+    pieces["day"] = segments["day"][piece_seg]
+    blocks = merge_blocks(pieces, pieces["activity"], pieces["day"])
     # occurrences are numbered 0..n-1 in row order (see _occurrences_in_period)
-    counted = np.bincount(occ, weights=ownership.counted_seconds, minlength=len(occurrences))
-    occurrences = occurrences.assign(
-        seconds=_inside_seconds(occurrences, period), counted_seconds=counted.astype(np.int64)
-    )
+    n = len(occurrences["occ"])
+    occurrences["seconds"] = _inside_seconds(occurrences, period)
+    occurrences["counted_seconds"] = np.bincount(
+        occ, weights=ownership.counted_seconds, minlength=n
+    ).astype(np.int64)
     return AuditContext(
         period=period,
         routine=routine,
@@ -230,40 +245,42 @@ def _timeline(occurrences: pd.DataFrame, routine: Routine, period: Period) -> Au
     )
 
 
-def _inside_seconds(occurrences: pd.DataFrame, period: Period) -> np.ndarray:
+def _inside_seconds(occurrences: Columns, period: Period) -> np.ndarray:
     """Seconds of each occurrence inside the period, counted or not."""
-    start = np.maximum(occurrences["start_ts"].to_numpy(), int(period.start.timestamp()))
-    end = np.minimum(occurrences["end_ts"].to_numpy(), int(period.end.timestamp()))
+    start = np.maximum(occurrences["start_ts"], int(period.start.timestamp()))
+    end = np.minimum(occurrences["end_ts"], int(period.end.timestamp()))
     return np.maximum(end - start, 0)
 
 
 def _public_occurrences(context: AuditContext) -> pd.DataFrame:
     occ = context.occurrences
     tz = context.period.tz
-    all_day = occ["all_day"].to_numpy()
-    table = pd.DataFrame(
-        {
-            "start": _shown(occ["start_ts"].to_numpy(), all_day, tz, context.routine.zone),
-            "end": _shown(occ["end_ts"].to_numpy(), all_day, tz, context.routine.zone),
-            "hours": occ["seconds"].to_numpy() / HOUR,
-            "counted_hours": occ["counted_seconds"].to_numpy() / HOUR,
-            "activity": occ["activity"].to_numpy(),
-            "rule": occ["rule"].to_numpy(),
-            "counted": occ["counted"].to_numpy(),
-            "reason": occ["reason"].to_numpy(),
-            "all_day": all_day,
-            "summary": occ["summary"].to_numpy(),
-            "private": occ["private"].to_numpy(),
-            "attendees": occ["attendees"].to_numpy(),
-            "external_attendees": occ["external_attendees"].to_numpy(),
-            "calendar": occ["calendar"].to_numpy(),
-            "uid": occ["uid"].to_numpy(),
-            "created": _moments(occ["created_ts"], tz),
-            "source": occ["source"].to_numpy(),
-        },
-        index=occ.index,
+    all_day = occ["all_day"].astype(bool)
+    start = _shown(occ["start_ts"], all_day, tz, context.routine.zone)
+    end = _shown(occ["end_ts"], all_day, tz, context.routine.zone)
+    order = np.lexsort((end.asi8, start.asi8))  # stable: equal times keep file order
+    columns = {
+        "start": start,
+        "end": end,
+        "hours": occ["seconds"] / HOUR,
+        "counted_hours": occ["counted_seconds"] / HOUR,
+        **{name: occ[name] for name in _PUBLIC_AS_IS[:2]},
+        "counted": occ["counted"].astype(bool),
+        "reason": occ["reason"],
+        "all_day": all_day,
+        **{name: occ[name] for name in _PUBLIC_AS_IS[2:]},
+        "created": _moments(occ["created_ts"], tz),
+        "source": occ["source"],
+    }
+    return pd.DataFrame(
+        {name: values[order] for name, values in columns.items()},
+        index=pd.Index(occ["occ"][order], name="occ"),
     )
-    return table.sort_values(["start", "end"], kind="stable")
+
+
+_PUBLIC_AS_IS = (
+    "activity", "rule", "summary", "private", "attendees", "external_attendees", "calendar", "uid"
+)  # fmt: skip
 
 
 def _shown(
@@ -277,17 +294,16 @@ def _shown(
     return pd.to_datetime(seconds, unit="s", utc=True).tz_convert(tz)
 
 
-def _moments(timestamps: pd.Series, tz: ZoneInfo) -> pd.DatetimeIndex:
-    """Epoch seconds (or missing) as moments in ``tz`` (or NaT)."""
-    values = timestamps.to_numpy(dtype=float)
-    known = ~np.isnan(values)
-    nanoseconds = np.full(len(values), np.iinfo(np.int64).min)  # the int64 of NaT
-    nanoseconds[known] = values[known].astype(np.int64) * 1_000_000_000
+def _moments(timestamps: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
+    """Epoch seconds (or NaN) as moments in ``tz`` (or NaT)."""
+    known = ~np.isnan(timestamps)
+    nanoseconds = np.full(len(timestamps), np.iinfo(np.int64).min)  # the int64 of NaT
+    nanoseconds[known] = timestamps[known].astype(np.int64) * 1_000_000_000
     return pd.DatetimeIndex(nanoseconds.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
 
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
-    segments = context.segment_columns
+    segments = context.segments
     dates = context.dates
     # counted seconds per (day, activity) that has a segment, even one that owns nothing
     seconds: dict[tuple[date, str], int] = {}
@@ -349,22 +365,28 @@ def _commitment_table(measured: list[Measured]) -> pd.DataFrame:
 
 
 def _commitment_days(measured: list[Measured]) -> pd.DataFrame:
-    frames = [
-        m.per_day.assign(commitment=m.commitment.id, unit=m.commitment.unit.value) for m in measured
-    ]
-    if not frames:
-        return pd.DataFrame(columns=["commitment", "unit", "date", "scheduled", "target"])
-    return pd.concat(frames, ignore_index=True)[
-        ["commitment", "unit", "date", "scheduled", "target"]
-    ]
+    days = [len(m.per_day["date"]) for m in measured]
+    return pd.DataFrame(
+        {
+            "commitment": np.repeat(np.array([m.commitment.id for m in measured], object), days),
+            "unit": np.repeat(np.array([m.commitment.unit.value for m in measured], object), days),
+            **{
+                name: np.concatenate(
+                    [m.per_day[name] for m in measured] or [np.zeros(0, dtype=dtype)]
+                )
+                for name, dtype in (("date", object), ("scheduled", float), ("target", float))
+            },
+        }
+    )
 
 
 def _notes(context: AuditContext) -> list[str]:
-    reasons = context.occurrences["reason"].value_counts()
+    reasons = context.occurrences["reason"]
     notes = []
     for reason, label in HELD.items():
-        if reasons.get(reason, 0):
-            notes.append(f"{reasons[reason]} {label} event(s) were counted as booked time")
+        count = int((reasons == reason).sum())
+        if count:
+            notes.append(f"{count} {label} event(s) were counted as booked time")
     if context.days_off:
         days = ", ".join(d.isoformat() for d in sorted(context.days_off))
         notes.append(f"days off (no targets): {days}")

@@ -10,57 +10,55 @@ import re
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
-from ..config.schema import Match, Range, RuleSet
+from ..config.schema import Match, RuleSet
+from .timeline import Columns
 
 OTHER = "other"
 NO_RULE = ""
 
 
 def attendee_counts(
-    attendees: pd.DataFrame, n: int, addresses: frozenset[str], domains: frozenset[str]
+    attendees: Columns, n: int, addresses: frozenset[str], domains: frozenset[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per occurrence: other (non-rep, non-resource) attendees, and those outside ``domains``."""
-    if attendees.empty:
-        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    people = attendees[
-        ~attendees["is_resource"] & ~attendees["is_self"] & ~attendees["email"].isin(addresses)
+    email = attendees["email"]
+    person = ~attendees["is_resource"].astype(bool) & ~attendees["is_self"].astype(bool)
+    person &= ~np.isin(email, list(addresses))
+    rows = np.flatnonzero(person)
+    external = [
+        row
+        for row, address in zip(rows.tolist(), email[rows].tolist(), strict=True)
+        if (domain := address.rpartition("@")[2].lower()) and domain not in domains
     ]
-    if people.empty:
-        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    domain = people["email"].str.rpartition("@")[2].str.lower()
-    external = people[(domain != "") & ~domain.isin(domains)]
+    occ = attendees["occ"]
     return (
-        np.bincount(people["occ"].to_numpy(), minlength=n),
-        np.bincount(external["occ"].to_numpy(), minlength=n),
+        np.bincount(occ[rows], minlength=n),
+        np.bincount(occ[np.array(external, dtype=np.int64)], minlength=n),
     )
 
 
 def classify(
-    occurrences: pd.DataFrame,
+    occurrences: Columns,
     rules: RuleSet,
     *,
     attendee_count: np.ndarray,
     external_count: np.ndarray,
-) -> pd.DataFrame:
+) -> tuple[np.ndarray, np.ndarray]:
     """``activity`` and ``rule`` columns for ``occurrences`` (``other`` / '' when unmatched)."""
     classifier = _classifier(rules)
     signatures = list(
         zip(
             *(_texts(occurrences[column]) for column in _TEXT_COLUMNS),
             *(_names(occurrences[column]) for column in _NAME_COLUMNS),
-            occurrences["transparent"].to_numpy(dtype=bool).tolist(),
+            occurrences["transparent"].astype(bool).tolist(),
             attendee_count.tolist(),
             external_count.tolist(),
             strict=True,
         )
     )
     chosen = np.array(classifier.rule_indexes(signatures), dtype=np.int64)
-    return pd.DataFrame(
-        {"activity": classifier.activities[chosen], "rule": classifier.names[chosen]},
-        index=occurrences.index,
-    )
+    return classifier.activities[chosen], classifier.names[chosen]
 
 
 # a row's signature: everything a rule can look at, in this order
@@ -70,11 +68,11 @@ _FIELD_POSITION = {"title": 0, "description": 1, "location": 2}
 _MEMO_LIMIT = 200_000
 
 
-def _texts(column: pd.Series) -> list[str]:
+def _texts(column: np.ndarray) -> list[str]:
     return [v if isinstance(v, str) else ("" if v is None or v != v else str(v)) for v in column]
 
 
-def _names(column: pd.Series) -> list[str | None]:
+def _names(column: np.ndarray) -> list[str | None]:
     """Lower-cased names (None never matches a rule's names)."""
     return [v.lower() if isinstance(v, str) else None for v in column]
 
@@ -167,12 +165,3 @@ class _CompiledMatch:
 def _field_name(position: int) -> str:
     # fields join in the alphabetical order of their names: description, location, title
     return ("title", "description", "location")[position]
-
-
-def _in_range(values: np.ndarray, bounds: Range) -> np.ndarray:
-    mask = np.ones(len(values), dtype=bool)
-    if bounds.min is not None:
-        mask &= values >= bounds.min
-    if bounds.max is not None:
-        mask &= values <= bounds.max
-    return mask

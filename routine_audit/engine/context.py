@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta
 from functools import cached_property
-
-import numpy as np
-import pandas as pd
 
 from ..config.schema import WEEKDAYS, Commitment, Routine, Unit
 from ..period import Period
 from ..result import Evidence
-from .windows import Intervals
+from .timeline import Columns
+from .windows import Intervals, WeekSpans
+
+# the routine's zone may be up to 26 hours from the audit zone: daily spans reach this far out
+_SPAN_MARGIN = timedelta(days=2)
 
 
 @dataclass
 class AuditContext:
     period: Period
     routine: Routine
-    occurrences: pd.DataFrame  # indexed by occ; activity, counted, reason, counted_seconds...
-    segments: pd.DataFrame  # occ, day, seg_start, seg_end, activity, counted_seconds
-    pieces: pd.DataFrame  # owned elementary intervals: seg, start, end, activity, day
-    blocks: pd.DataFrame  # merged owned runs: activity, day, start, end, seconds, seg
-    conflicts: pd.DataFrame  # seg, by_seg, seconds (seg lost seconds to by_seg)
+    occurrences: Columns  # row i is occurrence i: start_ts, end_ts, activity, counted, reason...
+    segments: Columns  # occ, day, seg_start, seg_end, activity, counted_seconds
+    pieces: Columns  # owned elementary intervals: seg, start, end, activity, day
+    blocks: Columns  # merged owned runs: activity, day, start, end, seconds, seg
+    conflicts: Columns  # seg, by_seg, seconds (seg lost seconds to by_seg)
     days_off: frozenset[date]
 
     @cached_property
@@ -32,7 +33,7 @@ class AuditContext:
 
     @cached_property
     def _occurrence_moments(self) -> tuple[list[int], list[int], list[str]]:
-        occ = self.occurrences  # indexed 0..n-1 in row order
+        occ = self.occurrences
         return occ["start_ts"].tolist(), occ["end_ts"].tolist(), occ["activity"].tolist()
 
     @cached_property
@@ -52,19 +53,6 @@ class AuditContext:
             )
             self._local_evidence[occ] = known
         return Evidence(occ, known[0], known[1], known[2], seconds)
-
-    @cached_property
-    def segment_columns(self) -> dict[str, np.ndarray]:
-        """The segments' columns as plain arrays: many small lookups without pandas' overhead."""
-        return _columns(self.segments, ("occ", "day", "activity", "counted_seconds"))
-
-    @cached_property
-    def block_columns(self) -> dict[str, np.ndarray]:
-        return _columns(self.blocks, ("activity", "day", "start", "end", "seconds", "seg"))
-
-    @cached_property
-    def piece_columns(self) -> dict[str, np.ndarray]:
-        return _columns(self.pieces, ("activity", "day", "start", "end", "seg"))
 
     @cached_property
     def routine_activities(self) -> frozenset[str]:
@@ -93,38 +81,21 @@ class AuditContext:
 
     def window_intervals(self, commitment: Commitment) -> Intervals:
         window = commitment.window
-
-        def spans(day: date) -> list[tuple[time, time]]:
-            return [(window.start, window.end)] if WEEKDAYS[day.weekday()] in window.days else []
-
-        return self._intervals(spans)
+        span = ((window.start, window.end),)
+        return self.weekly_intervals(tuple(span if d in window.days else () for d in WEEKDAYS))
 
     @cached_property
     def working(self) -> Intervals:
-        return self._intervals(lambda day: self.routine.working_spans(day.weekday()))
+        return self.weekly_intervals(tuple(self.routine.working_spans(w) for w in range(7)))
 
-    def _intervals(self, spans) -> Intervals:
-        # two days either side: the routine's zone may be up to 26 hours from the audit zone
-        from datetime import timedelta
-
-        return Intervals.build(
-            self.period.first - timedelta(days=2),
-            self.period.last + timedelta(days=2),
+    def weekly_intervals(self, week: WeekSpans) -> Intervals:
+        """Spans per weekday (Monday first) in the routine's zone, over the period's dates."""
+        return Intervals.weekly(
+            self.period.first - _SPAN_MARGIN,
+            self.period.last + _SPAN_MARGIN,
             self.routine.zone,
-            spans,
+            week,
         )
 
-    def day_of(self, day_index: np.ndarray | int) -> date | list[date]:
-        if isinstance(day_index, int | np.integer):
-            return self.dates[int(day_index)]
-        return [self.dates[int(i)] for i in day_index]
-
-    def evidence_rows(self, occ_ids: np.ndarray) -> pd.DataFrame:
-        return self.occurrences.loc[occ_ids]
-
-
-def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> dict[str, np.ndarray]:
-    return {
-        name: frame[name].to_numpy(dtype=object if name == "activity" else np.int64)
-        for name in names
-    }
+    def day_of(self, day_index: int) -> date:
+        return self.dates[int(day_index)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+
+from .timeline import Columns
 
 # reason -> explanation, in the order they are checked (the first that applies is given)
 NOT_COUNTED = {
@@ -18,38 +19,37 @@ NOT_COUNTED = {
 HELD = {"tentative": "tentative", "needs_action": "not yet answered"}
 
 
-def rep_responses(attendees: pd.DataFrame, n: int, addresses: frozenset[str]) -> np.ndarray:
+def rep_responses(attendees: Columns, n: int, addresses: frozenset[str]) -> np.ndarray:
     """The rep's own answer per occurrence ('' where the rep is not an attendee)."""
     answer = np.full(n, "", dtype=object)
-    if attendees.empty:
-        return answer
-    mine = attendees[attendees["is_self"] | attendees["email"].isin(addresses)]
-    mine = mine[mine["response"] != ""]
-    if not mine.empty:
-        first = mine.drop_duplicates("occ")
-        answer[first["occ"].to_numpy()] = first["response"].to_numpy()
+    mine = (attendees["is_self"].astype(bool) | np.isin(attendees["email"], list(addresses))) & (
+        attendees["response"] != ""
+    )
+    rows = np.flatnonzero(mine)
+    occs = attendees["occ"][rows]
+    _, first = np.unique(occs, return_index=True)  # the first answer per occurrence wins
+    answer[occs[first]] = attendees["response"][rows[first]]
     return answer
 
 
-def counting_reasons(occurrences: pd.DataFrame, rep_response: np.ndarray) -> pd.DataFrame:
+def counting_reasons(occurrences: Columns, rep_response: np.ndarray) -> tuple[np.ndarray, ...]:
     """``counted`` (bool) and ``reason`` (why not counted, or why counted with a note)."""
+    status, event_type = occurrences["status"], occurrences["event_type"]
     checks = [
-        ("cancelled", occurrences["status"].to_numpy() == "cancelled"),
+        ("cancelled", status == "cancelled"),
         ("declined", rep_response == "declined"),
-        ("free", occurrences["transparent"].to_numpy()),
-        ("all-day", occurrences["all_day"].to_numpy()),
-        ("out-of-office", occurrences["event_type"].to_numpy() == "outOfOffice"),
-        ("working-location", occurrences["event_type"].to_numpy() == "workingLocation"),
+        ("free", occurrences["transparent"].astype(bool)),
+        ("all-day", occurrences["all_day"].astype(bool)),
+        ("out-of-office", event_type == "outOfOffice"),
+        ("working-location", event_type == "workingLocation"),
     ]
-    reason = np.full(len(occurrences), "", dtype=object)
-    counted = np.ones(len(occurrences), dtype=bool)
+    reason = np.full(len(status), "", dtype=object)
+    counted = np.ones(len(status), dtype=bool)
     for name, mask in reversed(checks):  # reversed: the first check in the table wins
         reason[mask] = name
         counted &= ~mask
-    tentative = counted & (
-        (occurrences["status"].to_numpy() == "tentative") | (rep_response == "tentative")
-    )
+    tentative = counted & ((status == "tentative") | (rep_response == "tentative"))
     needs_action = counted & ~tentative & (rep_response == "needs_action")
     reason[tentative] = "tentative"
     reason[needs_action] = "needs_action"
-    return pd.DataFrame({"counted": counted, "reason": reason}, index=occurrences.index)
+    return counted, reason

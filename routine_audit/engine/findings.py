@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime, time
 
 import numpy as np
-import pandas as pd
 
 from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
 from ..result import Evidence, Finding
 from ..units import amount_text, duration_text
 from .context import AuditContext
 from .measure import Measured
+from .timeline import run_starts
 from .windows import Intervals
 
 PERSONAL = "personal"
@@ -70,20 +70,20 @@ def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Fin
     findings = []
     if commitment.protected:  # whether or not anything overlaps anything else this week
         findings.extend(_protected_window_intrusions(context, commitment))
-    if context.conflicts.empty:
+    if not len(context.conflicts["seg"]):
         return findings
-    segments = context.segment_columns
-    lost_by = context.conflicts["seg"].to_numpy()
+    segments = context.segments
+    lost_by = context.conflicts["seg"]
     mine = segments["activity"][lost_by] == commitment.activity
     if not mine.any():
         return findings
     occ = segments["occ"][lost_by[mine]]
-    by_occ = segments["occ"][context.conflicts["by_seg"].to_numpy()[mine]]
-    seconds = context.conflicts["seconds"].to_numpy()[mine]
+    by_occ = segments["occ"][context.conflicts["by_seg"][mine]]
+    seconds = context.conflicts["seconds"][mine]
     # lost seconds per (block, obstacle), in block then obstacle order: a year holds hundreds
     order = np.lexsort((by_occ, occ))
     occ, by_occ, seconds = occ[order], by_occ[order], seconds[order]
-    pair_starts = _run_starts(occ, by_occ)
+    pair_starts = run_starts(occ, by_occ)
     occ, by_occ = occ[pair_starts].tolist(), by_occ[pair_starts].tolist()
     seconds = np.add.reduceat(seconds, pair_starts).tolist()
     kind = "protected_overlap" if commitment.protected else "displaced"
@@ -112,11 +112,10 @@ def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Fin
 
 def _protected_window_intrusions(context: AuditContext, commitment: Commitment) -> list[Finding]:
     """On committed days with no block at all, events booked into the protected window."""
-    days_with_block = set(
-        context.blocks.loc[context.blocks["activity"] == commitment.activity, "day"].tolist()
-    )
+    blocks = context.blocks
+    days_with_block = set(blocks["day"][blocks["activity"] == commitment.activity].tolist())
     window = context.window_intervals(commitment)
-    pieces = context.piece_columns
+    pieces = context.pieces
     others = pieces["activity"] != commitment.activity
     committed = set(context.committed_days(commitment))
     findings = []
@@ -137,24 +136,22 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     c = measured.commitment
     findings = []
     if c.min_block and c.unit is not Unit.MEETINGS:
-        blocks = context.blocks[
-            (context.blocks["activity"] == c.activity)
-            & (context.blocks["seconds"] < c.min_block * 60)
-        ]
-        if not blocks.empty:
-            occs = context.segments["occ"].to_numpy()[blocks["seg"].to_numpy()]
+        blocks = context.blocks
+        short = (blocks["activity"] == c.activity) & (blocks["seconds"] < c.min_block * 60)
+        if short.any():
+            occs = context.segments["occ"][blocks["seg"][short]]
             evidence = tuple(
-                Evidence(
-                    int(o),
-                    _local(context, s),
-                    _local(context, e),
-                    c.activity,
-                    int(e - s),
+                Evidence(o, _local(context, s), _local(context, e), c.activity, e - s)
+                for o, s, e in zip(
+                    occs.tolist(),
+                    blocks["start"][short].tolist(),
+                    blocks["end"][short].tolist(),
+                    strict=True,
                 )
-                for o, s, e in zip(occs, blocks["start"], blocks["end"], strict=True)
             )
-            plural = "s" if len(blocks) > 1 else ""
-            detail = f"{len(blocks)} block{plural} shorter than {c.min_block} min"
+            count = int(short.sum())
+            plural = "s" if count > 1 else ""
+            detail = f"{count} block{plural} shorter than {c.min_block} min"
             findings.append(Finding("short_blocks", c.id, None, detail, evidence))
     total = measured.outside_seconds
     if total > 0:
@@ -169,18 +166,14 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
 
 def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
     """Non-personal counted events that break an agreed working limit."""
-    work = context.piece_columns["activity"] != PERSONAL
+    work = context.pieces["activity"] != PERSONAL
     if not work.any():
         return []
-
-    def spans(day):
-        if WEEKDAYS[day.weekday()] not in limit.days:
-            return []
-        if limit.kind is LimitKind.NO_MEETINGS_AFTER:
-            return [(limit.time, time.max)]
-        if limit.kind is LimitKind.NO_MEETINGS_BEFORE:
-            return [(time(0), limit.time)]
-        return [(time(0), time.max)]
+    span = {
+        LimitKind.NO_MEETINGS_AFTER: (limit.time, time.max),
+        LimitKind.NO_MEETINGS_BEFORE: (time(0), limit.time),
+    }.get(limit.kind, (time(0), time.max))
+    week = tuple((span,) if day in limit.days else () for day in WEEKDAYS)
 
     what = {
         LimitKind.NO_MEETINGS_AFTER: f"after {_clock(limit.time)}",
@@ -188,7 +181,7 @@ def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
         LimitKind.DAY_OFF: "on an agreed day off",
     }[limit.kind]
     findings = []
-    for day, occs, seconds in _inside_by_day(context, work, context._intervals(spans)):
+    for day, occs, seconds in _inside_by_day(context, work, context.weekly_intervals(week)):
         evidence = _evidence(context, occs, seconds=seconds)
         detail = f"{duration_text(sum(seconds))} booked {what}"
         findings.append(Finding("limit_broken", limit.id, context.day_of(day), detail, evidence))
@@ -200,23 +193,24 @@ def _inside_by_day(
 ) -> list[tuple[int, list[int], list[int]]]:
     """Per day (index), the occurrences whose ``chosen`` owned pieces fall inside
     ``intervals``, and the seconds inside: days in order, occurrences in order."""
-    pieces = context.piece_columns
+    pieces = context.pieces
     inside = intervals.covered(pieces["start"][chosen], pieces["end"][chosen])
     hit = inside > 0
     if not hit.any():
         return []
-    occs = context.segment_columns["occ"][pieces["seg"][chosen][hit]]
-    sums = (
-        pd.DataFrame({"day": pieces["day"][chosen][hit], "occ": occs, "inside": inside[hit]})
-        .groupby(["day", "occ"], sort=True)["inside"]
-        .sum()
-    )
+    day = pieces["day"][chosen][hit]
+    occ = context.segments["occ"][pieces["seg"][chosen][hit]]
+    inside = inside[hit]
+    order = np.lexsort((occ, day))
+    day, occ, inside = day[order], occ[order], inside[order]
+    pairs = run_starts(day, occ)
+    day, occ, inside = day[pairs].tolist(), occ[pairs].tolist(), np.add.reduceat(inside, pairs)
     days: dict[int, tuple[list[int], list[int]]] = {}
-    for (day, occ), seconds in zip(sums.index.tolist(), sums.tolist(), strict=True):
-        found = days.setdefault(int(day), ([], []))
-        found[0].append(int(occ))
-        found[1].append(int(seconds))
-    return [(day, occs, seconds) for day, (occs, seconds) in days.items()]
+    for d, o, seconds in zip(day, occ, inside.tolist(), strict=True):
+        found = days.setdefault(d, ([], []))
+        found[0].append(o)
+        found[1].append(seconds)
+    return [(d, occs, seconds) for d, (occs, seconds) in days.items()]
 
 
 def achievability_findings(context: AuditContext) -> list[Finding]:
@@ -313,16 +307,6 @@ def _evidence(
     return tuple(
         context.evidence(occ, int(amount)) for occ, amount in zip(occs, amounts, strict=True)
     )
-
-
-def _run_starts(*keys: np.ndarray) -> np.ndarray:
-    """Where each run of equal consecutive key tuples begins (keys sorted together)."""
-    if not len(keys[0]):
-        return np.zeros(0, dtype=np.int64)
-    changed = np.zeros(len(keys[0]) - 1, dtype=bool)
-    for key in keys:
-        changed |= key[1:] != key[:-1]
-    return np.concatenate(([0], np.flatnonzero(changed) + 1))
 
 
 def _local(context: AuditContext, timestamp: int) -> datetime:

@@ -21,8 +21,8 @@ def health(context: AuditContext) -> tuple[HealthFigures, list[Finding]]:
     routine = context.routine
     working = _working_in_period(context)
     pieces = context.pieces
-    in_work = working.covered(pieces["start"].to_numpy(), pieces["end"].to_numpy())
-    other_in_work = int(in_work[(pieces["activity"] == OTHER).to_numpy()].sum())
+    in_work = working.covered(pieces["start"], pieces["end"])
+    other_in_work = int(in_work[pieces["activity"] == OTHER].sum())
     working_seconds = int(working.seconds.sum())
     share = other_in_work / working_seconds if working_seconds else 0.0
     findings: list[Finding] = []
@@ -65,30 +65,30 @@ def _working_in_period(context: AuditContext) -> Intervals:
 
 def _reactive(context: AuditContext) -> tuple[int, int, list[Finding]]:
     occ = context.occurrences
-    meetings = occ[
+    created = occ["created_ts"]
+    meetings = np.flatnonzero(
         occ["counted"]
         & (occ["counted_seconds"] > 0)
-        & ~occ["activity"].isin(context.routine_activities)
-        & occ["created_ts"].notna()
-    ]
-    if meetings.empty:
+        & ~np.isin(occ["activity"], list(context.routine_activities))
+        & ~np.isnan(created)
+    )
+    if not len(meetings):
         return 0, 0, []
-    lookback = context.period.first - _LOOKBACK
     routine = context.routine
-    working = Intervals.build(
-        lookback,
+    working = Intervals.weekly(
+        context.period.first - _LOOKBACK,
         context.period.last + timedelta(days=1),
         routine.zone,
-        lambda day: routine.working_spans(day.weekday()),
+        tuple(routine.working_spans(w) for w in range(7)),
     )
-    start = meetings["start_ts"].to_numpy(dtype=np.int64)
-    created = meetings["created_ts"].to_numpy(dtype=np.int64)
+    start = occ["start_ts"][meetings]
+    created = created[meetings].astype(np.int64)
     lead = working.cumulative(start) - working.cumulative(np.minimum(created, start))
     is_reactive = lead < routine.health.reactive_lead_hours * 3600
     count, known = int(is_reactive.sum()), len(meetings)
     findings = []
     if count and count / known > routine.health.reactive_share_max:
-        evidence = _evidence(context, meetings.index[is_reactive].to_numpy())
+        evidence = _evidence(context, meetings[is_reactive])
         findings.append(
             Finding(
                 "reactive_booking",
@@ -109,9 +109,9 @@ def _fragmentation(context: AuditContext, working: Intervals) -> list[Finding]:
     )
     if not need or len(working.start) == 0:
         return []
-    pieces = context.pieces.sort_values("start")
-    busy_start = pieces["start"].to_numpy()
-    busy_end = pieces["end"].to_numpy()
+    order = np.argsort(context.pieces["start"], kind="stable")
+    busy_start = context.pieces["start"][order]
+    busy_end = context.pieces["end"][order]
     findings = []
     for day in np.unique(working.day):
         spans = working.day == day

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from ..config.schema import Commitment, Direction, Unit
 from .context import AuditContext
+from .timeline import Columns
 
 HOUR = 3600
 
@@ -25,7 +25,7 @@ class Measured:
     short_blocks: int
     outside_seconds: int
     committed_days: int
-    per_day: pd.DataFrame  # date, scheduled, target
+    per_day: Columns  # date, scheduled, target
 
     @cached_property
     def gap(self) -> float:
@@ -38,8 +38,8 @@ class Measured:
         overall = sign * (self.target - self.scheduled)
         if self.commitment.per != "day":
             return overall
-        target = self.per_day["target"].to_numpy()
-        scheduled = self.per_day["scheduled"].to_numpy()
+        target = self.per_day["target"]
+        scheduled = self.per_day["scheduled"]
         due = target > 0
         daily = np.maximum(sign * (target[due] - scheduled[due]), 0).sum()
         return float(daily) if daily > 0 else overall
@@ -73,17 +73,15 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
         daily_target = {d: target / len(basis) for d in basis} if basis else {}
 
     scheduled = _scheduled_by_day(context, commitment)
-    blocks = context.block_columns
+    blocks = context.blocks
     block_seconds = blocks["seconds"][blocks["activity"] == commitment.activity]
     minimum = commitment.min_block * 60
     short = int((block_seconds < minimum).sum()) if minimum else 0
-    per_day = pd.DataFrame(
-        {
-            "date": context.dates,
-            "scheduled": scheduled,
-            "target": [daily_target.get(d, 0.0) for d in context.dates],
-        }
-    )
+    per_day = {
+        "date": np.array(context.dates, dtype=object),
+        "scheduled": scheduled,
+        "target": np.array([daily_target.get(d, 0.0) for d in context.dates], dtype=np.float64),
+    }
     return Measured(
         commitment=commitment,
         target=target,
@@ -100,12 +98,12 @@ def _scheduled_by_day(context: AuditContext, commitment: Commitment) -> np.ndarr
     """Scheduled amount in the commitment's unit, per day index of the period."""
     days = len(context.dates)
     if commitment.unit is Unit.BLOCKS:
-        blocks = context.block_columns
+        blocks = context.blocks
         long_enough = (blocks["activity"] == commitment.activity) & (
             blocks["seconds"] >= commitment.min_block * 60
         )
         return np.bincount(blocks["day"][long_enough], minlength=days).astype(np.float64)
-    segments = context.segment_columns
+    segments = context.segments
     mine = segments["activity"] == commitment.activity
     if commitment.unit is Unit.HOURS:
         seconds = segments["counted_seconds"][mine]
@@ -120,7 +118,7 @@ def outside_window_seconds(context: AuditContext, commitment: Commitment) -> np.
     """Owned seconds of the activity outside the commitment's window, per owned piece."""
     if commitment.unit is Unit.MEETINGS:
         return np.zeros(0, dtype=np.int64)
-    pieces = context.piece_columns
+    pieces = context.pieces
     mine = pieces["activity"] == commitment.activity
     if not mine.any():
         return np.zeros(0, dtype=np.int64)

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import numpy as np
-import pandas as pd
 
 from ..period import Period
+
+# a table as named columns of equal length: the engine's working form, without pandas' overhead
+Columns = dict[str, np.ndarray]
 
 
 def local_midnights(period: Period) -> np.ndarray:
@@ -26,7 +28,7 @@ def local_midnights(period: Period) -> np.ndarray:
 
 def split_at_midnight(
     occ: np.ndarray, start: np.ndarray, end: np.ndarray, midnights: np.ndarray
-) -> pd.DataFrame:
+) -> Columns:
     """Clip [start, end) to the period and cut it at local midnights.
 
     Returns one row per piece: ``occ``, ``day`` (index into the period's days),
@@ -41,14 +43,12 @@ def split_at_midnight(
     counts = last_day - first_day + 1
     row = np.repeat(np.arange(len(occ)), counts)
     day = first_day[row] + _offsets(counts)
-    return pd.DataFrame(
-        {
-            "occ": occ[row],
-            "day": day,
-            "seg_start": np.maximum(s[row], midnights[day]),
-            "seg_end": np.minimum(e[row], midnights[day + 1]),
-        }
-    )
+    return {
+        "occ": occ[row],
+        "day": day,
+        "seg_start": np.maximum(s[row], midnights[day]),
+        "seg_end": np.minimum(e[row], midnights[day + 1]),
+    }
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class Ownership:
     """Who owns each second: per segment, and the pieces and conflicts behind it."""
 
     counted_seconds: np.ndarray  # per segment
-    pieces: pd.DataFrame  # seg, start, end: owned elementary intervals in time order
-    conflicts: pd.DataFrame  # seg (lost time), by_seg (took it), seconds
+    pieces: Columns  # seg, start, end: owned elementary intervals in time order
+    conflicts: Columns  # seg (lost time), by_seg (took it), seconds; by seg then by_seg
 
 
 def resolve_overlaps(seg_start: np.ndarray, seg_end: np.ndarray, rank: np.ndarray) -> Ownership:
@@ -67,9 +67,9 @@ def resolve_overlaps(seg_start: np.ndarray, seg_end: np.ndarray, rank: np.ndarra
     """
     n = len(seg_start)
     if n == 0:
-        empty = pd.DataFrame({"seg": [], "start": [], "end": []}, dtype=np.int64)
-        conflicts = pd.DataFrame({"seg": [], "by_seg": [], "seconds": []}, dtype=np.int64)
-        return Ownership(np.zeros(0, dtype=np.int64), empty, conflicts)
+        none = np.zeros(0, dtype=np.int64)
+        empty = {"seg": none, "start": none, "end": none}
+        return Ownership(none, empty, {"seg": none, "by_seg": none, "seconds": none})
     bounds = np.unique(np.concatenate([seg_start, seg_end]))
     first = np.searchsorted(bounds, seg_start)
     counts = np.searchsorted(bounds, seg_end) - first
@@ -84,37 +84,34 @@ def resolve_overlaps(seg_start: np.ndarray, seg_end: np.ndarray, rank: np.ndarra
     by_rank = np.empty(n, dtype=np.int64)
     by_rank[rank] = np.arange(n)
     lost = ~won
-    conflicts = (
-        pd.DataFrame(
-            {
-                "seg": seg[lost],
-                "by_seg": by_rank[best[interval[lost]]],
-                "seconds": length[lost],
-            }
-        )
-        .groupby(["seg", "by_seg"], as_index=False, sort=True)["seconds"]
-        .sum()
-    )
+    lost_seg, by_seg, seconds = seg[lost], by_rank[best[interval[lost]]], length[lost]
+    order = np.lexsort((by_seg, lost_seg))
+    lost_seg, by_seg, seconds = lost_seg[order], by_seg[order], seconds[order]
+    pairs = run_starts(lost_seg, by_seg)
+    conflicts = {
+        "seg": lost_seg[pairs],
+        "by_seg": by_seg[pairs],
+        "seconds": np.add.reduceat(seconds, pairs) if len(pairs) else seconds,
+    }
     order = np.argsort(interval[won], kind="stable")
     owned = interval[won][order]
-    pieces = pd.DataFrame(
-        {"seg": seg[won][order], "start": bounds[owned], "end": bounds[owned + 1]}
-    )
+    pieces = {"seg": seg[won][order], "start": bounds[owned], "end": bounds[owned + 1]}
     return Ownership(counted, pieces, conflicts)
 
 
-def merge_blocks(pieces: pd.DataFrame, activity: np.ndarray, day: np.ndarray) -> pd.DataFrame:
+def merge_blocks(pieces: Columns, activity: np.ndarray, day: np.ndarray) -> Columns:
     """Runs of owned time of one activity on one day, back-to-back pieces merged.
 
     ``activity`` and ``day`` are per piece. Returns activity, day, start, end,
     seconds and the first piece's ``seg``.
     """
-    if pieces.empty:
-        return pd.DataFrame(
-            {"activity": [], "day": [], "start": [], "end": [], "seconds": [], "seg": []}
-        ).astype({"day": np.int64, "start": np.int64, "end": np.int64, "seconds": np.int64})
-    start = pieces["start"].to_numpy()
-    end = pieces["end"].to_numpy()
+    if not len(pieces["start"]):
+        none = np.zeros(0, dtype=np.int64)
+        return {
+            "activity": np.zeros(0, dtype=object),
+            **dict.fromkeys(("day", "start", "end", "seconds", "seg"), none),
+        }
+    start, end = pieces["start"], pieces["end"]
     activity = np.asarray(activity, dtype=object)
     names, codes = np.unique(activity, return_inverse=True)
     order = np.lexsort((start, codes))  # by activity, then start (stable)
@@ -122,17 +119,25 @@ def merge_blocks(pieces: pd.DataFrame, activity: np.ndarray, day: np.ndarray) ->
     new_block = np.ones(len(order), dtype=bool)
     new_block[1:] = (a[1:] != a[:-1]) | (d[1:] != d[:-1]) | (s[1:] != e[:-1])
     first = np.flatnonzero(new_block)
-    blocks = pd.DataFrame(
-        {
-            "activity": names[a[first]],
-            "day": d[first],
-            "start": s[first],  # sorted by start within a block: the first is the minimum
-            "end": np.maximum.reduceat(e, first),
-            "seg": pieces["seg"].to_numpy()[order][first],
-        }
-    )
-    blocks["seconds"] = blocks["end"] - blocks["start"]
-    return blocks
+    block_end = np.maximum.reduceat(e, first)
+    return {
+        "activity": names[a[first]],
+        "day": d[first],
+        "start": s[first],  # sorted by start within a block: the first is the minimum
+        "end": block_end,
+        "seconds": block_end - s[first],
+        "seg": pieces["seg"][order][first],
+    }
+
+
+def run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal consecutive key tuples begins (keys sorted together)."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    changed = np.zeros(len(keys[0]) - 1, dtype=bool)
+    for key in keys:
+        changed |= key[1:] != key[:-1]
+    return np.concatenate(([0], np.flatnonzero(changed) + 1))
 
 
 def _offsets(counts: np.ndarray) -> np.ndarray:
