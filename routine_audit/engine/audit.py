@@ -149,6 +149,8 @@ def _occurrences_in_period(
 def _column(table: pd.DataFrame, name: str) -> np.ndarray:
     if name == "created_ts":  # nullable integers: NaN where unknown
         return table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+    if name in ("start", "end"):  # as given (read for a few rows only): no conversion
+        return table[name].array
     return table[name].to_numpy()
 
 
