@@ -24,7 +24,7 @@ from .findings import (
     limit_findings,
     target_findings,
 )
-from .frame import ATTENDEE_COLUMNS, OCCURRENCE_COLUMNS, events_frame, occurrence_table
+from .frame import events_columns, occurrence_table
 from .health import health
 from .measure import Measured, measure
 from .timeline import (
@@ -45,7 +45,7 @@ _AWAY = re.compile(
 
 def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
     """Audit one rep's calendar data for ``period`` against their routine."""
-    occurrences, attendees = events_frame(data.events)
+    occurrences, attendees = events_columns(data.events)
     return _audit_tables(occurrences, attendees, routine, rules, period, data.problems)
 
 
@@ -69,8 +69,8 @@ def audit_frame(
 
 
 def _audit_tables(
-    occurrences: pd.DataFrame,
-    attendees: pd.DataFrame,
+    occurrences: Columns,
+    attendees: Columns,
     routine: Routine,
     rules: RuleSet,
     period: Period,
@@ -120,38 +120,32 @@ def _audit_tables(
 
 
 def _occurrences_in_period(
-    occurrences: pd.DataFrame, attendees: pd.DataFrame, period: Period, routine: Routine
+    occurrences: Columns, attendees: Columns, period: Period, routine: Routine
 ) -> tuple[Columns, Columns]:
-    """The engine's columns of the occurrences that meet the period, numbered 0..n-1."""
+    """The columns of the occurrences that meet the period, renumbered 0..n-1."""
     start, end = int(period.start.timestamp()), int(period.end.timestamp())
-    all_day = occurrences["all_day"].to_numpy(dtype=bool)
-    keep = (occurrences["end_ts"].to_numpy() > start) & (occurrences["start_ts"].to_numpy() < end)
+    all_day = occurrences["all_day"]
+    keep = (occurrences["end_ts"] > start) & (occurrences["start_ts"] < end)
     # all-day events belong to dates, not instants: keep those whose dates meet the period
     rows = np.flatnonzero(all_day)
     first = np.array(
-        [_local_date(t, routine) for t in occurrences["start"].iloc[rows]], dtype="datetime64[D]"
+        [_local_date(occurrences["start"][r], routine) for r in rows.tolist()],
+        dtype="datetime64[D]",
     )
     last = np.array(
-        [_local_date(t, routine) for t in occurrences["end"].iloc[rows]], dtype="datetime64[D]"
+        [_local_date(occurrences["end"][r], routine) for r in rows.tolist()],
+        dtype="datetime64[D]",
     )
     keep[rows] = (first <= np.datetime64(period.last)) & (last > np.datetime64(period.first))
-    columns = {name: _column(occurrences, name)[keep] for name in OCCURRENCE_COLUMNS}
+    columns = {name: values[keep] for name, values in occurrences.items()}
     columns["occ"] = np.arange(int(keep.sum()), dtype=np.int64)
-    renumber = np.full(len(keep), -1, dtype=np.int64)  # events_frame numbers rows 0..
+    renumber = np.full(len(keep), -1, dtype=np.int64)  # rows are numbered 0.. as given
     renumber[keep] = columns["occ"]
-    new_occ = renumber[attendees["occ"].to_numpy(dtype=np.int64)]
+    new_occ = renumber[attendees["occ"]]
     mine = new_occ >= 0
-    people = {name: attendees[name].to_numpy()[mine] for name in ATTENDEE_COLUMNS}
+    people = {name: values[mine] for name, values in attendees.items()}
     people["occ"] = new_occ[mine]
     return columns, people
-
-
-def _column(table: pd.DataFrame, name: str) -> np.ndarray:
-    if name == "created_ts":  # nullable integers: NaN where unknown
-        return table[name].to_numpy(dtype=np.float64, na_value=np.nan)
-    if name in ("start", "end"):  # as given (read for a few rows only): no conversion
-        return table[name].array
-    return table[name].to_numpy()
 
 
 def _local_date(moment: datetime, routine: Routine) -> date:

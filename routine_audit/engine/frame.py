@@ -1,4 +1,5 @@
-"""Normalized events to the engine's tables: one row per occurrence, one per attendee."""
+"""Normalized events (or a caller's tables) to the engine's columns: one row per
+occurrence, one per attendee."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Event
+from .timeline import Columns
 
 OCCURRENCE_COLUMNS = [
     "occ",
@@ -33,53 +35,53 @@ OCCURRENCE_COLUMNS = [
 ]
 
 
-ATTENDEE_COLUMNS = ["occ", "email", "response", "is_self", "is_resource"]
-
-
-def events_frame(events: Sequence[Event]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def events_columns(events: Sequence[Event]) -> tuple[Columns, Columns]:
     """(occurrences, attendees); times as integer epoch seconds plus the aware originals."""
-    occurrences = pd.DataFrame(
-        {
-            "occ": np.arange(len(events), dtype=np.int64),
-            "uid": _text([e.uid for e in events]),
-            "start_ts": np.array([int(e.start.timestamp()) for e in events], dtype=np.int64),
-            "end_ts": np.array([int(e.end.timestamp()) for e in events], dtype=np.int64),
-            "start": [e.start for e in events],
-            "end": [e.end for e in events],
-            "all_day": np.array([e.all_day for e in events], dtype=bool),
-            "summary": _text([e.summary for e in events]),
-            "description": _text([e.description for e in events]),
-            "location": _text([e.location for e in events]),
-            "calendar": _text([e.calendar for e in events]),
-            "color": _text([e.color for e in events]),
-            "status": _text([e.status.value for e in events]),
-            "transparent": np.array([e.transparent for e in events], dtype=bool),
-            "private": np.array([e.is_private for e in events], dtype=bool),
-            "event_type": _text([e.event_type for e in events]),
-            "organizer": _text([e.organizer for e in events]),
-            "organized_by_self": np.array([e.organized_by_self for e in events], dtype=bool),
-            "created_ts": pd.array(
-                [int(e.created.timestamp()) if e.created else None for e in events],
-                dtype="Int64",
-            ),
-            "source": _text([e.source for e in events]),
-        },
-        columns=OCCURRENCE_COLUMNS,
-    )
+    occurrences = {
+        "occ": np.arange(len(events), dtype=np.int64),
+        "uid": _text([e.uid for e in events]),
+        "start_ts": np.array([int(e.start.timestamp()) for e in events], dtype=np.int64),
+        "end_ts": np.array([int(e.end.timestamp()) for e in events], dtype=np.int64),
+        "start": _text([e.start for e in events]),
+        "end": _text([e.end for e in events]),
+        "all_day": np.array([e.all_day for e in events], dtype=bool),
+        "summary": _text([e.summary for e in events]),
+        "description": _text([e.description for e in events]),
+        "location": _text([e.location for e in events]),
+        "calendar": _text([e.calendar for e in events]),
+        "color": _text([e.color for e in events]),
+        "status": _text([e.status.value for e in events]),
+        "transparent": np.array([e.transparent for e in events], dtype=bool),
+        "private": np.array([e.is_private for e in events], dtype=bool),
+        "event_type": _text([e.event_type for e in events]),
+        "organizer": _text([e.organizer for e in events]),
+        "organized_by_self": np.array([e.organized_by_self for e in events], dtype=bool),
+        "created_ts": np.array(
+            [int(e.created.timestamp()) if e.created else np.nan for e in events],
+            dtype=np.float64,
+        ),
+        "source": _text([e.source for e in events]),
+    }
     rows = [
         (i, a.email, a.response.value if a.response else "", a.is_self, a.is_resource)
         for i, e in enumerate(events)
         for a in e.attendees
     ]
-    attendees = pd.DataFrame(rows, columns=ATTENDEE_COLUMNS).astype(
-        {"occ": np.int64, "email": object, "response": object, "is_self": bool, "is_resource": bool}
-    )
+    attendees = {
+        "occ": np.array([r[0] for r in rows], dtype=np.int64),
+        "email": _text([r[1] for r in rows]),
+        "response": _text([r[2] for r in rows]),
+        "is_self": np.array([r[3] for r in rows], dtype=bool),
+        "is_resource": np.array([r[4] for r in rows], dtype=bool),
+    }
     return occurrences, attendees
 
 
-def _text(values: list[str]) -> np.ndarray:
-    """A text column that stays text when empty (pandas would make it float)."""
-    return np.array(values, dtype=object)
+def _text(values: list) -> np.ndarray:
+    """An object column (numpy would make datetimes its own type, and tuples 2-D)."""
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
 
 
 # optional columns of a caller's occurrence table, and the value a missing one takes
@@ -103,8 +105,8 @@ _DEFAULTS: dict[str, object] = {
 
 def occurrence_table(
     occurrences: pd.DataFrame, attendees: pd.DataFrame | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A caller's table of occurrences (and attendees) as the engine's tables.
+) -> tuple[Columns, Columns]:
+    """A caller's table of occurrences (and attendees) as the engine's columns.
 
     ``start`` and ``end`` are required and must be time-zone aware; ``created``
     (aware, may be missing) and the columns of ``_DEFAULTS`` are optional.
@@ -126,7 +128,7 @@ def occurrence_table(
             row = int(np.flatnonzero(moments.isna().to_numpy())[0])
             raise UsageError(f"row {row} has no {name}", hint=f"every occurrence needs its {name}")
         columns[f"{name}_ts"] = _epoch_seconds(moments)
-        columns[name] = moments.reset_index(drop=True)
+        columns[name] = moments.array
     if (columns["end_ts"] < columns["start_ts"]).any():
         raise UsageError("an occurrence ends before it starts", hint="check the end column")
     for name, default in _DEFAULTS.items():
@@ -139,18 +141,13 @@ def occurrence_table(
             if name == "organizer":  # addresses compare case-insensitively, as sources give them
                 text = text.str.lower()
             columns[name] = text.to_numpy(dtype=object)
-    created = pd.array([None] * n, dtype="Int64")
+    created = np.full(n, np.nan)
     if "created" in occurrences.columns:
         moments = _aware(occurrences["created"], "created")
         known = moments.notna().to_numpy()
-        values = np.zeros(n, dtype=np.int64)
-        values[known] = _epoch_seconds(moments[known])
-        created = pd.array(np.where(known, values, 0), dtype="Int64")
-        created[~known] = pd.NA
+        created[known] = _epoch_seconds(moments[known])
     columns["created_ts"] = created
-    table = pd.DataFrame(columns)[OCCURRENCE_COLUMNS]
-    people = _attendee_table(attendees, n)
-    return table, people
+    return {name: columns[name] for name in OCCURRENCE_COLUMNS}, _attendee_table(attendees, n)
 
 
 def _aware(values: pd.Series, name: str) -> pd.Series:
@@ -185,7 +182,7 @@ def _epoch_seconds(moments: pd.Series) -> np.ndarray:
     return utc.astype("int64").to_numpy()
 
 
-def _attendee_table(attendees: pd.DataFrame | None, n: int) -> pd.DataFrame:
+def _attendee_table(attendees: pd.DataFrame | None, n: int) -> Columns:
     from ..errors import UsageError
 
     if attendees is None or (attendees.empty and not len(attendees.columns)):
@@ -195,16 +192,13 @@ def _attendee_table(attendees: pd.DataFrame | None, n: int) -> pd.DataFrame:
     occ = attendees["occ"].to_numpy(dtype=np.int64)
     if len(occ) and (occ.min() < 0 or occ.max() >= n):
         raise UsageError("the attendee table names an occurrence row that does not exist")
-    table = pd.DataFrame(
-        {
-            "occ": occ,
-            "email": attendees["email"].astype(str).str.lower().to_numpy(dtype=object),
-            "response": _column(attendees, "response", "").astype(str).to_numpy(dtype=object),
-            "is_self": _column(attendees, "is_self", False).astype(bool).to_numpy(),
-            "is_resource": _column(attendees, "is_resource", False).astype(bool).to_numpy(),
-        }
-    )
-    return table[ATTENDEE_COLUMNS]
+    return {
+        "occ": occ,
+        "email": attendees["email"].astype(str).str.lower().to_numpy(dtype=object),
+        "response": _column(attendees, "response", "").astype(str).to_numpy(dtype=object),
+        "is_self": _column(attendees, "is_self", False).astype(bool).to_numpy(),
+        "is_resource": _column(attendees, "is_resource", False).astype(bool).to_numpy(),
+    }
 
 
 def _column(frame: pd.DataFrame, name: str, default: object) -> pd.Series:
