@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from typing import Any
 
 from ..errors import CredentialError, Location, SourceError
@@ -35,6 +36,29 @@ def build_service(credentials: Any, *, timeout: float = TIMEOUT) -> Any:
         cache_discovery=False,
         client_options={"api_endpoint": endpoint} if endpoint else None,
     )
+
+
+_THREAD = threading.local()
+_KEPT_PER_THREAD = 8
+
+
+def thread_events(credentials: Any) -> Any:
+    """This thread's ``events`` resource for ``credentials``, built once and reused.
+
+    Building a service and its ``events()`` resource costs ~20 ms of CPU (the
+    client creates every method with its documentation); a team run would pay it
+    per rep. httplib2 is not thread-safe, so each thread keeps its own.
+    """
+    kept: dict[tuple[int, str | None], tuple[Any, Any]] = getattr(_THREAD, "events", None) or {}
+    _THREAD.events = kept
+    key = (id(credentials), os.environ.get(ENV_ENDPOINT))
+    entry = kept.get(key)
+    if entry is None or entry[0] is not credentials:
+        if len(kept) >= _KEPT_PER_THREAD:
+            kept.clear()
+        entry = (credentials, build_service(credentials).events())
+        kept[key] = entry
+    return entry[1]
 
 
 def execute(request: Any, *, calendar: str) -> dict[str, Any]:

@@ -12,12 +12,15 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo
 from .coaching import questions_for
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Audience(StrEnum):
@@ -179,20 +182,20 @@ def build_report(
         findings=findings,
         health=result.health,
         occurrences=tuple(
-            OccurrenceView(
-                start=_datetime(row.start),
-                end=_datetime(row.end),
-                hours=float(row.hours),
-                counted_hours=float(row.counted_hours),
-                activity=row.activity,
-                rule=row.rule,
-                counted=bool(row.counted),
-                reason=row.reason,
-                all_day=bool(row.all_day),
-                title=show(occ),
-                private=bool(row.private),
+            OccurrenceView(*fields, title=show(occ), private=private)
+            for occ, private, *fields in zip(
+                occurrences.index.tolist(),
+                occurrences["private"].to_numpy(dtype=bool).tolist(),
+                *_moment_lists(occurrences),
+                occurrences["hours"].to_numpy(dtype=float).tolist(),
+                occurrences["counted_hours"].to_numpy(dtype=float).tolist(),
+                occurrences["activity"].tolist(),
+                occurrences["rule"].tolist(),
+                occurrences["counted"].to_numpy(dtype=bool).tolist(),
+                occurrences["reason"].tolist(),
+                occurrences["all_day"].to_numpy(dtype=bool).tolist(),
+                strict=True,
             )
-            for occ, row in zip(occurrences.index, occurrences.itertuples(), strict=True)
         ),
         data_quality=tuple(
             str(p) if audience is Audience.OWNER else p.brief(with_uid=False)
@@ -220,6 +223,13 @@ def _title_policy(result: AuditResult, audience: Audience):
 def _block(evidence: Evidence, show) -> Block:
     return Block(
         evidence.start, evidence.end, evidence.activity, show(evidence.occ), evidence.seconds
+    )
+
+
+def _moment_lists(occurrences: pd.DataFrame) -> tuple[list[datetime], list[datetime]]:
+    """The start and end columns as plain datetimes."""
+    return tuple(  # type: ignore[return-value]
+        [_datetime(v) for v in occurrences[name].tolist()] for name in ("start", "end")
     )
 
 

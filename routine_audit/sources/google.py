@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..google.mapping import NotAnEventError, to_event
-from ..google.service import build_service, execute
+from ..google.service import build_service, execute, thread_events
 from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source
@@ -32,14 +32,14 @@ class GoogleSource(Source):
         self._service = service
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
-        service = self._service or build_service(self.credentials)
+        resource = self._service.events() if self._service else thread_events(self.credentials)
         source = f"google:{self.calendar_id}"
         events: list[Event] = []
         problems: list[Problem] = []
         calendar_name = self.calendar_id
         token: str | None = None
         while True:
-            request = service.events().list(
+            request = resource.list(
                 calendarId=self.calendar_id,
                 singleEvents=True,
                 timeMin=period.start.isoformat(),
