@@ -152,10 +152,7 @@ def build_report(
     audience = Audience(audience)
     show = _title_policy(result, audience)
     occurrences = result.occurrences
-    commitments = tuple(
-        CommitmentView(**{k: _plain(v) for k, v in row.items()})
-        for row in result.commitments.to_dict("records")
-    )
+    commitments = tuple(CommitmentView(**row) for row in _records(result.commitments))
     # questions speak of the activity, or of the commitment itself for personal priorities
     subjects = {c.id: c.id if c.protected else c.activity for c in commitments}
     findings = tuple(
@@ -176,8 +173,8 @@ def build_report(
         period=result.period,
         commitments=commitments,
         daily=tuple(
-            DailyView(r["date"], r["activity"], float(r["hours"]), _plain(r["target_hours"]))
-            for r in result.daily.to_dict("records")
+            DailyView(r["date"], r["activity"], float(r["hours"]), r["target_hours"])
+            for r in _records(result.daily)
         ),
         findings=findings,
         health=result.health,
@@ -236,6 +233,13 @@ def _moment_lists(occurrences: pd.DataFrame) -> tuple[list[datetime], list[datet
 def _datetime(value: object) -> datetime:
     """pandas Timestamps back to plain datetimes."""
     return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # type: ignore[return-value]
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows as dicts of plain Python values (no numpy scalars, None for NaN)."""
+    columns = {name: [_plain(v) for v in table[name].tolist()] for name in table.columns}
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(columns, values, strict=True)) for values in rows]
 
 
 def _plain(value: object) -> object:
