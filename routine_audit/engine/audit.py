@@ -287,7 +287,12 @@ def _shown(
     for row in np.flatnonzero(all_day).tolist():
         day = datetime.fromtimestamp(int(seconds[row]), zone).date()
         seconds[row] = int(datetime.combine(day, datetime.min.time(), tz).timestamp())
-    return pd.to_datetime(seconds, unit="s", utc=True).tz_convert(tz)
+    return _from_epoch(seconds * 1_000_000_000, tz)
+
+
+def _from_epoch(nanoseconds: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
+    """Epoch nanoseconds (int64; its minimum is NaT) as moments in ``tz``: a view, no parsing."""
+    return pd.DatetimeIndex(nanoseconds.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
 
 
 def _moments(timestamps: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
@@ -295,7 +300,7 @@ def _moments(timestamps: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
     known = ~np.isnan(timestamps)
     nanoseconds = np.full(len(timestamps), np.iinfo(np.int64).min)  # the int64 of NaT
     nanoseconds[known] = timestamps[known].astype(np.int64) * 1_000_000_000
-    return pd.DatetimeIndex(nanoseconds.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
+    return _from_epoch(nanoseconds, tz)
 
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
@@ -331,33 +336,24 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
 
 
 def _commitment_table(measured: list[Measured]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "id": m.commitment.id,
-                "activity": m.commitment.activity,
-                "unit": m.commitment.unit.value,
-                "per": m.commitment.per,
-                "direction": m.commitment.direction.value,
-                "protected": m.commitment.protected,
-                "target": m.target,
-                "scheduled": m.scheduled,
-                "gap": m.gap,
-                "adherence": m.adherence,
-                "blocks": m.blocks,
-                "short_blocks": m.short_blocks,
-                "outside_window_hours": m.outside_seconds / HOUR,
-                "committed_days": m.committed_days,
-                "description": m.commitment.description,
-            }
-            for m in measured
-        ],
-        columns=[
-            "id", "activity", "unit", "per", "direction", "protected", "target", "scheduled",
-            "gap", "adherence", "blocks", "short_blocks", "outside_window_hours",
-            "committed_days", "description",
-        ],
-    )  # fmt: skip
+    columns = {
+        "id": [m.commitment.id for m in measured],
+        "activity": [m.commitment.activity for m in measured],
+        "unit": [m.commitment.unit.value for m in measured],
+        "per": [m.commitment.per for m in measured],
+        "direction": [m.commitment.direction.value for m in measured],
+        "protected": [m.commitment.protected for m in measured],
+        "target": [m.target for m in measured],
+        "scheduled": [m.scheduled for m in measured],
+        "gap": [m.gap for m in measured],
+        "adherence": [m.adherence for m in measured],
+        "blocks": [m.blocks for m in measured],
+        "short_blocks": [m.short_blocks for m in measured],
+        "outside_window_hours": [m.outside_seconds / HOUR for m in measured],
+        "committed_days": [m.committed_days for m in measured],
+        "description": [m.commitment.description for m in measured],
+    }
+    return pd.DataFrame(columns)  # each column's type inferred, as from records
 
 
 def _commitment_days(measured: list[Measured]) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -118,14 +119,30 @@ class _Fetched:
 def _audit_networked(
     job: _Job, members: list[Member], threads: int, processes: int
 ) -> Iterator[RepOutcome]:
-    """Read over the network side by side (threads wait), then audit in processes (CPU)."""
+    """Each worker process reads its share of reps side by side in threads (they wait on
+    the network) and audits each one as it arrives."""
     credentials = _SharedCredentials(job.team)
+    credentials.preload()  # before forking: one sign-in (and refresh) serves every worker
+    # several shares per process: the progress bar moves as each share is done
+    shares = _shares(members, 1 if processes < 2 else processes * 4)
+    work = partial(_fetch_and_audit, job, credentials, threads)
+    for outcomes in fork_map(work, shares, processes):
+        yield from outcomes
+
+
+def _shares(members: list[Member], count: int) -> list[list[Member]]:
+    size = -(-len(members) // max(1, count))
+    return [members[i : i + size] for i in range(0, len(members), size)]
+
+
+def _fetch_and_audit(
+    job: _Job, credentials: _SharedCredentials, threads: int, members: list[Member]
+) -> list[RepOutcome]:
     with ThreadPoolExecutor(max_workers=max(1, min(threads, len(members)))) as pool:
-        fetched = list(pool.map(partial(_fetch_member, job, credentials), members))
-    ready = [item for item in fetched if isinstance(item, _Fetched)]
-    audited = fork_map(partial(_audit_fetched, job), ready, processes)
-    for item in fetched:
-        yield next(audited) if isinstance(item, _Fetched) else item
+        return [
+            _audit_fetched(job, item) if isinstance(item, _Fetched) else item
+            for item in pool.map(partial(_fetch_member, job, credentials), members)
+        ]
 
 
 def process_count() -> int:
@@ -247,7 +264,16 @@ class _SharedCredentials:
         self._user = None
         self._lock = Lock()
 
-    def for_member(self, member: Member):
+    def preload(self) -> None:
+        """Load the user sign-in now, if the team uses one; a failure is left for the
+        reps' own reads to report."""
+        uses_google = any(m.calendar.google for m in self.team.spec.reps)
+        if not uses_google or self.team.spec.google.service_account:
+            return
+        with suppress(RoutineAuditError):
+            self.for_member(None)
+
+    def for_member(self, member: Member | None):
         from ..google import auth
 
         access = self.team.spec.google
