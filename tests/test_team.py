@@ -273,3 +273,36 @@ def test_run_under_cron_no_terminal_no_prompt_no_progress_bar(tmp_path):
     # the default output_dir is reports/<team>/ beside the team file, not the working folder
     assert (folder / "reports" / "northwind-sample-team" / WEEK / "index.html").exists()
     assert (tmp_path / "data" / "routine-audit" / "history.sqlite").exists()
+
+
+def test_a_networked_team_in_worker_processes_gives_what_one_process_gives(team, monkeypatch):
+    import threading
+    from datetime import date
+
+    from routine_audit.config.load import load_rules, load_team
+    from routine_audit.team import runner as team_runner
+
+    # the fake server's thread lives in this process; forked workers only talk to it
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+
+    def audited(workers: str):
+        monkeypatch.setenv(team_runner.WORKERS_ENV, workers)
+        loaded = load_team(team)
+        period = team_runner.team_period(loaded, week=WEEK, today=date(2026, 11, 23))
+        outcomes = team_runner.audit_team(loaded, period, rules=load_rules(loaded.rules_path))
+        return [
+            (
+                o.member.email,
+                o.error,
+                None if o.result is None else o.result.commitments.to_dict("records"),
+                None if o.result is None else [repr(f) for f in o.result.finding_list],
+                None if o.result is None else o.result.occurrences["summary"].tolist(),
+            )
+            for o in outcomes
+        ]
+
+    one, two = audited("1"), audited("2")
+    assert two == one
+    assert [email for email, error, *_ in two if error] == ["lee@northwind.example"]
+    assert len(two[1][4]) > 0  # the Google rep's events were read in a worker
