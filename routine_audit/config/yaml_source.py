@@ -55,8 +55,7 @@ def read_yaml(path: Path) -> YamlDocument:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the file: {exc}", where=Location(path)) from None
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # a safe loader (C or Python)
+        node, data = _parse(text)
     except ValueError as exc:  # PyYAML builds dates with datetime: 2026-02-30 raises here
         raise ConfigError(
             f"not valid YAML: {exc}",
@@ -76,6 +75,16 @@ def read_yaml(path: Path) -> YamlDocument:
     if node is not None:
         _collect_lines(node, (), lines)
     return YamlDocument(path, data, lines)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, object]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    loader = _LOADER(text)  # a safe loader (C or Python)
+    try:
+        node = loader.get_single_node()
+        return node, (None if node is None else loader.construct_document(node))
+    finally:
+        loader.dispose()
 
 
 def _collect_lines(node: yaml.Node, key: PathKey, lines: dict[PathKey, int]) -> None:
