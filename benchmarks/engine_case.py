@@ -3,7 +3,8 @@
 A team's year as one DataFrame (a ``rep`` column; 5,000 occurrences per rep,
 about a busy year each), classified with the default rules plus 30 extra
 keyword and regex rules, and audited per rep for the 52 weeks with
-``routine_audit.audit_frame``. Sizes scale the number of reps, so the cost
+``routine_audit.audit_frames`` (the team-table API: one audit per rep, in worker
+processes). Sizes scale the number of reps, so the cost
 per occurrence shows whether the engine is linear.
 
 usage: python benchmarks/engine_case.py ROWS RESULT.json [--seed 7]
@@ -132,16 +133,10 @@ def run(rows: int, seed: int) -> dict[str, float]:
     period = ra.Period(FIRST_MONDAY, FIRST_MONDAY + timedelta(weeks=WEEKS, days=-1), routine.zone)
     occurrences, attendees = synthetic_team(rows, seed)
     started = time.perf_counter()
-    # one audit per rep: each rep's rows, and the attendees of those rows renumbered
-    reps = occurrences["rep"].to_numpy()
-    owner = reps[attendees["occ"].to_numpy()]
-    for rep in np.unique(reps):
-        rows_of = np.flatnonzero(reps == rep)
-        mine = attendees[owner == rep].assign(occ=lambda a, first=rows_of[0]: a["occ"] - first)
-        ra.audit_frame(occurrences.iloc[rows_of], routine, rules, period, attendees=mine)
+    results = ra.audit_frames(occurrences, routine, rules, period, attendees=attendees, by="rep")
     return {
         "rows": rows,
-        "reps": len(np.unique(reps)),
+        "reps": len(results),
         "seconds": time.perf_counter() - started,
     }
 

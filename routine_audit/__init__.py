@@ -31,6 +31,7 @@ _LAZY = {
     "audit_calendar": "routine_audit.pipeline",
     "audit": "routine_audit.engine.audit",
     "audit_frame": "routine_audit.engine.audit",
+    "audit_frames": "routine_audit.engine.team_frame",
     "build_report": "routine_audit.report",
     "render": "routine_audit.report",
     "render_events": "routine_audit.report",

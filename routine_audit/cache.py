@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from ._version import __version__
 
 ENV = "ROUTINE_AUDIT_CACHE"
-_FORMAT = 3  # bump when what is stored changes shape
+_FORMAT = 4  # bump when what is stored changes shape
 T = TypeVar("T")
 
 
@@ -77,9 +77,10 @@ def store(kind: str, entry: str, value: Any) -> None:
     if path is None:
         return
     try:
-        root = path.parents[2]
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only: it holds calendars
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.parent.is_dir():  # a look is cheaper than a mkdir that finds it there
+            root = path.parents[2]
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only: holds calendars
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:

@@ -11,6 +11,7 @@ back to this process.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +22,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _WORK: tuple[Callable, Sequence] | None = None  # set in each worker by the fork
+MAX_PROCESSES = 4
+WORKERS_ENV = "ROUTINE_AUDIT_WORKERS"
 
 
 def fork_map(function: Callable[[T], R], items: Sequence[T], processes: int) -> Iterator[R]:
@@ -54,3 +57,19 @@ def _run_nth(index: int):
     assert _WORK is not None
     function, items = _WORK
     return function(items[index])
+
+
+def process_count() -> int:
+    """Worker processes: ``ROUTINE_AUDIT_WORKERS``, else the usable CPUs (up to 4)."""
+    chosen = os.environ.get(WORKERS_ENV, "").strip()
+    if chosen:
+        if not chosen.isdigit() or int(chosen) < 1:
+            from .errors import UsageError
+
+            raise UsageError(
+                f"{WORKERS_ENV}={chosen!r} is not a number of processes",
+                hint=f"set {WORKERS_ENV} to 1 or more, or unset it",
+            )
+        return int(chosen)
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, MAX_PROCESSES))

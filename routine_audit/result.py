@@ -13,7 +13,7 @@ from .model import Problem
 from .period import Period
 
 
-@dataclass(frozen=True, slots=True)  # slots: a busy year builds thousands, twice as fast
+@dataclass(frozen=True)
 class Evidence:
     """One calendar block behind a finding. ``occ`` points into ``occurrences``."""
 
@@ -24,7 +24,7 @@ class Evidence:
     seconds: int = 0  # the part of the block that matters for the finding
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     """A gap or problem worth coaching on. ``detail`` never contains event content."""
 
@@ -72,7 +72,13 @@ class AuditResult(LazyPickle):
     """
 
     # pickled (the cache), the big tables stay encoded until first used
-    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily", "commitment_days")
+    # a busy year holds thousands of findings: they too decode only when used
+    _lazy_fields: ClassVar[tuple[str, ...]] = (
+        "occurrences",
+        "daily",
+        "commitment_days",
+        "finding_list",
+    )
 
     rep: RepInfo
     period: Period

@@ -117,3 +117,55 @@ def test_a_malformed_table_is_a_clear_error(table, message):
     period = ra.audit_period(routine, week="2026-W45")
     with pytest.raises(UsageError, match=message):
         ra.audit_frame(table, routine, ra.load_rules(), period)
+
+
+def _team_table() -> tuple[dict, pd.DataFrame, pd.DataFrame, ra.Period]:
+    """Three reps' tables, as ``audit_frame`` takes them, and the same rows interleaved
+    in one team table with a ``rep`` column (attendees numbered by team row)."""
+    routine = ra.load_routine(FIXTURES / ROUTINE)
+    period = ra.audit_period(routine, week="2026-W45")
+    own, team_rows, team_people = {}, [], []
+    for rep, calendar in (("b", "overlaps.ics"), ("a", "fragmented.ics"), ("c", "overlaps.ics")):
+        data = ra.load_events(FIXTURES / calendar, period, zone=routine.zone)
+        occurrences, attendees = _tables(data)
+        own[rep] = (occurrences, attendees)
+        team_rows.append(occurrences.assign(rep=rep, own_row=range(len(occurrences))))
+        team_people.append(attendees.assign(rep=rep))
+    team = pd.concat(team_rows, ignore_index=True)
+    team = team.sort_values(["own_row", "rep"], kind="stable").reset_index(drop=True)
+    row_of = {(r, o): i for i, (r, o) in enumerate(zip(team["rep"], team["own_row"], strict=True))}
+    people = pd.concat(team_people, ignore_index=True)
+    people["occ"] = [row_of[(r, o)] for r, o in zip(people["rep"], people["occ"], strict=True)]
+    return own, team.drop(columns=["own_row"]), people.drop(columns=["rep"]), period
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_team_table_gives_each_rep_what_their_own_table_gives(workers, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("ROUTINE_AUDIT_WORKERS", workers)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # other tests' server threads
+    routine = ra.load_routine(FIXTURES / ROUTINE)
+    rules = ra.load_rules()
+    own, team, people, period = _team_table()
+    results = ra.audit_frames(team, routine, rules, period, attendees=people)
+    assert list(results) == ["a", "b", "c"]
+    assert all(len(r.occurrences) for r in results.values())
+    for rep, (occurrences, attendees) in own.items():
+        alone = ra.audit_frame(occurrences, routine, rules, period, attendees=attendees)
+        pd.testing.assert_frame_equal(results[rep].commitments, alone.commitments)
+        pd.testing.assert_frame_equal(results[rep].occurrences, alone.occurrences)
+        assert results[rep].finding_list == alone.finding_list
+    assert results["b"].occurrences["reason"].eq("declined").any()  # attendees followed
+
+
+def test_a_team_table_takes_one_routine_per_rep_and_names_what_is_missing():
+    routine = ra.load_routine(FIXTURES / ROUTINE)
+    _, team, people, period = _team_table()
+    per_rep = {"a": routine, "b": routine, "c": routine}
+    results = ra.audit_frames(team, per_rep, ra.load_rules(), period, attendees=people)
+    assert set(results) == {"a", "b", "c"}
+    with pytest.raises(UsageError, match="no routine for rep 'c'"):
+        ra.audit_frames(team, {"a": routine, "b": routine}, ra.load_rules(), period)
+    with pytest.raises(UsageError, match="no 'owner' column"):
+        ra.audit_frames(team, routine, ra.load_rules(), period, by="owner")

@@ -27,12 +27,12 @@ STORED = [
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages,
 ]  # fmt: skip
-FORMAT = 3
+FORMAT = 4
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes",
-    "Finding": "kind commitment day detail evidence obstacles [slots]",
-    "Evidence": "occ start end activity seconds [slots]",
+    "Finding": "kind commitment day detail evidence obstacles",
+    "Evidence": "occ start end activity seconds",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
     "reactive_meetings meetings_with_created reactive_share fragmented_days",
     "RepInfo": "email name timezone share_titles",

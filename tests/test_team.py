@@ -280,6 +280,7 @@ def test_a_networked_team_in_worker_processes_gives_what_one_process_gives(team,
     from datetime import date
 
     from routine_audit.config.load import load_rules, load_team
+    from routine_audit.parallel import WORKERS_ENV
     from routine_audit.team import runner as team_runner
 
     # the fake server's thread lives in this process; forked workers only talk to it
@@ -287,7 +288,7 @@ def test_a_networked_team_in_worker_processes_gives_what_one_process_gives(team,
     monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
 
     def audited(workers: str):
-        monkeypatch.setenv(team_runner.WORKERS_ENV, workers)
+        monkeypatch.setenv(WORKERS_ENV, workers)
         loaded = load_team(team)
         period = team_runner.team_period(loaded, week=WEEK, today=date(2026, 11, 23))
         outcomes = team_runner.audit_team(loaded, period, rules=load_rules(loaded.rules_path))

@@ -12,7 +12,7 @@ import pytest
 from routine_audit.config import package_data
 from routine_audit.config.load import load_rules, load_team
 from routine_audit.errors import UsageError
-from routine_audit.team import runner
+from routine_audit.parallel import WORKERS_ENV
 from routine_audit.team.runner import audit_team, team_period
 
 SAMPLE = package_data("sample")
@@ -29,7 +29,7 @@ def team_file(tmp_path):
 
 
 def _audit(team_file, monkeypatch, workers: str):
-    monkeypatch.setenv(runner.WORKERS_ENV, workers)
+    monkeypatch.setenv(WORKERS_ENV, workers)
     team = load_team(team_file)
     period = team_period(team, week="2026-W45", today=date(2026, 11, 23))
     return audit_team(team, period, rules=load_rules(team.rules_path))

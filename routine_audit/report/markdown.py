@@ -22,7 +22,6 @@ from .text import (
 )
 from .view import Block, CommitmentView, FindingView, RepReport
 
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # inline Markdown (CommonMark, GitHub tables and strikethrough) anywhere in a text
 _INLINE = re.compile(r"([\\`*_\[\]|~!])")
 # what starts a heading, list, quote or rule when it opens a line or list item
@@ -34,7 +33,7 @@ def escape(text: str) -> str:
     """``text`` as literal Markdown: no HTML, no emphasis or links, one line, table-safe."""
     text = _INLINE.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
     text = _BLOCK_START.sub(r"\1\\\2", text)
-    return "".join(_HTML.get(ch, ch) for ch in text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render(reports: list[RepReport], options: RenderOptions) -> str:

@@ -9,7 +9,6 @@ work, which threads would only serialize on the GIL).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -23,7 +22,7 @@ from ..config.schema import Routine, RuleSet
 from ..config.team import Member, Team
 from ..errors import RoutineAuditError, UsageError
 from ..model import CalendarData
-from ..parallel import fork_map
+from ..parallel import fork_map, process_count
 from ..period import Period, choose_period
 from ..result import AuditResult
 from ..timezones import resolve_zone
@@ -33,8 +32,6 @@ from ..timezones import resolve_zone
 # for the GIL (measured: 4 threads 25-45% slower than 1), processes run side by side.
 NETWORK_WORKERS = 16
 T = TypeVar("T")
-MAX_PROCESSES = 4
-WORKERS_ENV = "ROUTINE_AUDIT_WORKERS"
 
 
 @dataclass(frozen=True)
@@ -124,7 +121,7 @@ def _audit_networked(
     credentials = _SharedCredentials(job.team)
     credentials.preload()  # before forking: one sign-in (and refresh) serves every worker
     # several shares per process: the progress bar moves as each share is done
-    shares = _shares(members, 1 if processes < 2 else processes * 4)
+    shares = _shares(members, 1 if processes < 2 else processes * 2)
     work = partial(_fetch_and_audit, job, credentials, threads)
     for outcomes in fork_map(work, shares, processes):
         yield from outcomes
@@ -143,20 +140,6 @@ def _fetch_and_audit(
             _audit_fetched(job, item) if isinstance(item, _Fetched) else item
             for item in pool.map(partial(_fetch_member, job, credentials), members)
         ]
-
-
-def process_count() -> int:
-    """Worker processes for local files: ``ROUTINE_AUDIT_WORKERS``, else the usable CPUs."""
-    chosen = os.environ.get(WORKERS_ENV, "").strip()
-    if chosen:
-        if not chosen.isdigit() or int(chosen) < 1:
-            raise UsageError(
-                f"{WORKERS_ENV}={chosen!r} is not a number of processes",
-                hint=f"set {WORKERS_ENV} to 1 or more, or unset it",
-            )
-        return int(chosen)
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(usable or 1, MAX_PROCESSES))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,81 @@
+"""A whole team's calendars given as one table: one audit per rep, side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from ..config.schema import Routine, RuleSet
+from ..errors import UsageError
+from ..parallel import fork_map, process_count
+from ..period import Period
+from ..result import AuditResult
+from .audit import _audit_tables
+from .frame import occurrence_table
+from .timeline import Columns
+
+
+def audit_frames(
+    occurrences: pd.DataFrame,
+    routines: Routine | Mapping[Hashable, Routine],
+    rules: RuleSet,
+    period: Period,
+    *,
+    attendees: pd.DataFrame | None = None,
+    by: str = "rep",
+) -> dict[Hashable, AuditResult]:
+    """Audit every rep of a team table: the rows of each value of the ``by`` column.
+
+    ``occurrences`` and ``attendees`` are as for ``audit_frame`` plus the ``by``
+    column (``occ`` in ``attendees`` numbers rows of the whole table).
+    ``routines`` is one routine for everyone or one per ``by`` value. Each
+    rep's result is what ``audit_frame`` gives for their rows alone; reps are
+    audited in worker processes where that is safe (see ``parallel.py``).
+    """
+    if by not in occurrences.columns:
+        raise UsageError(f"the occurrence table has no {by!r} column", hint="say which one: by=")
+    table, people = occurrence_table(occurrences, attendees)  # other columns are ignored
+    codes, keys = pd.factorize(occurrences[by], sort=True)
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise UsageError(f"row {row} has no {by}", hint=f"every occurrence needs its {by}")
+    missing = [k for k in keys if isinstance(routines, Mapping) and k not in routines]
+    if missing:
+        raise UsageError(f"no routine for {by} {missing[0]!r}", hint="give one routine per rep")
+    order = np.argsort(codes, kind="stable")  # each rep's rows, in table order
+    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+    # attendees follow their occurrence's rep; occ becomes the row's place among its rep's rows
+    place = np.empty(len(codes), dtype=np.int64)
+    place[order] = np.arange(len(codes)) - bounds[codes[order]]
+    owner = codes[people["occ"]]
+    by_owner = np.argsort(owner, kind="stable")
+    people_bounds = np.searchsorted(owner[by_owner], np.arange(len(keys) + 1))
+    shares = [
+        (order[bounds[i] : bounds[i + 1]], by_owner[people_bounds[i] : people_bounds[i + 1]])
+        for i in range(len(keys))
+    ]
+    work = partial(_audit_share, table, people, place, routines, keys, rules, period)
+    results = fork_map(work, list(enumerate(shares)), process_count())
+    return dict(zip(keys.tolist(), results, strict=True))
+
+
+def _audit_share(
+    table: Columns,
+    people: Columns,
+    place: np.ndarray,
+    routines: Routine | Mapping[Hashable, Routine],
+    keys: pd.Index,
+    rules: RuleSet,
+    period: Period,
+    share: tuple[int, tuple[np.ndarray, np.ndarray]],
+) -> AuditResult:
+    index, (rows, guests) = share
+    routine = routines[keys[index]] if isinstance(routines, Mapping) else routines
+    columns = {name: values[rows] for name, values in table.items()}
+    columns["occ"] = np.arange(len(rows), dtype=np.int64)
+    mine = {name: values[guests] for name, values in people.items()}
+    mine["occ"] = place[people["occ"][guests]]
+    return _audit_tables(columns, mine, routine, rules, period, ())
