@@ -3,9 +3,9 @@
 A team's year as one DataFrame (a ``rep`` column; 5,000 occurrences per rep,
 about a busy year each), classified with the default rules plus 30 extra
 keyword and regex rules, and audited per rep for the 52 weeks with
-``routine_audit.audit_frames`` (the team-table API: one audit per rep, in worker
-processes). Sizes scale the number of reps, so the cost
-per occurrence shows whether the engine is linear.
+``routine_audit.audit_frames`` (the team-table API: one audit per rep). Sizes
+scale the number of reps, so the cost per occurrence shows whether the engine
+is linear.
 
 usage: python benchmarks/engine_case.py ROWS RESULT.json [--seed 7]
 Writes {"rows", "reps", "seconds"} (engine time, not counting the table's

@@ -34,5 +34,5 @@ class LazyPickle:
             raise AttributeError(name)
         value = pickle.loads(encoded)  # our own owner-only cache: trusted
         self.__dict__[name] = value
-        del self.__dict__[_ENCODED + name]
+        self.__dict__.pop(_ENCODED + name, None)  # another thread may have decoded it too
         return value

@@ -29,8 +29,7 @@ WORKERS_ENV = "ROUTINE_AUDIT_WORKERS"
 def fork_map(function: Callable[[T], R], items: Sequence[T], processes: int) -> Iterator[R]:
     """``map(function, items)``, spread over up to ``processes`` forked workers."""
     count = min(processes, len(items))
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if count < 2 or not forkable or threading.active_count() > 1:
+    if count < 2 or not can_fork():
         yield from map(function, items)
         return
     done = 0
@@ -46,6 +45,11 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], processes: int) -> 
                 yield result
     except BrokenProcessPool:
         yield from map(function, items[done:])
+
+
+def can_fork() -> bool:
+    """Whether worker processes may be forked here and now (no other thread runs)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _adopt(function: Callable, items: Sequence) -> None:

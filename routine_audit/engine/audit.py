@@ -287,20 +287,21 @@ def _shown(
     for row in np.flatnonzero(all_day).tolist():
         day = datetime.fromtimestamp(int(seconds[row]), zone).date()
         seconds[row] = int(datetime.combine(day, datetime.min.time(), tz).timestamp())
-    return _from_epoch(seconds * 1_000_000_000, tz)
+    return _from_epoch(seconds, tz)
 
 
-def _from_epoch(nanoseconds: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
-    """Epoch nanoseconds (int64; its minimum is NaT) as moments in ``tz``: a view, no parsing."""
-    return pd.DatetimeIndex(nanoseconds.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
+def _from_epoch(seconds: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
+    """Epoch seconds (int64; its minimum is NaT) as moments in ``tz``: a view, no parsing.
+    Whole seconds, as the engine counts, so year 9999 fits (nanoseconds end in 2262)."""
+    return pd.DatetimeIndex(seconds.view("M8[s]")).tz_localize("UTC").tz_convert(tz)
 
 
 def _moments(timestamps: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
     """Epoch seconds (or NaN) as moments in ``tz`` (or NaT)."""
     known = ~np.isnan(timestamps)
-    nanoseconds = np.full(len(timestamps), np.iinfo(np.int64).min)  # the int64 of NaT
-    nanoseconds[known] = timestamps[known].astype(np.int64) * 1_000_000_000
-    return _from_epoch(nanoseconds, tz)
+    seconds = np.full(len(timestamps), np.iinfo(np.int64).min)  # the int64 of NaT
+    seconds[known] = timestamps[known].astype(np.int64)
+    return _from_epoch(seconds, tz)
 
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:

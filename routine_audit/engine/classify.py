@@ -29,7 +29,9 @@ def attendee_counts(
     external = [
         row
         for row, address in zip(rows.tolist(), email[rows].tolist(), strict=True)
-        if (domain := address.rpartition("@")[2].lower()) and domain not in domains
+        if isinstance(address, str)
+        and (domain := address.rpartition("@")[2].lower())
+        and domain not in domains
     ]
     occ = attendees["occ"]
     return (
@@ -65,7 +67,7 @@ def classify(
 _TEXT_COLUMNS = ("summary", "description", "location")
 _NAME_COLUMNS = ("calendar", "color", "event_type")
 _FIELD_POSITION = {"title": 0, "description": 1, "location": 2}
-_MEMO_LIMIT = 200_000
+_MEMO_LIMIT = 20_000
 
 
 def _texts(column: np.ndarray) -> list[str]:
@@ -97,12 +99,16 @@ class _Classifier:
         self._memo: dict[tuple, int] = {}
 
     def rule_indexes(self, signatures: list[tuple]) -> list[int]:
+        # answered from a local table: another thread may clear the shared memo meanwhile
         memo = self._memo
+        found = {s: memo.get(s) for s in set(signatures)}
+        for signature, index in found.items():
+            if index is None:
+                found[signature] = self._first_match(signature)
         if len(memo) > _MEMO_LIMIT:
-            memo.clear()
-        for signature in set(signatures).difference(memo):
-            memo[signature] = self._first_match(signature)
-        return [memo[s] for s in signatures]
+            memo.clear()  # bounded: signatures hold calendar text
+        memo.update(found)
+        return [found[s] for s in signatures]
 
     def _first_match(self, signature: tuple) -> int:
         texts: dict[tuple[int, ...], str] = {}

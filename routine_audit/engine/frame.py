@@ -194,7 +194,7 @@ def _attendee_table(attendees: pd.DataFrame | None, n: int) -> Columns:
         raise UsageError("the attendee table names an occurrence row that does not exist")
     return {
         "occ": occ,
-        "email": attendees["email"].astype(str).str.lower().to_numpy(dtype=object),
+        "email": attendees["email"].fillna("").astype(str).str.lower().to_numpy(dtype=object),
         "response": _column(attendees, "response", "").astype(str).to_numpy(dtype=object),
         "is_self": _column(attendees, "is_self", False).astype(bool).to_numpy(),
         "is_resource": _column(attendees, "is_resource", False).astype(bool).to_numpy(),

@@ -1,16 +1,14 @@
-"""A whole team's calendars given as one table: one audit per rep, side by side."""
+"""A whole team's calendars given as one table: one audit per rep."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from ..config.schema import Routine, RuleSet
 from ..errors import UsageError
-from ..parallel import fork_map, process_count
 from ..period import Period
 from ..result import AuditResult
 from .audit import _audit_tables
@@ -31,20 +29,26 @@ def audit_frames(
 
     ``occurrences`` and ``attendees`` are as for ``audit_frame`` plus the ``by``
     column (``occ`` in ``attendees`` numbers rows of the whole table).
-    ``routines`` is one routine for everyone or one per ``by`` value. Each
-    rep's result is what ``audit_frame`` gives for their rows alone; reps are
-    audited in worker processes where that is safe (see ``parallel.py``).
+    ``routines`` is one routine for everyone, or one per rep: then every rep it
+    names gets a result (one without rows, an audit of an empty calendar) and a
+    row of a rep it does not name is an error. Each rep's result is what
+    ``audit_frame`` gives for their rows alone.
     """
     if by not in occurrences.columns:
         raise UsageError(f"the occurrence table has no {by!r} column", hint="say which one: by=")
     table, people = occurrence_table(occurrences, attendees)  # other columns are ignored
-    codes, keys = pd.factorize(occurrences[by], sort=True)
+    if isinstance(routines, Mapping):
+        keys = pd.Index(list(routines))
+        codes = keys.get_indexer(occurrences[by]).astype(np.int64)  # -1: not a key
+        unknown = (codes < 0) & occurrences[by].notna().to_numpy()
+        if unknown.any():
+            rep = occurrences[by].iloc[int(np.flatnonzero(unknown)[0])]
+            raise UsageError(f"no routine for {by} {rep!r}", hint="give one routine per rep")
+    else:
+        codes, keys = pd.factorize(occurrences[by], sort=True)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
         raise UsageError(f"row {row} has no {by}", hint=f"every occurrence needs its {by}")
-    missing = [k for k in keys if isinstance(routines, Mapping) and k not in routines]
-    if missing:
-        raise UsageError(f"no routine for {by} {missing[0]!r}", hint="give one routine per rep")
     order = np.argsort(codes, kind="stable")  # each rep's rows, in table order
     bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
     # attendees follow their occurrence's rep; occ becomes the row's place among its rep's rows
@@ -53,27 +57,31 @@ def audit_frames(
     owner = codes[people["occ"]]
     by_owner = np.argsort(owner, kind="stable")
     people_bounds = np.searchsorted(owner[by_owner], np.arange(len(keys) + 1))
-    shares = [
-        (order[bounds[i] : bounds[i + 1]], by_owner[people_bounds[i] : people_bounds[i + 1]])
-        for i in range(len(keys))
-    ]
-    work = partial(_audit_share, table, people, place, routines, keys, rules, period)
-    results = fork_map(work, list(enumerate(shares)), process_count())
-    return dict(zip(keys.tolist(), results, strict=True))
+    return {
+        key: _audit_share(
+            table,
+            people,
+            place,
+            routines[key] if isinstance(routines, Mapping) else routines,
+            order[bounds[i] : bounds[i + 1]],
+            by_owner[people_bounds[i] : people_bounds[i + 1]],
+            rules,
+            period,
+        )
+        for i, key in enumerate(keys.tolist())
+    }
 
 
 def _audit_share(
     table: Columns,
     people: Columns,
     place: np.ndarray,
-    routines: Routine | Mapping[Hashable, Routine],
-    keys: pd.Index,
+    routine: Routine,
+    rows: np.ndarray,
+    guests: np.ndarray,
     rules: RuleSet,
     period: Period,
-    share: tuple[int, tuple[np.ndarray, np.ndarray]],
 ) -> AuditResult:
-    index, (rows, guests) = share
-    routine = routines[keys[index]] if isinstance(routines, Mapping) else routines
     columns = {name: values[rows] for name, values in table.items()}
     columns["occ"] = np.arange(len(rows), dtype=np.int64)
     mine = {name: values[guests] for name, values in people.items()}

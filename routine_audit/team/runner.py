@@ -22,7 +22,7 @@ from ..config.schema import Routine, RuleSet
 from ..config.team import Member, Team
 from ..errors import RoutineAuditError, UsageError
 from ..model import CalendarData
-from ..parallel import fork_map, process_count
+from ..parallel import can_fork, fork_map, process_count
 from ..period import Period, choose_period
 from ..result import AuditResult
 from ..timezones import resolve_zone
@@ -116,13 +116,18 @@ class _Fetched:
 def _audit_networked(
     job: _Job, members: list[Member], threads: int, processes: int
 ) -> Iterator[RepOutcome]:
-    """Each worker process reads its share of reps side by side in threads (they wait on
-    the network) and audits each one as it arrives."""
+    """Reads wait on the network, so they run side by side in threads; each rep is
+    audited as its data arrives. With worker processes, each takes a share of the reps
+    (and of the threads: the bound on simultaneous requests stays ``threads``)."""
     credentials = _SharedCredentials(job.team)
-    credentials.preload()  # before forking: one sign-in (and refresh) serves every worker
+    processes = min(processes, len(members))
+    if processes < 2 or not can_fork():
+        yield from _fetch_and_audit(job, credentials, threads, members)
+        return
+    credentials.preload(members)  # before forking: one sign-in (and refresh) for all workers
     # several shares per process: the progress bar moves as each share is done
-    shares = _shares(members, 1 if processes < 2 else processes * 2)
-    work = partial(_fetch_and_audit, job, credentials, threads)
+    shares = _shares(members, processes * 2)
+    work = partial(_fetch_and_audit_share, job, credentials, max(1, threads // processes))
     for outcomes in fork_map(work, shares, processes):
         yield from outcomes
 
@@ -132,14 +137,19 @@ def _shares(members: list[Member], count: int) -> list[list[Member]]:
     return [members[i : i + size] for i in range(0, len(members), size)]
 
 
-def _fetch_and_audit(
+def _fetch_and_audit_share(
     job: _Job, credentials: _SharedCredentials, threads: int, members: list[Member]
 ) -> list[RepOutcome]:
+    return list(_fetch_and_audit(job, credentials, threads, members))
+
+
+def _fetch_and_audit(
+    job: _Job, credentials: _SharedCredentials, threads: int, members: list[Member]
+) -> Iterator[RepOutcome]:
+    """In team-file order, each rep audited as soon as their data (and those before) arrived."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, len(members)))) as pool:
-        return [
-            _audit_fetched(job, item) if isinstance(item, _Fetched) else item
-            for item in pool.map(partial(_fetch_member, job, credentials), members)
-        ]
+        for item in pool.map(partial(_fetch_member, job, credentials), members):
+            yield _audit_fetched(job, item) if isinstance(item, _Fetched) else item
 
 
 @dataclass(frozen=True)
@@ -247,13 +257,13 @@ class _SharedCredentials:
         self._user = None
         self._lock = Lock()
 
-    def preload(self) -> None:
-        """Load the user sign-in now, if the team uses one; a failure is left for the
-        reps' own reads to report."""
-        uses_google = any(m.calendar.google for m in self.team.spec.reps)
+    def preload(self, members: list[Member]) -> None:
+        """Load the user sign-in now, if these reps use it; a failure is left for each
+        rep's own read to report (as it would without this)."""
+        uses_google = any(m.calendar.google for m in members)
         if not uses_google or self.team.spec.google.service_account:
             return
-        with suppress(RoutineAuditError):
+        with suppress(Exception):  # any failure: each rep's read reports it in its place
             self.for_member(None)
 
     def for_member(self, member: Member | None):
