@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+from functools import cache
 from pathlib import Path
 
 from .errors import Location, UsageError
@@ -22,7 +24,8 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
     if not private and _holds(target, text):
         return target  # already there, byte for byte (a re-run): nothing to replace
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.is_dir():  # a look is cheaper than a mkdir that finds it
+            target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
@@ -58,7 +61,20 @@ def _holds(target: Path, text: str) -> bool:
         return False
 
 
+@cache
 def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
+    """The process's umask, read once: reading it by setting it (the portable way) is not
+    thread-safe, and reports are written from several threads."""
+    try:  # Linux says it without changing it
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        current = os.umask(0)
+        os.umask(current)
     return current
+
+
+_UMASK_LOCK = threading.Lock()

@@ -274,3 +274,31 @@ def test_rewriting_identical_content_leaves_the_file_alone(tmp_path):
     assert out.read_text() == "same text ✗\n"
     assert out.stat().st_ino != before.st_ino
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_files_written_from_several_threads_keep_the_umask(tmp_path, monkeypatch):
+    """Reading the umask by setting it is racy across threads (one thread could leave it
+    at 0, making later files world-writable): where the system says it, it is only read."""
+    import os
+    import stat
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from routine_audit import atomic
+
+    atomic._umask.cache_clear()
+    if sys.platform.startswith("linux"):
+
+        def no_setting(mask):
+            raise AssertionError("os.umask called while writing reports")
+
+        monkeypatch.setattr(atomic.os, "umask", no_setting)
+    mask = atomic._umask()
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(
+            pool.map(lambda i: atomic.write_text_atomic(tmp_path / f"r{i}.md", "x\n"), range(40))
+        )
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in paths}
+    assert modes == {0o666 & ~mask}
+    monkeypatch.undo()
+    assert os.umask(mask) == mask  # the process's umask is unchanged
