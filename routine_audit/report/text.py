@@ -30,10 +30,20 @@ QUESTION_FINDINGS = 3  # the terminal report asks about this many findings
 def span_text(start: datetime, end: datetime) -> str:
     """``Mon 02 Nov 09:00–11:00``; the end's date too when the span crosses midnight."""
     if end.date() == start.date():
-        return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+        return f"{day_text(start)} {_clock(start)}–{_clock(end)}"
     if end.time() == time() and end.date() == start.date() + timedelta(days=1):
-        return f"{start:%a %d %b %H:%M}–24:00"
-    return f"{start:%a %d %b %H:%M}–{end:%a %d %b %H:%M}"
+        return f"{day_text(start)} {_clock(start)}–24:00"
+    return f"{day_text(start)} {_clock(start)}–{day_text(end)} {_clock(end)}"
+
+
+# English names, as strftime gives them in the C locale, without its cost (reports
+# name thousands of spans)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def block_seconds(block: Block) -> int:
@@ -43,7 +53,7 @@ def block_seconds(block: Block) -> int:
 
 def day_text(day: date) -> str:
     """``Mon 02 Nov``."""
-    return f"{day:%a %d %b}"
+    return f"{_WEEKDAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}"
 
 
 def percent_text(share: float | None) -> str:
