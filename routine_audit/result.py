@@ -90,6 +90,11 @@ class AuditResult(LazyPickle):
     health: HealthFigures
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
+    # how many findings, known without decoding a stored audit's list (log lines need it)
+    finding_count: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.finding_count = len(self.finding_list)
 
     @property
     def findings(self) -> pd.DataFrame:

@@ -27,10 +27,10 @@ STORED = [
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages,
 ]  # fmt: skip
-FORMAT = 4
+FORMAT = 5
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
-    "problems notes",
+    "problems notes finding_count",
     "Finding": "kind commitment day detail evidence obstacles",
     "Evidence": "occ start end activity seconds",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "

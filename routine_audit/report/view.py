@@ -125,7 +125,7 @@ class RepReport(LazyPickle):
     """Everything a renderer needs about one rep's audit, for one audience."""
 
     # pickled (kept pages), the per-event and per-day rows stay encoded until used
-    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily")
+    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily", "findings")
 
     rep: RepInfo
     audience: Audience

@@ -241,7 +241,7 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
         return f"{head} FAILED: {outcome.error}"
     result = outcome.result
     note = " (some events unreadable)" if result.incomplete else ""
-    counts = f"{len(result.commitments)} commitments, {len(result.finding_list)} findings"
+    counts = f"{len(result.commitments)} commitments, {result.finding_count} findings"
     return f"{head} ok: {counts}{note}"
 
 
