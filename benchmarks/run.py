@@ -4,8 +4,10 @@ usage: python benchmarks/run.py [--size full|smoke] [--json FILE] [--work DIR] [
 
 Prints a table (case, size, ours, reference, ratio, target, met?) and writes it
 as JSON. Ratios are measured side by side in one run (this kind of machine is
-shared and noisy: absolute seconds vary, ratios much less). Nothing here is
-asserted by the test suite; CI runs the smoke size so the benchmark cannot rot.
+shared and noisy: absolute seconds vary, ratios much less). Cases of a few
+seconds (warm re-runs, Google, start-up) report the median of several runs; the
+long ones run once. Nothing here is asserted by the test suite; CI runs the
+smoke size so the benchmark cannot rot.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ SIZES = {
         "reps": 200,
         "weeks": 52,
         "long_reps": 50,
-        "repeat": 1,
+        "repeat": 1,  # the long cases (minutes each)
+        "quick_repeat": 3,  # the cases of seconds: their median, on a shared machine
         "startup_repeat": 5,
         "engine_rows": (10_000, 100_000, 1_000_000),
     },
@@ -46,6 +49,7 @@ SIZES = {
         "weeks": 8,
         "long_reps": 3,
         "repeat": 1,
+        "quick_repeat": 1,
         "startup_repeat": 3,
         "engine_rows": (5_000, 10_000),
     },
@@ -206,7 +210,7 @@ def ics_team_cases(work: Path, size: str, settings: dict) -> list[Row]:
         cache = work / f"cache-cold-{attempt}"
         cold_runs.append(run(command, env={"ROUTINE_AUDIT_CACHE": str(cache)}))
     cold = summary(cold_runs)
-    warm = median_run(command, settings["repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    warm = median_run(command, settings["quick_repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
     return [
         compared("1 ics team, cold", label, cold, naive, 0.10, "≤ 0.10 × naive_peer"),
         warm_row("2 ics team, warm", label, warm),
@@ -249,7 +253,7 @@ def long_period_cases(work: Path, size: str, settings: dict) -> list[Row]:
     )
     cache = work / "cache-long"
     cold = median_run(command, 1, env={"ROUTINE_AUDIT_CACHE": str(cache)})
-    warm = median_run(command, settings["repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    warm = median_run(command, settings["quick_repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
     return [
         compared("4 long period, cold", label, cold, bare, 1.3, "≤ 1.3 × bare_parse"),
         warm_row("4 long period, warm", label, warm),
@@ -285,6 +289,10 @@ def engine_cases(work: Path, size: str, settings: dict) -> list[Row]:
 def startup_cases(work: Path, size: str, settings: dict) -> list[Row]:
     """Target 6: start-up of --help and rules check (on the benchmark's team file)."""
     team = work / "team" / "team.yaml"
+    if not team.is_file():  # run on its own (--only startup): the ics cases' team
+        generate_team(
+            work / "team", reps=settings["reps"], weeks=settings["weeks"], first_monday=FIRST_MONDAY
+        )
     rows = []
     for name, command in (
         ("6 start-up: --help", ours("--help")),
@@ -332,33 +340,42 @@ def google_cases(work: Path, size: str, settings: dict) -> list[Row]:
     team.write_text("\n".join(lines) + "\n")
     items = week_items(HERE.parent / "tests" / "fixtures" / "google")
     page_size = 250
+    runs, counts = [], []
     with FakeCalendarApi(items, latency=0.1, page_size=page_size) as api:
-        measured = run(
-            ours(
-                "team",
-                "audit",
-                "--config",
-                str(team),
-                "--week",
-                "2026-W45",
-                "--out",
-                str(work / "google-out"),
-                "--db",
-                str(work / "google.sqlite"),
-            ),
-            env={
-                "ROUTINE_AUDIT_GOOGLE_ENDPOINT": api.url + "calendar/v3/",
-                "NO_PROXY": "127.0.0.1,localhost",
-                "ROUTINE_AUDIT_CACHE": str(work / "cache-google"),
-            },
-        )
-        requests = api.requests
+        for attempt in range(settings["quick_repeat"]):  # each with an empty cache
+            before = api.requests
+            runs.append(_google_run(team, work, api.url, attempt))
+            counts.append(api.requests - before)
+    measured = summary(runs)
+    requests = max(counts)  # per run: every run must make only the minimum
     minimum = reps * max(1, -(-len(items) // page_size))
     label = f"{reps} reps, 100 ms per request, {requests} requests (minimum {minimum})"
     met = measured.seconds <= 5.0 and requests == minimum
     return [
         Row("5 Google team", label, measured.seconds, None, None, "≤ 5 s, minimum requests", met)
     ]
+
+
+def _google_run(team: Path, work: Path, url: str, attempt: int) -> Measured:
+    return run(
+        ours(
+            "team",
+            "audit",
+            "--config",
+            str(team),
+            "--week",
+            "2026-W45",
+            "--out",
+            str(work / "google-out"),
+            "--db",
+            str(work / f"google-{attempt}.sqlite"),
+        ),
+        env={
+            "ROUTINE_AUDIT_GOOGLE_ENDPOINT": url + "calendar/v3/",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "ROUTINE_AUDIT_CACHE": str(work / f"cache-google-{attempt}"),
+        },
+    )
 
 
 CASES = {
