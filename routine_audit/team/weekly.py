@@ -159,13 +159,24 @@ def all_rep_pages(
         None if key is None else cache.load("rep-pages", key) for key in keys
     ]
     todo = [i for i, page in enumerate(pages) if page is None]
-    build = partial(_build_pages, audience=audience, files=files)
-    built = fork_map(build, [audited[i] for i in todo], process_count())
+    build = partial(_build_and_keep, audience=audience, files=files)
+    built = fork_map(build, [(audited[i], keys[i]) for i in todo], process_count())
     for index, page in zip(todo, built, strict=True):
         pages[index] = page
-        if keys[index] is not None:
-            cache.store("rep-pages", keys[index], page)
     return [page for page in pages if page is not None]
+
+
+def _build_and_keep(
+    item: tuple[tuple[RepOutcome, tuple], str | None], *, audience: str, files: bool
+) -> RepPages:
+    """A rep's pages, kept in the cache by the worker that built them (side by side)."""
+    from .. import cache
+
+    audited, key = item
+    page = _build_pages(audited, audience=audience, files=files)
+    if key is not None:
+        cache.store("rep-pages", key, page)
+    return page
 
 
 def _pages_key(outcome: RepOutcome, audience: str, trend: tuple, files: bool) -> str | None:
