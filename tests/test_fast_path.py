@@ -354,3 +354,26 @@ def test_a_single_event_keeps_its_far_overrides_and_so_its_series_identity():
     assert fast == plain
     (event,) = plain[0]
     assert event.recurrence_id is not None
+
+
+_OLD_BLOCK = re.compile(
+    r"^BEGIN:VEVENT\r?\n.*?^END:VEVENT[ \t]*(?:\r?\n|\Z)", re.I | re.M | re.S
+)  # how VEVENT blocks were found before: the marker scan must pair them the same way
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nEND:VEVENT\nEND:VCALENDAR\n",
+        "BEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT  \r\nBEGIN:VEVENT\r\nUID:b\r\nEND:VEVENT",
+        "begin:vevent\nUID:a\nend:vevent\n",
+        "BEGIN:VEVENT\nBEGIN:VEVENT\nUID:a\nEND:VEVENT\nEND:VEVENT\n",  # nested
+        "BEGIN:VEVENT \nUID:a\nEND:VEVENT\nBEGIN:VEVENT\nUID:b\n",  # no start, no end
+        "END:VEVENT\nBEGIN:VEVENT\nDESCRIPTION:END:VEVENT\nEND:VEVENT\t\n",
+        "BEGIN:VEVENT\nUID:a\nEND:VEVENTX\nEND:VEVENT\n",
+    ],
+)
+def test_vevent_blocks_are_paired_as_the_pattern_paired_them(text):
+    from routine_audit.sources.ics_window import _blocks
+
+    assert _blocks(text) == [(m.start(), m.end()) for m in _OLD_BLOCK.finditer(text)]

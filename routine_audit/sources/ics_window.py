@@ -25,7 +25,8 @@ import re
 from datetime import date, datetime, timedelta
 
 _SLACK = timedelta(days=2)
-_BLOCK = re.compile(r"^BEGIN:VEVENT\r?\n.*?^END:VEVENT[ \t]*(?:\r?\n|\Z)", re.I | re.M | re.S)
+# a VEVENT runs from a BEGIN line to the first END line after it (a BEGIN inside is body)
+_MARKER = re.compile(r"^(?:(BEGIN:VEVENT\r?\n)|END:VEVENT[ \t]*(?:\r?\n|\Z))", re.I | re.M)
 _NESTED = re.compile(r"^BEGIN:(\w[\w-]*)\r?\n.*?^END:\1[ \t]*\r?$", re.I | re.M | re.S)
 _PROPERTY = re.compile(
     r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|CREATED|SEQUENCE|BEGIN)"
@@ -54,20 +55,22 @@ def narrow(text: str, first: date, last: date) -> str:
     """
     low = datetime.combine(first, datetime.min.time()) - _SLACK
     high = datetime.combine(last + timedelta(days=1), datetime.min.time()) + _SLACK
-    blocks = list(_BLOCK.finditer(text))
+    blocks = _blocks(text)
     if not blocks:
         return text
     keep_uid: set[str] = set()  # UIDs with a needed VEVENT: their masters stay
     whole_uid: set[str] = set()  # UIDs with a VEVENT this scan is unsure of: all stays
     series_uid: set[str] = set()  # UIDs with a repeating master (RRULE)
     master_span: dict[str, timedelta] = {}  # the longest master of each UID
-    verdicts: list[tuple[re.Match[str], str | None, bool, datetime | None]] = []
+    verdicts: list[tuple[tuple[int, int], str | None, bool, datetime | None]] = []
     for block in blocks:
-        body = block.group(0)
-        if body.upper().count("BEGIN:VEVENT") != 1:
+        body = text[block[0] : block[1]]
+        upper = body.upper()
+        if upper.count("BEGIN:VEVENT") != 1:
             return text  # nesting the pattern cannot pair: let the parser judge the file
-        inner = body[body.index("\n") + 1 :]
-        nested = "BEGIN:" in inner.upper()
+        first_line = body.index("\n") + 1
+        inner = body[first_line:]
+        nested = "BEGIN:" in upper[first_line:]
         uid = _uid(_NESTED.sub("", inner) if nested else inner)
         if uid == _UNKNOWN:
             return text  # its series cannot be found: keep every VEVENT
@@ -95,8 +98,8 @@ def narrow(text: str, first: date, last: date) -> str:
             continue
         if uid in keep_uid and (replaces is None or index in staying):
             continue
-        pieces.append(text[position : block.start()])
-        position = block.end()
+        pieces.append(text[position : block[0]])
+        position = block[1]
     if not pieces:
         return text
     pieces.append(text[position:])
@@ -106,8 +109,22 @@ def narrow(text: str, first: date, last: date) -> str:
 _UNKNOWN = "\0unknown"  # a UID line this scan cannot read
 
 
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Each VEVENT's (start, end) offsets: a BEGIN line, up to the first END line after it."""
+    found: list[tuple[int, int]] = []
+    start: int | None = None
+    for marker in _MARKER.finditer(text):
+        if marker.group(1) is not None:
+            if start is None:
+                start = marker.start()
+        elif start is not None:
+            found.append((start, marker.end()))
+            start = None
+    return found
+
+
 def _staying_overrides(
-    verdicts: list[tuple[re.Match[str], str | None, bool, datetime | None]],
+    verdicts: list[tuple[tuple[int, int], str | None, bool, datetime | None]],
     keep_uid: set[str],
     series_uid: set[str],
     master_span: dict[str, timedelta],
