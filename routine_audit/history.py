@@ -220,7 +220,7 @@ class History:
                 _number(row["adherence"]),
                 int(_number(row["blocks"]) or 0),
             )
-            for row in _records(result.commitments)
+            for row in result.commitment_records
         ]
         findings = [
             (f.kind, f.commitment, f.day.isoformat() if f.day else None, f.detail)
@@ -432,12 +432,6 @@ def _kind(kind: str) -> str:
 def _utc(moment: datetime | None) -> str:
     moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")`` for a small frame, without its per-call overhead."""
-    columns = [str(c) for c in frame.columns]
-    return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(dtype=object).tolist()]
 
 
 def _number(value: Any) -> float | None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import ClassVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, ClassVar
 
 from .lazy_pickle import LazyPickle
 from .model import Problem
 from .period import Period
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,11 @@ class AuditResult(LazyPickle):
 
     # pickled (the cache), the big tables stay encoded until first used
     # a busy year holds thousands of findings: they too decode only when used
+    # (a warm run that only copies kept reports then never needs pandas)
     _lazy_fields: ClassVar[tuple[str, ...]] = (
         "occurrences",
         "daily",
+        "commitments",
         "commitment_days",
         "finding_list",
     )
@@ -90,14 +94,19 @@ class AuditResult(LazyPickle):
     health: HealthFigures
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
-    # how many findings, known without decoding a stored audit's list (log lines need it)
+    # known without decoding a stored audit's tables (and so without loading pandas):
+    # how many findings (log lines), and the commitments as plain rows (history, reports)
     finding_count: int = field(init=False)
+    commitment_records: tuple[dict[str, object], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.finding_count = len(self.finding_list)
+        self.commitment_records = tuple(plain_records(self.commitments))
 
     @property
     def findings(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
@@ -116,3 +125,19 @@ class AuditResult(LazyPickle):
     def incomplete(self) -> bool:
         """True when some input could not be read (exit code 1)."""
         return any(p.skipped for p in self.problems)
+
+
+def plain_records(table: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows as dicts of plain Python values (no numpy scalars, None for NaN)."""
+    columns = {name: [_plain(v) for v in table[name].tolist()] for name in table.columns}
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(columns, values, strict=True)) for values in rows]
+
+
+def _plain(value: object) -> object:
+    """numpy scalars and NaN to plain Python values."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -27,10 +27,10 @@ STORED = [
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages,
 ]  # fmt: skip
-FORMAT = 5
+FORMAT = 6
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
-    "problems notes finding_count",
+    "problems notes finding_count commitment_records",
     "Finding": "kind commitment day detail evidence obstacles",
     "Evidence": "occ start end activity seconds",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "

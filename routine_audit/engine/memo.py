@@ -16,7 +16,6 @@ from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult
 from ..sources.base import Source
-from .audit import audit
 
 
 def pinned(
@@ -66,6 +65,8 @@ def audit_data(
 
     if key is None:
         return audit_cached(data, routine, rules, period)
+    from .audit import audit
+
     result = audit(data, routine, rules, period)
     cache.store("source-audit", key, result)
     return result
@@ -76,6 +77,7 @@ def audit_cached(
 ) -> AuditResult:
     """``audit``, read from the cache when the same inputs were audited before."""
     from .. import cache
+    from .audit import audit
 
     if cache.cache_dir() is None:
         return audit(data, routine, rules, period)  # no key worth computing

@@ -8,7 +8,6 @@ activities and times; event titles only when the rep's routine sets
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..lazy_pickle import LazyPickle
 from ..period import Period
-from ..result import AuditResult, Evidence, HealthFigures, RepInfo
+from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
 from .coaching import questions_for
 
 if TYPE_CHECKING:
@@ -152,7 +151,7 @@ def build_report(
     audience = Audience(audience)
     show = _title_policy(result, audience)
     occurrences = result.occurrences
-    commitments = tuple(CommitmentView(**row) for row in _records(result.commitments))
+    commitments = tuple(CommitmentView(**row) for row in result.commitment_records)
     # questions speak of the activity, or of the commitment itself for personal priorities
     subjects = {c.id: c.id if c.protected else c.activity for c in commitments}
     findings = tuple(
@@ -174,7 +173,7 @@ def build_report(
         commitments=commitments,
         daily=tuple(
             DailyView(r["date"], r["activity"], float(r["hours"]), r["target_hours"])
-            for r in _records(result.daily)
+            for r in plain_records(result.daily)
         ),
         findings=findings,
         health=result.health,
@@ -233,19 +232,3 @@ def _moment_lists(occurrences: pd.DataFrame) -> tuple[list[datetime], list[datet
 def _datetime(value: object) -> datetime:
     """pandas Timestamps back to plain datetimes."""
     return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # type: ignore[return-value]
-
-
-def _records(table: pd.DataFrame) -> list[dict[str, object]]:
-    """The rows as dicts of plain Python values (no numpy scalars, None for NaN)."""
-    columns = {name: [_plain(v) for v in table[name].tolist()] for name in table.columns}
-    rows = zip(*columns.values(), strict=True)
-    return [dict(zip(columns, values, strict=True)) for values in rows]
-
-
-def _plain(value: object) -> object:
-    """numpy scalars and NaN to plain Python values."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value

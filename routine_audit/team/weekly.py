@@ -252,7 +252,9 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
         return f"{head} FAILED: {outcome.error}"
     result = outcome.result
     note = " (some events unreadable)" if result.incomplete else ""
-    counts = f"{len(result.commitments)} commitments, {result.finding_count} findings"
+    # counted from the routine: a kept audit's tables stay encoded (and pandas unloaded)
+    commitments = len(team.member_routine(outcome.member).commitments)
+    counts = f"{commitments} commitments, {result.finding_count} findings"
     return f"{head} ok: {counts}{note}"
 
 
