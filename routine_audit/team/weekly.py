@@ -21,7 +21,7 @@ from ..report.team_text import render_team_markdown
 from ..report.team_view import TeamReport
 from ..report.view import RepReport
 from .rollup import build_team_report
-from .runner import RepOutcome, audit_team, process_count, team_period
+from .runner import RepOutcome, audit_team, load_engine, process_count, team_period
 
 TREND_WEEKS = 8
 
@@ -159,6 +159,8 @@ def all_rep_pages(
         None if key is None else cache.load("rep-pages", key) for key in keys
     ]
     todo = [i for i, page in enumerate(pages) if page is None]
+    if len(todo) > 1 and process_count() > 1:
+        load_engine()  # the reports read the audits' tables
     build = partial(_build_and_keep, audience=audience, files=files)
     built = fork_map(build, [(audited[i], keys[i]) for i in todo], process_count())
     for index, page in zip(todo, built, strict=True):
