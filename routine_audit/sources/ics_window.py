@@ -34,6 +34,7 @@ _PROPERTY = re.compile(
     re.I | re.M,
 )
 _UID_LINE = re.compile(r"^UID([;:][^\r\n]*)", re.I | re.M)
+_TZID_PARAM = re.compile(r';TZID=("?)([^";:]*)\1', re.I)
 _LINE_NAME = re.compile(r"^([A-Za-z0-9-]+)[;:]")
 _PARAMS_VALUE = re.compile(r'((?:[^:"]|"[^"]*")*):(.*)', re.S)  # up to the first bare colon
 _SIGNED_DURATION = re.compile(r"[+-]?P(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?")
@@ -161,11 +162,11 @@ def _staying_overrides(
 
 def _uid(own: str) -> str | None:
     """The VEVENT's own UID, from its lines without nested components; UIDs may hold colons."""
-    lines = _UID_LINE.findall(own)
-    if not lines:
+    line = _UID_LINE.search(own)  # the first UID line
+    if line is None:
         return None
     try:
-        return _split(lines[0])[1].strip() or None
+        return _split(line.group(1))[1].strip() or None
     except _UnsureError:
         return _UNKNOWN
 
@@ -324,7 +325,7 @@ def _end(
 
 
 def _tzid(params: str) -> str:
-    match = re.search(r';TZID=("?)([^";:]*)\1', params, re.I)
+    match = _TZID_PARAM.search(params)
     return match.group(2) if match else ""
 
 
