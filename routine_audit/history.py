@@ -13,7 +13,6 @@ from version ``n`` to ``n + 1``; version 2 is added by appending a function.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -211,14 +210,14 @@ class History:
         commitments = [
             (
                 str(row["id"]),
-                _text(row.get("activity")),
+                row.get("activity"),
                 str(row["unit"]),
                 str(row["direction"]),
-                _number(row["target"]) or 0.0,
-                _number(row["scheduled"]) or 0.0,
-                _number(row["gap"]) or 0.0,
-                _number(row["adherence"]),
-                int(_number(row["blocks"]) or 0),
+                row["target"] or 0.0,
+                row["scheduled"] or 0.0,
+                row["gap"] or 0.0,
+                row["adherence"],
+                int(row["blocks"] or 0),
             )
             for row in result.commitment_records
         ]
@@ -432,16 +431,3 @@ def _kind(kind: str) -> str:
 def _utc(moment: datetime | None) -> str:
     moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return str(value)

@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 HOUR = 3600
+# English names, as strftime gives them in the C locale, without its cost (reports name
+# thousands of spans)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def weekday_text(day: date) -> str:
+    """``Mon``."""
+    return _WEEKDAYS[day.weekday()]
+
+
+def day_text(day: date) -> str:
+    """``Mon 02 Nov``."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}"
+
+
+def clock_text(moment: datetime) -> str:
+    """``09:05``."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def hours(seconds: float) -> float:

@@ -67,6 +67,9 @@ def classify(
 _TEXT_COLUMNS = ("summary", "description", "location")
 _NAME_COLUMNS = ("calendar", "color", "event_type")
 _FIELD_POSITION = {"title": 0, "description": 1, "location": 2}
+_NAMES_AT = len(_TEXT_COLUMNS)
+_TRANSPARENT_AT = _NAMES_AT + len(_NAME_COLUMNS)
+_COUNTS_AT = _TRANSPARENT_AT + 1  # attendees, then external attendees
 _MEMO_LIMIT = 20_000
 
 
@@ -122,19 +125,20 @@ class _CompiledMatch:
     """One rule's conditions, ready to test a row signature."""
 
     def __init__(self, match: Match) -> None:
-        self._fields = tuple(sorted({_FIELD_POSITION[f] for f in match.fields}, key=_field_name))
-        self._patterns = []
+        # fields join in the alphabetical order of their names: description, location, title
+        self._fields = tuple(_FIELD_POSITION[f] for f in sorted(set(match.fields)))
+        patterns = []
         if match.keywords:
             words = "|".join(re.escape(k.lower()) for k in match.keywords)
-            self._patterns.append(rf"(?<!\w)(?:{words})")
+            patterns.append(rf"(?<!\w)(?:{words})")
         if match.regex:
-            self._patterns.append(match.regex)
+            patterns.append(match.regex)
         if match.hashtags:
             tags = "|".join(re.escape(t) for t in match.hashtags)
-            self._patterns.append(rf"(?<![\w#])#(?:{tags})(?![\w-])")
-        self._compiled = [re.compile(p, re.IGNORECASE) for p in self._patterns]
+            patterns.append(rf"(?<![\w#])#(?:{tags})(?![\w-])")
+        self._compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
         self._names = [
-            (3 + i, frozenset(n.lower() for n in names))
+            (_NAMES_AT + i, frozenset(n.lower() for n in names))
             for i, names in enumerate((match.calendars, match.colors, match.event_types))
             if names
         ]
@@ -142,7 +146,7 @@ class _CompiledMatch:
             None if match.transparency is None else match.transparency == "transparent"
         )
         self._ranges = [
-            (7 + i, bounds)
+            (_COUNTS_AT + i, bounds)
             for i, bounds in enumerate((match.attendees, match.external_attendees))
             if bounds is not None
         ]
@@ -151,7 +155,7 @@ class _CompiledMatch:
         for position, wanted in self._names:
             if signature[position] not in wanted:
                 return False
-        if self._transparent is not None and signature[6] != self._transparent:
+        if self._transparent is not None and signature[_TRANSPARENT_AT] != self._transparent:
             return False
         for position, bounds in self._ranges:
             value = signature[position]
@@ -166,8 +170,3 @@ class _CompiledMatch:
                 texts[self._fields] = text
             return all(pattern.search(text) for pattern in self._compiled)
         return True
-
-
-def _field_name(position: int) -> str:
-    # fields join in the alphabetical order of their names: description, location, title
-    return ("title", "description", "location")[position]

@@ -85,8 +85,13 @@ class AuditContext:
         return self.weekly_intervals(tuple(span if d in window.days else () for d in WEEKDAYS))
 
     @cached_property
+    def working_week(self) -> WeekSpans:
+        """The routine's working hours per weekday, Monday first."""
+        return tuple(self.routine.working_spans(w) for w in range(7))
+
+    @cached_property
     def working(self) -> Intervals:
-        return self.weekly_intervals(tuple(self.routine.working_spans(w) for w in range(7)))
+        return self.weekly_intervals(self.working_week)
 
     def weekly_intervals(self, week: WeekSpans) -> Intervals:
         """Spans per weekday (Monday first) in the routine's zone, over the period's dates."""

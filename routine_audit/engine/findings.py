@@ -9,7 +9,7 @@ import numpy as np
 
 from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
 from ..result import Evidence, Finding
-from ..units import amount_text, duration_text
+from ..units import amount_text, clock_text, day_text, duration_text, weekday_text
 from .context import AuditContext
 from .measure import Measured
 from .timeline import run_starts
@@ -31,7 +31,7 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
         if c.direction is Direction.MIN:
             per_day = measured.per_day
             days = ", ".join(
-                day.strftime("%a %d %b")
+                day_text(day)
                 for day, target, scheduled in zip(
                     per_day["date"].tolist(),
                     per_day["target"].tolist(),
@@ -321,5 +321,4 @@ def _clock(value: time | None) -> str:
 
 def _clock_span(evidence: Evidence) -> str:
     start, end = evidence.start, evidence.end
-    weekday = WEEKDAYS[start.weekday()].title()
-    return f"{weekday} {start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
+    return f"{weekday_text(start)} {clock_text(start)}–{clock_text(end)}"

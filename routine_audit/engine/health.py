@@ -79,7 +79,7 @@ def _reactive(context: AuditContext) -> tuple[int, int, list[Finding]]:
         context.period.first - _LOOKBACK,
         context.period.last + timedelta(days=1),
         routine.zone,
-        tuple(routine.working_spans(w) for w in range(7)),
+        context.working_week,
     )
     start = occ["start_ts"][meetings]
     created = created[meetings].astype(np.int64)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from ..result import HealthFigures
-from ..units import duration_text
+from ..units import clock_text, day_text, duration_text
 from .view import Block, FindingView, RepReport
 
 # finding kinds in the order reports show them, most pressing first
@@ -30,30 +30,15 @@ QUESTION_FINDINGS = 3  # the terminal report asks about this many findings
 def span_text(start: datetime, end: datetime) -> str:
     """``Mon 02 Nov 09:00–11:00``; the end's date too when the span crosses midnight."""
     if end.date() == start.date():
-        return f"{day_text(start)} {_clock(start)}–{_clock(end)}"
+        return f"{day_text(start)} {clock_text(start)}–{clock_text(end)}"
     if end.time() == time() and end.date() == start.date() + timedelta(days=1):
-        return f"{day_text(start)} {_clock(start)}–24:00"
-    return f"{day_text(start)} {_clock(start)}–{day_text(end)} {_clock(end)}"
-
-
-# English names, as strftime gives them in the C locale, without its cost (reports
-# name thousands of spans)
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _clock(moment: datetime) -> str:
-    return f"{moment.hour:02d}:{moment.minute:02d}"
+        return f"{day_text(start)} {clock_text(start)}–24:00"
+    return f"{day_text(start)} {clock_text(start)}–{day_text(end)} {clock_text(end)}"
 
 
 def block_seconds(block: Block) -> int:
     """The part of the block the finding is about; all of it when the finding does not say."""
     return block.seconds or int((block.end - block.start).total_seconds())
-
-
-def day_text(day: date) -> str:
-    """``Mon 02 Nov``."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}"
 
 
 def percent_text(share: float | None) -> str:

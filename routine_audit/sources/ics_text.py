@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..timezones import resolve_zone
 
-_TZID_PARAM = re.compile(r';TZID=(?:"([^"]*)"|([^;:"]*))', re.IGNORECASE)
+TZID_PARAM = re.compile(r';TZID=(?:"([^"]*)"|([^;:"]*))', re.IGNORECASE)
 _VTIMEZONE_TZID = re.compile(r"^TZID[:;](?:.*:)?(.*)$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -40,7 +40,7 @@ def prepare(data: bytes) -> PreparedText:
     """Decoded, unfolded text with every resolvable TZID parameter set to an IANA name."""
     text = unfold(decode(data))
     # a year-long file names a handful of zones thousands of times: judge each name once
-    names = {quoted or plain for quoted, plain in _TZID_PARAM.findall(text)}
+    names = {quoted or plain for quoted, plain in TZID_PARAM.findall(text)}
     if not names:
         return PreparedText(text, ())
     unknown: set[str] = set()
@@ -61,7 +61,7 @@ def prepare(data: bytes) -> PreparedText:
         return f";TZID={renamed[name]}" if name in renamed else match.group(0)
 
     if renamed:
-        text = _TZID_PARAM.sub(repair, text)
+        text = TZID_PARAM.sub(repair, text)
     return PreparedText(text, tuple(sorted(unknown)))
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from .ics_text import TZID_PARAM
+
 _SLACK = timedelta(days=2)
 # a VEVENT runs from a BEGIN line to the first END line after it (a BEGIN inside is body)
 _MARKER = re.compile(r"^(?:(BEGIN:VEVENT\r?\n)|END:VEVENT[ \t]*(?:\r?\n|\Z))", re.I | re.M)
@@ -34,7 +36,6 @@ _PROPERTY = re.compile(
     re.I | re.M,
 )
 _UID_LINE = re.compile(r"^UID([;:][^\r\n]*)", re.I | re.M)
-_TZID_PARAM = re.compile(r';TZID=("?)([^";:]*)\1', re.I)
 _LINE_NAME = re.compile(r"^([A-Za-z0-9-]+)[;:]")
 _PARAMS_VALUE = re.compile(r'((?:[^:"]|"[^"]*")*):(.*)', re.S)  # up to the first bare colon
 _SIGNED_DURATION = re.compile(r"[+-]?P(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?")
@@ -325,8 +326,8 @@ def _end(
 
 
 def _tzid(params: str) -> str:
-    match = _TZID_PARAM.search(params)
-    return match.group(2) if match else ""
+    match = TZID_PARAM.search(params)
+    return (match.group(1) or match.group(2)) if match else ""
 
 
 def _last_start(rule: str, start_params: str, start_value: str) -> datetime | None:

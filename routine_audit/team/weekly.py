@@ -254,9 +254,7 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
         return f"{head} FAILED: {outcome.error}"
     result = outcome.result
     note = " (some events unreadable)" if result.incomplete else ""
-    # counted from the routine: a kept audit's tables stay encoded (and pandas unloaded)
-    commitments = len(team.member_routine(outcome.member).commitments)
-    counts = f"{commitments} commitments, {result.finding_count} findings"
+    counts = f"{len(result.commitment_records)} commitments, {result.finding_count} findings"
     return f"{head} ok: {counts}{note}"
 
 
