@@ -26,12 +26,23 @@ MAX_PROCESSES = 4
 WORKERS_ENV = "ROUTINE_AUDIT_WORKERS"
 
 
-def fork_map(function: Callable[[T], R], items: Sequence[T], processes: int) -> Iterator[R]:
-    """``map(function, items)``, spread over up to ``processes`` forked workers."""
+def fork_map(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    processes: int,
+    *,
+    before_fork: Callable[[], None] | None = None,
+) -> Iterator[R]:
+    """``map(function, items)``, spread over up to ``processes`` forked workers.
+
+    ``before_fork`` runs here first, only when workers are forked (to load once what
+    every worker would otherwise load again)."""
     count = min(processes, len(items))
     if count < 2 or not can_fork():
         yield from map(function, items)
         return
+    if before_fork is not None:
+        before_fork()
     done = 0
     try:
         with ProcessPoolExecutor(

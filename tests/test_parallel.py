@@ -25,7 +25,9 @@ def test_results_come_back_in_order_from_other_processes():
         "import os\n"
         "from routine_audit.parallel import fork_map\n"
         "def f(n): return os.getpid(), n * n\n"
-        "results = list(fork_map(f, list(range(12)), 2))\n"
+        "loaded = []\n"
+        "results = list(fork_map(f, list(range(12)), 2, before_fork=lambda: loaded.append(1)))\n"
+        "assert loaded == [1], 'what the workers share is loaded once, before forking'\n"
         "assert [s for _, s in results] == [n * n for n in range(12)], results\n"
         "assert {p for p, _ in results} - {os.getpid()}, 'no worker process was used'\n"
         "print('ok')\n"
@@ -48,5 +50,8 @@ def test_with_another_thread_running_the_work_stays_here():
 
 
 def test_one_item_or_one_process_stays_here():
-    assert {p for p, _ in fork_map(_pid_and_square, [3], 4)} == {os.getpid()}
-    assert {p for p, _ in fork_map(_pid_and_square, [1, 2, 3], 1)} == {os.getpid()}
+    loaded = []
+    here = {"before_fork": lambda: loaded.append(1)}
+    assert {p for p, _ in fork_map(_pid_and_square, [3], 4, **here)} == {os.getpid()}
+    assert {p for p, _ in fork_map(_pid_and_square, [1, 2, 3], 1, **here)} == {os.getpid()}
+    assert not loaded  # nothing forked: nothing to load ahead

@@ -125,11 +125,10 @@ def _audit_networked(
         yield from _fetch_and_audit(job, credentials, threads, members)
         return
     credentials.preload(members)  # before forking: one sign-in (and refresh) for all workers
-    load_engine()
     # several shares per process: the progress bar moves as each share is done
     shares = _shares(members, processes * 2)
     work = partial(_fetch_and_audit_share, job, credentials, max(1, threads // processes))
-    for outcomes in fork_map(work, shares, processes):
+    for outcomes in fork_map(work, shares, processes, before_fork=load_engine):
         yield from outcomes
 
 
@@ -179,9 +178,8 @@ def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[R
         if result is not None:
             known[index] = RepOutcome(member, result, key=key)
     todo = [members[i] for i in range(len(members)) if i not in known]
-    if len(todo) > 1 and processes > 1:
-        load_engine()
-    fresh = fork_map(partial(_audit_member, job, credentials=None), todo, processes)
+    audit = partial(_audit_member, job, credentials=None)
+    fresh = fork_map(audit, todo, processes, before_fork=load_engine)
     for index in range(len(members)):
         yield known[index] if index in known else next(fresh)
 
@@ -190,8 +188,7 @@ def load_engine() -> None:
     """Import the engine (and pandas, ~0.4 s) before forking workers that will audit:
     each would import it again. (A run whose audits all come from the cache, or that
     audits in this process, imports it only if and when it audits.)"""
-    if can_fork():
-        from ..engine import audit  # noqa: F401
+    from ..engine import audit  # noqa: F401
 
 
 def _is_networked(team: Team, member: Member) -> bool:

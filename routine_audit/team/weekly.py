@@ -15,13 +15,14 @@ from ..atomic import write_text_atomic
 from ..config.load import load_rules
 from ..config.team import Team
 from ..errors import ExitCode
+from ..parallel import fork_map, process_count
 from ..period import Period
 from ..report import build_report, render
 from ..report.team_text import render_team_markdown
 from ..report.team_view import TeamReport
 from ..report.view import RepReport
 from .rollup import build_team_report
-from .runner import RepOutcome, audit_team, load_engine, process_count, team_period
+from .runner import RepOutcome, audit_team, load_engine, team_period
 
 TREND_WEEKS = 8
 
@@ -152,17 +153,16 @@ def all_rep_pages(
 ) -> list[RepPages]:
     """Every rep's pages, in order: kept ones from the cache, the rest built side by side."""
     from .. import cache
-    from ..parallel import fork_map
 
     keys = [_pages_key(outcome, audience, trend, files) for outcome, trend in audited]
     pages: list[RepPages | None] = [
         None if key is None else cache.load("rep-pages", key) for key in keys
     ]
     todo = [i for i, page in enumerate(pages) if page is None]
-    if len(todo) > 1 and process_count() > 1:
-        load_engine()  # the reports read the audits' tables
     build = partial(_build_and_keep, audience=audience, files=files)
-    built = fork_map(build, [(audited[i], keys[i]) for i in todo], process_count())
+    # the reports read the audits' tables: the engine (pandas) loaded once for the workers
+    work = [(audited[i], keys[i]) for i in todo]
+    built = fork_map(build, work, process_count(), before_fork=load_engine)
     for index, page in zip(todo, built, strict=True):
         pages[index] = page
     return [page for page in pages if page is not None]
