@@ -25,6 +25,7 @@ from ..model import CalendarData
 from ..parallel import can_fork, fork_map, process_count
 from ..period import Period, choose_period
 from ..result import AuditResult
+from ..sources.base import Source
 from ..timezones import resolve_zone
 
 # Feeds and the Google API mostly wait on the network, so many reads overlap; each
@@ -167,19 +168,22 @@ def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[R
     from ..engine.memo import pinned, remembered_audit
 
     known: dict[int, RepOutcome] = {}
-    for index, member in enumerate(members):
+    todo: list[_Pinned | Member] = []
+    for member in members:
         try:
             routine = job.team.member_routine(member)
             source = _source(job.team, member, None)
-            key, _ = pinned(source, routine, job.rules, rep_period(job, routine))
+            period = rep_period(job, routine)
+            key, held = pinned(source, routine, job.rules, period)
         except Exception:  # noqa: BLE001  (the full attempt in a worker reports it)
+            todo.append(member)
             continue
         result = remembered_audit(key)
         if result is not None:
-            known[index] = RepOutcome(member, result, key=key)
-    todo = [members[i] for i in range(len(members)) if i not in known]
-    audit = partial(_audit_member, job, credentials=None)
-    fresh = fork_map(audit, todo, processes, before_fork=load_engine)
+            known[len(known) + len(todo)] = RepOutcome(member, result, key=key)
+        else:  # the worker reads what was hashed here: each file is read and hashed once
+            todo.append(_Pinned(member, routine, period, key, held))
+    fresh = fork_map(partial(_audit_pinned, job), todo, processes, before_fork=load_engine)
     for index in range(len(members)):
         yield known[index] if index in known else next(fresh)
 
@@ -200,9 +204,28 @@ def _is_networked(team: Team, member: Member) -> bool:
     return any(is_feed_url(location) for location in team.calendar_locations(member))
 
 
-def _audit_member(job: _Job, member: Member, credentials: _SharedCredentials | None) -> RepOutcome:
-    """Read and audit one rep (local files: the cache knows them by their digests)."""
-    fetched = _fetch_member(job, credentials, member)
+@dataclass(frozen=True)
+class _Pinned:
+    """A rep whose audit the cache does not hold, with the source its key describes."""
+
+    member: Member
+    routine: Routine
+    period: Period
+    key: str | None
+    source: Source
+
+
+def _audit_pinned(job: _Job, item: _Pinned | Member) -> RepOutcome:
+    """Read and audit one rep: from the pinned source, or from scratch."""
+    if isinstance(item, _Pinned):
+
+        def read() -> _Fetched:
+            data = item.source.read(item.period, zone=item.routine.zone)
+            return _Fetched(item.member, item.routine, item.period, data, item.key)
+
+        fetched = _guarded(item.member, read)
+    else:
+        fetched = _fetch_member(job, None, item)
     return _audit_fetched(job, fetched) if isinstance(fetched, _Fetched) else fetched
 
 
