@@ -44,17 +44,10 @@ def remembered_audit(key: str | None) -> AuditResult | None:
 def audit_source(source: Source, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
     """Read ``source`` for ``period`` and audit it, from the cache when possible."""
     key, held = pinned(source, routine, rules, period)
-    return audit_keyed(held, routine, rules, period, key)
-
-
-def audit_keyed(
-    source: Source, routine: Routine, rules: RuleSet, period: Period, key: str | None
-) -> AuditResult:
-    """``audit_source`` with its key and pinned source (``pinned``) already worked out."""
     found = remembered_audit(key)
     if found is not None:
         return found
-    return audit_data(source.read(period, zone=routine.zone), routine, rules, period, key)
+    return audit_data(held.read(period, zone=routine.zone), routine, rules, period, key)
 
 
 def audit_data(
