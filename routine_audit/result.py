@@ -90,7 +90,7 @@ class AuditResult(LazyPickle):
     daily: pd.DataFrame
     commitments: pd.DataFrame
     commitment_days: pd.DataFrame
-    finding_list: list[Finding]
+    finding_list: list[Finding]  # or a Deferred one, built when first read
     health: HealthFigures
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
@@ -101,6 +101,8 @@ class AuditResult(LazyPickle):
 
     def __post_init__(self) -> None:
         self.finding_count = len(self.finding_list)
+        if not isinstance(self.finding_list, list):
+            self._defer("finding_list", self.finding_list)
         self.commitment_records = tuple(plain_records(self.commitments))
 
     @property

@@ -11,9 +11,9 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def weekday_text(day: date) -> str:
-    """``Mon``."""
-    return _WEEKDAYS[day.weekday()]
+def clock_span_text(start: datetime, end: datetime) -> str:
+    """``Mon 09:00–10:30``."""
+    return f"{_WEEKDAYS[start.weekday()]} {clock_text(start)}–{clock_text(end)}"
 
 
 def day_text(day: date) -> str:

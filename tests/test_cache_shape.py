@@ -27,7 +27,7 @@ STORED = [
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages,
 ]  # fmt: skip
-FORMAT = 6
+FORMAT = 7
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes finding_count commitment_records",

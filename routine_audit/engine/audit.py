@@ -26,6 +26,7 @@ from .findings import (
 )
 from .frame import events_columns, occurrence_table
 from .health import health
+from .kept_findings import FindingParts
 from .measure import Measured, measure
 from .timeline import (
     Columns,
@@ -97,14 +98,16 @@ def _audit_tables(
     context = _timeline(occurrences, routine, period)
     measured = [measure(context, c) for c in routine.commitments]
     figures, health_findings = health(context)
-    findings = [
-        *achievability_findings(context),
-        *(f for m in measured for f in target_findings(context, m)),
-        *(f for c in routine.commitments for f in conflict_findings(context, c)),
-        *(f for m in measured for f in block_findings(context, m)),
-        *(f for limit in routine.limits for f in limit_findings(context, limit)),
-        *health_findings,
-    ]
+    findings = FindingParts(
+        [
+            achievability_findings(context),
+            [f for m in measured for f in target_findings(context, m)],
+            *(part for c in routine.commitments for part in conflict_findings(context, c)),
+            [f for m in measured for f in block_findings(context, m)],
+            [f for limit in routine.limits for f in limit_findings(context, limit)],
+            health_findings,
+        ]
+    )
     return AuditResult(
         rep=_rep_info(routine),
         period=period,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cached_property
 
 from ..config.schema import WEEKDAYS, Commitment, Routine, Unit
 from ..period import Period
 from ..result import Evidence
+from .kept_findings import OccurrenceMoments
 from .timeline import Columns
 from .windows import Intervals, WeekSpans
 
@@ -32,27 +33,13 @@ class AuditContext:
         return self.period.days
 
     @cached_property
-    def _occurrence_moments(self) -> tuple[list[int], list[int], list[str]]:
+    def moments(self) -> OccurrenceMoments:
         occ = self.occurrences
-        return occ["start_ts"].tolist(), occ["end_ts"].tolist(), occ["activity"].tolist()
-
-    @cached_property
-    def _local_evidence(self) -> dict[int, tuple[datetime, datetime, str]]:
-        return {}
+        return OccurrenceMoments(occ["start_ts"], occ["end_ts"], occ["activity"], self.period.tz)
 
     def evidence(self, occ: int, seconds: int = 0) -> Evidence:
         """The occurrence ``occ`` as evidence (its local moments worked out once)."""
-        known = self._local_evidence.get(occ)
-        if known is None:
-            starts, ends, activities = self._occurrence_moments
-            tz = self.period.tz
-            known = (
-                datetime.fromtimestamp(starts[occ], tz),
-                datetime.fromtimestamp(ends[occ], tz),
-                activities[occ],
-            )
-            self._local_evidence[occ] = known
-        return Evidence(occ, known[0], known[1], known[2], seconds)
+        return self.moments.evidence(occ, seconds)
 
     @cached_property
     def routine_activities(self) -> frozenset[str]:

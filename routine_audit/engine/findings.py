@@ -9,8 +9,9 @@ import numpy as np
 
 from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
 from ..result import Evidence, Finding
-from ..units import amount_text, clock_text, day_text, duration_text, weekday_text
+from ..units import amount_text, day_text, duration_text
 from .context import AuditContext
+from .kept_findings import DisplacedBlocks
 from .measure import Measured
 from .timeline import run_starts
 from .windows import Intervals
@@ -63,20 +64,22 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     return findings
 
 
-def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Finding]:
+def conflict_findings(
+    context: AuditContext, commitment: Commitment
+) -> list[list[Finding] | DisplacedBlocks]:
     """displaced (or protected_overlap) for each block of the commitment that lost time."""
     if commitment.unit is Unit.MEETINGS:
         return []
-    findings = []
-    if commitment.protected:  # whether or not anything overlaps anything else this week
-        findings.extend(_protected_window_intrusions(context, commitment))
+    # whether or not anything overlaps anything else this week
+    protected = commitment.protected
+    empty_windows = _protected_window_intrusions(context, commitment) if protected else []
     if not len(context.conflicts["seg"]):
-        return findings
+        return [empty_windows]
     segments = context.segments
     lost_by = context.conflicts["seg"]
     mine = segments["activity"][lost_by] == commitment.activity
     if not mine.any():
-        return findings
+        return [empty_windows]
     occ = segments["occ"][lost_by[mine]]
     by_occ = segments["occ"][context.conflicts["by_seg"][mine]]
     seconds = context.conflicts["seconds"][mine]
@@ -84,30 +87,22 @@ def conflict_findings(context: AuditContext, commitment: Commitment) -> list[Fin
     order = np.lexsort((by_occ, occ))
     occ, by_occ, seconds = occ[order], by_occ[order], seconds[order]
     pair_starts = run_starts(occ, by_occ)
-    occ, by_occ = occ[pair_starts].tolist(), by_occ[pair_starts].tolist()
-    seconds = np.add.reduceat(seconds, pair_starts).tolist()
-    kind = "protected_overlap" if commitment.protected else "displaced"
-    what = "protected time" if commitment.protected else f"{commitment.activity} block"
-    blocks = []
-    first = 0
-    while first < len(occ):
-        last = first + 1
-        while last < len(occ) and occ[last] == occ[first]:
-            last += 1
-        lost = sum(seconds[first:last])
-        victim = context.evidence(occ[first], lost)
-        obstacles = tuple(context.evidence(by_occ[i], seconds[i]) for i in range(first, last))
-        count = last - first
-        detail = (
-            f"{what} {_clock_span(victim)} lost {duration_text(lost)} "
-            f"to {count} other event{'s' if count > 1 else ''}"
-        )
-        blocks.append(
-            Finding(kind, commitment.id, victim.start.date(), detail, (victim,), obstacles)
-        )
-        first = last
+    occ, by_occ = occ[pair_starts], by_occ[pair_starts]
+    seconds = np.add.reduceat(seconds, pair_starts)
+    block_starts = run_starts(occ)
+    blocks = DisplacedBlocks(
+        kind="protected_overlap" if commitment.protected else "displaced",
+        commitment=commitment.id,
+        what="protected time" if commitment.protected else f"{commitment.activity} block",
+        victims=occ[block_starts],
+        lost=np.add.reduceat(seconds, block_starts),
+        bounds=np.append(block_starts, len(occ)),
+        obstacles=by_occ,
+        obstacle_seconds=seconds,
+        moments=context.moments,
+    )
     # the blocks that lost time first, then (protected) the days with none at all
-    return blocks + findings
+    return [blocks, empty_windows]
 
 
 def _protected_window_intrusions(context: AuditContext, commitment: Commitment) -> list[Finding]:
@@ -317,8 +312,3 @@ def _clock(value: time | None) -> str:
     if value is None:
         return ""
     return "24:00" if value == time.max else value.strftime("%H:%M")
-
-
-def _clock_span(evidence: Evidence) -> str:
-    start, end = evidence.start, evidence.end
-    return f"{weekday_text(start)} {clock_text(start)}–{clock_text(end)}"

@@ -1,0 +1,125 @@
+"""Findings kept as columns until first used.
+
+A busy rep's year holds thousands of displaced blocks. The audit decides them
+with numpy (which block lost how much to what); the ``Finding`` objects, their
+evidence and wording are built only when someone reads ``finding_list``, and a
+stored audit keeps the few columns instead of thousands of objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+import numpy as np
+
+from ..result import Evidence, Finding
+from ..units import clock_span_text, duration_text
+
+
+class OccurrenceMoments:
+    """Each occurrence's start and end (epoch seconds) and activity, as evidence on demand."""
+
+    __slots__ = ("_columns", "_lists", "_local", "_tz")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, activities: np.ndarray, tz: tzinfo):
+        self._columns = (starts, ends, activities)
+        self._tz = tz
+        self._lists: tuple[list, list, list] | None = None
+        self._local: dict[int, tuple[datetime, datetime, str]] = {}
+
+    def __getstate__(self) -> tuple:
+        return self._columns, self._tz
+
+    def __setstate__(self, state: tuple) -> None:
+        self.__init__(*state[0], state[1])
+
+    def evidence(self, occ: int, seconds: int = 0) -> Evidence:
+        """Occurrence ``occ`` as evidence (its local moments worked out once)."""
+        known = self._local.get(occ)
+        if known is None:
+            if self._lists is None:
+                self._lists = tuple(column.tolist() for column in self._columns)
+            starts, ends, activities = self._lists
+            known = (
+                datetime.fromtimestamp(starts[occ], self._tz),
+                datetime.fromtimestamp(ends[occ], self._tz),
+                activities[occ],
+            )
+            self._local[occ] = known
+        return Evidence(occ, known[0], known[1], known[2], seconds)
+
+
+@dataclass(frozen=True)
+class DisplacedBlocks:
+    """A commitment's blocks that lost time to other events, one per row.
+
+    Block ``i`` is occurrence ``victims[i]``, which lost ``lost[i]`` seconds to
+    the obstacles ``obstacles[bounds[i]:bounds[i + 1]]`` (``obstacle_seconds``
+    to each).
+    """
+
+    kind: str  # displaced, or protected_overlap
+    commitment: str
+    what: str  # "prospecting block", "protected time"
+    victims: np.ndarray
+    lost: np.ndarray
+    bounds: np.ndarray
+    obstacles: np.ndarray
+    obstacle_seconds: np.ndarray
+    moments: OccurrenceMoments
+
+    def __len__(self) -> int:
+        return len(self.victims)
+
+    def findings(self) -> list[Finding]:
+        evidence = self.moments.evidence
+        obstacles, seconds = self.obstacles.tolist(), self.obstacle_seconds.tolist()
+        bounds, lost_seconds = self.bounds.tolist(), self.lost.tolist()
+        found = []
+        for i, occ in enumerate(self.victims.tolist()):
+            lost = lost_seconds[i]
+            victim = evidence(occ, lost)
+            first, last = bounds[i], bounds[i + 1]
+            count = last - first
+            detail = (
+                f"{self.what} {clock_span_text(victim.start, victim.end)} "
+                f"lost {duration_text(lost)} "
+                f"to {count} other event{'s' if count > 1 else ''}"
+            )
+            found.append(
+                Finding(
+                    self.kind,
+                    self.commitment,
+                    victim.start.date(),
+                    detail,
+                    (victim,),
+                    tuple(evidence(obstacles[j], seconds[j]) for j in range(first, last)),
+                )
+            )
+        return found
+
+
+class FindingParts:
+    """An audit's findings in order, some parts kept as columns: ``build()`` lists them all."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Sequence[list[Finding] | DisplacedBlocks]):
+        self.parts = tuple(part for part in parts if len(part))
+
+    def __getstate__(self) -> tuple:
+        return (self.parts,)  # never empty: an empty state would skip __setstate__
+
+    def __setstate__(self, state: tuple) -> None:
+        (self.parts,) = state
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def build(self) -> list[Finding]:
+        found: list[Finding] = []
+        for part in self.parts:
+            found.extend(part.findings() if isinstance(part, DisplacedBlocks) else part)
+        return found

@@ -1,0 +1,105 @@
+"""Displaced blocks are decided as columns and become Finding objects when first read:
+the objects, their order and their wording are the same whether read at once, after the
+audit was pickled (the cache), or by several threads at the same moment."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from conftest import FIXTURES
+
+import routine_audit as ra
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _busy_week() -> ra.AuditResult:
+    """Prospecting blocks Mon-Wed, each run into by one or two client calls."""
+    rows = [
+        ("2026-11-02 09:00", "2026-11-02 11:00", "Prospecting block"),
+        ("2026-11-02 09:30", "2026-11-02 10:00", "Call with Acme"),
+        ("2026-11-02 10:30", "2026-11-02 11:15", "Demo for Globex"),
+        ("2026-11-03 09:00", "2026-11-03 11:00", "Prospecting block"),
+        ("2026-11-03 10:00", "2026-11-03 10:45", "Call with Initech"),
+        ("2026-11-04 09:00", "2026-11-04 10:00", "Prospecting block"),
+        ("2026-11-04 19:00", "2026-11-04 20:00", "Call with Hooli"),  # after the agreed limit
+    ]
+    table = pd.DataFrame(
+        {
+            "start": pd.to_datetime([r[0] for r in rows]).tz_localize(NEW_YORK),
+            "end": pd.to_datetime([r[1] for r in rows]).tz_localize(NEW_YORK),
+            "summary": [r[2] for r in rows],
+        }
+    )
+    attendees = pd.DataFrame(
+        {
+            "occ": [1, 2, 4, 6],
+            "email": ["buyer@acme.example", "cto@globex.example", "a@initech.example", "b@h.io"],
+        }
+    )
+    routine = ra.load_routine(FIXTURES / "rep_ny.yaml")
+    period = ra.audit_period(routine, week="2026-W45")
+    return ra.audit_frame(table, routine, ra.load_rules(), period, attendees=attendees)
+
+
+def _displaced(findings: list[ra.Finding]) -> list[tuple]:
+    return [
+        (f.day, f.detail, [(e.occ, e.seconds) for e in f.evidence + f.obstacles])
+        for f in findings
+        if f.kind == "displaced"
+    ]
+
+
+def test_displaced_blocks_read_as_findings_with_their_obstacles_in_order():
+    result = _busy_week()
+    assert _displaced(result.finding_list) == [
+        (
+            date(2026, 11, 2),
+            "prospecting block Mon 09:00–11:00 lost 1 h to 2 other events",
+            [(0, 3600), (1, 1800), (2, 1800)],
+        ),
+        (
+            date(2026, 11, 3),
+            "prospecting block Tue 09:00–11:00 lost 45 min to 1 other event",
+            [(3, 2700), (4, 2700)],
+        ),
+    ]
+    victim = next(f for f in result.finding_list if f.kind == "displaced").evidence[0]
+    assert victim.start == datetime(2026, 11, 2, 9, tzinfo=NEW_YORK)
+    assert victim.activity == "prospecting"
+    assert result.finding_count == len(result.finding_list)
+    # the other kinds are still there, in their place after the conflicts
+    kinds = [f.kind for f in result.finding_list]
+    assert kinds.index("displaced") < kinds.index("limit_broken")
+
+
+def test_a_stored_audit_reads_the_same_findings_whether_or_not_they_were_read_before():
+    unread = pickle.loads(pickle.dumps(_busy_week()))
+    read = _busy_week()
+    findings = read.finding_list
+    assert pickle.loads(pickle.dumps(read)).finding_list == findings
+    assert unread.finding_count == len(findings)
+    assert unread.finding_list == findings
+
+
+def test_threads_reading_findings_at_once_all_see_the_whole_list():
+    for _ in range(20):
+        result = pickle.loads(pickle.dumps(_busy_week()))
+        seen: list[list[ra.Finding]] = []
+        start = threading.Barrier(4)
+
+        def read(result=result, seen=seen, start=start) -> None:
+            start.wait()
+            seen.append(result.finding_list)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(seen) == 4 and all(found == seen[0] for found in seen)
+        assert len(seen[0]) == result.finding_count > 2
