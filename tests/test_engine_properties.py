@@ -99,3 +99,49 @@ def test_audit_zone_does_not_change_weekly_totals_of_events_inside_the_week(gene
     assert {k: v for k, v in here_c.items() if k != "gym"} == {
         k: v for k, v in there_c.items() if k != "gym"
     }
+
+
+def _gaps_one_by_one(busy: list[tuple[int, int]], spans: list[tuple[int, int]], long: int):
+    """The free gaps of each span, walking the busy intervals in start order."""
+    result = []
+    for s, e in spans:
+        gaps, cursor = [], s
+        for bs, be in sorted(busy, key=lambda b: b[0]):
+            if be <= s or bs >= e:
+                continue
+            if bs > cursor:
+                gaps.append(bs - cursor)
+            cursor = max(cursor, be)
+        if e > cursor:
+            gaps.append(e - cursor)
+        result.append((sum(gaps), sum(g >= long for g in gaps), len(gaps)))
+    return result
+
+
+@given(
+    busy=st.lists(
+        st.tuples(st.integers(0, 60), st.integers(1, 12)).map(lambda b: (b[0], b[0] + b[1])),
+        max_size=12,
+    ),
+    cuts=st.lists(st.integers(0, 80), min_size=2, max_size=8, unique=True),
+    long=st.integers(1, 10),
+)
+def test_free_gaps_per_span_match_a_walk_through_the_busy_intervals(busy, cuts, long):
+    import numpy as np
+
+    from routine_audit.engine.health import free_gaps
+
+    cuts = sorted(cuts)
+    spans = list(zip(cuts[::2], cuts[1::2], strict=False))  # sorted and apart
+    if not spans:
+        return
+    found = free_gaps(
+        np.array([b[0] for b in busy], dtype=np.int64),
+        np.array([b[1] for b in busy], dtype=np.int64),
+        np.array([s[0] for s in spans], dtype=np.int64),
+        np.array([s[1] for s in spans], dtype=np.int64),
+        long,
+    )
+    assert list(zip(*(v.tolist() for v in found), strict=True)) == _gaps_one_by_one(
+        busy, spans, long
+    )

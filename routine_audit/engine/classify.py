@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from ..config.schema import Match, RuleSet
 from .timeline import Columns
@@ -48,19 +49,35 @@ def classify(
     external_count: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``activity`` and ``rule`` columns for ``occurrences`` (``other`` / '' when unmatched)."""
-    classifier = _classifier(rules)
+    columns = [occurrences[c] for c in (*_TEXT_COLUMNS, *_NAME_COLUMNS)]
+    transparent = occurrences["transparent"].astype(bool)
+    # rows with equal values everywhere share a signature: match one row per distinct key
+    key = _distinct_rows([*columns, transparent, attendee_count, external_count])
+    first = np.full(int(key.max(initial=-1)) + 1, len(key), dtype=np.int64)
+    np.minimum.at(first, key, np.arange(len(key)))
     signatures = list(
         zip(
-            *(_texts(occurrences[column]) for column in _TEXT_COLUMNS),
-            *(_names(occurrences[column]) for column in _NAME_COLUMNS),
-            occurrences["transparent"].astype(bool).tolist(),
-            attendee_count.tolist(),
-            external_count.tolist(),
+            *(_texts(column[first]) for column in columns[: len(_TEXT_COLUMNS)]),
+            *(_names(column[first]) for column in columns[len(_TEXT_COLUMNS) :]),
+            transparent[first].tolist(),
+            attendee_count[first].tolist(),
+            external_count[first].tolist(),
             strict=True,
         )
     )
-    chosen = np.array(classifier.rule_indexes(signatures), dtype=np.int64)
+    chosen = np.array(_classifier(rules).rule_indexes(signatures), dtype=np.int64)[key]
+    classifier = _classifier(rules)
     return classifier.activities[chosen], classifier.names[chosen]
+
+
+def _distinct_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """0..k-1 numbering rows by their values across ``columns`` (equal rows, equal numbers)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)  # None and NaN: -1
+        key = key * (len(uniques) + 1) + (codes + 1)
+        key = pd.factorize(key)[0]  # keeps the key small
+    return key
 
 
 # a row's signature: everything a rule can look at, in this order

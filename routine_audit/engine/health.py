@@ -109,31 +109,60 @@ def _fragmentation(context: AuditContext, working: Intervals) -> list[Finding]:
     )
     if not need or len(working.start) == 0:
         return []
-    order = np.argsort(context.pieces["start"], kind="stable")
-    busy_start = context.pieces["start"][order]
-    busy_end = context.pieces["end"][order]
-    findings = []
-    for day in np.unique(working.day):
-        spans = working.day == day
-        gaps: list[int] = []
-        for s, e in zip(working.start[spans], working.end[spans], strict=True):
-            inside = (busy_end > s) & (busy_start < e)
-            cursor = s
-            for bs, be in zip(busy_start[inside], busy_end[inside], strict=True):
-                if bs > cursor:
-                    gaps.append(int(bs - cursor))
-                cursor = max(cursor, be)
-            if e > cursor:
-                gaps.append(int(e - cursor))
-        free = sum(gaps)
-        if free >= need and max(gaps, default=0) < need:
-            findings.append(
-                Finding(
-                    "fragmentation",
-                    None,
-                    day.astype(object),
-                    f"{duration_text(free)} free, but no gap of {duration_text(need)} "
-                    f"for a focused block ({len(gaps)} pieces)",
-                )
-            )
-    return findings
+    free, long_gaps, gaps = free_gaps(
+        context.pieces["start"], context.pieces["end"], working.start, working.end, need
+    )
+    days, span_day = np.unique(working.day, return_inverse=True)
+    free, long_gaps, gaps = (np.bincount(span_day, v, len(days)) for v in (free, long_gaps, gaps))
+    fragmented = np.flatnonzero((free >= need) & (long_gaps == 0))
+    return [
+        Finding(
+            "fragmentation",
+            None,
+            days[i].astype(object),
+            f"{duration_text(free[i])} free, but no gap of {duration_text(need)} "
+            f"for a focused block ({int(gaps[i])} pieces)",
+        )
+        for i in fragmented.tolist()
+    ]
+
+
+def free_gaps(
+    busy_start: np.ndarray,
+    busy_end: np.ndarray,
+    span_start: np.ndarray,
+    span_end: np.ndarray,
+    long: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per span (sorted, apart): free seconds, free gaps of ``long`` seconds or more, and
+    free gaps, around the busy intervals (in any order, possibly overlapping)."""
+    if not len(busy_start):
+        free = span_end - span_start
+        return free, (free >= long).astype(np.int64), (free > 0).astype(np.int64)
+    order = np.argsort(busy_start, kind="stable")
+    starts, ends = busy_start[order], busy_end[order]
+    # busy time as sorted runs with free time between them (touching intervals merge)
+    reach = np.maximum.accumulate(ends)
+    opens = np.concatenate(([True], starts[1:] > reach[:-1]))
+    run_start = starts[opens]
+    run_end = reach[np.append(np.flatnonzero(opens)[1:] - 1, len(ends) - 1)]
+    # the runs meeting span j are first[j]..last[j] when met[j]
+    first = np.searchsorted(run_end, span_start, side="right")
+    last = np.searchsorted(run_start, span_end, side="left") - 1
+    met = last >= first
+    first, last = np.minimum(first, len(run_start) - 1), np.maximum(last, 0)
+    before = np.where(met, np.maximum(run_start[first] - span_start, 0), span_end - span_start)
+    after = np.where(met, np.maximum(span_end - run_end[last], 0), 0)
+    # free time between consecutive runs, summed over the runs inside each span
+    between = run_start[1:] - run_end[:-1]
+    free_between, long_between = (
+        np.concatenate(([0], np.cumsum(values))) for values in (between, between >= long)
+    )
+    free = before + after + np.where(met, free_between[last] - free_between[first], 0)
+    long_gaps = (
+        (before >= long).astype(np.int64)
+        + (after >= long)
+        + np.where(met, long_between[last] - long_between[first], 0)
+    )
+    gaps = (before > 0).astype(np.int64) + (after > 0) + np.where(met, last - first, 0)
+    return free, long_gaps, gaps
