@@ -308,33 +308,41 @@ def _moments(timestamps: np.ndarray, tz: ZoneInfo) -> pd.DatetimeIndex:
 
 
 def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
+    """Counted hours per (date, activity) with a segment (even one that owns nothing) or
+    a daily hours target, sorted by date then activity."""
     segments = context.segments
-    dates = context.dates
-    # counted seconds per (day, activity) that has a segment, even one that owns nothing
-    seconds: dict[tuple[date, str], int] = {}
-    for day, activity, counted in zip(
-        segments["day"].tolist(),
-        segments["activity"].tolist(),
-        segments["counted_seconds"].tolist(),
-        strict=True,
-    ):
-        key = (dates[day], activity)
-        seconds[key] = seconds.get(key, 0) + counted
-    targets: dict[tuple[date, str], float] = {}
-    for m in measured:
-        if m.commitment.unit is Unit.HOURS and m.commitment.direction is Direction.MIN:
-            days, day_targets = m.per_day["date"].tolist(), m.per_day["target"].tolist()
-            for day, target in zip(days, day_targets, strict=True):
-                if target > 0:
-                    key = (day, m.commitment.activity)
-                    targets[key] = targets.get(key, 0.0) + target
-    keys = sorted(seconds.keys() | targets.keys())
+    days = len(context.dates)
+    targets = [
+        (m.commitment.activity, m.per_day["target"])
+        for m in measured
+        if m.commitment.unit is Unit.HOURS and m.commitment.direction is Direction.MIN
+    ]
+    names = np.unique(
+        np.concatenate([segments["activity"], np.array([a for a, _ in targets], dtype=object)])
+    )
+    # one key per (day, activity): keys in order are dates, then activity names, in order
+    key = segments["day"] * len(names) + np.searchsorted(names, segments["activity"])
+    size = days * len(names)
+    seconds = np.bincount(key, weights=segments["counted_seconds"], minlength=size)
+    present = np.bincount(key, minlength=size) > 0
+    target = np.zeros(size)
+    has_target = np.zeros(size, dtype=bool)
+    for activity, per_day in targets:
+        due = np.flatnonzero(per_day > 0)
+        at = due * len(names) + np.searchsorted(names, activity)
+        target[at] += per_day[due]
+        has_target[at] = True
+    keys = np.flatnonzero(present | has_target)
+    if has_target[keys].any():
+        target_hours = np.where(has_target[keys], target[keys], np.nan)
+    else:
+        target_hours = np.full(len(keys), None, dtype=object)  # as a column of None reads
     return pd.DataFrame(
         {
-            "date": [d for d, _ in keys],
-            "activity": np.array([a for _, a in keys], dtype=object),
-            "hours": np.array([seconds.get(k, 0) / HOUR for k in keys], dtype=float),
-            "target_hours": [targets.get(k) for k in keys],
+            "date": np.array(context.dates, dtype=object)[keys // len(names)],
+            "activity": names[keys % len(names)],
+            "hours": seconds[keys] / HOUR,
+            "target_hours": target_hours,
         }
     )
 

@@ -23,22 +23,22 @@ def attendee_counts(
     attendees: Columns, n: int, addresses: frozenset[str], domains: frozenset[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per occurrence: other (non-rep, non-resource) attendees, and those outside ``domains``."""
-    email = attendees["email"]
-    person = ~attendees["is_resource"].astype(bool) & ~attendees["is_self"].astype(bool)
-    person &= ~np.isin(email, list(addresses))
-    rows = np.flatnonzero(person)
-    external = [
-        row
-        for row, address in zip(rows.tolist(), email[rows].tolist(), strict=True)
-        if isinstance(address, str)
-        and (domain := address.rpartition("@")[2].lower())
-        and domain not in domains
-    ]
+    codes, emails = pd.factorize(attendees["email"])  # each address looked at once
+    mine = np.array([e in addresses for e in emails], dtype=bool)
+    outside = np.array([_outside(e, domains) for e in emails], dtype=bool)
+    # an attendee without an address (-1) is a person, and not known to be outside
+    mine, outside = np.append(mine, False)[codes], np.append(outside, False)[codes]
+    person = ~attendees["is_resource"].astype(bool) & ~attendees["is_self"].astype(bool) & ~mine
     occ = attendees["occ"]
     return (
-        np.bincount(occ[rows], minlength=n),
-        np.bincount(occ[np.array(external, dtype=np.int64)], minlength=n),
+        np.bincount(occ[person], minlength=n),
+        np.bincount(occ[person & outside], minlength=n),
     )
+
+
+def _outside(address: object, domains: frozenset[str]) -> bool:
+    domain = address.rpartition("@")[2].lower() if isinstance(address, str) else ""
+    return bool(domain) and domain not in domains
 
 
 def classify(
