@@ -8,6 +8,13 @@ from __future__ import annotations
 import dataclasses
 
 from routine_audit import cache
+from routine_audit.engine.kept_findings import (
+    BrokenLimits,
+    DisplacedBlocks,
+    EvidenceGroups,
+    FindingParts,
+    OccurrenceMoments,
+)
 from routine_audit.model import Attendee, CalendarData, Event, Problem
 from routine_audit.period import Period
 from routine_audit.report.view import (
@@ -25,9 +32,10 @@ from routine_audit.team.weekly import RepPages
 STORED = [
     AuditResult, Finding, Evidence, HealthFigures, RepInfo, Event, Attendee, Problem,
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
-    Block, TrendPoint, RepPages,
+    Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
+    OccurrenceMoments,
 ]  # fmt: skip
-FORMAT = 7
+FORMAT = 8
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes finding_count commitment_records",
@@ -54,17 +62,26 @@ SHAPES = {
     "Block": "start end activity title seconds",
     "TrendPoint": "week commitment target scheduled adherence",
     "RepPages": "report html markdown json csv",
+    "DisplacedBlocks": "kind commitment what victims lost obstacles moments",
+    "BrokenLimits": "limit what days events moments",
+    "EvidenceGroups": "occs seconds bounds",
+    "FindingParts": "[slots] parts",
+    "OccurrenceMoments": "[slots] _columns _lists _local _tz",
 }
 
 
 def test_stored_records_keep_their_shape_unless_the_cache_format_changes():
-    shapes = {
-        # slots change how an object pickles, as much as its fields do
-        t.__name__: " ".join(f.name for f in dataclasses.fields(t))
-        + (" [slots]" if "__slots__" in vars(t) else "")
-        for t in STORED
-    }
+    shapes = {t.__name__: _shape(t) for t in STORED}
     assert (cache._FORMAT, shapes) == (FORMAT, SHAPES), (
         "a record the cache stores changed shape: bump cache._FORMAT, then update "
         "FORMAT and SHAPES in this test"
+    )
+
+
+def _shape(kind: type) -> str:
+    if not dataclasses.is_dataclass(kind):  # a plain class with slots: what it keeps
+        return " ".join(["[slots]", *kind.__slots__])
+    # slots change how an object pickles, as much as its fields do
+    return " ".join(f.name for f in dataclasses.fields(kind)) + (
+        " [slots]" if "__slots__" in vars(kind) else ""
     )

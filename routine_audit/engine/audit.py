@@ -104,7 +104,7 @@ def _audit_tables(
             [f for m in measured for f in target_findings(context, m)],
             *(part for c in routine.commitments for part in conflict_findings(context, c)),
             [f for m in measured for f in block_findings(context, m)],
-            [f for limit in routine.limits for f in limit_findings(context, limit)],
+            *(limit_findings(context, limit) for limit in routine.limits),
             health_findings,
         ]
     )

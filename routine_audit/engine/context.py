@@ -50,12 +50,14 @@ class AuditContext:
 
     def committed_days(self, commitment: Commitment, *, with_days_off: bool = False) -> list[date]:
         """Dates of the period the commitment is due on (days off removed unless asked)."""
-        return [
-            d
-            for d in self.dates
-            if self._due_weekday(commitment, d.weekday())
-            and (with_days_off or d not in self.days_off)
-        ]
+        due = [self._due_weekday(commitment, w) for w in range(7)]
+        off = frozenset() if with_days_off else self.days_off
+        dates = zip(self.dates, self._weekdays, strict=True)
+        return [d for d, weekday in dates if due[weekday] and d not in off]
+
+    @cached_property
+    def _weekdays(self) -> list[int]:
+        return [d.weekday() for d in self.dates]
 
     def committed_weekdays(self, commitment: Commitment) -> int:
         """How many weekdays of a routine week the commitment is due on."""

@@ -11,7 +11,7 @@ from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, U
 from ..result import Evidence, Finding
 from ..units import amount_text, day_text, duration_text
 from .context import AuditContext
-from .kept_findings import DisplacedBlocks
+from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
 from .measure import Measured
 from .timeline import run_starts
 from .windows import Intervals
@@ -96,9 +96,7 @@ def conflict_findings(
         what="protected time" if commitment.protected else f"{commitment.activity} block",
         victims=occ[block_starts],
         lost=np.add.reduceat(seconds, block_starts),
-        bounds=np.append(block_starts, len(occ)),
-        obstacles=by_occ,
-        obstacle_seconds=seconds,
+        obstacles=EvidenceGroups.from_runs(by_occ, seconds, block_starts),
         moments=context.moments,
     )
     # the blocks that lost time first, then (protected) the days with none at all
@@ -114,11 +112,11 @@ def _protected_window_intrusions(context: AuditContext, commitment: Commitment) 
     others = pieces["activity"] != commitment.activity
     committed = set(context.committed_days(commitment))
     findings = []
-    for day, occs, seconds in _inside_by_day(context, others, window):
+    days, groups = _inside_by_day(context, others, window)
+    for day, (obstacles, _) in zip(days.tolist(), groups.each(context.moments), strict=True):
         date_ = context.day_of(day)
         if day in days_with_block or date_ not in committed:
             continue
-        obstacles = _evidence(context, occs, seconds=seconds)
         detail = f"no {commitment.activity} block, and other events fill its window"
         findings.append(
             Finding("protected_overlap", commitment.id, date_, detail, obstacles=obstacles)
@@ -159,7 +157,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     return findings
 
 
-def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
+def limit_findings(context: AuditContext, limit: Limit) -> BrokenLimits | list[Finding]:
     """Non-personal counted events that break an agreed working limit."""
     work = context.pieces["activity"] != PERSONAL
     if not work.any():
@@ -175,37 +173,28 @@ def limit_findings(context: AuditContext, limit: Limit) -> list[Finding]:
         LimitKind.NO_MEETINGS_BEFORE: f"before {_clock(limit.time)}",
         LimitKind.DAY_OFF: "on an agreed day off",
     }[limit.kind]
-    findings = []
-    for day, occs, seconds in _inside_by_day(context, work, context.weekly_intervals(week)):
-        evidence = _evidence(context, occs, seconds=seconds)
-        detail = f"{duration_text(sum(seconds))} booked {what}"
-        findings.append(Finding("limit_broken", limit.id, context.day_of(day), detail, evidence))
-    return findings
+    days, events = _inside_by_day(context, work, context.weekly_intervals(week))
+    dates = tuple(context.day_of(day) for day in days.tolist())
+    return BrokenLimits(limit.id, what, dates, events, context.moments)
 
 
 def _inside_by_day(
     context: AuditContext, chosen: np.ndarray, intervals: Intervals
-) -> list[tuple[int, list[int], list[int]]]:
+) -> tuple[np.ndarray, EvidenceGroups]:
     """Per day (index), the occurrences whose ``chosen`` owned pieces fall inside
     ``intervals``, and the seconds inside: days in order, occurrences in order."""
     pieces = context.pieces
     inside = intervals.covered(pieces["start"][chosen], pieces["end"][chosen])
     hit = inside > 0
-    if not hit.any():
-        return []
     day = pieces["day"][chosen][hit]
     occ = context.segments["occ"][pieces["seg"][chosen][hit]]
     inside = inside[hit]
     order = np.lexsort((occ, day))
     day, occ, inside = day[order], occ[order], inside[order]
     pairs = run_starts(day, occ)
-    day, occ, inside = day[pairs].tolist(), occ[pairs].tolist(), np.add.reduceat(inside, pairs)
-    days: dict[int, tuple[list[int], list[int]]] = {}
-    for d, o, seconds in zip(day, occ, inside.tolist(), strict=True):
-        found = days.setdefault(d, ([], []))
-        found[0].append(o)
-        found[1].append(seconds)
-    return [(d, occs, seconds) for d, (occs, seconds) in days.items()]
+    day, occ, inside = day[pairs], occ[pairs], np.add.reduceat(inside, pairs)
+    day_starts = run_starts(day)
+    return day[day_starts], EvidenceGroups.from_runs(occ, inside, day_starts)
 
 
 def achievability_findings(context: AuditContext) -> list[Finding]:

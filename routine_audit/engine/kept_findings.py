@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from itertools import pairwise
 
 import numpy as np
 
@@ -52,53 +53,97 @@ class OccurrenceMoments:
 
 
 @dataclass(frozen=True)
-class DisplacedBlocks:
-    """A commitment's blocks that lost time to other events, one per row.
+class EvidenceGroups:
+    """Occurrences with their seconds, in groups (group ``i``: rows ``bounds[i]`` up to
+    ``bounds[i + 1]``)."""
 
-    Block ``i`` is occurrence ``victims[i]``, which lost ``lost[i]`` seconds to
-    the obstacles ``obstacles[bounds[i]:bounds[i + 1]]`` (``obstacle_seconds``
-    to each).
-    """
+    occs: np.ndarray
+    seconds: np.ndarray
+    bounds: np.ndarray
+
+    @classmethod
+    def from_runs(cls, occs: np.ndarray, seconds: np.ndarray, starts: np.ndarray) -> EvidenceGroups:
+        """Groups that begin at rows ``starts`` (sorted, the first 0)."""
+        return cls(occs, seconds, np.append(starts, len(occs)))
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def each(self, moments: OccurrenceMoments) -> list[tuple[tuple[Evidence, ...], int]]:
+        """Per group: its evidence, and its seconds in all."""
+        occs, seconds, bounds = self.occs.tolist(), self.seconds.tolist(), self.bounds.tolist()
+        evidence = moments.evidence
+        return [
+            (
+                tuple(evidence(occs[j], seconds[j]) for j in range(first, last)),
+                sum(seconds[first:last]),
+            )
+            for first, last in pairwise(bounds)
+        ]
+
+
+@dataclass(frozen=True)
+class DisplacedBlocks:
+    """A commitment's blocks that lost time to other events: block ``i`` is occurrence
+    ``victims[i]``, which lost ``lost[i]`` seconds to the ``obstacles`` of group ``i``."""
 
     kind: str  # displaced, or protected_overlap
     commitment: str
     what: str  # "prospecting block", "protected time"
     victims: np.ndarray
     lost: np.ndarray
-    bounds: np.ndarray
-    obstacles: np.ndarray
-    obstacle_seconds: np.ndarray
+    obstacles: EvidenceGroups
     moments: OccurrenceMoments
 
     def __len__(self) -> int:
         return len(self.victims)
 
     def findings(self) -> list[Finding]:
-        evidence = self.moments.evidence
-        obstacles, seconds = self.obstacles.tolist(), self.obstacle_seconds.tolist()
-        bounds, lost_seconds = self.bounds.tolist(), self.lost.tolist()
         found = []
-        for i, occ in enumerate(self.victims.tolist()):
-            lost = lost_seconds[i]
-            victim = evidence(occ, lost)
-            first, last = bounds[i], bounds[i + 1]
-            count = last - first
+        groups = self.obstacles.each(self.moments)
+        for occ, lost, (obstacles, _) in zip(
+            self.victims.tolist(), self.lost.tolist(), groups, strict=True
+        ):
+            victim = self.moments.evidence(occ, lost)
+            count = len(obstacles)
             detail = (
                 f"{self.what} {clock_span_text(victim.start, victim.end)} "
-                f"lost {duration_text(lost)} "
-                f"to {count} other event{'s' if count > 1 else ''}"
+                f"lost {duration_text(lost)} to {count} other event{'s' if count > 1 else ''}"
             )
             found.append(
                 Finding(
-                    self.kind,
-                    self.commitment,
-                    victim.start.date(),
-                    detail,
-                    (victim,),
-                    tuple(evidence(obstacles[j], seconds[j]) for j in range(first, last)),
+                    self.kind, self.commitment, victim.start.date(), detail, (victim,), obstacles
                 )
             )
         return found
+
+
+@dataclass(frozen=True)
+class BrokenLimits:
+    """An agreed limit broken on ``days``: on day ``i``, the events of group ``i``."""
+
+    limit: str
+    what: str  # "after 18:00"
+    days: tuple[date, ...]
+    events: EvidenceGroups
+    moments: OccurrenceMoments
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def findings(self) -> list[Finding]:
+        return [
+            Finding(
+                "limit_broken",
+                self.limit,
+                day,
+                f"{duration_text(seconds)} booked {self.what}",
+                evidence,
+            )
+            for day, (evidence, seconds) in zip(
+                self.days, self.events.each(self.moments), strict=True
+            )
+        ]
 
 
 class FindingParts:
@@ -106,7 +151,7 @@ class FindingParts:
 
     __slots__ = ("parts",)
 
-    def __init__(self, parts: Sequence[list[Finding] | DisplacedBlocks]):
+    def __init__(self, parts: Sequence[list[Finding] | DisplacedBlocks | BrokenLimits]):
         self.parts = tuple(part for part in parts if len(part))
 
     def __getstate__(self) -> tuple:
@@ -121,5 +166,5 @@ class FindingParts:
     def build(self) -> list[Finding]:
         found: list[Finding] = []
         for part in self.parts:
-            found.extend(part.findings() if isinstance(part, DisplacedBlocks) else part)
+            found.extend(part if isinstance(part, list) else part.findings())
         return found
