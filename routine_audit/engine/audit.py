@@ -33,6 +33,7 @@ from .timeline import (
     local_midnights,
     merge_blocks,
     resolve_overlaps,
+    sorted_codes,
     split_at_midnight,
 )
 
@@ -317,11 +318,11 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
         for m in measured
         if m.commitment.unit is Unit.HOURS and m.commitment.direction is Direction.MIN
     ]
-    names = np.unique(
+    names, codes = sorted_codes(
         np.concatenate([segments["activity"], np.array([a for a, _ in targets], dtype=object)])
     )
     # one key per (day, activity): keys in order are dates, then activity names, in order
-    key = segments["day"] * len(names) + np.searchsorted(names, segments["activity"])
+    key = segments["day"] * len(names) + codes[: len(segments["day"])]
     size = days * len(names)
     seconds = np.bincount(key, weights=segments["counted_seconds"], minlength=size)
     present = np.bincount(key, minlength=size) > 0
@@ -329,7 +330,7 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
     has_target = np.zeros(size, dtype=bool)
     for activity, per_day in targets:
         due = np.flatnonzero(per_day > 0)
-        at = due * len(names) + np.searchsorted(names, activity)
+        at = due * len(names) + int(np.searchsorted(names, activity))
         target[at] += per_day[due]
         has_target[at] = True
     keys = np.flatnonzero(present | has_target)

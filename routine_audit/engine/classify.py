@@ -73,11 +73,15 @@ def classify(
 def _distinct_rows(columns: list[np.ndarray]) -> np.ndarray:
     """0..k-1 numbering rows by their values across ``columns`` (equal rows, equal numbers)."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
+    bound = 1  # key < bound
     for column in columns:
         codes, uniques = pd.factorize(column)  # None and NaN: -1
+        if bound * (len(uniques) + 1) >= 2**62:
+            key = pd.factorize(key)[0]  # renumbered 0..k-1, k <= rows
+            bound = int(key.max(initial=0)) + 1
         key = key * (len(uniques) + 1) + (codes + 1)
-        key = pd.factorize(key)[0]  # keeps the key small
-    return key
+        bound *= len(uniques) + 1
+    return pd.factorize(key)[0]
 
 
 # a row's signature: everything a rule can look at, in this order
@@ -154,6 +158,7 @@ class _CompiledMatch:
             tags = "|".join(re.escape(t) for t in match.hashtags)
             patterns.append(rf"(?<![\w#])#(?:{tags})(?![\w-])")
         self._compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
+        self._text_hits: dict[str, bool] = {}
         self._names = [
             (_NAMES_AT + i, frozenset(n.lower() for n in names))
             for i, names in enumerate((match.calendars, match.colors, match.event_types))
@@ -185,5 +190,12 @@ class _CompiledMatch:
             if text is None:
                 text = "\n".join(signature[p] for p in self._fields).lower()
                 texts[self._fields] = text
-            return all(pattern.search(text) for pattern in self._compiled)
+            # a text recurs in many signatures (other attendee counts, calendars...)
+            hit = self._text_hits.get(text)
+            if hit is None:
+                hit = all(pattern.search(text) for pattern in self._compiled)
+                if len(self._text_hits) > _MEMO_LIMIT:
+                    self._text_hits.clear()  # bounded: the keys are calendar text
+                self._text_hits[text] = hit
+            return hit
         return True

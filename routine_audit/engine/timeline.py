@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import numpy as np
+import pandas as pd
 
 from ..period import Period
 
@@ -112,8 +113,7 @@ def merge_blocks(pieces: Columns, activity: np.ndarray, day: np.ndarray) -> Colu
             **dict.fromkeys(("day", "start", "end", "seconds", "seg"), none),
         }
     start, end = pieces["start"], pieces["end"]
-    activity = np.asarray(activity, dtype=object)
-    names, codes = np.unique(activity, return_inverse=True)
+    names, codes = sorted_codes(np.asarray(activity, dtype=object))
     order = np.lexsort((start, codes))  # by activity, then start (stable)
     s, e, a, d = start[order], end[order], codes[order], np.asarray(day)[order]
     new_block = np.ones(len(order), dtype=bool)
@@ -128,6 +128,17 @@ def merge_blocks(pieces: Columns, activity: np.ndarray, day: np.ndarray) -> Colu
         "seconds": block_end - s[first],
         "seg": pieces["seg"][order][first],
     }
+
+
+def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for a column of a few distinct strings:
+    hashed, not sorted row by row (comparing Python strings is what costs)."""
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=values.dtype)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return uniques[order], rank[codes]
 
 
 def run_starts(*keys: np.ndarray) -> np.ndarray:
