@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -19,12 +20,16 @@ from ..period import Period
 Columns = dict[str, np.ndarray]
 
 
+@lru_cache(maxsize=64)
 def local_midnights(period: Period) -> np.ndarray:
-    """Epoch seconds of every local midnight from the period's start to its end."""
+    """Epoch seconds of every local midnight from the period's start to its end (read-only:
+    kept for the next audit of the same period)."""
     days = [*period.days, period.last + timedelta(days=1)]
-    return np.array(
+    midnights = np.array(
         [int(datetime.combine(d, time(), period.tz).timestamp()) for d in days], dtype=np.int64
     )
+    midnights.flags.writeable = False
+    return midnights
 
 
 def split_at_midnight(
@@ -71,7 +76,7 @@ def resolve_overlaps(seg_start: np.ndarray, seg_end: np.ndarray, rank: np.ndarra
         none = np.zeros(0, dtype=np.int64)
         empty = {"seg": none, "start": none, "end": none}
         return Ownership(none, empty, {"seg": none, "by_seg": none, "seconds": none})
-    bounds = np.unique(np.concatenate([seg_start, seg_end]))
+    bounds = _distinct(np.concatenate([seg_start, seg_end]))
     first = np.searchsorted(bounds, seg_start)
     counts = np.searchsorted(bounds, seg_end) - first
     seg = np.repeat(np.arange(n), counts)
@@ -94,9 +99,11 @@ def resolve_overlaps(seg_start: np.ndarray, seg_end: np.ndarray, rank: np.ndarra
         "by_seg": by_seg[pairs],
         "seconds": np.add.reduceat(seconds, pairs) if len(pairs) else seconds,
     }
-    order = np.argsort(interval[won], kind="stable")
-    owned = interval[won][order]
-    pieces = {"seg": seg[won][order], "start": bounds[owned], "end": bounds[owned + 1]}
+    # each interval has at most one owner: in time order without sorting
+    owner = np.full(len(bounds), -1, dtype=np.int64)
+    owner[interval[won]] = seg[won]
+    owned = np.flatnonzero(owner >= 0)
+    pieces = {"seg": owner[owned], "start": bounds[owned], "end": bounds[owned + 1]}
     return Ownership(counted, pieces, conflicts)
 
 
@@ -149,6 +156,14 @@ def run_starts(*keys: np.ndarray) -> np.ndarray:
     for key in keys:
         changed |= key[1:] != key[:-1]
     return np.concatenate(([0], np.flatnonzero(changed) + 1))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values (np.unique hashes integers first: slower here)."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _offsets(counts: np.ndarray) -> np.ndarray:
