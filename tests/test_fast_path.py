@@ -377,3 +377,54 @@ def test_vevent_blocks_are_paired_as_the_pattern_paired_them(text):
     from routine_audit.sources.ics_window import _blocks
 
     assert _blocks(text) == [(m.start(), m.end()) for m in _OLD_BLOCK.finditer(text)]
+
+
+_LINES = [
+    "BEGIN:VEVENT", "begin:vevent", "BEGIN:VEVENT ", "END:VEVENT", "end:vevent", "END:VEVENT \t",
+    "END:VEVENTX", "BEGIN:VALARM", "END:VALARM", "BEGIN:", "DTSTART:20261102T090000Z",
+    "dtstart;tzid=Europe/Berlin:20261102T090000", "DTEND;VALUE=DATE:20261103", "DTSTART",
+    "DTSTARTX:1", "DURATION:PT1H", "RRULE:FREQ=DAILY;COUNT=3", "RECURRENCE-ID:20261102T090000Z",
+    "EXDATE:20261104T090000Z,20261105T090000Z", "SEQUENCE:x", "CREATED:20260101T000000Z",
+    "UID:a", "uid;X-P=\"q:r\":b:c", "UID:", "UID;X=\"open:x", "X-FOO:bar", "DESCRIPTION:BEGIN:x",
+    " continued", "", "\t", "bad line", ":no name", "SUMMARY:UID:no",
+]  # fmt: skip
+# drawn as often as all other lines
+_MARKERS = ["BEGIN:VEVENT", "begin:vevent", "END:VEVENT", "end:vevent"]
+_UIDS = ["UID:a", "UID:b", "UID;X=1:a"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(*map(st.sampled_from, (_MARKERS, _UIDS, _LINES))), max_size=40),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_the_scan_reads_a_plain_vevent_as_its_own_text_reads(lines, newline):
+    """The one-pass scan pairs VEVENTs as the pattern did, and what it collected for a
+    plain VEVENT (its UID, its watched lines) is what reading the VEVENT's text gives;
+    a VEVENT with a nested BEGIN or a line the parser may reject is never plain."""
+    from routine_audit.sources import ics_window as window
+
+    text = newline.join(lines) + (newline if lines and len(lines) % 2 else "")
+    blocks = window._scan(text)
+    assert [(b.start, b.end) for b in blocks] == [
+        (m.start(), m.end()) for m in _OLD_BLOCK.finditer(text)
+    ]
+    for block in blocks:
+        body = text[block.start : block.end]
+        inner = body[body.index("\n") + 1 :]
+        odd = re.search(r"^BEGIN:", inner, re.I | re.M) or window._BAD_LINE.search(inner)
+        assert block.plain == (not odd)
+        if not block.plain:
+            continue
+        assert window._uid_of(block.uid_rest) == window._uid(inner)
+        collected = _read_or_unsure(window._collect, block.lines)
+        assert collected == _read_or_unsure(window._properties, inner)
+
+
+def _read_or_unsure(read, source):
+    from routine_audit.sources.ics_window import _UnsureError
+
+    try:
+        return read(source)
+    except _UnsureError:
+        return "unsure"

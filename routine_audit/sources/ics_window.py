@@ -17,24 +17,39 @@ perhaps written in another zone: the highest SEQUENCE wins), and when its UID
 has no repeating master. A UID with any VEVENT this scan is unsure of is kept
 whole. Times are compared as wall-clock values
 with two days of slack either side, which covers any UTC offset.
+
+One pass of one pattern over the text finds the VEVENTs and collects the lines a
+verdict reads (a year-long export holds ~900 VEVENTs; reading each one's text again
+cost as much as the scan). A VEVENT with a nested component or an odd line is read
+from its own text instead.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
+from typing import NamedTuple
 
 from .ics_text import TZID_PARAM
 
 _SLACK = timedelta(days=2)
 # a VEVENT runs from a BEGIN line to the first END line after it (a BEGIN inside is body)
-_MARKER = re.compile(r"^(?:(BEGIN:VEVENT\r?\n)|END:VEVENT[ \t]*(?:\r?\n|\Z))", re.I | re.M)
-_NESTED = re.compile(r"^BEGIN:(\w[\w-]*)\r?\n.*?^END:\1[ \t]*\r?$", re.I | re.M | re.S)
-_PROPERTY = re.compile(
-    r"^(DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|CREATED|SEQUENCE|BEGIN)"
-    r"([;:][^\r\n]*)",
-    re.I | re.M,
+# and the lines within that a verdict reads: watched properties, UID, other BEGIN lines
+# and lines the parser may reject. "\n" first: the scan jumps from line to line
+_WATCHED = "DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|CREATED|SEQUENCE"
+_TOKEN = re.compile(
+    r"\n(?:(BEGIN:VEVENT)(?=\r?\n)"
+    r"|(END:VEVENT[ \t]*)(?=(\r?\n)|\Z)"
+    r"|BEGIN:"
+    rf"|({_WATCHED})([;:][^\r\n]*)"
+    r"|UID([;:][^\r\n]*)"
+    r"|(?![A-Za-z0-9-]+[;:])[^\r\n])",
+    re.I,
 )
+_NESTED = re.compile(r"^BEGIN:(\w[\w-]*)\r?\n.*?^END:\1[ \t]*\r?$", re.I | re.M | re.S)
+_PROPERTY = re.compile(rf"^({_WATCHED}|BEGIN)([;:][^\r\n]*)", re.I | re.M)
 _UID_LINE = re.compile(r"^UID([;:][^\r\n]*)", re.I | re.M)
 _LINE_NAME = re.compile(r"^([A-Za-z0-9-]+)[;:]")
 _PARAMS_VALUE = re.compile(r'((?:[^:"]|"[^"]*")*):(.*)', re.S)  # up to the first bare colon
@@ -57,7 +72,7 @@ def narrow(text: str, first: date, last: date) -> str:
     """
     low = datetime.combine(first, datetime.min.time()) - _SLACK
     high = datetime.combine(last + timedelta(days=1), datetime.min.time()) + _SLACK
-    blocks = _blocks(text)
+    blocks = _scan(text)
     if not blocks:
         return text
     keep_uid: set[str] = set()  # UIDs with a needed VEVENT: their masters stay
@@ -66,20 +81,17 @@ def narrow(text: str, first: date, last: date) -> str:
     master_span: dict[str, timedelta] = {}  # the longest master of each UID
     verdicts: list[tuple[tuple[int, int], str | None, bool, datetime | None]] = []
     for block in blocks:
-        body = text[block[0] : block[1]]
-        upper = body.upper()
-        if upper.count("BEGIN:VEVENT") != 1:
-            return text  # nesting the pattern cannot pair: let the parser judge the file
-        first_line = body.index("\n") + 1
-        inner = body[first_line:]
-        nested = "BEGIN:" in upper[first_line:]
-        uid = _uid(_NESTED.sub("", inner) if nested else inner)
+        if block.plain:
+            uid, read = _uid_of(block.uid_rest), partial(_collect, block.lines)
+        else:  # nested components or odd lines: the block's own text decides
+            body = text[block.start : block.end]
+            if body.upper().count("BEGIN:VEVENT") != 1:
+                return text  # nesting the pattern cannot pair: let the parser judge the file
+            uid, read = _odd_block(body)
         if uid == _UNKNOWN:
             return text  # its series cannot be found: keep every VEVENT
         try:
-            if nested:
-                inner = _NESTED.sub(_check_alarm, inner)  # alarms: not the event's own times
-            needed, replaces, span, repeats = _needed(inner, low, high)
+            needed, replaces, span, repeats = _needed(read(), low, high)
         except (_UnsureError, ValueError, OverflowError):  # out-of-range values included
             needed, replaces, span, repeats = True, None, timedelta(0), False
             if uid is not None:
@@ -91,7 +103,7 @@ def narrow(text: str, first: date, last: date) -> str:
                 master_span[uid] = max(span, master_span.get(uid, span))
                 if repeats:
                     series_uid.add(uid)
-        verdicts.append((block, uid, needed, replaces))
+        verdicts.append(((block.start, block.end), uid, needed, replaces))
     staying = _staying_overrides(verdicts, keep_uid, series_uid, master_span, low, high)
     pieces: list[str] = []
     position = 0
@@ -111,18 +123,53 @@ def narrow(text: str, first: date, last: date) -> str:
 _UNKNOWN = "\0unknown"  # a UID line this scan cannot read
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """Each VEVENT's (start, end) offsets: a BEGIN line, up to the first END line after it."""
-    found: list[tuple[int, int]] = []
+class _Block(NamedTuple):
+    """One VEVENT's offsets and, when it is plain, the lines the verdict reads."""
+
+    start: int
+    end: int
+    plain: bool  # no nested component, no line the parser may reject
+    uid_rest: str | None  # its first UID line, after the name
+    lines: list[tuple[str, str]]  # its watched lines: (name, the rest)
+
+
+def _scan(text: str) -> list[_Block]:
+    """Each VEVENT (a BEGIN line, up to the first END line after it), in one pass.
+
+    The lines a verdict reads are collected on the way, so a plain VEVENT is
+    judged without reading its text again; any other is marked for its own reading.
+    """
+    found: list[_Block] = []
     start: int | None = None
-    for marker in _MARKER.finditer(text):
-        if marker.group(1) is not None:
+    plain, uid_rest, lines = True, None, []
+    # one pass over "\n" + text: a match's offset there is its line's offset in text
+    for token in _TOKEN.finditer("\n" + text):
+        begin, end, newline, name, rest, uid = token.groups()
+        if begin is not None:
             if start is None:
-                start = marker.start()
-        elif start is not None:
-            found.append((start, marker.end()))
+                start, plain, uid_rest, lines = token.start(), True, None, []
+            else:
+                plain = False  # a VEVENT inside
+        elif start is None:
+            continue
+        elif end is not None:
+            found.append(
+                _Block(start, token.end() - 1 + len(newline or ""), plain, uid_rest, lines)
+            )
             start = None
+        elif name is not None:
+            lines.append((name, rest))
+        elif uid is not None:
+            if uid_rest is None:
+                uid_rest = uid
+        else:  # another BEGIN line, or a line the parser may reject
+            plain = False
     return found
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Each VEVENT's (start, end) offsets."""
+    return [(block.start, block.end) for block in _scan(text)]
 
 
 def _staying_overrides(
@@ -164,25 +211,38 @@ def _staying_overrides(
 def _uid(own: str) -> str | None:
     """The VEVENT's own UID, from its lines without nested components; UIDs may hold colons."""
     line = _UID_LINE.search(own)  # the first UID line
-    if line is None:
+    return _uid_of(None if line is None else line.group(1))
+
+
+def _uid_of(rest: str | None) -> str | None:
+    """The UID from its line's text after the name (None: no UID line)."""
+    if rest is None:
         return None
     try:
-        return _split(line.group(1))[1].strip() or None
+        return _split(rest)[1].strip() or None
     except _UnsureError:
         return _UNKNOWN
 
 
+def _odd_block(body: str) -> tuple[str | None, Callable[[], dict[str, list[tuple[str, str]]]]]:
+    """The UID of a VEVENT that is not plain, and how to read its watched lines."""
+    inner = body[body.index("\n") + 1 :]
+    if "BEGIN:" not in inner.upper():
+        return _uid(inner), partial(_properties, inner)
+    # alarms (checked): not the event's own times
+    return _uid(_NESTED.sub("", inner)), lambda: _properties(_NESTED.sub(_check_alarm, inner))
+
+
 def _needed(
-    inner: str, low: datetime, high: datetime
+    props: dict[str, list[tuple[str, str]]], low: datetime, high: datetime
 ) -> tuple[bool, datetime | None, timedelta, bool]:
     """Whether this VEVENT may matter for [low, high), the occurrence it replaces (its
     RECURRENCE-ID's wall time; None for a master or a single event), its length, and
     whether it repeats (RRULE).
 
-    ``inner`` is the VEVENT's own lines (checked alarms removed). Unsure raises
+    ``props`` are the VEVENT's own watched lines (not its alarms'). Unsure raises
     ``_UnsureError``.
     """
-    props = _properties(inner)
     for _params, value in props.get("SEQUENCE", ()):
         if not value.strip().isdigit():
             raise _UnsureError  # the expansion reads it
@@ -251,8 +311,13 @@ def _properties(body: str) -> dict[str, list[tuple[str, str]]]:
     """The watched properties of a VEVENT: name -> [(parameters, value)]."""
     if _BAD_LINE.search(body):
         raise _UnsureError  # a line the parser may reject: let it
+    return _collect(_PROPERTY.findall(body))
+
+
+def _collect(lines: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """Watched lines by name: name -> [(parameters, value)]."""
     found: dict[str, list[tuple[str, str]]] = {}
-    for name, rest in _PROPERTY.findall(body):
+    for name, rest in lines:
         name = name.upper()
         if name == "BEGIN":
             raise _UnsureError  # a component left open inside the VEVENT
