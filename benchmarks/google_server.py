@@ -18,6 +18,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 EVENTS = "/calendar/v3/calendars/"
 
 
+class _Server(ThreadingHTTPServer):
+    # a listen backlog as a real server has: socketserver's default of 5 drops some of
+    # 16 simultaneous connections, and each dropped one waits a second for its retry
+    request_queue_size = 128
+
+
 class FakeCalendarApi:
     """Start with ``with FakeCalendarApi(items, latency=0.1) as api: ... api.url``."""
 
@@ -57,7 +63,7 @@ class FakeCalendarApi:
             def log_message(self, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -207,20 +207,7 @@ class History:
         kind = _kind(kind)
         week = week_label(week)
         stamp = _utc(run_at)
-        commitments = [
-            (
-                str(row["id"]),
-                row.get("activity"),
-                str(row["unit"]),
-                str(row["direction"]),
-                row["target"] or 0.0,
-                row["scheduled"] or 0.0,
-                row["gap"] or 0.0,
-                row["adherence"],
-                int(row["blocks"] or 0),
-            )
-            for row in result.commitment_records
-        ]
+        commitments = _commitment_rows(result)
         findings = [
             (f.kind, f.commitment, f.day.isoformat() if f.day else None, f.detail)
             for f in result.finding_list
@@ -420,6 +407,41 @@ class History:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _commitment_rows(result: AuditResult) -> list[tuple[Any, ...]]:
+    """The result's commitment rows as stored: (commitment, activity, unit, direction,
+    target, scheduled, gap, adherence, blocks)."""
+    return [
+        (
+            str(row["id"]),
+            row.get("activity"),
+            str(row["unit"]),
+            str(row["direction"]),
+            row["target"] or 0.0,
+            row["scheduled"] or 0.0,
+            row["gap"] or 0.0,
+            row["adherence"],
+            int(row["blocks"] or 0),
+        )
+        for row in result.commitment_records
+    ]
+
+
+def recorded_trend(result: AuditResult, week: str) -> list[TrendPoint]:
+    """The points ``trend`` reads back for ``week`` once ``result`` is recorded as its
+    latest audit: a week's page can show its trend before the history is written."""
+    label = week_label(week)
+    return [
+        TrendPoint(label, row[0], _as_read(row[4]), _as_read(row[5]), _as_read(row[7]))
+        for row in _commitment_rows(result)
+    ]
+
+
+def _as_read(value: float | None) -> float | None:
+    """A REAL column's value as SQLite gives it back (a count of blocks, say, as a float);
+    the records hold None, not NaN, where nothing was due."""
+    return None if value is None else float(value)
 
 
 def _kind(kind: str) -> str:

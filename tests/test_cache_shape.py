@@ -35,7 +35,7 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments,
 ]  # fmt: skip
-FORMAT = 8
+FORMAT = 9
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes finding_count commitment_records",
@@ -61,7 +61,7 @@ SHAPES = {
     "title private",
     "Block": "start end activity title seconds",
     "TrendPoint": "week commitment target scheduled adherence",
-    "RepPages": "report html markdown json csv",
+    "RepPages": "report html markdown json csv trend",
     "DisplacedBlocks": "kind commitment what victims lost obstacles moments",
     "BrokenLimits": "limit what days events moments",
     "EvidenceGroups": "occs seconds bounds",

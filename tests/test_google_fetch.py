@@ -134,6 +134,40 @@ def test_the_real_captured_pages_replay_through_the_librarys_http_mock(corpus):
     assert "pageToken=ClEKQ182a3MzaWRoazZv" in http.request_sequence[1][0]
 
 
+def test_threads_share_one_events_resource_each_on_its_own_connection(week, monkeypatch):
+    """Building the client costs ~20 ms: one events resource per process, and each thread
+    runs its requests on its own connection (httplib2 is not thread-safe), signed in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from routine_audit.google import service
+
+    built = []
+    monkeypatch.setattr(service, "_SHARED", {})
+    monkeypatch.setattr(
+        service, "_build", lambda http, _build=service._build: built.append(http) or _build(http)
+    )
+    credentials = load_user_credentials(week.token_file)
+    routine = ra.load_routine(ROUTINE)
+    period = ra.audit_period(routine, week=WEEK)
+
+    def read_twice(_: int) -> tuple[int, int, int]:
+        first, second = (
+            GoogleSource(credentials).read(period, zone=routine.zone) for _ in range(2)
+        )
+        connection = service.thread_http(credentials).http
+        assert service.thread_http(credentials).http is connection  # kept for the thread
+        return len(first.events), len(second.events), id(connection)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reads = list(pool.map(read_twice, range(4)))
+    assert [r[:2] for r in reads] == [(20, 20)] * 4
+    assert len({r[2] for r in reads}) == 4  # a connection per thread
+    assert len(built) == 1  # one resource for all
+    requests = [r for r in week.event_requests("primary") if r.status == 200]
+    assert len(requests) == 16
+    assert all(r.headers.get("Authorization", "").startswith("Bearer ") for r in requests)
+
+
 def test_a_calendar_id_with_at_sign_is_escaped_in_the_path(google):
     google.serve_pages("rep@company.example", [load_json(PAGE1), load_json(PAGE2)])
     assert len(read("rep@company.example").events) == 20

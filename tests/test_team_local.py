@@ -165,3 +165,40 @@ def test_a_warm_team_run_does_not_load_pandas(team_file, tmp_path):
     assert "pandas loaded: True" in runs[0].stderr  # the first run audits
     assert "pandas loaded: False" in runs[1].stderr, runs[1].stderr[-2000:]
     assert runs[1].stdout == runs[0].stdout
+
+
+def test_pages_made_beside_each_audit_show_the_trend_the_history_then_holds(
+    team_file, monkeypatch, tmp_path
+):
+    """Each fresh audit's pages are made in its worker, before the history is written:
+    the trend they show is the one the history holds once the run has recorded it
+    (earlier weeks, and this week's re-run replacing its first run)."""
+    from routine_audit.history import History
+    from routine_audit.team.weekly import rep_file_stem, run_team
+
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")  # every audit fresh
+    # a week off in the first week: nothing due (adherence NULL in the history)
+    routine = team_file.parent / "morgan.yaml"
+    holidays = ", ".join(f"2026-10-{day}" for day in range(19, 26))
+    routine.write_text(
+        routine.read_text().replace("holidays: [2026-11-02]", f"holidays: [2026-11-02, {holidays}]")
+    )
+    team = load_team(team_file)
+    db = tmp_path / "history.sqlite"
+    for week in ("2026-W43", "2026-W44", "2026-W45", "2026-W45"):
+        run = run_team(team, week=week, out=tmp_path / week, db=db, preview=False)
+    history = History(db)
+    try:
+        made = [o for o in run.outcomes if o.ok]
+        assert made
+        for outcome in made:
+            trend = tuple(history.trend(outcome.member.email, weeks=8, until="2026-W45"))
+            assert [p.week for p in trend][-1] == "2026-W45"
+            assert len({p.week for p in trend}) == 3
+            assert outcome.pages.trend == trend
+            stem = rep_file_stem(outcome.pages.report)
+            page = (tmp_path / "2026-W45" / f"{stem}.html").read_text()
+            assert page == outcome.pages.html
+        assert any(p.adherence is None for o in made for p in o.pages.trend)  # NaN as read
+    finally:
+        history.close()

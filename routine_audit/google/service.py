@@ -22,11 +22,14 @@ SHARE_HINT = (
 
 def build_service(credentials: Any, *, timeout: float = TIMEOUT) -> Any:
     """A Calendar v3 service on its own HTTP connection (httplib2 is not thread-safe)."""
-    import httplib2
     from google_auth_httplib2 import AuthorizedHttp
+
+    return _build(AuthorizedHttp(credentials, http=_plain_http(timeout)))
+
+
+def _build(http: Any) -> Any:
     from googleapiclient.discovery import build
 
-    http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
     endpoint = os.environ.get(ENV_ENDPOINT)
     return build(
         "calendar",
@@ -38,37 +41,51 @@ def build_service(credentials: Any, *, timeout: float = TIMEOUT) -> Any:
     )
 
 
+def _plain_http(timeout: float = TIMEOUT) -> Any:
+    import httplib2
+
+    return httplib2.Http(timeout=timeout)
+
+
+_SHARED: dict[str | None, Any] = {}  # endpoint -> the events resource of this process
+_SHARED_LOCK = threading.Lock()
 _THREAD = threading.local()
-_KEPT_PER_THREAD = 8
 
 
-def thread_events(credentials: Any) -> Any:
-    """This thread's ``events`` resource for ``credentials``, built once and reused.
-
-    Building a service and its ``events()`` resource costs ~20 ms of CPU (the
-    client creates every method with its documentation); a team run would pay it
-    per rep. httplib2 is not thread-safe, so each thread keeps its own.
-    """
-    kept: dict[tuple[int, str | None], tuple[Any, Any]] = getattr(_THREAD, "events", None) or {}
-    _THREAD.events = kept
-    key = (id(credentials), os.environ.get(ENV_ENDPOINT))
-    entry = kept.get(key)
-    if entry is None or entry[0] is not credentials:
-        if len(kept) >= _KEPT_PER_THREAD:
-            kept.clear()
-        entry = (credentials, build_service(credentials).events())
-        kept[key] = entry
-    return entry[1]
+def shared_events() -> Any:
+    """The ``events`` resource, built once per process: building one costs ~20 ms of CPU
+    (the client creates every method with its documentation). Its requests are run with
+    each thread's own connection (``thread_http``), as the client's thread-safety notes
+    advise; its own connection, which has no credentials, is never used."""
+    endpoint = os.environ.get(ENV_ENDPOINT)
+    with _SHARED_LOCK:
+        resource = _SHARED.get(endpoint)
+        if resource is None:
+            resource = _SHARED[endpoint] = _build(_plain_http()).events()
+    return resource
 
 
-def execute(request: Any, *, calendar: str) -> dict[str, Any]:
-    """Run one API request; every failure becomes a ``UserError`` naming ``calendar``."""
+def thread_http(credentials: Any) -> Any:
+    """``credentials`` on this thread's connection, kept for the thread's next reads (of
+    any rep: a service account's per-rep credentials share it). Not across a fork: a
+    forked worker opens its own."""
+    from google_auth_httplib2 import AuthorizedHttp
+
+    kept = getattr(_THREAD, "http", None)
+    if kept is None or kept[0] != os.getpid():
+        kept = _THREAD.http = (os.getpid(), _plain_http())
+    return AuthorizedHttp(credentials, http=kept[1])
+
+
+def execute(request: Any, *, calendar: str, http: Any = None) -> dict[str, Any]:
+    """Run one API request (on ``http``, else the request's own); every failure becomes a
+    ``UserError`` naming ``calendar``."""
     from google.auth.exceptions import RefreshError, TransportError
     from googleapiclient.errors import HttpError
 
     where = Location(f"Google calendar {calendar}")
     try:
-        return request.execute(num_retries=RETRIES)
+        return request.execute(http=http, num_retries=RETRIES)
     except HttpError as exc:
         raise _http_error(exc, where) from None
     except RefreshError:

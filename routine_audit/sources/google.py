@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..google.mapping import NotAnEventError, to_event
-from ..google.service import build_service, execute, thread_events
+from ..google.service import build_service, execute, shared_events, thread_http
 from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source
@@ -32,7 +32,10 @@ class GoogleSource(Source):
         self._service = service
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
-        resource = self._service.events() if self._service else thread_events(self.credentials)
+        if self._service is not None:
+            resource, http = self._service.events(), None
+        else:
+            resource, http = shared_events(), thread_http(self.credentials)
         source = f"google:{self.calendar_id}"
         events: list[Event] = []
         problems: list[Problem] = []
@@ -49,7 +52,7 @@ class GoogleSource(Source):
                 fields=FIELDS,
                 pageToken=token,
             )
-            page = execute(request, calendar=self.calendar_id)
+            page = execute(request, calendar=self.calendar_id, http=http)
             calendar_name = page.get("summary") or calendar_name
             for item in page.get("items", ()):
                 try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from threading import Lock
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..config.schema import Routine, RuleSet
 from ..config.team import Member, Team
@@ -43,6 +43,7 @@ class RepOutcome:
     result: AuditResult | None
     error: str | None = None
     key: str | None = None  # the audit's cache key: what else derives from it can be kept
+    pages: Any = None  # what ``finish`` made beside a fresh audit (a team run: the rep's pages)
 
     @property
     def ok(self) -> bool:
@@ -85,12 +86,16 @@ def audit_team(
     tz: str | None = None,
     workers: int | None = None,
     on_done: Callable[[RepOutcome], None] | None = None,
+    finish: Callable[[RepOutcome], RepOutcome] | None = None,
 ) -> list[RepOutcome]:
-    """Audit each rep (or only ``only``) for ``period``; outcomes in team-file order."""
+    """Audit each rep (or only ``only``) for ``period``; outcomes in team-file order.
+
+    ``finish`` runs on each fresh audit where it was made (a worker, side by side with
+    the others' reads), not on audits the cache held."""
     members = [m for m in team.spec.reps if only is None or m.email == only.lower()]
     if not members:
         raise UsageError(f"{only} is not on the team", hint="check --rep against the team file")
-    job = _Job(team, period, rules, tz)
+    job = _Job(team, period, rules, tz, finish)
     if any(_is_networked(team, m) for m in members):
         found = _audit_networked(job, members, workers or NETWORK_WORKERS, process_count())
     else:
@@ -161,6 +166,7 @@ class _Job:
     period: Period
     rules: RuleSet
     tz: str | None
+    finish: Callable[[RepOutcome], RepOutcome] | None = None
 
 
 def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[RepOutcome]:
@@ -255,7 +261,8 @@ def _audit_fetched(job: _Job, item: _Fetched) -> RepOutcome:
         result = audit_data(item.data, item.routine, job.rules, item.period, item.key)
         return RepOutcome(item.member, result, key=item.key)
 
-    return _guarded(item.member, run)
+    outcome = _guarded(item.member, run)
+    return job.finish(outcome) if job.finish is not None and outcome.ok else outcome
 
 
 def _guarded(member: Member, work: Callable[[], T]) -> T | RepOutcome:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -80,17 +80,27 @@ def run_team(
         if on_done is not None:
             on_done(outcome)
 
-    outcomes = audit_team(team, period, rules=rules, only=only, tz=tz, on_done=logged)
-    ahead: list[RepOutcome] = []
-    if preview and _is_week(period):
-        following = Period(
-            period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz
-        )
-        ahead = audit_team(team, following, rules=rules, only=only, tz=tz)
     # history is kept per ISO week; other periods are audited but not recorded
     keep = record and _is_week(period)
     history = History(db or team.db_path or default_db_path()) if keep else None
     try:
+        # each fresh audit's pages are made where it was, side by side with the other reps'
+        finish = partial(
+            _with_pages,
+            audience=audience,
+            files=out is not None,
+            week=period.label,
+            before=_trends_before(history, team, period, only),
+        )
+        outcomes = audit_team(
+            team, period, rules=rules, only=only, tz=tz, on_done=logged, finish=finish
+        )
+        ahead: list[RepOutcome] = []
+        if preview and _is_week(period):
+            following = Period(
+                period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz
+            )
+            ahead = audit_team(team, following, rules=rules, only=only, tz=tz)
         if history is not None:
             with history.batch():
                 for outcome in outcomes:
@@ -146,6 +156,7 @@ class RepPages:
     markdown: str = ""
     json: str = ""  # the rep's entry of team.json
     csv: str = ""  # the rep's lines of team.csv
+    trend: tuple = ()  # the history the pages show
 
 
 def all_rep_pages(
@@ -155,9 +166,13 @@ def all_rep_pages(
     from .. import cache
 
     keys = [_pages_key(outcome, audience, trend, files) for outcome, trend in audited]
-    pages: list[RepPages | None] = [
-        None if key is None else cache.load("rep-pages", key) for key in keys
-    ]
+    pages: list[RepPages | None] = []
+    for (outcome, trend), key in zip(audited, keys, strict=True):
+        made = outcome.pages
+        if made is not None and made.trend == trend:  # made beside the audit, for this trend
+            pages.append(made)
+        else:
+            pages.append(None if key is None else cache.load("rep-pages", key))
     todo = [i for i, page in enumerate(pages) if page is None]
     build = partial(_build_and_keep, audience=audience, files=files)
     # the reports read the audits' tables: the engine (pandas) loaded once for the workers
@@ -195,7 +210,7 @@ def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: boo
     assert outcome.result is not None
     report = build_report(outcome.result, audience, trend=trend)
     if not files:
-        return RepPages(report)
+        return RepPages(report, trend=trend)
     from ..report import csv_report, json_report
 
     return RepPages(
@@ -204,7 +219,46 @@ def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: boo
         render(report, "markdown"),
         json_report.rep_fragment(report),
         csv_report.rep_fragment(report),
+        trend,
     )
+
+
+def _with_pages(
+    outcome: RepOutcome,
+    *,
+    audience: str,
+    files: bool,
+    week: str,
+    before: dict[str, tuple] | None,
+) -> RepOutcome:
+    """``outcome`` with the rep's pages (kept ones, or built and kept), showing the trend
+    the history will hold once this audit is recorded: ``before`` and the week's own."""
+    from .. import cache
+    from ..history import recorded_trend
+
+    assert outcome.result is not None
+    trend: tuple = ()
+    if before is not None:
+        trend = (*before.get(outcome.member.email, ()), *recorded_trend(outcome.result, week))
+    key = _pages_key(outcome, audience, trend, files)
+    page = None if key is None else cache.load("rep-pages", key)
+    if page is None:
+        page = _build_and_keep(((outcome, trend), key), audience=audience, files=files)
+    return replace(outcome, pages=page)
+
+
+def _trends_before(history, team: Team, period: Period, only: str | None) -> dict | None:
+    """Each rep's trend points in the weeks before ``period`` (None: no history kept)."""
+    if history is None:
+        return None
+    from ..history import previous_week
+
+    last = previous_week(period.label)
+    return {
+        member.email: tuple(history.trend(member.email, weeks=TREND_WEEKS - 1, until=last))
+        for member in team.spec.reps
+        if only is None or member.email == only.lower()
+    }
 
 
 def _write(
