@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from .lazy_pickle import LazyPickle
+from .lazy_pickle import Deferred, LazyPickle
 from .model import Problem
 from .period import Period
 
@@ -90,7 +90,7 @@ class AuditResult(LazyPickle):
     daily: pd.DataFrame
     commitments: pd.DataFrame
     commitment_days: pd.DataFrame
-    finding_list: list[Finding]  # or a Deferred one, built when first read
+    finding_list: list[Finding] | Deferred  # a Deferred is built when first read
     health: HealthFigures
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
@@ -101,7 +101,7 @@ class AuditResult(LazyPickle):
 
     def __post_init__(self) -> None:
         self.finding_count = len(self.finding_list)
-        if not isinstance(self.finding_list, list):
+        if isinstance(self.finding_list, Deferred):
             self._defer("finding_list", self.finding_list)
         self.commitment_records = tuple(plain_records(self.commitments))
 

@@ -35,7 +35,7 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments,
 ]  # fmt: skip
-FORMAT = 9
+FORMAT = 10
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes finding_count commitment_records",
