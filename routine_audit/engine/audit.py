@@ -334,8 +334,8 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
         target[at] += per_day[due]
         has_target[at] = True
     keys = np.flatnonzero(present | has_target)
-    if has_target[keys].any():
-        target_hours = np.where(has_target[keys], target[keys], np.nan)
+    if has_target[keys].any() or not len(keys):
+        target_hours = np.where(has_target[keys], target[keys], np.nan)  # empty: float too
     else:
         target_hours = np.full(len(keys), None, dtype=object)  # as a column of None reads
     return pd.DataFrame(

@@ -65,8 +65,8 @@ def classify(
             strict=True,
         )
     )
-    chosen = np.array(_classifier(rules).rule_indexes(signatures), dtype=np.int64)[key]
     classifier = _classifier(rules)
+    chosen = np.array(classifier.rule_indexes(signatures), dtype=np.int64)[key]
     return classifier.activities[chosen], classifier.names[chosen]
 
 

@@ -52,7 +52,7 @@ class OccurrenceMoments:
         return Evidence(occ, known[0], known[1], known[2], seconds)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # array fields: identity, not elementwise, equality
 class EvidenceGroups:
     """Occurrences with their seconds, in groups (group ``i``: rows ``bounds[i]`` up to
     ``bounds[i + 1]``)."""
@@ -82,7 +82,7 @@ class EvidenceGroups:
         ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # array fields: identity, not elementwise, equality
 class DisplacedBlocks:
     """A commitment's blocks that lost time to other events: block ``i`` is occurrence
     ``victims[i]``, which lost ``lost[i]`` seconds to the ``obstacles`` of group ``i``."""
@@ -118,7 +118,7 @@ class DisplacedBlocks:
         return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # array fields: identity, not elementwise, equality
 class BrokenLimits:
     """An agreed limit broken on ``days``: on day ``i``, the events of group ``i``."""
 

@@ -140,7 +140,7 @@ def merge_blocks(pieces: Columns, activity: np.ndarray, day: np.ndarray) -> Colu
 def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)`` for a column of a few distinct strings:
     hashed, not sorted row by row (comparing Python strings is what costs)."""
-    codes, uniques = pd.factorize(values)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # a None is an error below
     uniques = np.asarray(uniques, dtype=values.dtype)
     order = np.argsort(uniques, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
