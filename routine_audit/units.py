@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 HOUR = 3600
 # English names, as strftime gives them in the C locale, without its cost (reports name
@@ -21,7 +21,7 @@ def day_text(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}"
 
 
-def clock_text(moment: datetime) -> str:
+def clock_text(moment: datetime | time) -> str:
     """``09:05``."""
     return f"{moment.hour:02d}:{moment.minute:02d}"
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
 from ..result import Evidence, Finding
-from ..units import amount_text, day_text, duration_text
+from ..units import amount_text, clock_text, day_text, duration_text
 from .context import AuditContext
 from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
 from .measure import Measured
@@ -300,4 +300,4 @@ def _local(context: AuditContext, timestamp: int) -> datetime:
 def _clock(value: time | None) -> str:
     if value is None:
         return ""
-    return "24:00" if value == time.max else value.strftime("%H:%M")
+    return "24:00" if value == time.max else clock_text(value)
