@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,23 @@ import routine_audit as ra
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def at_once(read: Callable[[], object], threads: int) -> list[object]:
+    """What ``read`` returned in each of ``threads`` threads, all started at one moment."""
+    start = threading.Barrier(threads)
+    seen: list[object] = []
+
+    def each() -> None:
+        start.wait()
+        seen.append(read())
+
+    running = [threading.Thread(target=each) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    return seen
 
 
 def run_audit(calendar: str | list[str], routine: str, *, week=None, start=None, end=None, tz=None):

@@ -5,12 +5,11 @@ audit was pickled (the cache), or by several threads at the same moment."""
 from __future__ import annotations
 
 import pickle
-import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from conftest import FIXTURES
+from conftest import FIXTURES, at_once
 
 import routine_audit as ra
 
@@ -89,17 +88,6 @@ def test_a_stored_audit_reads_the_same_findings_whether_or_not_they_were_read_be
 def test_threads_reading_findings_at_once_all_see_the_whole_list():
     for _ in range(20):
         result = pickle.loads(pickle.dumps(_busy_week()))
-        seen: list[list[ra.Finding]] = []
-        start = threading.Barrier(4)
-
-        def read(result=result, seen=seen, start=start) -> None:
-            start.wait()
-            seen.append(result.finding_list)
-
-        threads = [threading.Thread(target=read) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert len(seen) == 4 and all(found == seen[0] for found in seen)
+        seen = at_once(lambda result=result: result.finding_list, threads=4)
+        assert len(seen) == 4 and all(found is seen[0] for found in seen)
         assert len(seen[0]) == result.finding_count > 2

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pickle
-import threading
 import time
 from dataclasses import dataclass
 from typing import ClassVar
+
+from conftest import at_once
 
 from routine_audit.lazy_pickle import LazyPickle
 
@@ -52,18 +53,7 @@ def _fresh(items: list[str]) -> Record:
 
 def test_a_deferred_field_is_built_once_however_many_threads_read_it_at_once():
     record = _fresh(["a", "b"])
-    start = threading.Barrier(8)
-    seen: list[object] = []
-
-    def read() -> None:
-        start.wait()
-        seen.append(record.items)
-
-    threads = [threading.Thread(target=read) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    seen = at_once(lambda: record.items, threads=8)
     assert SlowParts.builds == 1
     assert len(seen) == 8 and all(value is seen[0] for value in seen)
     assert seen[0] == ["a", "b"]
