@@ -428,3 +428,123 @@ def _read_or_unsure(read, source):
         return read(source)
     except _UnsureError:
         return "unsure"
+
+
+# -- far VEVENTs the parser would report on: never dropped unseen ---------------------
+
+_NEAR = _event("near", "20261104T090000Z", "DTEND:20261104T100000Z")
+_UNTIL_2020 = "RRULE:FREQ=WEEKLY;UNTIL=20200301T000000Z"
+
+
+def _far(*lines: str, start: str = "DTSTART:20200103T090000Z") -> str:
+    body = ["UID:old", start, *lines, "SUMMARY:Block"]
+    return "BEGIN:VEVENT\r\n" + "\r\n".join(body) + "\r\nEND:VEVENT\r\n"
+
+
+def _alarm(*lines: str) -> str:
+    return "\r\n".join(["BEGIN:VALARM", "ACTION:DISPLAY", *lines, "END:VALARM"])
+
+
+# each a far VEVENT (January 2020) with a value icalendar reads differently from the
+# scan's first guess: padded, a stray CR, an alarm or a rule it rejects
+ODD_FAR_EVENTS = {
+    "trailing space in DTSTART": _far("DTEND:20200103T100000Z", start="DTSTART:20200103T090000Z "),
+    "leading space in DTSTART": _far("DTEND:20200103T100000Z", start="DTSTART: 20200103T090000Z"),
+    "no-break space in DTSTART": _far(
+        "DTEND:20200103T100000Z", start="DTSTART:20200103T090000Z\u00a0"
+    ),
+    "trailing space in DURATION": _far("DURATION:PT10M "),
+    "trailing space in EXDATE": _far(_UNTIL_2020, "EXDATE:20200110T090000Z "),
+    "space after a comma in EXDATE": _far(_UNTIL_2020, "EXDATE:20200110T090000Z, 20200117T090000Z"),
+    "trailing space in RECURRENCE-ID": _far("RECURRENCE-ID:20200103T090000Z "),
+    "trailing space in CREATED": _far("DTEND:20200103T100000Z", "CREATED:20191201T000000Z "),
+    "trailing space in UNTIL": _far(_UNTIL_2020 + " "),
+    "stray CR after DTEND": _far("DTEND:20200103T100000Z\r"),
+    "a blank line, then an indented one": _far("DTEND:20200103T100000Z\r\n\r\n  X-Y:1"),
+    "alarm trigger with a trailing space": _far(
+        "DTEND:20200103T100000Z", _alarm("TRIGGER:-PT15M ")
+    ),
+    "alarm date-time trigger with a trailing space": _far(
+        "DTEND:20200103T100000Z", _alarm("TRIGGER;VALUE=DATE-TIME:20200103T080000Z ")
+    ),
+    "alarm duration with a trailing space": _far(
+        "DTEND:20200103T100000Z", _alarm("TRIGGER:-PT15M", "REPEAT:2", "DURATION:PT5M ")
+    ),
+    "alarm repeat with a trailing space": _far(
+        "DTEND:20200103T100000Z", _alarm("TRIGGER:-PT15M", "REPEAT:2 ", "DURATION:PT5M")
+    ),
+    **{
+        f"rule with {part}": _far("DTEND:20200103T100000Z", f"{_UNTIL_2020};{part}")
+        for part in (
+            "BYDAY=XX",
+            "COUNT=x",
+            "WKST=XX",
+            "BYHOUR=25",
+            "BYMINUTE=60",
+            "BYMONTH=13",
+            "BYMONTHDAY=0",
+            "BYMONTHDAY=32",
+            "BYYEARDAY=367",
+            "BYWEEKNO=54",
+            "INTERVAL=0",
+            "INTERVAL=-1",
+            "BYSETPOS=0",
+            "BYDAY=9MO",
+            "BYDAY=",
+            "X-NAME=1",
+            "RSCALE=GREGORIAN",
+        )
+    },
+    "rule with a COUNT and an UNTIL": _far(
+        "DTEND:20200103T100000Z", "RRULE:FREQ=DAILY;COUNT=3;UNTIL=20200301T000000Z"
+    ),
+    "rule with a trailing semicolon": _far("DTEND:20200103T100000Z", _UNTIL_2020 + ";"),
+    "rule in lower case": _far(
+        "DTEND:20200103T100000Z", _UNTIL_2020.lower().replace("rrule", "RRULE")
+    ),
+    "rule with a part twice": _far("DTEND:20200103T100000Z", _UNTIL_2020 + ";FREQ=DAILY"),
+}
+
+# far VEVENTs whose values are all well-formed: these the fast path must still drop
+PLAIN_FAR_EVENTS = {
+    "single": _far("DTEND:20200103T100000Z"),
+    "series with a rich rule": _far(
+        "DTEND:20200103T100000Z",
+        "RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=1MO,-1FR;BYMONTH=1,2;WKST=SU;UNTIL=20200601T000000Z",
+    ),
+    "series by month day and position": _far(
+        "DTEND:20200103T100000Z",
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=-1,15;BYSETPOS=-1;BYHOUR=9;BYMINUTE=0;BYSECOND=0;"
+        "UNTIL=20200601T000000Z",
+    ),
+    "series with an empty set of days": _far(
+        "DTEND:20200103T100000Z", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=20230101T000000Z"
+    ),
+    "series with exceptions": _far(
+        "DTEND:20200103T100000Z", _UNTIL_2020, "EXDATE:20200110T090000Z,20200117T090000Z"
+    ),
+    "with an alarm": _far("DTEND:20200103T100000Z", _alarm("TRIGGER:-PT15M", "DESCRIPTION:x")),
+}
+
+
+@pytest.mark.parametrize("far", [*ODD_FAR_EVENTS.values(), *PLAIN_FAR_EVENTS.values()],
+                         ids=[*ODD_FAR_EVENTS, *PLAIN_FAR_EVENTS])  # fmt: skip
+@pytest.mark.filterwarnings("ignore:Using both 'count' and 'until':DeprecationWarning")
+def test_a_far_vevent_gives_what_the_parser_gives_however_its_values_are_written(far):
+    data = _calendar([far, _NEAR]).encode()
+    fast, plain = _both(data, PERIOD)
+    assert fast == plain
+
+
+@pytest.mark.parametrize("far", PLAIN_FAR_EVENTS.values(), ids=PLAIN_FAR_EVENTS)
+def test_a_far_vevent_with_well_formed_values_is_dropped(far):
+    narrowed = narrow(unfold(_calendar([far, _NEAR])), date(2026, 11, 2), date(2026, 11, 8))
+    assert "UID:near" in narrowed and "UID:old" not in narrowed
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_file_of_bare_far_vevents_reads_as_the_parser_reads_it(count):
+    data = "".join(_far("DTEND:20200103T100000Z").replace("UID:old", f"UID:old{i}")
+                   for i in range(count)).encode()  # fmt: skip
+    fast, plain = _both(data, PERIOD)
+    assert fast == plain

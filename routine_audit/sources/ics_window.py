@@ -58,6 +58,9 @@ _ALARM_TEXT = {"ACTION", "DESCRIPTION", "SUMMARY", "UID", "ATTENDEE"}
 _BAD_LINE = re.compile(r"^(?![A-Za-z0-9-]+[;:])[^\r\n]", re.M)
 _TIME_VALUE = re.compile(r"(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)(Z?))?")
 _DURATION = re.compile(r"\+?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+# a CR that ends no line: icalendar keeps it inside the value, where the scan stops
+_LONE_CR = re.compile(r"\r(?!\n)")
+_VCALENDAR = re.compile(r"^BEGIN:VCALENDAR", re.I | re.M)
 
 
 class _UnsureError(Exception):
@@ -68,8 +71,11 @@ def narrow(text: str, first: date, last: date) -> str:
     """``text`` without the VEVENTs that cannot touch the days ``first``..``last``.
 
     The text must be unfolded. When the layout is not plain (a VEVENT inside a
-    VEVENT, say), the text is returned whole.
+    VEVENT, a CR that ends no line, VEVENTs without a VCALENDAR), the text is
+    returned whole.
     """
+    if _LONE_CR.search(text) or not _VCALENDAR.search(text):
+        return text  # a bare VEVENT file is one event or a few: nothing to gain
     low = datetime.combine(first, datetime.min.time()) - _SLACK
     high = datetime.combine(last + timedelta(days=1), datetime.min.time()) + _SLACK
     blocks = _scan(text)
@@ -293,14 +299,13 @@ def _check_alarm(match: re.Match[str]) -> str:
             raise _UnsureError
         name = name_match.group(1).upper()
         params, value = _split(line[name_match.end(1) :])
-        value = value.strip()
         if name in ("TRIGGER", "DURATION"):
             if "VALUE=DATE-TIME" in params.upper():
                 _time(";VALUE=DATE-TIME", value)
             elif not _SIGNED_DURATION.fullmatch(value) or value.rstrip("T").endswith("P"):
                 raise _UnsureError
         elif name == "REPEAT":
-            if not value.isdigit():
+            if not value.strip().isdigit():  # read as an int: padding allowed
                 raise _UnsureError
         elif name not in _ALARM_TEXT and not name.startswith("X-"):
             raise _UnsureError
@@ -340,7 +345,7 @@ def _time(params: str, value: str) -> datetime:
     upper = params.upper()
     if "VALUE=" in upper and "VALUE=DATE" not in upper:
         raise _UnsureError  # PERIOD and other value types
-    match = _TIME_VALUE.fullmatch(value.strip())
+    match = _TIME_VALUE.fullmatch(value)  # padded values are errors to the parser
     if match is None:
         raise _UnsureError
     year, month, day, hour, minute, second, _ = match.groups()
@@ -359,7 +364,7 @@ def _kind(params: str, value: str) -> str:
     """``date``, ``utc``, ``zoned`` or ``floating``: what DTSTART and UNTIL must agree on."""
     if "T" not in value:
         return "date"
-    if value.strip().endswith("Z"):
+    if value.endswith("Z"):
         return "utc"
     return "zoned" if "TZID=" in params.upper() else "floating"
 
@@ -378,7 +383,7 @@ def _end(
             raise _UnsureError  # "DTEND is before DTSTART": a problem to report
         return end
     if "DURATION" in props:
-        match = _DURATION.fullmatch(props["DURATION"][0][1].strip())
+        match = _DURATION.fullmatch(props["DURATION"][0][1])
         if match is None or not any(match.groups()):
             raise _UnsureError
         weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
@@ -400,9 +405,7 @@ def _last_start(rule: str, start_params: str, start_value: str) -> datetime | No
 
     COUNT-limited series are treated as endless: only expansion can tell their end.
     """
-    parts = dict(part.partition("=")[::2] for part in rule.upper().split(";") if part)
-    if parts.get("FREQ") not in ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"):
-        raise _UnsureError  # SECONDLY/MINUTELY are reported as problems; others are broken
+    parts = _rule_parts(rule)
     until = parts.get("UNTIL")
     if until is None:
         return None
@@ -412,3 +415,67 @@ def _last_start(rule: str, start_params: str, start_value: str) -> datetime | No
         raise _UnsureError  # the parser or the expansion may reject the mix
     limit = _time(";VALUE=DATE" if until_kind == "date" else "", until)
     return limit + (timedelta(days=1) if until_kind == "date" else timedelta(0))
+
+
+_FREQUENCIES = {"YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"}  # SECONDLY/MINUTELY: reported
+_WEEKDAY_NAMES = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
+_BYDAY = re.compile(r"([+-]?\d{1,2})?([A-Z]{2})")
+# the numeric parts: (lowest, highest, signed: negative values count from the end, 0 is not one)
+_RULE_NUMBERS = {
+    "COUNT": (1, None, False),
+    "INTERVAL": (1, None, False),
+    "BYSECOND": (0, 59, False),
+    "BYMINUTE": (0, 59, False),
+    "BYHOUR": (0, 23, False),
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYSETPOS": (1, 366, True),
+}
+
+
+def _rule_parts(rule: str) -> dict[str, str]:
+    """An RRULE's parts by name, when every part is one the expansion surely reads
+    as written; anything else (an unknown part, a value out of range) is unsure."""
+    parts: dict[str, str] = {}
+    for part in rule.split(";"):  # as written: icalendar rejects a lower-case UNTIL
+        name, equals, value = part.partition("=")
+        if not equals or not value or name in parts:
+            raise _UnsureError
+        parts[name] = value
+    if parts.get("FREQ") not in _FREQUENCIES:
+        raise _UnsureError
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise _UnsureError  # deprecated by dateutil, an error in its next versions
+    for name, value in parts.items():
+        if name in _RULE_NUMBERS:
+            _check_numbers(value, *_RULE_NUMBERS[name])
+        elif name == "BYDAY":
+            _check_days(value, ordinals=parts["FREQ"] in ("MONTHLY", "YEARLY"))
+        elif name == "WKST":
+            if value not in _WEEKDAY_NAMES:
+                raise _UnsureError
+        elif name not in ("FREQ", "UNTIL"):
+            raise _UnsureError  # X- parts, RSCALE, SKIP...: the expansion decides
+    return parts
+
+
+def _check_numbers(value: str, lowest: int, highest: int | None, signed: bool) -> None:
+    for item in value.split(","):
+        digits = item[1:] if signed and item[:1] in "+-" else item
+        if not digits.isdigit() or not digits.isascii():
+            raise _UnsureError
+        number = int(digits)
+        if number < lowest or (highest is not None and number > highest):
+            raise _UnsureError
+
+
+def _check_days(value: str, *, ordinals: bool) -> None:
+    for item in value.split(","):
+        match = _BYDAY.fullmatch(item)
+        if match is None or match.group(2) not in _WEEKDAY_NAMES:
+            raise _UnsureError
+        ordinal = match.group(1)
+        if ordinal is not None and (not ordinals or not 1 <= abs(int(ordinal)) <= 53):
+            raise _UnsureError
