@@ -202,3 +202,55 @@ def test_pages_made_beside_each_audit_show_the_trend_the_history_then_holds(
         assert any(p.adherence is None for o in made for p in o.pages.trend)  # NaN as read
     finally:
         history.close()
+
+
+def _failing_pages(monkeypatch, email: str, times: int | None) -> None:
+    """Make building ``email``'s pages fail ``times`` times (None: always)."""
+    from routine_audit.team import weekly
+
+    build = weekly._build_pages
+    failures = [0]
+
+    def flaky(audited, **options):
+        outcome, _trend = audited
+        if outcome.member.email == email and (times is None or failures[0] < times):
+            failures[0] += 1
+            raise RuntimeError("a bug in a renderer")
+        return build(audited, **options)
+
+    monkeypatch.setattr(weekly, "_build_pages", flaky)
+
+
+def test_pages_that_fail_beside_the_audit_are_made_again_after_recording(
+    team_file, monkeypatch, tmp_path
+):
+    from routine_audit.team.weekly import run_team
+
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+    _failing_pages(monkeypatch, "morgan@northwind.example", times=1)
+    run = run_team(load_team(team_file), week="2026-W45", out=tmp_path / "out",
+                   db=tmp_path / "h.sqlite", preview=False)  # fmt: skip
+    assert [o.ok for o in run.outcomes] == [True, True, True, True, False]
+    assert (tmp_path / "out" / "morgan-at-northwind.example.html").is_file()
+
+
+def test_a_rep_whose_pages_cannot_be_made_still_has_every_audit_recorded(
+    team_file, monkeypatch, tmp_path
+):
+    from routine_audit.history import History
+    from routine_audit.team.weekly import run_team
+
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+    _failing_pages(monkeypatch, "morgan@northwind.example", times=None)
+    team = load_team(team_file)
+    with pytest.raises(RuntimeError, match="a bug in a renderer"):
+        run_team(team, week="2026-W45", out=tmp_path / "out", db=tmp_path / "h.sqlite",
+                 preview=False)  # fmt: skip
+    history = History(tmp_path / "h.sqlite")
+    try:
+        recorded = [m.email for m in team.spec.reps if history.trend(m.email, weeks=1)]
+    finally:
+        history.close()
+    assert len(recorded) == 4 and "morgan@northwind.example" in recorded

@@ -262,7 +262,14 @@ def _audit_fetched(job: _Job, item: _Fetched) -> RepOutcome:
         return RepOutcome(item.member, result, key=item.key)
 
     outcome = _guarded(item.member, run)
-    return job.finish(outcome) if job.finish is not None and outcome.ok else outcome
+    if job.finish is None or not outcome.ok:
+        return outcome
+    try:
+        return job.finish(outcome)
+    except Exception:  # noqa: BLE001
+        # the audit stands and is recorded; its pages are made again after recording,
+        # where a bug that persists is raised
+        return outcome
 
 
 def _guarded(member: Member, work: Callable[[], T]) -> T | RepOutcome:
