@@ -263,7 +263,9 @@ def long_period_cases(work: Path, size: str, settings: dict) -> list[Row]:
 def engine_cases(work: Path, size: str, settings: dict) -> list[Row]:
     """Target 3: classification and audit of a synthetic table, at growing sizes.
 
-    The ratio is the cost per occurrence against the smallest size: 1.0 is linear.
+    The time counts the audit and reading every finding it made as objects (the
+    audit decides them as columns; reports and notebooks read them). The ratio is
+    the cost per occurrence against the smallest size: 1.0 is linear.
     """
     rows = []
     first_cost = None
@@ -273,14 +275,14 @@ def engine_cases(work: Path, size: str, settings: dict) -> list[Row]:
             [sys.executable, str(HERE / "engine_case.py"), str(count), str(result)], cwd=work
         )
         timings = json.loads(result.read_text())
-        seconds = timings["seconds"]
+        seconds = timings["seconds"] + timings["findings_seconds"]
         cost = seconds / count
         first_cost = first_cost or cost
         ratio = cost / first_cost
         label = (
-            f"{count:,} occurrences, 30 extra rules, peak {measured.peak_mb:.0f} MB; then "
-            f"reading all {timings['findings']:,} findings as objects: "
-            f"{timings['findings_seconds']:.2f} s more"
+            f"{count:,} occurrences, 30 extra rules, peak {measured.peak_mb:.0f} MB: "
+            f"audit {timings['seconds']:.2f} s, then reading its "
+            f"{timings['findings']:,} findings as objects {timings['findings_seconds']:.2f} s"
         )
         if count >= 1_000_000:
             met = seconds <= 10.0 and measured.peak_mb <= 2048 and ratio <= 1.5

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-@dataclass(frozen=True)
+# a busy year holds thousands of findings and their evidence: slots make them smaller and
+# quicker to make, and pickling their fields as constructor arguments keeps it quick too
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One calendar block behind a finding. ``occ`` points into ``occurrences``."""
 
@@ -25,8 +27,11 @@ class Evidence:
     activity: str
     seconds: int = 0  # the part of the block that matters for the finding
 
+    def __reduce__(self) -> tuple:
+        return Evidence, (self.occ, self.start, self.end, self.activity, self.seconds)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A gap or problem worth coaching on. ``detail`` never contains event content."""
 
@@ -37,6 +42,10 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     # for conflicts: the events on the other side (what displaced the block)
     obstacles: tuple[Evidence, ...] = ()
+
+    def __reduce__(self) -> tuple:
+        fields = (self.kind, self.commitment, self.day, self.detail)
+        return Finding, (*fields, self.evidence, self.obstacles)
 
 
 @dataclass(frozen=True)

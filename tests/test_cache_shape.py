@@ -35,12 +35,12 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments,
 ]  # fmt: skip
-FORMAT = 10
+FORMAT = 11
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes finding_count commitment_records",
-    "Finding": "kind commitment day detail evidence obstacles",
-    "Evidence": "occ start end activity seconds",
+    "Finding": "kind commitment day detail evidence obstacles [slots]",
+    "Evidence": "occ start end activity seconds [slots]",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
     "reactive_meetings meetings_with_created reactive_share fragmented_days",
     "RepInfo": "email name timezone share_titles",

@@ -91,3 +91,34 @@ def test_threads_reading_findings_at_once_all_see_the_whole_list():
         seen = at_once(lambda result=result: result.finding_list, threads=4)
         assert len(seen) == 4 and all(found is seen[0] for found in seen)
         assert len(seen[0]) == result.finding_count > 2
+
+
+def test_building_findings_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    enabled = gc.isenabled()
+    try:
+        for before in (True, False):
+            (gc.enable if before else gc.disable)()
+            result = pickle.loads(pickle.dumps(_busy_week()))
+            assert result.finding_list
+            assert gc.isenabled() is before
+    finally:
+        (gc.enable if enabled else gc.disable)()
+
+
+def test_threads_building_findings_at_once_leave_the_collector_running():
+    import gc
+
+    assert gc.isenabled()
+    for _ in range(10):
+        results = [pickle.loads(pickle.dumps(_busy_week())) for _ in range(4)]
+        at_once(lambda results=results: [len(r.finding_list) for r in results], threads=4)
+        assert gc.isenabled()
+
+
+def test_findings_and_evidence_survive_pickling_equal():
+    findings = _busy_week().finding_list
+    again = pickle.loads(pickle.dumps(findings))
+    assert again == findings
+    assert [f.evidence for f in again] == [f.evidence for f in findings]

@@ -8,7 +8,10 @@ stored audit keeps the few columns instead of thousands of objects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from itertools import pairwise
@@ -165,6 +168,33 @@ class FindingParts:
 
     def build(self) -> list[Finding]:
         found: list[Finding] = []
-        for part in self.parts:
-            found.extend(part if isinstance(part, list) else part.findings())
+        with _collector_paused():
+            for part in self.parts:
+                found.extend(part if isinstance(part, list) else part.findings())
         return found
+
+
+_pauses = 0
+_pauses_lock = threading.Lock()
+_resume = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while findings are made: they hold no cycles, and a
+    year's build makes a million objects, each allocation burst starting a pass over
+    everything alive (a third of the build's time). Nested and threaded pauses resume
+    the collector once, when the last ends, and only if it ran before the first."""
+    global _pauses, _resume
+    with _pauses_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
