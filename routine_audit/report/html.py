@@ -22,12 +22,11 @@ from markupsafe import Markup
 
 from .._version import __version__
 from ..period import Period
-from ..units import amount_text, duration_text
+from ..units import amount_text, day_text, duration_text
 from . import RenderOptions, svg
 from .team_view import RankedGap, TeamReport
 from .text import (
     block_seconds,
-    day_text,
     health_rows,
     kind_title,
     percent_text,

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from ..units import amount_text, duration_text
+from ..units import amount_text, day_text, duration_text
 from . import RenderOptions
 from .text import (
     block_seconds,
-    day_text,
     health_rows,
     kind_title,
     percent_text,

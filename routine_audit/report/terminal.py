@@ -9,12 +9,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..units import amount_text, duration_text
+from ..units import amount_text, day_text, duration_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .text import (
     block_seconds,
-    day_text,
     health_rows,
     kind_title,
     percent_text,
