@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import TYPE_CHECKING, ClassVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from .lazy_pickle import Deferred, LazyPickle
 from .model import Problem
@@ -14,9 +15,20 @@ from .period import Period
 if TYPE_CHECKING:
     import pandas as pd
 
+T = TypeVar("T")
+
+
+def _pickled_as_arguments(cls: type[T]) -> type[T]:
+    """Pickle a slotted dataclass as its constructor's arguments: as quick as pickling
+    a plain dataclass (slots alone make it twice as slow), and no field left out."""
+    values = attrgetter(*(f.name for f in fields(cls)))
+    cls.__reduce__ = lambda self: (cls, values(self))
+    return cls
+
 
 # a busy year holds thousands of findings and their evidence: slots make them smaller and
-# quicker to make, and pickling their fields as constructor arguments keeps it quick too
+# quicker to make
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One calendar block behind a finding. ``occ`` points into ``occurrences``."""
@@ -27,10 +39,8 @@ class Evidence:
     activity: str
     seconds: int = 0  # the part of the block that matters for the finding
 
-    def __reduce__(self) -> tuple:
-        return Evidence, (self.occ, self.start, self.end, self.activity, self.seconds)
 
-
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A gap or problem worth coaching on. ``detail`` never contains event content."""
@@ -42,10 +52,6 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     # for conflicts: the events on the other side (what displaced the block)
     obstacles: tuple[Evidence, ...] = ()
-
-    def __reduce__(self) -> tuple:
-        fields = (self.kind, self.commitment, self.day, self.detail)
-        return Finding, (*fields, self.evidence, self.obstacles)
 
 
 @dataclass(frozen=True)

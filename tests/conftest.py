@@ -31,6 +31,16 @@ def at_once(read: Callable[[], object], threads: int) -> list[object]:
     return seen
 
 
+def routine_file(tmp_path: Path, body: str, name: str = "routine.yaml") -> Path:
+    """A routine file for rep@northwind.example: the schema's header, then ``body``."""
+    path = tmp_path / name
+    path.write_text(
+        "kind: routine\nversion: 1\nrep: {email: rep@northwind.example}\n"
+        "internal_domains: [northwind.example]\n" + body
+    )
+    return path
+
+
 def run_audit(calendar: str | list[str], routine: str, *, week=None, start=None, end=None, tz=None):
     """Audit fixture calendar(s) against a fixture routine, like the CLI does."""
     routine_model = ra.load_routine(FIXTURES / routine)

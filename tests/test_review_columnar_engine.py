@@ -6,21 +6,21 @@ import dataclasses
 from pathlib import Path
 
 import pandas as pd
-from conftest import FIXTURES
+from conftest import FIXTURES, routine_file
 
 import routine_audit as ra
 
 
 def _meetings_only(tmp_path: Path) -> ra.Routine:
-    path = tmp_path / "routine.yaml"
-    path.write_text(
-        "kind: routine\nversion: 1\nrep: {email: rep@northwind.example}\n"
-        "timezone: America/New_York\nworking_hours: {weekdays: '09:00-17:00'}\n"
-        "commitments:\n"
-        "  - {id: client-meetings, activity: client-meeting, unit: meetings, per: week,"
-        " target: 5}\n"
+    return ra.load_routine(
+        routine_file(
+            tmp_path,
+            "timezone: America/New_York\nworking_hours: {weekdays: '09:00-17:00'}\n"
+            "commitments:\n"
+            "  - {id: client-meetings, activity: client-meeting, unit: meetings, per: week,"
+            " target: 5}\n",
+        )
     )
-    return ra.load_routine(path)
 
 
 def test_an_empty_daily_table_keeps_numeric_hours_and_targets(tmp_path):

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, routine_file
 from typer.testing import CliRunner
 
 import routine_audit as ra
@@ -26,15 +26,6 @@ def ics(*events: str) -> str:
 def event(uid: str, start: str, end: str, title: str, *extra: str) -> str:
     lines = [f"UID:{uid}", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{title}", *extra]
     return "\r\n".join(lines)
-
-
-def routine_file(tmp_path: Path, body: str, name: str = "routine.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(
-        "kind: routine\nversion: 1\nrep: {email: rep@northwind.example}\n"
-        "internal_domains: [northwind.example]\n" + body
-    )
-    return path
 
 
 def audit(tmp_path: Path, calendar: str | list[str], routine: Path, **period):

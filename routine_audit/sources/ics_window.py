@@ -419,7 +419,7 @@ def _last_start(rule: str, start_params: str, start_value: str) -> datetime | No
 
 _FREQUENCIES = {"YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"}  # SECONDLY/MINUTELY: reported
 _WEEKDAY_NAMES = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
-_BYDAY = re.compile(r"([+-]?\d{1,2})?([A-Z]{2})")
+_BYDAY = re.compile(rf"([+-]?\d{{1,2}})?(?:{'|'.join(_WEEKDAY_NAMES)})")
 # the numeric parts: (lowest, highest, signed: negative values count from the end, 0 is not one)
 _RULE_NUMBERS = {
     "COUNT": (1, None, False),
@@ -474,7 +474,7 @@ def _check_numbers(value: str, lowest: int, highest: int | None, signed: bool) -
 def _check_days(value: str, *, ordinals: bool) -> None:
     for item in value.split(","):
         match = _BYDAY.fullmatch(item)
-        if match is None or match.group(2) not in _WEEKDAY_NAMES:
+        if match is None:
             raise _UnsureError
         ordinal = match.group(1)
         if ordinal is not None and (not ordinals or not 1 <= abs(int(ordinal)) <= 53):
