@@ -47,7 +47,9 @@ class IcsSource(Source):
 
     name = "ics"
 
-    def __init__(self, locations: str | Path | Sequence[str | Path], *, timeout: float = 30.0):
+    def __init__(
+        self, locations: str | Path | Sequence[str | Path], *, timeout: float | None = None
+    ):
         if isinstance(locations, str | Path):
             locations = [locations]
         if not locations:
