@@ -58,7 +58,7 @@ def is_feed_url(text: str) -> bool:
 
 
 def redact_url(url: str) -> str:
-    """``url`` safe to show: scheme, host and first path segment; the rest becomes "…"."""
+    """``url`` safe to show: scheme and host; a path, query, fragment or user becomes "…"."""
     text = url.strip()
     try:
         parts = urlsplit(text)
@@ -68,14 +68,11 @@ def redact_url(url: str) -> str:
     _, at, hostport = parts.netloc.rpartition("@")
     shown = f"{parts.scheme}://" if parts.scheme else ""
     shown += f"{_HIDDEN}@{hostport}" if at else hostport
-    if parts.path:
-        lead = "/" if parts.path.startswith("/") else ""
-        first, slash, rest = parts.path[len(lead) :].partition("/")
-        shown += lead + first
-        if rest:
-            shown += f"/{_HIDDEN}"
-        elif slash:
-            shown += "/"
+    if parts.path.strip("/"):
+        # any segment may be the secret (webcal://host/SECRET/basic.ics): none is shown
+        shown += f"/{_HIDDEN}"
+    elif parts.path:
+        shown += "/"
     if parts.query:
         shown += f"?{_HIDDEN}"
     if parts.fragment:
