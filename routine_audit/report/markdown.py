@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from ..inputs import input_text
 from ..units import amount_text, day_text, duration_text
 from . import RenderOptions
 from .text import (
@@ -68,6 +69,8 @@ def _header(report: RepReport) -> list[str]:
         f"- **Period:** {day_text(period.first)} – {day_text(period.last)} {period.last.year}"
         f" ({escape(period.tz.key)})",
         f"- **View:** {view}",
+        f"- **Routine:** {escape(input_text(report.inputs.routine))}",
+        f"- **Rules:** {escape(input_text(report.inputs.rules))}",
         "",
     ]
     if report.incomplete:
