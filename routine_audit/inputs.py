@@ -8,7 +8,7 @@ rules a routine names can be found from the routine alone.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,8 +74,9 @@ def inputs_of(routine: object, rules: object) -> Inputs:
     return Inputs(routine_input(routine), rules_input(rules))
 
 
-def input_text(item: InputFile) -> str:
+def input_text(item: InputFile, show_path: Callable[[str], str] = str) -> str:
     """``rules.yaml (sha256 1a2b3c4d5e6f)``, for reports: enough of the digest to compare."""
     if item.path is None:
         return "not from a file"
-    return item.path if item.digest is None else f"{item.path} (sha256 {item.digest[:12]})"
+    path = show_path(item.path)
+    return path if item.digest is None else f"{path} (sha256 {item.digest[:12]})"
