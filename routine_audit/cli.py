@@ -344,7 +344,8 @@ def rules_init(
     ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write a starter routine and the default classification rules for you to edit."""
+    """Write a starter routine and the default classification rules for you to edit; the
+    routine names the rules (rules: rules.yaml), so your edits to them are used."""
     from .config import init_rules
 
     with user_errors():
