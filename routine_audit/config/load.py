@@ -33,7 +33,7 @@ def load_routine(path: str | Path) -> Routine:
     """Read a routine file (following ``extends:``) and validate it.
 
     The routine remembers where it came from (its path and digest, see
-    ``config.inputs``) and the rules file it names, for ``rules_for``.
+    ``routine_audit.inputs``) and the rules file it names, for ``rules_for``.
     """
     document = read_yaml(Path(path))
     chain: list[YamlDocument] = []
