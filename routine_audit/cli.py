@@ -168,6 +168,23 @@ def main_options(
     ] = False,
 ) -> None:
     """Audit sales reps' calendars against the routines they committed to."""
+    _one_line_warnings()
+
+
+def _one_line_warnings() -> None:
+    """The library's own warnings as one line on stderr, like its errors."""
+    import warnings
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if getattr(category, "__module__", "").startswith("routine_audit"):
+            typer.echo(f"routine-audit: warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    if getattr(shown, "__name__", "") != "show":
+        warnings.showwarning = show
 
 
 @contextmanager
