@@ -51,6 +51,8 @@ class Person(Strict):
     email: str = Field(description="address")
     name: str = Field("", description="display name")
 
+    _email = field_validator("email")(email_address)
+
 
 class GoogleAccess(Strict):
     """How the team's Google calendars are read."""

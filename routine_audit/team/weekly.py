@@ -4,6 +4,7 @@ cron command ``run`` are both this function with different options."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -140,7 +141,10 @@ def default_folder(team: Team, period: Period) -> Path:
 
 
 def rep_file_stem(report: RepReport) -> str:
-    return report.rep.email.replace("@", "-at-")
+    """The rep's pages' file name: the address, made safe even if it were not validated
+    (it can never name a folder or leave the output folder)."""
+    stem = re.sub(r"[^A-Za-z0-9._+-]", "_", report.rep.email.replace("@", "-at-"))
+    return stem.lstrip(".") or "rep"
 
 
 @dataclass(frozen=True)
