@@ -328,6 +328,9 @@ def rules_check(
             rules = given if named is None else load_rules(named)
             for warning in unassigned_activities(model, rules):
                 typer.echo(f"warning: {file}: {warning}", err=True)
+        if isinstance(model, Team) and model.spec.mail is not None:
+            for warning in model.spec.mail.missing_variables():
+                typer.echo(f"warning: {file}: {warning}", err=True)
     if online:
         teams = [(file, model) for file, model in checked if isinstance(model, Team)]
         if not teams:
