@@ -7,8 +7,8 @@ Only this module imports Typer. Every command turns the library's
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -188,12 +188,17 @@ def _one_line_warnings() -> None:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Bad input ends in one line on stderr and its exit code, never a traceback."""
+def user_errors(also: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Bad input ends in one line on stderr and its exit code, never a traceback; ``also``
+    takes the same line (a run's log)."""
     try:
         yield
     except RoutineAuditError as exc:
-        typer.echo(f"routine-audit: error: {exc}", err=True)
+        line = f"routine-audit: error: {exc}"
+        typer.echo(line, err=True)
+        if also is not None:
+            with suppress(OSError):
+                also(line)
         raise typer.Exit(int(exc.exit_code)) from None
 
 
@@ -541,16 +546,23 @@ def scheduled_run(
     Exit codes: 0 all reps audited; 1 some reps failed or some mail could not be sent
     (reports were written); 2 configuration or usage error; 3 no rep could be audited."""
     from .config.load import load_team
+    from .history import default_db_path
     from .team.lock import run_lock
+    from .team.preflight import writable_file, writable_folder
     from .team.weekly import default_folder, run_team
 
     with user_errors():
+        if log is not None:
+            writable_file(log, "log file")  # cron keeps only the log: it must take lines
+    write_log = _logger(log)
+    with user_errors(also=None if log is None else write_log):
         team = load_team(config)
-        write_log = _logger(log)
         with run_lock(team.output_dir):
             from .team.runner import team_period
 
             folder = out or default_folder(team, team_period(team, week=week))
+            writable_folder(folder, "reports folder")
+            writable_file(db or team.db_path or default_db_path(), "history database")
             run = run_team(
                 team,
                 week=week,
