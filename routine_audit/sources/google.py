@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,18 +61,38 @@ class GoogleSource(Source):
                 except NotAnEventError:
                     continue
                 except (ValueError, KeyError, TypeError) as exc:
-                    problems.append(
-                        Problem(
-                            source,
-                            "event skipped, unreadable value",
-                            uid=item.get("id"),
-                            detail=str(exc),
-                        )
-                    )
+                    problems.append(_skipped(source, item, exc, zone))
             token = page.get("nextPageToken")
             if not token:
                 break
         return CalendarData(tuple(events), tuple(problems), (source,))
+
+
+def _skipped(source: str, item: dict[str, Any], exc: Exception, zone: ZoneInfo) -> Problem:
+    """A skipped event, named by its title and start as far as they can be read."""
+    return Problem(
+        source,
+        "event skipped, unreadable value",
+        uid=item.get("id"),
+        detail=str(exc),
+        title=str(item.get("summary") or ""),
+        start=_start(item.get("start"), zone),
+        private=item.get("visibility") in ("private", "confidential"),
+        event=True,
+    )
+
+
+def _start(value: Any, zone: ZoneInfo) -> date | None:
+    """An event resource's start in the rep's zone (a date: all day); None if unreadable."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        if "dateTime" in value:
+            moment = datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
+            return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
+        return date.fromisoformat(str(value["date"]))
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def list_calendars(credentials: Any) -> list[dict[str, Any]]:
