@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,18 @@ SCOPES = (
     "https://www.googleapis.com/auth/calendar.events.readonly",
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
 )
+# A saved sign-in may hold broader scopes (an older sign-in, another tool's token): each
+# scope we ask for -> the scopes that allow it too (the Calendar API reference lists them
+# per method: events.list, calendarList.list)
+_COVERED_BY = {
+    SCOPES[0]: ("calendar.events.readonly", "calendar.events", "calendar.readonly", "calendar"),
+    SCOPES[1]: (
+        "calendar.calendarlist.readonly",
+        "calendar.calendarlist",
+        "calendar.readonly",
+        "calendar",
+    ),
+}
 ENV_CLIENT_SECRETS = "ROUTINE_AUDIT_CLIENT_SECRETS"
 ENV_TOKEN = "ROUTINE_AUDIT_TOKEN"
 ENV_TOKEN_URI = "ROUTINE_AUDIT_GOOGLE_TOKEN_URI"
@@ -87,8 +99,7 @@ def load_user_credentials(path: Path) -> Any:
             where=Location(path),
             hint=LOGIN_HINT,
         ) from None
-    missing = set(SCOPES) - set(credentials.scopes or SCOPES)
-    if missing:
+    if not covers(credentials.scopes or SCOPES):
         raise CredentialError(
             "the saved sign-in lacks the calendar read scopes",
             where=Location(path),
@@ -110,6 +121,15 @@ def load_user_credentials(path: Path) -> Any:
             ) from None
         save_credentials(credentials, path)
     return credentials
+
+
+def covers(granted: Iterable[str]) -> bool:
+    """Whether ``granted`` scopes allow all we do: each of ``SCOPES`` or a broader one."""
+    held = set(granted)
+    return all(
+        held.intersection(f"https://www.googleapis.com/auth/{name}" for name in _COVERED_BY[scope])
+        for scope in SCOPES
+    )
 
 
 def save_credentials(credentials: Any, path: Path) -> Path:

@@ -360,8 +360,17 @@ def _drop_broken_events(
 # an unreadable value skips the event. Any other unreadable value (CREATED, DTSTAMP,
 # LAST-MODIFIED, X- properties, alarms) costs only itself, noted on the event.
 _DECIDES_TIME = frozenset(
-    ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID")
-    + ("SEQUENCE",)
+    [
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "EXRULE",
+        "RECURRENCE-ID",
+        "SEQUENCE",
+    ]
 )
 # the note an event carries through expansion: "NAME: the parser's words", once per value
 _SET_ASIDE = "X-ROUTINE-AUDIT-SET-ASIDE"

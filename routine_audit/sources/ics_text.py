@@ -99,7 +99,7 @@ def _trimmed_definitions(text: str) -> tuple[str, set[str]]:
 
 def _param(name: str) -> str:
     """A TZID parameter value, quoted when the name holds a character that needs it."""
-    return f'"{name}"' if any(c in name for c in ':;,') else name
+    return f'"{name}"' if any(c in name for c in ":;,") else name
 
 
 def unfold(text: str) -> str:
