@@ -343,7 +343,8 @@ class FakeGoogle:
                         "error_description": "Token has been expired or revoked.",
                     },
                 )
-            return self._answer(seen, 200, self._token_body("refreshed"))
+            # Google answers a refresh with the scopes asked for (a subset of those granted)
+            return self._answer(seen, 200, self._token_body("refreshed", form.get("scope")))
         if grant == "authorization_code":
             return self._authorization_code(seen)
         if grant == JWT_BEARER:
@@ -418,12 +419,12 @@ class FakeGoogle:
         self.valid_tokens.add(token)
         return token
 
-    def _token_body(self, kind: str) -> dict[str, Any]:
+    def _token_body(self, kind: str, scope: str | None = None) -> dict[str, Any]:
         return {
             "access_token": self._issue(kind),
             "expires_in": 3600,
             "token_type": "Bearer",
-            "scope": " ".join(SCOPES),
+            "scope": scope or " ".join(SCOPES),
         }
 
 

@@ -218,7 +218,7 @@ def read_document(
             for c in calendar.subcomponents
             if c.name == "VEVENT" and any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
         }
-        mended: dict[tuple[str, tuple[str, ...]], Problem] = {}  # one note per event
+        mended: dict[tuple[str, tuple[str, ...]], tuple[datetime, Problem]] = {}
         for occurrence in _expand(calendar, period, document, zone, problems):
             try:
                 event = to_event(
@@ -235,7 +235,7 @@ def read_document(
             events.append(event)
             if _SET_ASIDE in occurrence:
                 _note_set_aside(mended, document, occurrence, event, zone)
-        problems.extend(mended.values())
+        problems.extend(problem for _, problem in sorted(mended.values(), key=lambda n: n[0]))
     return events, problems
 
 
@@ -402,32 +402,35 @@ _SET_ASIDE_MEANS = {
 
 
 def _note_set_aside(
-    notes: dict[tuple[str, tuple[str, ...]], Problem],
+    notes: dict[tuple[str, tuple[str, ...]], tuple[datetime, Problem]],
     document: Document,
     occurrence: icalendar.Component,
     event: Event,
     zone: ZoneInfo,
 ) -> None:
-    """One note per event (its earliest occurrence here) for the values set aside."""
+    """One note per event, by its earliest occurrence here, for the values set aside."""
     marks = occurrence.get(_SET_ASIDE)
     marks = [str(m) for m in (marks if isinstance(marks, list) else [marks])]
     names = tuple(dict.fromkeys(m.split(":", 1)[0] for m in marks))
     key = (event.uid, names)
-    start = event.start.astimezone(zone)
-    known = notes.get(key)
-    if known is not None and known.start is not None and known.start <= start:
+    if key in notes and notes[key][0] <= event.start:
         return
+    local = event.start.astimezone(zone)
+    start = local.date() if event.all_day else local
     what = ", ".join(_SET_ASIDE_MEANS.get(name, name) for name in names)
-    notes[key] = Problem(
-        document.name,
-        f"kept without its unreadable {what}",
-        uid=event.uid,
-        skipped=False,
-        detail="; ".join(marks),
-        title=event.summary,
-        start=start,
-        private=event.is_private,
-        event=True,
+    notes[key] = (
+        event.start,
+        Problem(
+            document.name,
+            f"kept without its unreadable {what}",
+            uid=event.uid,
+            skipped=False,
+            detail="; ".join(marks),
+            title=event.summary,
+            start=start,
+            private=event.is_private,
+            event=True,
+        ),
     )
 
 
