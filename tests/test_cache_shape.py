@@ -35,7 +35,7 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments,
 ]  # fmt: skip
-FORMAT = 11
+FORMAT = 12
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes finding_count commitment_records",
@@ -48,7 +48,7 @@ SHAPES = {
     "transparent visibility details_hidden event_type organizer organized_by_self attendees "
     "recurrence_id created source [slots]",
     "Attendee": "email response is_self is_resource [slots]",
-    "Problem": "source message uid line skipped detail [slots]",
+    "Problem": "source message uid line skipped detail title start private event [slots]",
     "CalendarData": "events problems sources",
     "Period": "first last tz",
     "RepReport": "rep audience period commitments daily findings health occurrences "
