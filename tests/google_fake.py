@@ -106,6 +106,7 @@ class FakeGoogle:
     page_failures: dict[tuple[str, int], deque[tuple[int, str]]] = field(default_factory=dict)
     sleeps: list[float] = field(default_factory=list)  # the client's retry back-off
     extra_secrets: set[str] = field(default_factory=set)
+    granted: str | None = None  # the scopes a sign-in grants (default: those asked for)
 
     # --- what to serve -------------------------------------------------------------
 
@@ -370,9 +371,8 @@ class FakeGoogle:
                 seen, 400, {"error": "invalid_grant", "error_description": "Missing code verifier."}
             )
         del self.codes[form["code"]]  # a code works once
-        return self._answer(
-            seen, 200, {**self._token_body("login"), "refresh_token": REFRESH_TOKEN}
-        )
+        body = self._token_body("login", self.granted)
+        return self._answer(seen, 200, {**body, "refresh_token": REFRESH_TOKEN})
 
     def _jwt_bearer(self, seen: Seen) -> Response:
         from google.auth import jwt

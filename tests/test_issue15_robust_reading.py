@@ -260,3 +260,25 @@ def test_a_saved_sign_in_that_does_not_cover_ours_is_still_refused(google, scope
     with pytest.raises(CredentialError, match="lacks the calendar read scopes"):
         auth.load_user_credentials(google.token_file)
     assert google.invoke("calendars").exit_code == ExitCode.USAGE
+
+
+def _sign_in(google, tmp_path):
+    from test_google_auth import Person, login
+
+    return login(google, tmp_path, Person(google))
+
+
+@pytest.mark.parametrize("granted", [CALENDAR, f"{CALENDAR}.readonly openid"])
+def test_a_sign_in_that_grants_broader_scopes_is_kept(google, tmp_path, granted):
+    """Google may grant more than asked (an earlier, broader consent): oauthlib's
+    'Scope has changed' used to end the sign-in."""
+    google.granted = granted
+    destination = _sign_in(google, tmp_path)
+    assert auth.load_user_credentials(destination).refresh_token
+
+
+def test_a_sign_in_that_grants_too_little_says_so_and_saves_nothing(google, tmp_path):
+    google.granted = SCOPES[0]  # the calendar list unticked on Google's consent page
+    with pytest.raises(CredentialError, match="granted only part of the calendar read access"):
+        _sign_in(google, tmp_path)
+    assert not (tmp_path / "signed-in" / "token.json").exists()

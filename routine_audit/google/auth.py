@@ -191,7 +191,7 @@ def login(
     flow = InstalledAppFlow.from_client_config(_client_config(client_secrets), list(SCOPES))
     if browser:
         try:
-            with _loopback_token_endpoint(flow.client_config["token_uri"]):
+            with _loopback_token_endpoint(flow.client_config["token_uri"]), _any_granted_scopes():
                 credentials = flow.run_local_server(
                     port=port,
                     open_browser=True,
@@ -222,7 +222,7 @@ def login(
         )
         code = _code_from_redirect(ask("Address: ").strip(), state)
         try:
-            with _loopback_token_endpoint(flow.client_config["token_uri"]):
+            with _loopback_token_endpoint(flow.client_config["token_uri"]), _any_granted_scopes():
                 flow.fetch_token(code=code)
         except Exception as exc:  # noqa: BLE001  (oauthlib raises many kinds)
             raise CredentialError(
@@ -230,6 +230,11 @@ def login(
                 hint="run auth login again and paste the newest address",
             ) from None
         credentials = flow.credentials
+    if not covers(credentials.granted_scopes or credentials.scopes or ()):
+        raise CredentialError(
+            "Google granted only part of the calendar read access asked for",
+            hint="run auth login again and allow every access it asks for",
+        )
     save_credentials(credentials, destination)
     return credentials
 
@@ -303,6 +308,19 @@ def _loopback_token_endpoint(uri: str) -> Iterator[None]:
     finally:
         if loopback and before is None:
             os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
+
+
+@contextmanager
+def _any_granted_scopes() -> Iterator[None]:
+    """oauthlib refuses a token whose scopes differ from those asked for; Google may grant
+    more (an earlier, broader sign-in) or less (access unticked): ``covers`` judges."""
+    before = os.environ.get("OAUTHLIB_RELAX_TOKEN_SCOPE")
+    os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("OAUTHLIB_RELAX_TOKEN_SCOPE", None)
 
 
 def _first_line(exc: BaseException) -> str:

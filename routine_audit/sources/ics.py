@@ -206,11 +206,7 @@ def read_document(
             raise _unreadable(document, exc) from None
         calendar_name = str(calendar.get("X-WR-CALNAME", "")) or Path(document.name).stem
         _drop_broken_events(calendar, document, zone, problems)
-        series_class = {
-            str(c.get("UID", "")): str(c.get("CLASS", ""))
-            for c in calendar.subcomponents
-            if c.name == "VEVENT" and "RRULE" in c and "CLASS" in c
-        }
+        series_class = _series_class(calendar)
         # recurring-ical-events stamps a RECURRENCE-ID on every occurrence; only
         # members of a series have one in the file's own terms
         series = {
@@ -350,7 +346,8 @@ def _drop_broken_events(
             try:
                 check_event(component)
             except Exception as exc:  # noqa: BLE001  (broken properties raise on access)
-                problems.append(_skipped(document, component, exc, zone, calendar=calendar))
+                classes = _series_class(calendar)
+                problems.append(_skipped(document, component, exc, zone, classes))
                 continue
         kept.append(component)
     calendar.subcomponents[:] = kept
@@ -434,6 +431,15 @@ def _note_set_aside(
     )
 
 
+def _series_class(calendar: icalendar.Calendar) -> dict[str, str]:
+    """Each series' CLASS by UID: a moved instance without its own CLASS inherits it."""
+    return {
+        str(c.get("UID", "")): str(c.get("CLASS", ""))
+        for c in calendar.subcomponents
+        if c.name == "VEVENT" and "RRULE" in c and "CLASS" in c
+    }
+
+
 def _expand(
     calendar: icalendar.Calendar,
     period: Period,
@@ -467,16 +473,9 @@ def _expand_each_series(calendar, window, document, zone, problems) -> list[ical
         try:
             occurrences.extend(recurring_ical_events.of(single).between(*window))
         except Exception as exc:  # noqa: BLE001
-            problems.append(
-                _skipped(
-                    document,
-                    components[0],
-                    exc,
-                    zone,
-                    calendar=calendar,
-                    what="recurrence not expandable",
-                )
-            )
+            classes = _series_class(calendar)
+            what = "recurrence not expandable"
+            problems.append(_skipped(document, components[0], exc, zone, classes, what))
     return occurrences
 
 
@@ -493,20 +492,12 @@ def _skipped(
     component: icalendar.Component,
     exc: Exception,
     zone: ZoneInfo,
-    series_class: dict[str, str] | None = None,
-    *,
-    calendar: icalendar.Calendar | None = None,
+    series_class: dict[str, str],
     what: str = "unreadable value",
 ) -> Problem:
     """A skipped event, named by its title and start as far as they can be read."""
     uid = str(component.get("UID", "")) or None
-    if series_class is None and calendar is not None:
-        series_class = {
-            str(c.get("UID", "")): str(c.get("CLASS", ""))
-            for c in calendar.subcomponents
-            if c.name == "VEVENT" and "RRULE" in c and "CLASS" in c
-        }
-    own_class = str(component.get("CLASS", (series_class or {}).get(uid or "", "")))
+    own_class = str(component.get("CLASS", series_class.get(uid or "", "")))
     return Problem(
         document.name,
         f"event skipped, {what}",
