@@ -24,6 +24,7 @@ from routine_audit.cli import app
 from routine_audit.errors import CredentialError, ExitCode
 from routine_audit.google import auth
 from routine_audit.period import Period
+from routine_audit.sources.google import open_google
 from routine_audit.sources.ics import Document, IcsSource, read_document
 
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)
@@ -282,3 +283,30 @@ def test_a_sign_in_that_grants_too_little_says_so_and_saves_nothing(google, tmp_
     with pytest.raises(CredentialError, match="granted only part of the calendar read access"):
         _sign_in(google, tmp_path)
     assert not (tmp_path / "signed-in" / "token.json").exists()
+
+
+# -- the same through the Google source: a year-0 created ------------------------------
+
+
+def test_a_google_event_with_a_year_zero_created_is_kept_and_noted_once(google):
+    def instance(day: int, created: str) -> dict:
+        return {
+            "kind": "calendar#event",
+            "id": f"weekly_202611{day:02d}T140000Z",
+            "recurringEventId": "weekly",
+            "status": "confirmed",
+            "summary": "Pipeline review",
+            "created": created,
+            "start": {"dateTime": f"2026-11-{day:02d}T09:00:00-05:00"},
+            "end": {"dateTime": f"2026-11-{day:02d}T10:00:00-05:00"},
+        }
+
+    google.serve_items("primary", [instance(day, "0000-12-31T00:00:00.000Z") for day in (3, 5)])
+    data = ra.load_events(open_google(), W45, zone=NEW_YORK)
+    assert [e.created for e in data.events] == [None, None]
+    assert [p.brief() for p in data.problems] == [
+        'google:primary ("Pipeline review", Tue 03 Nov 2026 09:00): kept without its '
+        "unreadable created (its creation time is unknown: not judged as booked at short "
+        "notice)"
+    ]
+    assert not data.problems[0].skipped
