@@ -15,6 +15,7 @@ from routine_audit.engine.kept_findings import (
     FindingParts,
     OccurrenceMoments,
 )
+from routine_audit.inputs import InputFile, Inputs
 from routine_audit.model import Attendee, CalendarData, Event, Problem
 from routine_audit.period import Period
 from routine_audit.report.view import (
@@ -33,12 +34,12 @@ STORED = [
     AuditResult, Finding, Evidence, HealthFigures, RepInfo, Event, Attendee, Problem,
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
-    OccurrenceMoments,
+    OccurrenceMoments, Inputs, InputFile,
 ]  # fmt: skip
 FORMAT = 12
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
-    "problems notes finding_count commitment_records",
+    "problems notes inputs finding_count commitment_records",
     "Finding": "kind commitment day detail evidence obstacles [slots]",
     "Evidence": "occ start end activity seconds [slots]",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
@@ -52,7 +53,7 @@ SHAPES = {
     "CalendarData": "events problems sources",
     "Period": "first last tz",
     "RepReport": "rep audience period commitments daily findings health occurrences "
-    "data_quality notes titles_shown incomplete trend",
+    "data_quality notes titles_shown incomplete trend inputs",
     "CommitmentView": "id activity description unit per direction protected target scheduled "
     "gap adherence blocks short_blocks outside_window_hours committed_days",
     "DailyView": "date activity hours target_hours",
@@ -67,6 +68,8 @@ SHAPES = {
     "EvidenceGroups": "occs seconds bounds",
     "FindingParts": "[slots] parts",
     "OccurrenceMoments": "[slots] _columns _lists _local _tz",
+    "Inputs": "routine rules",
+    "InputFile": "path digest",
 }
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..config.schema import Direction, Routine, RuleSet, Unit
 from ..errors import ConfigError
+from ..inputs import inputs_of
 from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult, RepInfo
@@ -120,6 +121,7 @@ def _audit_tables(
         health=figures,
         problems=problems,
         notes=_notes(context),
+        inputs=inputs_of(routine, rules),
     )
 
 

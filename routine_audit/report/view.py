@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
+from ..inputs import NOT_FROM_FILES, Inputs
 from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
@@ -139,6 +140,9 @@ class RepReport(LazyPickle):
     titles_shown: bool
     incomplete: bool
     trend: tuple[TrendPoint, ...] = ()  # oldest first; empty without history
+    # the routine and rules files it was judged against (paths are shown to managers too:
+    # a file's name is setup, not calendar content)
+    inputs: Inputs = NOT_FROM_FILES
 
 
 def build_report(
@@ -198,6 +202,7 @@ def build_report(
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,
         incomplete=result.incomplete,
         trend=trend,
+        inputs=result.inputs or NOT_FROM_FILES,
     )
 
 
