@@ -239,7 +239,12 @@ def events(
     with user_errors():
         source = _source(ics, google, calendar, token, service_account, subject)
         _audit_and_emit(
-            render_events, fmt.value, output, audience, source, routine, rules, week, start, end, tz
+            render_events,
+            fmt.value,
+            output,
+            audience,
+            *(source, routine, rules, week, start, end, tz),
+            quality_section=False,
         )
 
 
@@ -612,14 +617,24 @@ def _progress(total: int) -> Iterator:
         yield advance
 
 
-def _audit_and_emit(renderer, fmt, output, audience, *audit_args) -> None:
-    """The body shared by ``audit`` and ``events``: audit, render for the audience, emit."""
+def _audit_and_emit(renderer, fmt, output, audience, *audit_args, quality_section=True) -> None:
+    """The body shared by ``audit`` and ``events``: audit, render for the audience, emit.
+
+    Without a data-quality section (``events``), its lines go to stderr.
+    """
     from .report import build_report
 
     result = _run_audit(*audit_args)
     report = build_report(result, audience.value)
     _emit(renderer(report, fmt, _options(fmt == "table" and output is None)), output)
-    _finish(result.incomplete, len(result.problems))
+    if not quality_section:
+        for line in report.data_quality:
+            typer.echo(f"routine-audit: data quality: {line}", err=True)
+        _finish(result.incomplete, len(result.problems), "listed above")
+    else:
+        _finish(
+            result.incomplete, len(result.problems), "the report's data-quality section lists them"
+        )
 
 
 def _source(ics, google, calendar, token, service_account, subject):
@@ -667,11 +682,11 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
-def _finish(incomplete: bool, problems: int) -> None:
+def _finish(incomplete: bool, problems: int, listed: str) -> None:
     if incomplete:
         typer.echo(
             f"routine-audit: warning: some calendar input could not be read ({problems} "
-            "problem(s)); the report's data-quality section lists them",
+            f"problem(s)); {listed}",
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))

@@ -49,7 +49,7 @@ SHAPES = {
     "transparent visibility details_hidden event_type organizer organized_by_self attendees "
     "recurrence_id created source [slots]",
     "Attendee": "email response is_self is_resource [slots]",
-    "Problem": "source message uid line skipped detail [slots]",
+    "Problem": "source message uid line skipped detail title start private event [slots]",
     "CalendarData": "events problems sources",
     "Period": "first last tz",
     "RepReport": "rep audience period commitments daily findings health occurrences "

@@ -197,16 +197,23 @@ def build_report(
                 strict=True,
             )
         ),
-        data_quality=tuple(
-            str(p) if audience is Audience.OWNER else p.brief(with_uid=False)
-            for p in result.problems
-        ),
+        data_quality=data_quality_lines(result, audience),
         notes=tuple(result.notes),
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,
         incomplete=result.incomplete,
         trend=trend,
         inputs=result.inputs or NOT_FROM_FILES,
     )
+
+
+def data_quality_lines(result: AuditResult, audience: Audience | str) -> tuple[str, ...]:
+    """The data-quality section's lines: each event named by its title and date for its
+    owner; for a manager by date and time only, or with its title when the rep shares
+    titles and the event is not private. The parser's detail is the owner's alone."""
+    if Audience(audience) is Audience.OWNER:
+        return tuple(str(p) for p in result.problems)
+    shared = result.rep.share_titles
+    return tuple(p.brief(title=shared and not p.private) for p in result.problems)
 
 
 def _title_policy(result: AuditResult, audience: Audience):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,7 @@ class GoogleSource(Source):
         source = f"google:{self.calendar_id}"
         events: list[Event] = []
         problems: list[Problem] = []
+        noted: set[str | None] = set()
         calendar_name = self.calendar_id
         token: str | None = None
         while True:
@@ -56,22 +58,65 @@ class GoogleSource(Source):
             calendar_name = page.get("summary") or calendar_name
             for item in page.get("items", ()):
                 try:
-                    events.append(to_event(item, zone=zone, calendar=calendar_name, source=source))
+                    event = to_event(item, zone=zone, calendar=calendar_name, source=source)
                 except NotAnEventError:
                     continue
                 except (ValueError, KeyError, TypeError) as exc:
-                    problems.append(
-                        Problem(
-                            source,
-                            "event skipped, unreadable value",
-                            uid=item.get("id"),
-                            detail=str(exc),
-                        )
-                    )
+                    problems.append(_skipped(source, item, exc, zone))
+                    continue
+                events.append(event)
+                series = item.get("recurringEventId") or item.get("id")
+                if item.get("created") and event.created is None and series not in noted:
+                    noted.add(series)  # once per event, by its first instance
+                    problems.append(_unreadable_created(source, item, event, zone))
             token = page.get("nextPageToken")
             if not token:
                 break
         return CalendarData(tuple(events), tuple(problems), (source,))
+
+
+def _skipped(source: str, item: dict[str, Any], exc: Exception, zone: ZoneInfo) -> Problem:
+    """A skipped event, named by its title and start as far as they can be read."""
+    return Problem(
+        source,
+        "event skipped, unreadable value",
+        uid=item.get("id"),
+        detail=str(exc),
+        title=str(item.get("summary") or ""),
+        start=_start(item.get("start"), zone),
+        private=item.get("visibility") in ("private", "confidential"),
+        event=True,
+    )
+
+
+def _unreadable_created(source: str, item: dict[str, Any], event: Event, zone: ZoneInfo) -> Problem:
+    """The note for an event kept without its unreadable ``created``."""
+    local = event.start.astimezone(zone)
+    return Problem(
+        source,
+        "kept without its unreadable created (its creation time is unknown: not judged as "
+        "booked at short notice)",
+        uid=item.get("id"),
+        skipped=False,
+        detail=f"created: {str(item['created'])[:40]}",
+        title=event.summary,
+        start=local.date() if event.all_day else local,
+        private=event.is_private,
+        event=True,
+    )
+
+
+def _start(value: Any, zone: ZoneInfo) -> date | None:
+    """An event resource's start in the rep's zone (a date: all day); None if unreadable."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        if "dateTime" in value:
+            moment = datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
+            return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
+        return date.fromisoformat(str(value["date"]))
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def list_calendars(credentials: Any) -> list[dict[str, Any]]:
