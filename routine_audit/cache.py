@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from ._version import __version__
 
 ENV = "ROUTINE_AUDIT_CACHE"
-_FORMAT = 11  # bump when what is stored changes shape
+_FORMAT = 12  # bump when what is stored changes shape
 T = TypeVar("T")
 
 

@@ -36,7 +36,12 @@ from .text import (
 from .view import Block, CommitmentView, FindingView, OccurrenceView, RepReport
 
 TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
-STATUS_TEXT = {"met": "met", "short": "short of target", "over": "over the limit"}
+STATUS_TEXT = {
+    "met": "met",
+    "short": "short of target",
+    "over": "over the limit",
+    "not_judged": "not judged",
+}
 # findings whose evidence and obstacles are marked on the calendar: kind -> (evidence, obstacles)
 MARKED_FINDINGS: dict[str, tuple[str | None, str | None]] = {
     "displaced": ("displaced", "obstacle"),
@@ -93,6 +98,8 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
         "audience_text": _audience_text(report),
         "titles_shown": report.titles_shown,
         "incomplete": report.incomplete,
+        "coverage": report.coverage.line().partition(": ")[2],
+        "judged": report.coverage.judged,
         "commitments": _commitments(report.commitments),
         "calendar": _calendar(report, anchor),
         "legend": _legend(report),
@@ -507,6 +514,14 @@ def render_team(
         commitment_ids=ids,
         rows=rows,
         ranking=ranking,
+        apart=[
+            {
+                "name": r.rep.name or r.rep.email,
+                "href": links.get(r.rep.email, ""),
+                "why": why,
+            }
+            for r, why in team.apart
+        ],
     )
 
 

@@ -68,6 +68,7 @@ def _header(report: RepReport) -> list[str]:
         f"- **Period:** {day_text(period.first)} – {day_text(period.last)} {period.last.year}"
         f" ({escape(period.tz.key)})",
         f"- **View:** {view}",
+        f"- **Calendar coverage:** {escape(report.coverage.line().partition(': ')[2])}",
         "",
     ]
     if report.incomplete:

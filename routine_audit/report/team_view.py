@@ -68,6 +68,16 @@ class TeamReport:
     ranking: tuple[RankedGap, ...]  # biggest relative gap first
 
     @cached_property
+    def apart(self) -> tuple[tuple[RepReport, str], ...]:
+        """Reps whose commitments this week's data cannot show (coverage), listed apart
+        from the ranking, with why: ``no calendar data this week; newest event …``."""
+        return tuple(
+            (report, report.coverage.apart_text())
+            for report in self.reps
+            if not report.coverage.commitments_judged
+        )
+
+    @cached_property
     def commitment_ids(self) -> tuple[str, ...]:
         """Every commitment id across the team, in first-seen order."""
         seen: dict[str, None] = {}

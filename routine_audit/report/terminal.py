@@ -63,6 +63,9 @@ def _header(console: Console, report: RepReport) -> None:
         )
     )
     console.print(Text(f"View: {_audience_text(report)}", style="dim"))
+    console.print(
+        Text(report.coverage.line(), style="dim" if report.coverage.judged else "bold yellow")
+    )
     if report.incomplete:
         console.print(
             Text(

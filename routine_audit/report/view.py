@@ -8,11 +8,12 @@ activities and times; event titles only when the rep's routine sets
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
+from ..coverage import Coverage
 from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
@@ -70,6 +71,7 @@ class CommitmentView:
     short_blocks: int
     outside_window_hours: float
     committed_days: int
+    judged: bool = True  # False when the week's data cannot show it (see coverage)
 
     @property
     def shortfall(self) -> float:
@@ -78,7 +80,10 @@ class CommitmentView:
 
     @property
     def status(self) -> str:
-        """``met``, ``short`` (min not reached) or ``over`` (max exceeded)."""
+        """``met``, ``short`` (min not reached), ``over`` (max exceeded), or ``not_judged``
+        (no calendar data, or busy/free blocks only)."""
+        if not self.judged:
+            return "not_judged"
         tolerance = 1 / 60 if self.unit == "hours" else 1e-6
         if self.gap <= tolerance:
             return "met"
@@ -139,6 +144,12 @@ class RepReport(LazyPickle):
     titles_shown: bool
     incomplete: bool
     trend: tuple[TrendPoint, ...] = ()  # oldest first; empty without history
+    coverage: Coverage = field(default_factory=Coverage)
+
+    @property
+    def judged(self) -> bool:
+        """False for an empty or stale week: no findings, no gaps, not in the ranking."""
+        return self.coverage.judged
 
 
 def build_report(
@@ -151,7 +162,7 @@ def build_report(
     audience = Audience(audience)
     show = _title_policy(result, audience)
     occurrences = result.occurrences
-    commitments = tuple(CommitmentView(**row) for row in result.commitment_records)
+    commitments = _commitment_views(result)
     # questions speak of the activity, or of the commitment itself for personal priorities
     subjects = {c.id: c.id if c.protected else c.activity for c in commitments}
     findings = tuple(
@@ -201,6 +212,18 @@ def build_report(
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,
         incomplete=result.incomplete,
         trend=trend,
+        coverage=result.coverage,
+    )
+
+
+def _commitment_views(result: AuditResult) -> tuple[CommitmentView, ...]:
+    """The commitments; when the week cannot show them (coverage), not judged and
+    without an adherence, so nothing reads as a failure."""
+    if result.coverage.commitments_judged:
+        return tuple(CommitmentView(**row) for row in result.commitment_records)
+    return tuple(
+        CommitmentView(**{**row, "adherence": None}, judged=False)
+        for row in result.commitment_records
     )
 
 

@@ -24,6 +24,8 @@ def build_team_report(
     )
     ranking: list[RankedGap] = []
     for report in reports:
+        if not report.coverage.commitments_judged:
+            continue  # listed apart (TeamReport.apart), never ranked as a gap
         before = previous(report.rep.email)
         ranking.extend(RankedGap.of(report, c, before.get(c.id)) for c in report.commitments)
     ranking.sort(key=_size_of_gap, reverse=True)
