@@ -55,14 +55,13 @@ def _look(query, found: Found, line: datetime, period: Period, zone: ZoneInfo) -
     found.starts.append(oldest[0])
     if _first(query.after(line), zone, ending_after=line) is not None:
         found.recent = True
-        ends = (_times(c, zone)[1] for c in query.between(line, period.start))
-        found.before.extend(end for end in ends if end <= period.start)
         later = _first(query.after(period.end), zone, ending_after=period.end)
         if later is not None:
             found.after.append(later[0])
-    else:  # every occurrence ends by the stale line: a finite history
-        floor = oldest[0] - timedelta(days=1)
-        found.before.extend(_times(c, zone)[1] for c in query.between(floor, line))
+    # every occurrence before the period (a history: only an empty week reads it)
+    floor = oldest[0] - timedelta(days=1)
+    ends = (_times(c, zone)[1] for c in query.between(floor, period.start))
+    found.before.extend(end for end in ends if end <= period.start)
 
 
 def _queries(texts: Iterable[tuple[str, str]]):
