@@ -42,11 +42,8 @@ OLD = event("old@t", "20210301T090000Z", "20210301T100000Z")
 
 
 def audit_json(calendar: Path, week: str = WEEK, *extra: str):
-    result = runner.invoke(
-        app,
-        ["audit", "--ics", str(calendar), "--routine", str(ROUTINE), "--week", week]
-        + ["--format", "json", *extra],
-    )
+    args = ["audit", "--ics", str(calendar), "--routine", str(ROUTINE), "--week", week]
+    result = runner.invoke(app, [*args, "--format", "json", *extra])
     document = json.loads(result.stdout)
     Draft202012Validator(SCHEMA).validate(document)  # every document here fits the schema
     assert document["schema_version"] == 2
@@ -169,8 +166,8 @@ def test_every_report_format_has_a_coverage_line(tmp_path):
         assert "Calendar coverage" in text and "stale" in text, fmt
     html = runner.invoke(app, [*base, "--format", "html"]).stdout
     assert "Calendar coverage" in html and "nothing is judged" in html
-    ok = runner.invoke(app, ["audit", "--ics", str(SAMPLE / "dana.ics"), "--routine"]
-                       + [str(ROUTINE), "--week", "2026-W45"]).stdout  # fmt: skip
+    sample = ["audit", "--ics", str(SAMPLE / "dana.ics"), "--routine", str(ROUTINE)]
+    ok = runner.invoke(app, [*sample, "--week", "2026-W45"]).stdout
     assert "Calendar coverage: ok: 23 event(s) in the period" in " ".join(ok.split())
 
 
