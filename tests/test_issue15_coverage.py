@@ -203,3 +203,22 @@ def test_the_json_schema_requires_coverage(tmp_path, audience):
         "note",
     }
     assert "coverage" in SCHEMA["$defs"]["rep"]["required"]
+
+
+def test_a_table_is_its_own_whole_calendar(tmp_path):
+    import pandas as pd
+
+    routine = ra.load_routine(ROUTINE)
+    period = ra.audit_period(routine, week=WEEK)
+    london = "Europe/London"
+    table = pd.DataFrame(
+        {
+            "start": pd.to_datetime(["2021-03-01 09:00", "2021-03-19 15:00"]).tz_localize(london),
+            "end": pd.to_datetime(["2021-03-01 10:00", "2021-03-19 16:00"]).tz_localize(london),
+            "summary": ["Client call", "Client call"],
+        }
+    )
+    result = ra.audit_frame(table, routine, ra.load_rules(), period)
+    assert result.coverage.status == "stale"  # ends Fri 2021-03-19, before Mon 03-22
+    assert result.coverage.last_event.isoformat() == "2021-03-19"
+    assert result.finding_list == []

@@ -17,6 +17,7 @@ from ..coverage import (
     Status,
     coverage_of,
     looks_free_busy,
+    stale_line,
 )
 from ..errors import ConfigError
 from ..model import CalendarData
@@ -84,7 +85,9 @@ def audit_frame(
     ``occ`` being the occurrence's row number (see the README, "Use it from Python").
     """
     table, people = occurrence_table(occurrences, attendees)
-    return _audit_tables(table, people, routine, rules, period, ())
+    return _audit_tables(
+        table, people, routine, rules, period, (), extent=_table_extent(table, period)
+    )
 
 
 def _audit_tables(
@@ -148,6 +151,29 @@ def _audit_tables(
         problems=problems,
         notes=_notes(context),
         coverage=covered,
+    )
+
+
+def _table_extent(occurrences: Columns, period: Period) -> Extent | None:
+    """A table is its own whole calendar: what lies beyond the period (coverage)."""
+    starts, ends = occurrences["start_ts"], occurrences["end_ts"]
+    if not len(starts):
+        return Extent(None, searched="the table")
+    line = datetime.combine(stale_line(period.first), datetime.min.time(), period.tz)
+    begin, finish = int(period.start.timestamp()), int(period.end.timestamp())
+    if ((ends > begin) & (starts < finish)).any():
+        return None  # the period has events: nothing beyond it is needed
+    before, after = ends[ends <= begin], starts[starts >= finish]
+
+    def moment(ts: np.ndarray, pick) -> datetime | None:
+        return datetime.fromtimestamp(int(pick(ts)), period.tz) if len(ts) else None
+
+    return Extent(
+        bool((ends > int(line.timestamp())).any()),
+        first_start=moment(starts, np.min),
+        last_end=moment(before, np.max),
+        next_start=moment(after, np.min),
+        searched="the table",
     )
 
 
