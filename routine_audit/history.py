@@ -283,6 +283,11 @@ class History:
         with self._errors("read"):
             return dict(self._db.execute(sql, (rep, _kind(kind))).fetchall())
 
+    def judged(self, rep: str, week: str, *, kind: str = "actual") -> bool:
+        """False when ``rep``'s latest audit of ``week`` is recorded with coverage other
+        than ``ok`` (its commitments were not judged); True when ok or not recorded."""
+        return self.coverage(rep, kind=kind).get(week_label(week), "ok") == "ok"
+
     def trend(
         self,
         rep: str,

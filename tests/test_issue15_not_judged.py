@@ -32,13 +32,15 @@ QUINN = "quinn@northwind.example"
 runner = CliRunner()
 
 
-def quinn_calendar(path: Path, *, live: bool = False) -> Path:
+def quinn_calendar(path: Path, *, live: bool = False, back: bool = False) -> Path:
     events = [
         ("a", "20261005T090000Z", "20261005T100000Z"),
         ("b", "20261016T140000Z", "20261016T150000Z"),  # the newest: Fri 2026-10-16
     ]
     if live:
         events.append(("c", "20261027T100000Z", "20261027T110000Z"))
+    if back:  # back in W46: Tue 2026-11-10
+        events.append(("d", "20261110T100000Z", "20261110T110000Z"))
     body = "".join(
         f"BEGIN:VEVENT\nUID:{uid}@q\nDTSTART:{start}\nDTEND:{end}\nSUMMARY:Client call\n"
         "END:VEVENT\n"
@@ -219,3 +221,14 @@ def test_library_results_say_no_data(tmp_path, status):
     result = quinn_audit(folder, WEEK, live=status == "empty")
     assert result.coverage.status == status
     assert result.no_data and result.finding_list == []
+
+
+def test_vs_last_week_says_no_data_after_a_week_without_calendar_data(tmp_path):
+    team = make_team(tmp_path / "team")
+    quinn_calendar(tmp_path / "team" / "quinn.ics", back=True)  # W45 empty, W46 not
+    audit = ["team", "audit", "--config", str(team), "--format", "markdown"]
+    assert runner.invoke(app, [*audit, "--week", WEEK]).exit_code == 1  # W45: Quinn empty
+    after = runner.invoke(app, [*audit, "--week", "2026-W46"])
+    ranking = after.stdout.partition("## Biggest gaps")[2]
+    quinn = [line for line in ranking.splitlines() if line.startswith("| Quinn |")]
+    assert quinn and all(line.endswith("| no data |") for line in quinn), ranking

@@ -552,7 +552,7 @@ def _change(gap: RankedGap) -> tuple[str, str]:
     """Week-over-week change as an arrow and percentage points, and its CSS class."""
     change = gap.change
     if change is None:
-        return "new", "new"
+        return ("new" if gap.previous_judged else "no data last week"), "new"
     points = round(change * 100)
     if points == 0:
         return "→ same", "flat"

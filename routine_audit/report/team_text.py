@@ -103,7 +103,7 @@ def _cell(adherence: float | None) -> str:
 def _change(gap: RankedGap) -> str:
     change = gap.change
     if change is None:
-        return "new"
+        return "new" if gap.previous_judged else "no data"
     if abs(change) < 0.005:
         return "same"
     return f"{'+' if change > 0 else '-'}{abs(change):.0%}"

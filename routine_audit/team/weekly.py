@@ -73,7 +73,7 @@ def run_team(
     on_done: Callable[[RepOutcome], None] | None = None,
 ) -> TeamRun:
     """Audit the team for one period (last week by default) and write its reports."""
-    from ..history import History, default_db_path
+    from ..history import History, default_db_path, previous_week
 
     period = team_period(team, week=week, start=start, end=end)
     rules = load_rules(team.rules_path)
@@ -127,6 +127,11 @@ def run_team(
                 (lambda email: history.previous_adherence(email, period.label))
                 if history is not None
                 else (lambda email: {})
+            ),
+            previous_judged=(
+                (lambda email: history.judged(email, previous_week(period.label)))
+                if history is not None
+                else (lambda email: True)
             ),
         )
         run = TeamRun(period, outcomes, team_report, preview=ahead)
