@@ -318,7 +318,7 @@ def _check_online(file: Path, team) -> bool:
     for outcome in outcomes:
         who = outcome.member.email
         if outcome.ok and outcome.result is not None and outcome.result.no_data:
-            newest = outcome.result.coverage.apart_text().partition("; ")[2]
+            newest = outcome.result.coverage.newest_text()
             typer.echo(
                 f"warning: {file}: {who}: no events in the last four weeks ({newest})", err=True
             )
@@ -619,8 +619,8 @@ def _no_data(result) -> None:
     if result.no_data:
         typer.echo(
             f"routine-audit: warning: {result.rep.email}: no calendar data in "
-            f"{result.period.label} ({result.coverage.apart_text().partition('; ')[2]}); "
-            "nothing was judged",
+            f"{result.period.label} ({result.coverage.status.value}, "
+            f"{result.coverage.newest_text()}); nothing was judged",
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))

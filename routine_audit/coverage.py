@@ -69,13 +69,16 @@ class Coverage:
         verdict = "" if self.judged else "; no calendar data this week, so nothing is judged"
         return f"Calendar coverage: {self.status.value}: {self.note}{verdict}"
 
+    def newest_text(self) -> str:
+        """``newest event 2021-03-19`` (or ``not known``)."""
+        return f"newest event {self.last_event.isoformat() if self.last_event else 'not known'}"
+
     def apart_text(self) -> str:
         """How a roll-up lists a rep whose commitments are not judged: ``no calendar data
         this week; newest event 2021-03-19``."""
         if self.status is Status.FREE_BUSY:
             return "busy/free blocks only this week; commitments not judged"
-        newest = self.last_event.isoformat() if self.last_event else "not known"
-        return f"no calendar data this week; newest event {newest} ({self.status.value})"
+        return f"no calendar data this week; {self.newest_text()} ({self.status.value})"
 
 
 def stale_line(first: date) -> date:

@@ -75,7 +75,7 @@ def rep_message(to: str, week: str, coverage: Coverage, text: str, html: str) ->
         )
     else:
         opening = (
-            f"No calendar data this week ({coverage.apart_text().partition('; ')[2]}): "
+            f"No calendar data this week ({coverage.status.value}, {coverage.newest_text()}): "
             "nothing was judged. If your calendar moved or stopped syncing, please tell "
             "your manager."
         )

@@ -139,7 +139,7 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[dict[str, Any]]:
                 "swatch": svg.swatch(svg.activity_colour(c.activity)),
                 "target": f"{limit}{target}",
                 "scheduled": scheduled,
-                "gap": amount_text(c.shortfall, c.unit),
+                "gap": amount_text(c.shortfall, c.unit) if c.judged else "n/a",
                 "adherence": percent_text(c.adherence),
                 "status": c.status,
                 "status_text": STATUS_TEXT.get(c.status, c.status),

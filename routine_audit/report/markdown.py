@@ -98,10 +98,12 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[str]:
 
 
 def _gap(c: CommitmentView) -> str:
-    return amount_text(c.shortfall, c.unit)
+    return amount_text(c.shortfall, c.unit) if c.judged else "n/a"
 
 
 def _status(c: CommitmentView) -> str:
+    if not c.judged:
+        return "not judged"
     return c.status if c.status == "met" else f"**{c.status}**"
 
 

@@ -108,7 +108,7 @@ def _commitments_table(commitments: Sequence[CommitmentView]) -> Table:
             Text(c.activity),
             Text(amount_text(c.target, c.unit) + (" max" if c.direction == "max" else "")),
             Text(amount_text(c.scheduled, c.unit)),
-            Text(amount_text(c.shortfall, c.unit), style=style),
+            Text(amount_text(c.shortfall, c.unit) if c.judged else "n/a", style=style),
             Text(percent_text(c.adherence)),
             Text(blocks),
             Text(c.status, style=style),
