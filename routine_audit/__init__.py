@@ -5,7 +5,7 @@ The library API (the CLI is a thin layer over it)::
     import routine_audit as ra
 
     routine = ra.load_routine("routine.yaml")
-    rules = ra.load_rules()                      # the shipped default rules
+    rules = ra.rules_for(routine)                # its rules: file, else the shipped defaults
     period = ra.audit_period(routine, week="2026-W45")
     result = ra.audit_calendar("calendar.ics", routine, rules, period)
     result.commitments                           # pandas DataFrame
@@ -24,6 +24,7 @@ from ._version import __version__
 _LAZY = {
     "load_routine": "routine_audit.config",
     "load_rules": "routine_audit.config",
+    "rules_for": "routine_audit.config",
     "check_file": "routine_audit.config",
     "init_rules": "routine_audit.config",
     "load_events": "routine_audit.pipeline",

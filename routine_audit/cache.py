@@ -1,8 +1,10 @@
 """A cache of work done on calendar files, keyed by everything the work depends on.
 
 Keys are digests of the file's bytes (never its name or date), the period,
-the time zone and the package version, so a changed file, period, zone or
-release can only miss, never read stale data. Entries are pickles in a
+the time zone, the package version and the package's own code (every .py
+file, data file and template, hashed once per process when first needed), so
+a changed file, period, zone, release or source edit in a checkout can only
+miss, never read stale data. Entries are pickles in a
 folder only the user can read (``ROUTINE_AUDIT_CACHE`` chooses it; ``off``
 turns the cache off). A broken or unreadable entry is a miss; a failed write
 is ignored: the cache only ever saves time.
@@ -15,13 +17,16 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ._version import __version__
 
 ENV = "ROUTINE_AUDIT_CACHE"
-_FORMAT = 12  # bump when what is stored changes shape
+_FORMAT = 13  # bump when what is stored changes shape
+# what the package's behaviour is made of: its code, its data and its templates
+_CODE_FILES = ("**/*.py", "data/**/*", "report/templates/**/*")
 T = TypeVar("T")
 
 
@@ -53,9 +58,30 @@ def remembered(kind: str, data: bytes, parts: tuple[object, ...], compute: Calla
 
 
 def key(kind: str, data: bytes, *parts: object) -> str:
-    """A digest of the bytes, the parts that shape the result, and the package version."""
+    """A digest of the bytes, the parts that shape the result, the package version and
+    the package's own code."""
     digest = hashlib.sha256(data)
-    digest.update(repr((kind, _FORMAT, __version__, parts)).encode())
+    digest.update(repr((kind, _FORMAT, __version__, code_digest(), parts)).encode())
+    return digest.hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """The digest of the installed package's files, computed once per process, when
+    the first key is made (``--help`` never pays for it)."""
+    return folder_digest(Path(__file__).resolve().parent)
+
+
+def folder_digest(root: Path) -> str:
+    """sha256 over every code, data and template file under ``root``: each one's path
+    (relative, sorted) and bytes, so an edit, a new file or a renamed one all change it."""
+    found = {path for pattern in _CODE_FILES for path in root.glob(pattern) if path.is_file()}
+    digest = hashlib.sha256()
+    names = sorted(p.relative_to(root).as_posix() for p in found)
+    for name in (n for n in names if "__pycache__" not in n.split("/")):
+        content = (root / name).read_bytes()
+        digest.update(b"%d:%s%d:" % (len(name.encode()), name.encode(), len(content)))
+        digest.update(content)
     return digest.hexdigest()
 
 

@@ -116,7 +116,11 @@ RoutineOption = Annotated[
 ]
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", help="Classification rules (YAML); the shipped defaults if omitted."),
+    typer.Option(
+        "--rules",
+        help="Classification rules (YAML). Default: the routine's rules: file, else the "
+        "shipped defaults.",
+    ),
 ]
 WeekOption = Annotated[
     str | None,
@@ -274,11 +278,19 @@ def rules_check(
 ) -> None:
     """Validate routine, classification-rule and team files; say exactly what is wrong.
 
-    Routines are also checked against the rules given (or the shipped defaults):
-    a commitment whose activity no rule assigns gets a warning. A team file's
-    routines, rules and local calendars must exist; nothing is fetched unless
+    A routine's own rules: file must exist and is checked too. Routines are also
+    checked against their rules: file (else the rules given, else the shipped
+    defaults): a commitment whose activity no rule assigns gets a warning. A team
+    file's routines, rules and local calendars must exist; nothing is fetched unless
     --online is given."""
-    from .config import Routine, RuleSet, check_file, load_rules, unassigned_activities
+    from .config import (
+        Routine,
+        RuleSet,
+        check_file,
+        load_rules,
+        rules_path_for,
+        unassigned_activities,
+    )
     from .config.team import Team
 
     failed = False
@@ -293,9 +305,11 @@ def rules_check(
         checked.append((file, model))
         typer.echo(f"ok: {file} ({_describe(model)})")
     rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
-    rules = rule_sets[0] if rule_sets else load_rules()
+    given = rule_sets[0] if rule_sets else load_rules()
     for file, model in checked:
         if isinstance(model, Routine):
+            named = rules_path_for(model)  # checked (it exists) with the routine
+            rules = given if named is None else load_rules(named)
             for warning in unassigned_activities(model, rules):
                 typer.echo(f"warning: {file}: {warning}", err=True)
     if online:
@@ -336,7 +350,8 @@ def rules_init(
     ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write a starter routine and the default classification rules for you to edit."""
+    """Write a starter routine and the default classification rules for you to edit; the
+    routine names the rules (rules: rules.yaml), so your edits to them are used."""
     from .config import init_rules
 
     with user_errors():
@@ -645,11 +660,11 @@ def _source(ics, google, calendar, token, service_account, subject):
 
 
 def _run_audit(source, routine, rules, week, start, end, tz):
-    from .config import load_routine, load_rules
+    from .config import load_routine, rules_for
     from .pipeline import audit_calendar, audit_period
 
     routine_model = load_routine(routine)
-    rule_set = load_rules(rules)
+    rule_set = rules_for(routine_model, rules)
     period = audit_period(routine_model, tz=tz, week=week, start=start, end=end)
     return audit_calendar(source, routine_model, rule_set, period)
 

@@ -47,10 +47,15 @@ def audit_period(
 
 
 def audit_calendar(
-    calendar: CalendarSpec, routine: Routine, rules: RuleSet, period: Period
+    calendar: CalendarSpec, routine: Routine, rules: RuleSet | None, period: Period
 ) -> AuditResult:
-    """Read ``calendar`` for ``period`` and audit it against ``routine``."""
+    """Read ``calendar`` for ``period`` and audit it against ``routine``, classified by
+    ``rules`` (None: the routine's own ``rules:`` file, else the shipped defaults)."""
     from .engine.memo import audit_source
 
+    if rules is None:
+        from .config.load import rules_for
+
+        rules = rules_for(routine)
     source = calendar if isinstance(calendar, Source) else open_source("ics", calendar)
     return audit_source(source, routine, rules, period)

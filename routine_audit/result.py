@@ -16,6 +16,8 @@ from .period import Period
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .inputs import Inputs
+
 T = TypeVar("T")
 
 
@@ -111,6 +113,7 @@ class AuditResult(LazyPickle):
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
     coverage: Coverage = field(default_factory=Coverage)  # what the data can tell
+    inputs: Inputs | None = None  # the routine and rules it was judged against
     # known without decoding a stored audit's tables (and so without loading pandas):
     # how many findings (log lines), and the commitments as plain rows (history, reports)
     finding_count: int = field(init=False)

@@ -16,6 +16,7 @@ from routine_audit.engine.kept_findings import (
     FindingParts,
     OccurrenceMoments,
 )
+from routine_audit.inputs import InputFile, Inputs
 from routine_audit.model import Attendee, CalendarData, Event, Problem
 from routine_audit.period import Period
 from routine_audit.report.view import (
@@ -34,12 +35,12 @@ STORED = [
     AuditResult, Finding, Evidence, HealthFigures, RepInfo, Event, Attendee, Problem,
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
-    OccurrenceMoments, Coverage, Extent,
+    OccurrenceMoments, Inputs, InputFile, Coverage, Extent,
 ]  # fmt: skip
-FORMAT = 12
+FORMAT = 13
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
-    "problems notes coverage finding_count commitment_records",
+    "problems notes coverage inputs finding_count commitment_records",
     "Finding": "kind commitment day detail evidence obstacles [slots]",
     "Evidence": "occ start end activity seconds [slots]",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
@@ -53,7 +54,7 @@ SHAPES = {
     "CalendarData": "events problems sources extent free_busy",
     "Period": "first last tz",
     "RepReport": "rep audience period commitments daily findings health occurrences "
-    "data_quality notes titles_shown incomplete trend coverage",
+    "data_quality notes titles_shown incomplete trend coverage inputs",
     "CommitmentView": "id activity description unit per direction protected target scheduled "
     "gap adherence blocks short_blocks outside_window_hours committed_days judged",
     "DailyView": "date activity hours target_hours",
@@ -70,6 +71,8 @@ SHAPES = {
     "OccurrenceMoments": "[slots] _columns _lists _local _tz",
     "Coverage": "status events_in_period first_event last_event note",
     "Extent": "recent first_start last_end next_start searched",
+    "Inputs": "routine rules",
+    "InputFile": "path digest",
 }
 
 

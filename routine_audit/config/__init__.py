@@ -6,6 +6,8 @@ from .load import (
     load_routine,
     load_rules,
     package_data,
+    rules_for,
+    rules_path_for,
     unassigned_activities,
 )
 from .schema import Commitment, Direction, Limit, LimitKind, Routine, Rule, RuleSet, Unit
@@ -24,5 +26,7 @@ __all__ = [
     "load_routine",
     "load_rules",
     "package_data",
+    "rules_for",
+    "rules_path_for",
     "unassigned_activities",
 ]

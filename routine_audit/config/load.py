@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, Location
+from ..inputs import BUILTIN, InputFile, RoutineSource, file_digest
 from .schema import Routine, RuleSet
 from .team import Team, TeamFile
 from .yaml_source import YamlDocument, format_key, read_yaml
@@ -29,16 +30,59 @@ def package_data(name: str) -> Path:
 
 
 def load_routine(path: str | Path) -> Routine:
-    """Read a routine file (following ``extends:``) and validate it."""
+    """Read a routine file (following ``extends:``) and validate it.
+
+    The routine remembers where it came from (its path and digest, see
+    ``routine_audit.inputs``) and the rules file it names, for ``rules_for``.
+    """
     document = read_yaml(Path(path))
-    data = _merge_extends(document, seen=())
-    return _validate(document, data, Routine, expected_kind="routine")
+    chain: list[YamlDocument] = []
+    data = _merge_extends(document, seen=(), chain=chain)
+    routine = _validate(document, data, Routine, expected_kind="routine")
+    routine._source = _routine_source(chain)
+    return routine
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """Read classification rules; the shipped defaults when ``path`` is None."""
-    document = read_yaml(Path(path) if path is not None else package_data(DEFAULT_RULES))
-    return _validate(document, document.data, RuleSet, expected_kind="rules")
+    file = Path(path) if path is not None else package_data(DEFAULT_RULES)
+    document = read_yaml(file)
+    rules = _validate(document, document.data, RuleSet, expected_kind="rules")
+    rules._source = InputFile(BUILTIN if path is None else str(path), file_digest([file]))
+    return rules
+
+
+def rules_path_for(
+    routine: Routine, override: str | Path | None = None, fallback: str | Path | None = None
+) -> Path | None:
+    """The rules file to audit ``routine`` with; None for the shipped defaults.
+
+    Precedence: ``override`` (``--rules``) > the routine's ``rules:`` (relative to
+    the file that names it) > ``fallback`` (a team file's ``rules:``) > the defaults.
+    """
+    if override is not None:
+        return Path(override)
+    source = routine._source
+    if isinstance(source, RoutineSource):
+        if source.rules is not None and not source.rules.exists():
+            raise ConfigError(
+                f"the rules file {source.rules} does not exist",
+                where=source.rules_where,
+                hint="paths are relative to the file that names them",
+            )
+        named = source.rules
+    else:  # a routine built in Python: its rules: is relative to the working directory
+        named = Path(routine.rules) if routine.rules else None
+    if named is not None:
+        return named
+    return Path(fallback) if fallback is not None else None
+
+
+def rules_for(
+    routine: Routine, override: str | Path | None = None, *, fallback: str | Path | None = None
+) -> RuleSet:
+    """The classification rules to audit ``routine`` with (see ``rules_path_for``)."""
+    return load_rules(rules_path_for(routine, override, fallback))
 
 
 def check_file(path: str | Path) -> BaseModel | Team:
@@ -50,7 +94,10 @@ def check_file(path: str | Path) -> BaseModel | Team:
     document = read_yaml(Path(path))
     kind = _kind_of(document)
     if kind == "routine":
-        return _validate(document, _merge_extends(document, seen=()), Routine, "routine")
+        routine = load_routine(path)
+        if rules_path_for(routine) is not None:
+            rules_for(routine)  # the rules file it names exists and is valid
+        return routine
     if kind == "team":
         return load_team(path)
     return _validate(document, document.data, SCHEMAS[kind], kind)
@@ -80,10 +127,14 @@ def load_team(path: str | Path) -> Team:
         ics = member.calendar.ics
         for value in [ics] if isinstance(ics, str) else list(ics or []):
             must_exist(value, ("reps", index, "calendar", "ics"), "the calendar")
+    named = set()
     for member in spec.reps:
-        team.member_routine(member)  # each routine is valid and belongs to its rep
+        routine = team.member_routine(member)  # each routine is valid and belongs to its rep
+        named.add(rules_path_for(routine))  # and the rules file it names exists
     if spec.rules:
-        load_rules(team.rules_path)
+        named.add(team.rules_path)
+    for rules in named - {None}:
+        load_rules(rules)
     return team
 
 
@@ -105,18 +156,24 @@ def init_rules(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
         target.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         raise ConfigError("is a file, not a folder", where=Location(target)) from None
-    written: list[Path] = []
-    for name, new_name in ((STARTER_ROUTINE, "routine.yaml"), (DEFAULT_RULES, "rules.yaml")):
-        destination = target / new_name
+    routine, rules = target / "routine.yaml", target / "rules.yaml"
+    for destination in (routine, rules):
         if destination.exists() and not overwrite:
             raise ConfigError(
                 "already exists; not overwritten",
                 where=Location(destination),
                 hint="choose another folder or pass --force",
             )
-        shutil.copyfile(package_data(name), destination)
-        written.append(destination)
-    return written
+    # the routine names the rules beside it, so edits to them are what its audits use
+    starter = package_data(STARTER_ROUTINE).read_text(encoding="utf-8")
+    head, marker, rest = starter.partition("\nversion: 1\n")
+    assert marker, "the starter routine has a version: 1 line"
+    routine.write_text(f"{head}{marker}{_RULES_LINE}{rest}", encoding="utf-8")
+    shutil.copyfile(package_data(DEFAULT_RULES), rules)
+    return [routine, rules]
+
+
+_RULES_LINE = "rules: rules.yaml                 # classification rules, beside this file\n"
 
 
 def _kind_of(document: YamlDocument) -> str:
@@ -181,8 +238,28 @@ def _is_pydantic_tag(part: object) -> bool:
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
-def _merge_extends(document: YamlDocument, seen: Iterable[Path]) -> Any:
-    """Merge ``extends: FILE`` (a team default) under this routine, by commitment id."""
+def _routine_source(chain: list[YamlDocument]) -> RoutineSource:
+    """The routine's path, the digest of its chain, and the rules file the nearest
+    file of the chain that has ``rules:`` names (a child's overrides its base's)."""
+    file = InputFile(str(chain[0].path), file_digest(d.path for d in chain))
+    for document in chain:
+        if isinstance(document.data, dict) and "rules" in document.data:
+            value = document.data["rules"]
+            if not value:  # rules: null in a child undoes the base's
+                break
+            named = Path(str(value)).expanduser()
+            return RoutineSource(
+                file,
+                named if named.is_absolute() else document.path.parent / named,
+                document.where(("rules",)),
+            )
+    return RoutineSource(file)
+
+
+def _merge_extends(document: YamlDocument, seen: Iterable[Path], chain: list[YamlDocument]) -> Any:
+    """Merge ``extends: FILE`` (a team default) under this routine, by commitment id;
+    ``chain`` collects the documents read, this one first."""
+    chain.append(document)
     data = document.data
     if not isinstance(data, dict) or "extends" not in data:
         return data
@@ -196,7 +273,7 @@ def _merge_extends(document: YamlDocument, seen: Iterable[Path]) -> Any:
             hint="paths are relative to this file's folder",
         )
     base_document = read_yaml(base_path)
-    base = _merge_extends(base_document, (*seen, base_path))
+    base = _merge_extends(base_document, (*seen, base_path), chain)
     if not isinstance(base, dict):
         raise ConfigError("expected a routine mapping", where=base_document.where(()))
     merged = {**base, **{k: v for k, v in data.items() if k != "extends"}}

@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -240,6 +241,12 @@ class Routine(Strict):
     commitments: tuple[Commitment, ...] = Field((), description="the SMART commitments")
     limits: tuple[Limit, ...] = Field((), description="working limits")
     health: Health = Field(default_factory=Health, description="calendar-health thresholds")
+    rules: str | None = Field(
+        None,
+        description="classification rules file, relative to the file that names it "
+        "(inherited through extends:); the team's or the shipped defaults if absent",
+    )
+    _source: object = PrivateAttr(None)  # set by load_routine (inputs.RoutineSource)
 
     @field_validator("timezone")
     @classmethod
@@ -373,6 +380,7 @@ class RuleSet(Strict):
     kind: Literal["rules"] = "rules"
     version: Literal[1] = 1
     rules: tuple[Rule, ...] = Field(description="ordered rules, first match wins")
+    _source: object = PrivateAttr(None)  # set by load_rules (inputs.InputFile)
 
     @model_validator(mode="after")
     def _unique_names(self) -> RuleSet:

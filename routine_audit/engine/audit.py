@@ -20,6 +20,7 @@ from ..coverage import (
     stale_line,
 )
 from ..errors import ConfigError
+from ..inputs import inputs_of
 from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult, RepInfo
@@ -151,6 +152,7 @@ def _audit_tables(
         problems=problems,
         notes=_notes(context),
         coverage=covered,
+        inputs=inputs_of(routine, rules),
     )
 
 

@@ -1,7 +1,8 @@
 """The audit, remembered: a re-run over unchanged inputs skips the reading and the engine.
 
-Keys are digests of everything an audit reads and the package version, so a
-change to any input misses; the audit is a pure function of them. Two levels:
+Keys are digests of everything an audit reads (the routine and rules files'
+paths and digests too: the result names them) and the package's version and
+code, so a change to any input misses; the audit is a pure function of them. Two levels:
 
 - by source: the files' digests (``Source.snapshot``), routine, rules and
   period. A hit skips reading the calendar as well as the engine.
@@ -83,9 +84,12 @@ def audit_cached(
 
 
 def _settings(routine: Routine, rules: RuleSet, period: Period) -> tuple[object, ...]:
+    from ..inputs import inputs_of
+
     return (
         routine.model_dump(mode="json"),
         rules.model_dump(mode="json"),
+        inputs_of(routine, rules),  # the result names the files it was judged against
         period.first,
         period.last,
         period.tz.key,

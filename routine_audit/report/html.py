@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from .._version import __version__
+from ..inputs import input_text
 from ..period import Period
 from ..units import amount_text, day_text, duration_text
 from . import RenderOptions, svg
@@ -96,6 +97,8 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
         "tz": period.tz.key,
         "routine_tz": "" if rep.timezone == period.tz.key else rep.timezone,
         "audience_text": _audience_text(report),
+        "routine_text": input_text(report.inputs.routine),
+        "rules_text": input_text(report.inputs.rules),
         "titles_shown": report.titles_shown,
         "incomplete": report.incomplete,
         "coverage": report.coverage.line().partition(": ")[2],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from .._version import __version__
@@ -97,6 +98,10 @@ def _rep(report: RepReport) -> dict[str, Any]:
         "health": _health(report.health),
         "notes": list(report.notes),
         "data_quality": list(report.data_quality),
+        "inputs": {
+            "routine": asdict(report.inputs.routine),
+            "rules": asdict(report.inputs.rules),
+        },
     }
 
 

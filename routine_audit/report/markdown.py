@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from ..inputs import input_text
 from ..units import amount_text, day_text, duration_text
 from . import RenderOptions
 from .text import (
@@ -52,6 +53,11 @@ def _rep(report: RepReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _code(text: str) -> str:
+    """``text`` as a code span (a path keeps its underscores); escaped if it has a backtick."""
+    return escape(text) if "`" in text else f"`{' '.join(text.split())}`"
+
+
 def _header(report: RepReport) -> list[str]:
     rep, period = report.rep, report.period
     view = {
@@ -69,6 +75,8 @@ def _header(report: RepReport) -> list[str]:
         f" ({escape(period.tz.key)})",
         f"- **View:** {view}",
         f"- **Calendar coverage:** {escape(report.coverage.line().partition(': ')[2])}",
+        f"- **Routine:** {input_text(report.inputs.routine, _code)}",
+        f"- **Rules:** {input_text(report.inputs.rules, _code)}",
         "",
     ]
     if report.incomplete:

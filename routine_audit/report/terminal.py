@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..inputs import input_text
 from ..units import amount_text, day_text, duration_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
@@ -66,6 +67,8 @@ def _header(console: Console, report: RepReport) -> None:
     console.print(
         Text(report.coverage.line(), style="dim" if report.coverage.judged else "bold yellow")
     )
+    console.print(Text(f"Routine: {input_text(report.inputs.routine)}", style="dim"))
+    console.print(Text(f"Rules: {input_text(report.inputs.rules)}", style="dim"))
     if report.incomplete:
         console.print(
             Text(

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from ..coverage import Coverage
+from ..inputs import NOT_FROM_FILES, Inputs
 from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
@@ -145,6 +146,9 @@ class RepReport(LazyPickle):
     incomplete: bool
     trend: tuple[TrendPoint, ...] = ()  # oldest first; empty without history
     coverage: Coverage = field(default_factory=Coverage)
+    # the routine and rules files it was judged against (paths are shown to managers too:
+    # a file's name is setup, not calendar content)
+    inputs: Inputs = NOT_FROM_FILES
 
     @property
     def judged(self) -> bool:
@@ -213,6 +217,7 @@ def build_report(
         incomplete=result.incomplete,
         trend=trend,
         coverage=result.coverage,
+        inputs=result.inputs or NOT_FROM_FILES,
     )
 
 

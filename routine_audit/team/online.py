@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ..config.load import load_rules
 from ..config.team import Team
 from ..period import Period
 from .runner import RepOutcome, audit_team, team_period
@@ -23,4 +22,4 @@ def check_calendars(team: Team, *, today: date | None = None) -> list[RepOutcome
     zone = team_period(team, week="this").tz
     last = today or datetime.now(zone).date()
     period = Period(last - timedelta(days=QUIET_DAYS - 1), last, zone)
-    return audit_team(team, period, rules=load_rules(team.rules_path))
+    return audit_team(team, period)  # each rep with their own rules, as a run would

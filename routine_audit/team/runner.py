@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from pathlib import Path
 from threading import Lock
 from typing import Any, TypeVar
 
@@ -81,7 +82,7 @@ def audit_team(
     team: Team,
     period: Period,
     *,
-    rules: RuleSet,
+    rules: RuleSet | None = None,
     only: str | None = None,
     tz: str | None = None,
     workers: int | None = None,
@@ -89,6 +90,9 @@ def audit_team(
     finish: Callable[[RepOutcome], RepOutcome] | None = None,
 ) -> list[RepOutcome]:
     """Audit each rep (or only ``only``) for ``period``; outcomes in team-file order.
+
+    Each rep is classified by ``rules`` if given, else by their routine's ``rules:``,
+    else by the team file's ``rules:``, else by the shipped defaults.
 
     ``finish`` runs on each fresh audit where it was made (a worker, side by side with
     the others' reads), not on audits the cache held."""
@@ -164,9 +168,22 @@ class _Job:
 
     team: Team
     period: Period
-    rules: RuleSet
+    rules: RuleSet | None  # for every rep; None: each routine's own (see ``rules_for``)
     tz: str | None
     finish: Callable[[RepOutcome], RepOutcome] | None = None
+    _loaded: dict[Path | None, RuleSet] = field(default_factory=dict, repr=False, compare=False)
+
+    def rules_for(self, routine: Routine) -> RuleSet:
+        """The rules this rep's audit uses; each rules file is read once per run."""
+        from ..config.load import load_rules, rules_path_for
+
+        if self.rules is not None:
+            return self.rules
+        path = rules_path_for(routine, fallback=self.team.rules_path)
+        found = self._loaded.get(path)
+        if found is None:  # threads may both read it: the same rules either way
+            found = self._loaded.setdefault(path, load_rules(path))
+        return found
 
 
 def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[RepOutcome]:
@@ -180,7 +197,7 @@ def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[R
             routine = job.team.member_routine(member)
             source = _source(job.team, member, None)
             period = rep_period(job, routine)
-            key, held = pinned(source, routine, job.rules, period)
+            key, held = pinned(source, routine, job.rules_for(routine), period)
         except Exception:  # noqa: BLE001  (the full attempt in a worker reports it)
             todo.append(member)
             continue
@@ -245,7 +262,7 @@ def _fetch_member(
         routine = job.team.member_routine(member)
         source = _source(job.team, member, credentials)
         period = rep_period(job, routine)
-        key, held = pinned(source, routine, job.rules, period)
+        key, held = pinned(source, routine, job.rules_for(routine), period)
         found = remembered_audit(key)
         if found is not None:
             return RepOutcome(member, found, key=key)
@@ -258,7 +275,8 @@ def _audit_fetched(job: _Job, item: _Fetched) -> RepOutcome:
     from ..engine.memo import audit_data
 
     def run() -> RepOutcome:
-        result = audit_data(item.data, item.routine, job.rules, item.period, item.key)
+        rules = job.rules_for(item.routine)
+        result = audit_data(item.data, item.routine, rules, item.period, item.key)
         return RepOutcome(item.member, result, key=item.key)
 
     outcome = _guarded(item.member, run)

@@ -12,7 +12,6 @@ from functools import partial
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..config.load import load_rules
 from ..config.team import Team
 from ..errors import ExitCode
 from ..parallel import fork_map, process_count
@@ -76,7 +75,6 @@ def run_team(
     from ..history import History, default_db_path, previous_week
 
     period = team_period(team, week=week, start=start, end=end)
-    rules = load_rules(team.rules_path)
 
     def logged(outcome: RepOutcome) -> None:
         log(_log_line(team, period, outcome))
@@ -95,15 +93,13 @@ def run_team(
             week=period.label,
             before=_trends_before(history, team, period, only),
         )
-        outcomes = audit_team(
-            team, period, rules=rules, only=only, tz=tz, on_done=logged, finish=finish
-        )
+        outcomes = audit_team(team, period, only=only, tz=tz, on_done=logged, finish=finish)
         ahead: list[RepOutcome] = []
         if preview and _is_week(period):
             following = Period(
                 period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz
             )
-            ahead = audit_team(team, following, rules=rules, only=only, tz=tz)
+            ahead = audit_team(team, following, only=only, tz=tz)
         if history is not None:
             with history.batch():
                 for outcome in outcomes:
