@@ -206,9 +206,10 @@ def audit(
 
     with user_errors():
         source = _source(ics, google, calendar, token, service_account, subject)
-        _audit_and_emit(
+        result = _audit_and_emit(
             render, fmt.value, output, audience, source, routine, rules, week, start, end, tz
         )
+        _no_data(result)
 
 
 @app.command()
@@ -335,7 +336,12 @@ def _check_online(file: Path, team) -> bool:
         outcomes = check_calendars(team)
     for outcome in outcomes:
         who = outcome.member.email
-        if outcome.ok:
+        if outcome.ok and outcome.result is not None and outcome.result.no_data:
+            newest = outcome.result.coverage.newest_text()
+            typer.echo(
+                f"warning: {file}: {who}: no events in the last four weeks ({newest})", err=True
+            )
+        elif outcome.ok:
             typer.echo(f"ok: {file}: {who}: calendar read")
         else:
             typer.echo(f"error: {file}: {who}: {outcome.error}", err=True)
@@ -617,7 +623,7 @@ def _progress(total: int) -> Iterator:
         yield advance
 
 
-def _audit_and_emit(renderer, fmt, output, audience, *audit_args, quality_section=True) -> None:
+def _audit_and_emit(renderer, fmt, output, audience, *audit_args, quality_section=True):
     """The body shared by ``audit`` and ``events``: audit, render for the audience, emit.
 
     Without a data-quality section (``events``), its lines go to stderr.
@@ -635,6 +641,19 @@ def _audit_and_emit(renderer, fmt, output, audience, *audit_args, quality_sectio
         _finish(
             result.incomplete, len(result.problems), "the report's data-quality section lists them"
         )
+    return result
+
+
+def _no_data(result) -> None:
+    """A week without calendar data is not judged: say so, and exit 1."""
+    if result.no_data:
+        typer.echo(
+            f"routine-audit: warning: {result.rep.email}: no calendar data in "
+            f"{result.period.label} ({result.coverage.status.value}, "
+            f"{result.coverage.newest_text()}); nothing was judged",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.PARTIAL))
 
 
 def _source(ics, google, calendar, token, service_account, subject):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from .coverage import Extent
 from .units import clock_text, day_text
 
 
@@ -151,3 +152,8 @@ class CalendarData:
     events: tuple[Event, ...]
     problems: tuple[Problem, ...] = ()
     sources: tuple[str, ...] = field(default_factory=tuple)
+    # when no occurrence meets the period: what the source found beyond it (coverage)
+    extent: Extent | None = None
+    # the source says it shows only busy/free blocks (True) or full events (False);
+    # None: it cannot say, and the events' text decides (see coverage.looks_free_busy)
+    free_busy: bool | None = None

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..coverage import STALE_DAYS, Extent, stale_line
 from ..google.mapping import NotAnEventError, to_event
 from ..google.service import build_service, execute, shared_events, thread_http
 from ..model import CalendarData, Event, Problem
@@ -19,7 +20,8 @@ EVENT_FIELDS = (
     "visibility,eventType,attendees(email,responseStatus,self,resource),organizer(email,self),"
     "created,recurringEventId,originalStartTime"
 )
-FIELDS = f"nextPageToken,summary,timeZone,items({EVENT_FIELDS})"
+FIELDS = f"nextPageToken,summary,timeZone,accessRole,items({EVENT_FIELDS})"
+FREE_BUSY_ROLE = "freeBusyReader"  # the calendar shows busy/free blocks only
 
 
 class GoogleSource(Source):
@@ -43,19 +45,11 @@ class GoogleSource(Source):
         noted: set[str | None] = set()
         calendar_name = self.calendar_id
         token: str | None = None
+        role = ""
         while True:
-            request = resource.list(
-                calendarId=self.calendar_id,
-                singleEvents=True,
-                timeMin=period.start.isoformat(),
-                timeMax=period.end.isoformat(),
-                timeZone=period.tz.key,
-                maxResults=MAX_RESULTS,
-                fields=FIELDS,
-                pageToken=token,
-            )
-            page = execute(request, calendar=self.calendar_id, http=http)
+            page = self._page(resource, http, period.start, period.end, period, token)
             calendar_name = page.get("summary") or calendar_name
+            role = page.get("accessRole") or role
             for item in page.get("items", ()):
                 try:
                     event = to_event(item, zone=zone, calendar=calendar_name, source=source)
@@ -72,7 +66,44 @@ class GoogleSource(Source):
             token = page.get("nextPageToken")
             if not token:
                 break
-        return CalendarData(tuple(events), tuple(problems), (source,))
+        extent = None if events else self._extent(resource, http, period, zone, calendar_name)
+        return CalendarData(
+            tuple(events),
+            tuple(problems),
+            (source,),
+            extent=extent,
+            free_busy=role == FREE_BUSY_ROLE if role else None,
+        )
+
+    def _page(self, resource, http, start, end, period: Period, token: str | None) -> dict:
+        request = resource.list(
+            calendarId=self.calendar_id,
+            singleEvents=True,
+            timeMin=start.isoformat(),
+            timeMax=end.isoformat(),
+            timeZone=period.tz.key,
+            maxResults=MAX_RESULTS,
+            fields=FIELDS,
+            pageToken=token,
+        )
+        return execute(request, calendar=self.calendar_id, http=http)
+
+    def _extent(self, resource, http, period: Period, zone: ZoneInfo, name: str) -> Extent:
+        """An empty period: one more request, for the ``STALE_DAYS`` before it (its first
+        page), tells a quiet week from a calendar that stopped updating."""
+        line = datetime.combine(stale_line(period.first), datetime.min.time(), period.tz)
+        page = self._page(resource, http, line, period.start, period, None)
+        ends = []
+        for item in page.get("items", ()):
+            try:
+                ends.append(to_event(item, zone=zone, calendar=name, source="").end)
+            except (NotAnEventError, ValueError, KeyError, TypeError):
+                continue
+        return Extent(
+            bool(ends),
+            last_end=max(ends) if ends else None,
+            searched=f"the {STALE_DAYS} days before the period; older events were not looked for",
+        )
 
 
 def _skipped(source: str, item: dict[str, Any], exc: Exception, zone: ZoneInfo) -> Problem:

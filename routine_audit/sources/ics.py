@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from ..coverage import Extent
 from ..errors import Location, SourceError, UsageError
 from ..model import CalendarData, Event, Problem
 from ..period import Period
@@ -88,12 +89,14 @@ class IcsSource(Source):
         problems: list[Problem] = []
         names: list[str] = []
         failures: list[SourceError] = []
+        read: list[Document] = []
         for document in self._documents(failures):
             try:
                 found, trouble = read_document_cached(document, period, zone)
             except SourceError as exc:
                 failures.append(exc)
                 continue
+            read.append(document)
             names.append(document.name)
             problems.extend(trouble)
             index = len(names)
@@ -112,7 +115,12 @@ class IcsSource(Source):
             Problem(str(f.where or ""), "could not be read", detail=f.message) for f in failures
         ]
         ordered = sorted(events, key=lambda e: (e.start, e.end, e.uid))
-        return CalendarData(tuple(ordered), tuple(problems), tuple(names))
+        return CalendarData(
+            tuple(ordered),
+            tuple(problems),
+            tuple(names),
+            extent=_extent(ordered, read, period, zone),
+        )
 
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
         from .feed import fetch_feed, is_feed_url, redact_url
@@ -128,6 +136,18 @@ class IcsSource(Source):
                     failures.append(exc)
                 continue
             yield from _local_documents(Path(location), failures)
+
+
+def _extent(
+    events: list[Event], documents: list[Document], period: Period, zone: ZoneInfo
+) -> Extent | None:
+    """None when an occurrence meets the period; else what the whole files hold (coverage)."""
+    start, end = period.start, period.end
+    if any(e.end > start and e.start < end for e in events):
+        return None
+    from .ics_extent import whole_extent
+
+    return whole_extent(((d.name, prepare(d.data).text) for d in documents), period, zone)
 
 
 def _digest(documents: list[Document]) -> bytes:
