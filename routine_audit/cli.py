@@ -228,9 +228,10 @@ def audit(
 
     with user_errors():
         source = _source(ics, google, calendar, token, service_account, subject)
-        _audit_and_emit(
+        result = _audit_and_emit(
             render, fmt.value, output, audience, source, routine, rules, week, start, end, tz
         )
+        _no_data(result)
 
 
 @app.command()
@@ -261,7 +262,12 @@ def events(
     with user_errors():
         source = _source(ics, google, calendar, token, service_account, subject)
         _audit_and_emit(
-            render_events, fmt.value, output, audience, source, routine, rules, week, start, end, tz
+            render_events,
+            fmt.value,
+            output,
+            audience,
+            *(source, routine, rules, week, start, end, tz),
+            quality_section=False,
         )
 
 
@@ -355,7 +361,12 @@ def _check_online(file: Path, team) -> bool:
         outcomes = check_calendars(team)
     for outcome in outcomes:
         who = outcome.member.email
-        if outcome.ok:
+        if outcome.ok and outcome.result is not None and outcome.result.no_data:
+            newest = outcome.result.coverage.newest_text()
+            typer.echo(
+                f"warning: {file}: {who}: no events in the last four weeks ({newest})", err=True
+            )
+        elif outcome.ok:
             typer.echo(f"ok: {file}: {who}: calendar read")
         else:
             typer.echo(f"error: {file}: {who}: {outcome.error}", err=True)
@@ -644,14 +655,37 @@ def _progress(total: int) -> Iterator:
         yield advance
 
 
-def _audit_and_emit(renderer, fmt, output, audience, *audit_args) -> None:
-    """The body shared by ``audit`` and ``events``: audit, render for the audience, emit."""
+def _audit_and_emit(renderer, fmt, output, audience, *audit_args, quality_section=True):
+    """The body shared by ``audit`` and ``events``: audit, render for the audience, emit.
+
+    Without a data-quality section (``events``), its lines go to stderr.
+    """
     from .report import build_report
 
     result = _run_audit(*audit_args)
     report = build_report(result, audience.value)
     _emit(renderer(report, fmt, _options(fmt == "table" and output is None)), output)
-    _finish(result.incomplete, len(result.problems))
+    if not quality_section:
+        for line in report.data_quality:
+            typer.echo(f"routine-audit: data quality: {line}", err=True)
+        _finish(result.incomplete, len(result.problems), "listed above")
+    else:
+        _finish(
+            result.incomplete, len(result.problems), "the report's data-quality section lists them"
+        )
+    return result
+
+
+def _no_data(result) -> None:
+    """A week without calendar data is not judged: say so, and exit 1."""
+    if result.no_data:
+        typer.echo(
+            f"routine-audit: warning: {result.rep.email}: no calendar data in "
+            f"{result.period.label} ({result.coverage.status.value}, "
+            f"{result.coverage.newest_text()}); nothing was judged",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.PARTIAL))
 
 
 def _source(ics, google, calendar, token, service_account, subject):
@@ -699,11 +733,11 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
-def _finish(incomplete: bool, problems: int) -> None:
+def _finish(incomplete: bool, problems: int, listed: str) -> None:
     if incomplete:
         typer.echo(
             f"routine-audit: warning: some calendar input could not be read ({problems} "
-            "problem(s)); the report's data-quality section lists them",
+            f"problem(s)); {listed}",
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))

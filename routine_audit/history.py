@@ -122,9 +122,18 @@ def _script(db: sqlite3.Connection, sql: str) -> None:
             db.execute(statement)
 
 
+def _add_coverage_v2(db: sqlite3.Connection) -> None:
+    """Each audit's coverage status (issue 15): weeks recorded before were judged, so
+    ``ok``. Only ``ok`` weeks feed trends and "vs last week"."""
+    db.execute(
+        "ALTER TABLE audit ADD COLUMN coverage TEXT NOT NULL DEFAULT 'ok'"
+        " CHECK (coverage IN ('ok', 'stale', 'empty', 'free_busy'))"
+    )
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1, _add_coverage_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -218,8 +227,9 @@ class History:
                 (team, week, result.rep.email, kind),
             )
             audit_id = db.execute(
-                "INSERT INTO audit (team, week, rep, kind, run_at) VALUES (?, ?, ?, ?, ?)",
-                (team, week, result.rep.email, kind, stamp),
+                "INSERT INTO audit (team, week, rep, kind, run_at, coverage)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (team, week, result.rep.email, kind, stamp, result.coverage.status.value),
             ).lastrowid
             db.executemany(
                 "INSERT INTO commitment_result (audit_id, commitment, activity, unit, direction,"
@@ -264,6 +274,19 @@ class History:
             params.append(team)
         with self._errors("read"):
             return [row[0] for row in self._db.execute(sql + " ORDER BY week", params)]
+
+    def coverage(self, rep: str, *, kind: str = "actual") -> dict[str, str]:
+        """ISO week -> the coverage status of ``rep``'s latest recorded audit of it."""
+        sql = (
+            "SELECT week, coverage FROM audit WHERE rep = ? AND kind = ? ORDER BY week, run_at, id"
+        )
+        with self._errors("read"):
+            return dict(self._db.execute(sql, (rep, _kind(kind))).fetchall())
+
+    def judged(self, rep: str, week: str, *, kind: str = "actual") -> bool:
+        """False when ``rep``'s latest audit of ``week`` is recorded with coverage other
+        than ``ok`` (its commitments were not judged); True when ok or not recorded."""
+        return self.coverage(rep, kind=kind).get(week_label(week), "ok") == "ok"
 
     def trend(
         self,
@@ -320,14 +343,14 @@ class History:
         team_filter = "AND team = :team" if team is not None else ""
         sql = f"""
             WITH chosen AS (
-                SELECT id, week, ROW_NUMBER() OVER (
+                SELECT id, week, coverage, ROW_NUMBER() OVER (
                     PARTITION BY week ORDER BY run_at DESC, id DESC) AS rank
                 FROM audit
                 WHERE rep = :rep AND kind = :kind AND week BETWEEN :first AND :last {team_filter}
             )
             SELECT chosen.week, c.commitment, c.target, c.scheduled, c.adherence
             FROM chosen JOIN commitment_result AS c ON c.audit_id = chosen.id
-            WHERE chosen.rank = 1
+            WHERE chosen.rank = 1 AND chosen.coverage = 'ok'
             ORDER BY chosen.week, c.rowid
         """
         params = {"rep": rep, "kind": kind, "team": team, "first": first, "last": last}
@@ -431,6 +454,8 @@ def _commitment_rows(result: AuditResult) -> list[tuple[Any, ...]]:
 def recorded_trend(result: AuditResult, week: str) -> list[TrendPoint]:
     """The points ``trend`` reads back for ``week`` once ``result`` is recorded as its
     latest audit: a week's page can show its trend before the history is written."""
+    if not result.coverage.commitments_judged:
+        return []  # a week the calendar cannot show has no place in a trend
     label = week_label(week)
     return [
         TrendPoint(label, row[0], _as_read(row[4]), _as_read(row[5]), _as_read(row[7]))

@@ -19,6 +19,7 @@ from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from .coverage import Coverage
 from .errors import CredentialError
 
 SECURITY = ("starttls", "ssl", "none")
@@ -60,6 +61,30 @@ class Message:
     text: str
     html: str | None = None
     attachments: tuple[tuple[str, bytes, str], ...] = ()
+
+
+def rep_message(to: str, week: str, coverage: Coverage, text: str, html: str) -> Message:
+    """A rep's own weekly mail; a week the calendar cannot show says so first (subject
+    and opening line), and that nothing was judged."""
+    if coverage.judged and coverage.commitments_judged:
+        return Message(to=to, subject=f"Your routine audit {week}", text=text, html=html)
+    if coverage.judged:  # free_busy
+        opening = (
+            "Your calendar showed only busy/free blocks this week, so your commitments "
+            "were not judged."
+        )
+    else:
+        opening = (
+            f"No calendar data this week ({coverage.status.value}, {coverage.newest_text()}): "
+            "nothing was judged. If your calendar moved or stopped syncing, please tell "
+            "your manager."
+        )
+    return Message(
+        to=to,
+        subject=f"Your routine audit {week}: {coverage.apart_text().partition(';')[0]}",
+        text=f"{opening}\n\n{text}",
+        html=html,
+    )
 
 
 def send(settings: MailSettings, messages: Sequence[Message]) -> list[tuple[Message, str | None]]:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from .coverage import Extent
+from .units import clock_text, day_text
+
 
 class Status(StrEnum):
     CONFIRMED = "confirmed"
@@ -99,7 +102,11 @@ def _instant_key(value: datetime | date) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something a source could not read; it goes to the report's data-quality section."""
+    """Something a source could not read; it goes to the report's data-quality section.
+
+    An event's problem names the event as its owner knows it: its title and when
+    it starts (in the rep's zone). Its UID is kept for identity, never shown.
+    """
 
     source: str
     message: str
@@ -107,16 +114,35 @@ class Problem:
     line: int | None = None
     skipped: bool = True  # False: read, but with an assumption the report states
     detail: str = ""  # the parser's words; may quote calendar content, so owner-only
+    title: str = ""  # the event's title: owner-only unless shared, never for a private event
+    start: datetime | date | None = None  # the event's start, local to the rep; a date: all day
+    private: bool = False  # the event is private: its title is the owner's alone
+    event: bool = False  # about one event (named by title and date), not a whole file
 
     def __str__(self) -> str:
         return f"{self.brief()}: {self.detail}" if self.detail else self.brief()
 
-    def brief(self, *, with_uid: bool = True) -> str:
-        """Where and what, without the parser's detail; without the UID for a manager
-        (UIDs sometimes carry titles or addresses)."""
+    def brief(self, *, title: bool = True) -> str:
+        """Where and what, without the parser's detail; ``title=False`` names the event
+        by its date and time only (a manager's view: titles are the rep's)."""
         place = f"{self.source}:{self.line}" if self.line else self.source
-        event = f" (event {self.uid})" if self.uid and with_uid else ""
+        event = f" ({self.event_name(title=title)})" if self.event else ""
         return f"{place}{event}: {self.message}"
+
+    def event_name(self, *, title: bool = True) -> str:
+        """``"Client call", Mon 02 Mar 2026 10:00``, or ``event on Mon 02 Mar 2026 10:00``."""
+        when = _when_text(self.start)
+        name = " ".join(self.title.split())
+        if title and name:
+            return f'"{name}", {when}' if when else f'"{name}"'
+        return f"event on {when}" if when else "an event whose date could not be read"
+
+
+def _when_text(start: datetime | date | None) -> str:
+    if start is None:
+        return ""
+    day = f"{day_text(start)} {start.year}"
+    return f"{day} {clock_text(start)}" if isinstance(start, datetime) else day
 
 
 @dataclass(frozen=True)
@@ -126,3 +152,8 @@ class CalendarData:
     events: tuple[Event, ...]
     problems: tuple[Problem, ...] = ()
     sources: tuple[str, ...] = field(default_factory=tuple)
+    # when no occurrence meets the period: what the source found beyond it (coverage)
+    extent: Extent | None = None
+    # the source says it shows only busy/free blocks (True) or full events (False);
+    # None: it cannot say, and the events' text decides (see coverage.looks_free_busy)
+    free_busy: bool | None = None

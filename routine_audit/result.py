@@ -8,6 +8,7 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from .coverage import Coverage
 from .lazy_pickle import Deferred, LazyPickle
 from .model import Problem
 from .period import Period
@@ -111,6 +112,7 @@ class AuditResult(LazyPickle):
     health: HealthFigures
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)  # what the data can tell
     inputs: Inputs | None = None  # the routine and rules it was judged against
     # known without decoding a stored audit's tables (and so without loading pandas):
     # how many findings (log lines), and the commitments as plain rows (history, reports)
@@ -145,6 +147,11 @@ class AuditResult(LazyPickle):
     def incomplete(self) -> bool:
         """True when some input could not be read (exit code 1)."""
         return any(p.skipped for p in self.problems)
+
+    @property
+    def no_data(self) -> bool:
+        """True when the period holds no calendar data (empty or stale): not judged, exit 1."""
+        return not self.coverage.judged
 
 
 def plain_records(table: pd.DataFrame) -> list[dict[str, object]]:

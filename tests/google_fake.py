@@ -106,6 +106,7 @@ class FakeGoogle:
     page_failures: dict[tuple[str, int], deque[tuple[int, str]]] = field(default_factory=dict)
     sleeps: list[float] = field(default_factory=list)  # the client's retry back-off
     extra_secrets: set[str] = field(default_factory=set)
+    granted: str | None = None  # the scopes a sign-in grants (default: those asked for)
 
     # --- what to serve -------------------------------------------------------------
 
@@ -343,7 +344,8 @@ class FakeGoogle:
                         "error_description": "Token has been expired or revoked.",
                     },
                 )
-            return self._answer(seen, 200, self._token_body("refreshed"))
+            # Google answers a refresh with the scopes asked for (a subset of those granted)
+            return self._answer(seen, 200, self._token_body("refreshed", form.get("scope")))
         if grant == "authorization_code":
             return self._authorization_code(seen)
         if grant == JWT_BEARER:
@@ -369,9 +371,8 @@ class FakeGoogle:
                 seen, 400, {"error": "invalid_grant", "error_description": "Missing code verifier."}
             )
         del self.codes[form["code"]]  # a code works once
-        return self._answer(
-            seen, 200, {**self._token_body("login"), "refresh_token": REFRESH_TOKEN}
-        )
+        body = self._token_body("login", self.granted)
+        return self._answer(seen, 200, {**body, "refresh_token": REFRESH_TOKEN})
 
     def _jwt_bearer(self, seen: Seen) -> Response:
         from google.auth import jwt
@@ -418,12 +419,12 @@ class FakeGoogle:
         self.valid_tokens.add(token)
         return token
 
-    def _token_body(self, kind: str) -> dict[str, Any]:
+    def _token_body(self, kind: str, scope: str | None = None) -> dict[str, Any]:
         return {
             "access_token": self._issue(kind),
             "expires_in": 3600,
             "token_type": "Bearer",
-            "scope": " ".join(SCOPES),
+            "scope": scope or " ".join(SCOPES),
         }
 
 

@@ -160,10 +160,12 @@ def test_a_team_table_takes_one_routine_per_rep_and_names_what_is_missing():
     per_rep = {"a": routine, "b": routine, "c": routine, "d": routine}
     results = ra.audit_frames(team, per_rep, ra.load_rules(), period, attendees=people)
     assert list(results) == ["a", "b", "c", "d"]
-    # a rep with a routine but no rows: an audit of an empty calendar, gaps and all
+    # a rep with a routine but no rows: an audit of an empty calendar, not judged
+    # (issue 15: a week without calendar data is a gap in the record, never a failure)
     assert results["d"].occurrences.empty
     assert (results["d"].commitments["scheduled"] == 0).all()
-    assert results["d"].finding_list
+    assert results["d"].coverage.status == "empty"
+    assert results["d"].finding_list == []
     with pytest.raises(UsageError, match="no routine for rep 'c'"):
         ra.audit_frames(team, {"a": routine, "b": routine}, ra.load_rules(), period)
     with pytest.raises(UsageError, match="no 'owner' column"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from routine_audit import cache
+from routine_audit.coverage import Coverage, Extent
 from routine_audit.engine.kept_findings import (
     BrokenLimits,
     DisplacedBlocks,
@@ -34,12 +35,12 @@ STORED = [
     AuditResult, Finding, Evidence, HealthFigures, RepInfo, Event, Attendee, Problem,
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
-    OccurrenceMoments, Inputs, InputFile,
+    OccurrenceMoments, Inputs, InputFile, Coverage, Extent,
 ]  # fmt: skip
-FORMAT = 12
+FORMAT = 13
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
-    "problems notes inputs finding_count commitment_records",
+    "problems notes coverage inputs finding_count commitment_records",
     "Finding": "kind commitment day detail evidence obstacles [slots]",
     "Evidence": "occ start end activity seconds [slots]",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
@@ -49,13 +50,13 @@ SHAPES = {
     "transparent visibility details_hidden event_type organizer organized_by_self attendees "
     "recurrence_id created source [slots]",
     "Attendee": "email response is_self is_resource [slots]",
-    "Problem": "source message uid line skipped detail [slots]",
-    "CalendarData": "events problems sources",
+    "Problem": "source message uid line skipped detail title start private event [slots]",
+    "CalendarData": "events problems sources extent free_busy",
     "Period": "first last tz",
     "RepReport": "rep audience period commitments daily findings health occurrences "
-    "data_quality notes titles_shown incomplete trend inputs",
+    "data_quality notes titles_shown incomplete trend coverage inputs",
     "CommitmentView": "id activity description unit per direction protected target scheduled "
-    "gap adherence blocks short_blocks outside_window_hours committed_days",
+    "gap adherence blocks short_blocks outside_window_hours committed_days judged",
     "DailyView": "date activity hours target_hours",
     "FindingView": "kind commitment day detail evidence obstacles questions",
     "OccurrenceView": "start end hours counted_hours activity rule counted reason all_day "
@@ -68,6 +69,8 @@ SHAPES = {
     "EvidenceGroups": "occs seconds bounds",
     "FindingParts": "[slots] parts",
     "OccurrenceMoments": "[slots] _columns _lists _local _tz",
+    "Coverage": "status events_in_period first_event last_event note",
+    "Extent": "recent first_start last_end next_start searched",
     "Inputs": "routine rules",
     "InputFile": "path digest",
 }

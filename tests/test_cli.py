@@ -119,7 +119,8 @@ def test_manager_audience_hides_titles():
 def test_bad_event_gives_exit_1_and_a_data_quality_entry():
     result = invoke("audit", *audit_args("bad_event.ics", "--format", "markdown"))
     assert result.exit_code == 1
-    assert "bad@test" in result.stdout  # in the report itself, not only on stderr
+    assert '"Broken date"' in result.stdout  # in the report itself, not only on stderr
+    assert "bad@test" not in result.stdout  # named by its title, never by its UID
     assert "could not be read" in result.stderr
 
 
@@ -211,11 +212,12 @@ def test_manager_data_quality_names_the_file_but_not_the_event_or_its_content():
         "audit", *audit_args("bad_event.ics", "--format", "markdown", "--audience", "manager")
     ).stdout
     assert "20261131" in owner  # the parser's detail quotes the broken value
-    assert "bad@test" in owner
+    assert "Broken date" in owner
     assert "bad\\_event.ics" in manager or "bad_event.ics" in manager
     assert "event skipped" in manager
     assert "20261131" not in manager
     assert "bad@test" not in manager  # UIDs can carry titles or addresses
+    assert "Broken date" not in manager  # titles are the rep's
 
 
 @pytest.fixture

@@ -136,6 +136,7 @@ def edge_events(draw, uid: str) -> str:
         lines = [f"DURATION:P{length.days}DT{length.seconds}S"]
     elif shape == "none":
         lines = []
+    lines += draw(st.sampled_from(UNREADABLE_ASIDE))  # set aside and noted, never dropped
     events = []
     if shape in ("series", "override"):
         until_kind = "utc" if kind == "zoned" else kind
@@ -165,6 +166,18 @@ def edge_events(draw, uid: str) -> str:
         ),
     )
     return "".join(events)
+
+
+# values of properties that do not decide time, unreadable to icalendar (issue 15): the
+# event is kept and noted by the plain path; the fast path must give the same
+UNREADABLE_ASIDE = [
+    [],
+    [],
+    ["CREATED:00001231T000000Z"],  # Google exports
+    ["LAST-MODIFIED:20261301T000000Z", "DTSTAMP:"],
+    ["X-MOZ-LASTACK;VALUE=DATE-TIME:yesterday"],
+    ["BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:PT-2H", "END:VALARM"],  # fails the whole file
+]
 
 
 def _dtstart(tz: str, params: str) -> str:
@@ -500,6 +513,15 @@ ODD_FAR_EVENTS = {
         "DTEND:20200103T100000Z", _UNTIL_2020.lower().replace("rrule", "RRULE")
     ),
     "rule with a part twice": _far("DTEND:20200103T100000Z", _UNTIL_2020 + ";FREQ=DAILY"),
+    # issue 15: unreadable values that do not decide time are set aside, not fatal
+    "Google's year-0 CREATED": _far("DTEND:20200103T100000Z", "CREATED:00001231T000000Z"),
+    "unreadable LAST-MODIFIED": _far("DTEND:20200103T100000Z", "LAST-MODIFIED:2020"),
+    "unreadable X- date-time": _far("DTEND:20200103T100000Z", "X-A;VALUE=DATE-TIME:x"),
+    "alarm TRIGGER PT-2H": _far("DTEND:20200103T100000Z", _alarm("TRIGGER:PT-2H")),
+    "alarm REPEAT x": _far("DTEND:20200103T100000Z", _alarm("TRIGGER:-PT5M", "REPEAT:x")),
+    "a series with a year-0 CREATED and a bad alarm": _far(
+        _UNTIL_2020, "CREATED:00001231T000000Z", _alarm("TRIGGER:PT-2H")
+    ),
 }
 
 # far VEVENTs whose values are all well-formed: these the fast path must still drop
@@ -542,5 +564,65 @@ def test_a_far_vevent_with_well_formed_values_is_dropped(far):
 @pytest.mark.parametrize("count", [1, 2])
 def test_a_file_of_bare_far_vevents_reads_as_the_parser_reads_it(count):
     data = "".join(_far("DTEND:20200103T100000Z", uid=f"old{i}") for i in range(count)).encode()
+    fast, plain = _both(data, PERIOD)
+    assert fast == plain
+
+
+# -- issue 15: TZIDs with surrounding whitespace, and values set aside near the week ---
+
+_MEZ = """BEGIN:VTIMEZONE\r
+TZID:Mitteleuropäische Zeit \r
+BEGIN:STANDARD\r
+DTSTART:16010101T030000\r
+TZOFFSETFROM:+0200\r
+TZOFFSETTO:+0100\r
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:16010101T020000\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0200\r
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+"""
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["Mitteleuropäische Zeit", '"Mitteleuropäische Zeit "', "Mitteleuropäische Zeit "],
+    ids=["no space", "quoted space", "bare space"],
+)
+@pytest.mark.parametrize("monday", [date(2026, 11, 2), date(2026, 10, 26), date(2020, 1, 6)])
+def test_both_paths_agree_on_a_tzid_with_surrounding_whitespace(reference, monday):
+    times = [
+        ("near", "20261104T170000", "20261104T180000"),
+        ("edge", "20261101T230000", "20261102T010000"),
+        ("far", "20200107T090000", "20200107T100000"),
+        ("dst", "20261025T020000", "20261025T040000"),
+    ]
+    events = [
+        _event(uid, start, f"DTEND;TZID={reference}:{end}").replace(
+            "DTSTART:", f"DTSTART;TZID={reference}:"
+        )
+        for uid, start, end in times
+    ]
+    text = _calendar(events).replace("PRODID:-//t//t//EN\r\n", "PRODID:-//t//t//EN\r\n" + _MEZ)
+    for zone in (BERLIN, ZoneInfo("UTC"), ZoneInfo("Pacific/Kiritimati")):
+        period = Period(monday, monday + timedelta(days=6), zone)
+        fast, plain = _both(text.encode(), period, zone)
+        assert fast == plain
+        assert not isinstance(plain, str) and plain[1] == []  # the zone is the file's own
+
+
+@pytest.mark.parametrize("aside", UNREADABLE_ASIDE[2:], ids=lambda lines: lines[0][:24])
+@pytest.mark.parametrize("start", [e.strftime("%Y%m%dT%H%M%SZ") for e in EDGES])
+def test_both_paths_agree_on_events_with_values_set_aside_at_the_edges(aside, start):
+    data = _calendar(
+        [
+            _event("single", start, "DURATION:PT3H", *aside),
+            _event("series", start, "DURATION:PT1H", "RRULE:FREQ=DAILY;COUNT=4", *aside),
+        ]
+    ).encode()
     fast, plain = _both(data, PERIOD)
     assert fast == plain

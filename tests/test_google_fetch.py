@@ -221,7 +221,13 @@ def test_the_good_query_is_accepted(week):
     service = build_service(load_user_credentials(week.token_file))
     page = execute(service.events().list(**GOOD), calendar="primary")
     assert page["nextPageToken"] == load_json(PAGE1)["nextPageToken"]
-    assert set(page) == {"nextPageToken", "summary", "timeZone", "items"}  # fields applied
+    assert set(page) == {
+        "nextPageToken",
+        "summary",
+        "timeZone",
+        "accessRole",
+        "items",
+    }  # fields applied
 
 
 # --- the sign-in: refresh, revoked ---------------------------------------------------------

@@ -10,6 +10,15 @@ import numpy as np
 import pandas as pd
 
 from ..config.schema import Direction, Routine, RuleSet, Unit
+from ..coverage import (
+    FREE_BUSY_FINDINGS,
+    Coverage,
+    Extent,
+    Status,
+    coverage_of,
+    looks_free_busy,
+    stale_line,
+)
 from ..errors import ConfigError
 from ..inputs import inputs_of
 from ..model import CalendarData
@@ -49,7 +58,16 @@ _AWAY = re.compile(
 def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
     """Audit one rep's calendar data for ``period`` against their routine."""
     occurrences, attendees = events_columns(data.events)
-    return _audit_tables(occurrences, attendees, routine, rules, period, data.problems)
+    return _audit_tables(
+        occurrences,
+        attendees,
+        routine,
+        rules,
+        period,
+        data.problems,
+        extent=data.extent,
+        free_busy=data.free_busy,
+    )
 
 
 def audit_frame(
@@ -68,7 +86,9 @@ def audit_frame(
     ``occ`` being the occurrence's row number (see the README, "Use it from Python").
     """
     table, people = occurrence_table(occurrences, attendees)
-    return _audit_tables(table, people, routine, rules, period, ())
+    return _audit_tables(
+        table, people, routine, rules, period, (), extent=_table_extent(table, period)
+    )
 
 
 def _audit_tables(
@@ -78,6 +98,9 @@ def _audit_tables(
     rules: RuleSet,
     period: Period,
     problems: tuple,
+    *,
+    extent: Extent | None = None,
+    free_busy: bool | None = None,
 ) -> AuditResult:
     if routine.rep is None:
         raise ConfigError(
@@ -100,16 +123,23 @@ def _audit_tables(
     context = _timeline(occurrences, routine, period)
     measured = [measure(context, c) for c in routine.commitments]
     figures, health_findings = health(context)
-    findings = FindingParts(
-        [
-            achievability_findings(context),
-            [f for m in measured for f in target_findings(context, m)],
-            *(part for c in routine.commitments for part in conflict_findings(context, c)),
-            [f for m in measured for f in block_findings(context, m)],
-            *(limit_findings(context, limit) for limit in routine.limits),
-            health_findings,
-        ]
-    )
+    covered = _coverage(occurrences, period, extent, free_busy)
+    if covered.status is Status.OK:
+        findings = FindingParts(
+            [
+                achievability_findings(context),
+                [f for m in measured for f in target_findings(context, m)],
+                *(part for c in routine.commitments for part in conflict_findings(context, c)),
+                [f for m in measured for f in block_findings(context, m)],
+                *(limit_findings(context, limit) for limit in routine.limits),
+                health_findings,
+            ]
+        )
+    elif covered.status is Status.FREE_BUSY:  # what needs no classification
+        parts = [achievability_findings(context), health_findings]
+        findings = FindingParts([[f for f in p if f.kind in FREE_BUSY_FINDINGS] for p in parts])
+    else:  # no calendar data: nothing is judged
+        findings = FindingParts([])
     return AuditResult(
         rep=_rep_info(routine),
         period=period,
@@ -121,8 +151,50 @@ def _audit_tables(
         health=figures,
         problems=problems,
         notes=_notes(context),
+        coverage=covered,
         inputs=inputs_of(routine, rules),
     )
+
+
+def _table_extent(occurrences: Columns, period: Period) -> Extent | None:
+    """A table is its own whole calendar: what lies beyond the period (coverage)."""
+    starts, ends = occurrences["start_ts"], occurrences["end_ts"]
+    if not len(starts):
+        return Extent(None, searched="the table")
+    line = datetime.combine(stale_line(period.first), datetime.min.time(), period.tz)
+    begin, finish = int(period.start.timestamp()), int(period.end.timestamp())
+    if ((ends > begin) & (starts < finish)).any():
+        return None  # the period has events: nothing beyond it is needed
+    before, after = ends[ends <= begin], starts[starts >= finish]
+
+    def moment(ts: np.ndarray, pick) -> datetime | None:
+        return datetime.fromtimestamp(int(pick(ts)), period.tz) if len(ts) else None
+
+    return Extent(
+        bool((ends > int(line.timestamp())).any()),
+        first_start=moment(starts, np.min),
+        last_end=moment(before, np.max),
+        next_start=moment(after, np.min),
+        searched="the table",
+    )
+
+
+def _coverage(
+    occurrences: Columns, period: Period, extent: Extent | None, free_busy: bool | None
+) -> Coverage:
+    """The period's coverage from the occurrences that meet it (of any kind)."""
+    count = len(occurrences["occ"])
+    span = None
+    if count:
+        span = tuple(
+            datetime.fromtimestamp(int(ts), period.tz)
+            for ts in (occurrences["start_ts"].min(), occurrences["end_ts"].max())
+        )
+    if free_busy is None:
+        free_busy = count > 0 and looks_free_busy(
+            occurrences["summary"], occurrences["description"]
+        )
+    return coverage_of(count, span, period.first, free_busy=free_busy, extent=extent)
 
 
 def _occurrences_in_period(

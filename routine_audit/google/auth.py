@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,18 @@ SCOPES = (
     "https://www.googleapis.com/auth/calendar.events.readonly",
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
 )
+# A saved sign-in may hold broader scopes (an older sign-in, another tool's token): each
+# scope we ask for -> the scopes that allow it too (the Calendar API reference lists them
+# per method: events.list, calendarList.list)
+_COVERED_BY = {
+    SCOPES[0]: ("calendar.events.readonly", "calendar.events", "calendar.readonly", "calendar"),
+    SCOPES[1]: (
+        "calendar.calendarlist.readonly",
+        "calendar.calendarlist",
+        "calendar.readonly",
+        "calendar",
+    ),
+}
 ENV_CLIENT_SECRETS = "ROUTINE_AUDIT_CLIENT_SECRETS"
 ENV_TOKEN = "ROUTINE_AUDIT_TOKEN"
 ENV_TOKEN_URI = "ROUTINE_AUDIT_GOOGLE_TOKEN_URI"
@@ -87,8 +99,7 @@ def load_user_credentials(path: Path) -> Any:
             where=Location(path),
             hint=LOGIN_HINT,
         ) from None
-    missing = set(SCOPES) - set(credentials.scopes or SCOPES)
-    if missing:
+    if not covers(credentials.scopes or SCOPES):
         raise CredentialError(
             "the saved sign-in lacks the calendar read scopes",
             where=Location(path),
@@ -110,6 +121,15 @@ def load_user_credentials(path: Path) -> Any:
             ) from None
         save_credentials(credentials, path)
     return credentials
+
+
+def covers(granted: Iterable[str]) -> bool:
+    """Whether ``granted`` scopes allow all we do: each of ``SCOPES`` or a broader one."""
+    held = set(granted)
+    return all(
+        held.intersection(f"https://www.googleapis.com/auth/{name}" for name in _COVERED_BY[scope])
+        for scope in SCOPES
+    )
 
 
 def save_credentials(credentials: Any, path: Path) -> Path:
@@ -171,7 +191,7 @@ def login(
     flow = InstalledAppFlow.from_client_config(_client_config(client_secrets), list(SCOPES))
     if browser:
         try:
-            with _loopback_token_endpoint(flow.client_config["token_uri"]):
+            with _loopback_token_endpoint(flow.client_config["token_uri"]), _any_granted_scopes():
                 credentials = flow.run_local_server(
                     port=port,
                     open_browser=True,
@@ -202,7 +222,7 @@ def login(
         )
         code = _code_from_redirect(ask("Address: ").strip(), state)
         try:
-            with _loopback_token_endpoint(flow.client_config["token_uri"]):
+            with _loopback_token_endpoint(flow.client_config["token_uri"]), _any_granted_scopes():
                 flow.fetch_token(code=code)
         except Exception as exc:  # noqa: BLE001  (oauthlib raises many kinds)
             raise CredentialError(
@@ -210,6 +230,11 @@ def login(
                 hint="run auth login again and paste the newest address",
             ) from None
         credentials = flow.credentials
+    if not covers(credentials.granted_scopes or credentials.scopes or ()):
+        raise CredentialError(
+            "Google granted only part of the calendar read access asked for",
+            hint="run auth login again and allow every access it asks for",
+        )
     save_credentials(credentials, destination)
     return credentials
 
@@ -283,6 +308,19 @@ def _loopback_token_endpoint(uri: str) -> Iterator[None]:
     finally:
         if loopback and before is None:
             os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
+
+
+@contextmanager
+def _any_granted_scopes() -> Iterator[None]:
+    """oauthlib refuses a token whose scopes differ from those asked for; Google may grant
+    more (an earlier, broader sign-in) or less (access unticked): ``covers`` judges."""
+    before = os.environ.get("OAUTHLIB_RELAX_TOKEN_SCOPE")
+    os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("OAUTHLIB_RELAX_TOKEN_SCOPE", None)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -64,7 +64,7 @@ def to_event(item: dict[str, Any], *, zone: ZoneInfo, calendar: str, source: str
         organized_by_self=bool((item.get("organizer") or {}).get("self")),
         attendees=tuple(_attendee(a) for a in item.get("attendees", ())),
         recurrence_id=_original(original, zone) if original else None,
-        created=_instant(item["created"]) if item.get("created") else None,
+        created=_created(item),
         source=source,
     )
 
@@ -92,6 +92,14 @@ def _instant(text: str) -> datetime:
     """RFC 3339 to an aware datetime (Google always gives an offset or Z)."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _created(item: dict[str, Any]) -> datetime | None:
+    """When the event was created; None when unknown or unreadable (it decides no time)."""
+    try:
+        return _instant(item["created"]) if item.get("created") else None
+    except (TypeError, ValueError):  # a year-0 value, as Google's exports write for some
+        return None
 
 
 def _attendee(value: dict[str, Any]) -> Attendee:

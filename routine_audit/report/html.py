@@ -37,7 +37,12 @@ from .text import (
 from .view import Block, CommitmentView, FindingView, OccurrenceView, RepReport
 
 TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
-STATUS_TEXT = {"met": "met", "short": "short of target", "over": "over the limit"}
+STATUS_TEXT = {
+    "met": "met",
+    "short": "short of target",
+    "over": "over the limit",
+    "not_judged": "not judged",
+}
 # findings whose evidence and obstacles are marked on the calendar: kind -> (evidence, obstacles)
 MARKED_FINDINGS: dict[str, tuple[str | None, str | None]] = {
     "displaced": ("displaced", "obstacle"),
@@ -96,6 +101,8 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
         "rules_text": input_text(report.inputs.rules),
         "titles_shown": report.titles_shown,
         "incomplete": report.incomplete,
+        "coverage": report.coverage.line().partition(": ")[2],
+        "judged": report.coverage.judged,
         "commitments": _commitments(report.commitments),
         "calendar": _calendar(report, anchor),
         "legend": _legend(report),
@@ -135,7 +142,7 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[dict[str, Any]]:
                 "swatch": svg.swatch(svg.activity_colour(c.activity)),
                 "target": f"{limit}{target}",
                 "scheduled": scheduled,
-                "gap": amount_text(c.shortfall, c.unit),
+                "gap": amount_text(c.shortfall, c.unit) if c.judged else "n/a",
                 "adherence": percent_text(c.adherence),
                 "status": c.status,
                 "status_text": STATUS_TEXT.get(c.status, c.status),
@@ -510,6 +517,14 @@ def render_team(
         commitment_ids=ids,
         rows=rows,
         ranking=ranking,
+        apart=[
+            {
+                "name": r.rep.name or r.rep.email,
+                "href": links.get(r.rep.email, ""),
+                "why": why,
+            }
+            for r, why in team.apart
+        ],
     )
 
 
@@ -540,7 +555,7 @@ def _change(gap: RankedGap) -> tuple[str, str]:
     """Week-over-week change as an arrow and percentage points, and its CSS class."""
     change = gap.change
     if change is None:
-        return "new", "new"
+        return ("new" if gap.previous_judged else "no data last week"), "new"
     points = round(change * 100)
     if points == 0:
         return "→ same", "flat"

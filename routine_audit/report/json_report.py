@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .._version import __version__
+from ..coverage import Coverage
 from ..period import Period
 from ..result import HealthFigures
 from ..units import hours
@@ -16,7 +17,7 @@ from . import RenderOptions
 from .text import block_seconds
 from .view import Block, CommitmentView, DailyView, FindingView, RepReport
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_FILE = "report.schema.json"  # in routine_audit/data
 
 
@@ -90,6 +91,7 @@ def _rep(report: RepReport) -> dict[str, Any]:
         "audience": report.audience.value,
         "titles_shown": report.titles_shown,
         "incomplete": report.incomplete,
+        "coverage": _coverage(report.coverage),
         "commitments": [_commitment(c) for c in report.commitments],
         "daily": [_daily(d) for d in sorted(report.daily, key=lambda d: (d.date, d.activity))],
         "findings": [_finding(f) for f in report.findings],
@@ -100,6 +102,16 @@ def _rep(report: RepReport) -> dict[str, Any]:
             "routine": asdict(report.inputs.routine),
             "rules": asdict(report.inputs.rules),
         },
+    }
+
+
+def _coverage(c: Coverage) -> dict[str, Any]:
+    return {
+        "status": c.status.value,
+        "events_in_period": c.events_in_period,
+        "first_event": c.first_event.isoformat() if c.first_event else None,
+        "last_event": c.last_event.isoformat() if c.last_event else None,
+        "note": c.note,
     }
 
 

@@ -74,6 +74,7 @@ def _header(report: RepReport) -> list[str]:
         f"- **Period:** {day_text(period.first)} – {day_text(period.last)} {period.last.year}"
         f" ({escape(period.tz.key)})",
         f"- **View:** {view}",
+        f"- **Calendar coverage:** {escape(report.coverage.line().partition(': ')[2])}",
         f"- **Routine:** {input_text(report.inputs.routine, _code)}",
         f"- **Rules:** {input_text(report.inputs.rules, _code)}",
         "",
@@ -105,10 +106,12 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[str]:
 
 
 def _gap(c: CommitmentView) -> str:
-    return amount_text(c.shortfall, c.unit)
+    return amount_text(c.shortfall, c.unit) if c.judged else "n/a"
 
 
 def _status(c: CommitmentView) -> str:
+    if not c.judged:
+        return "not judged"
     return c.status if c.status == "met" else f"**{c.status}**"
 
 

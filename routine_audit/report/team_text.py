@@ -43,6 +43,8 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
             _change(gap),
         )
     console.print(ranking)
+    for report, why in team.apart:
+        console.print(Text(f"{report.rep.name or report.rep.email}: {why}", style="yellow"))
     for failure in team.failures:
         console.print(Text(f"FAILED {failure.email}: {failure.message}", style="bold red"))
     return export(console, options)
@@ -84,6 +86,9 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
             _change(gap),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    if team.apart:
+        lines += ["", "## Not judged this week", ""]
+        lines += [f"- **{escape(r.rep.name or r.rep.email)}**: {why}" for r, why in team.apart]
     return "\n".join(lines) + "\n"
 
 
@@ -98,7 +103,7 @@ def _cell(adherence: float | None) -> str:
 def _change(gap: RankedGap) -> str:
     change = gap.change
     if change is None:
-        return "new"
+        return "new" if gap.previous_judged else "no data"
     if abs(change) < 0.005:
         return "same"
     return f"{'+' if change > 0 else '-'}{abs(change):.0%}"

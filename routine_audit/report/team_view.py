@@ -33,9 +33,16 @@ class RankedGap:
     gap: float
     adherence: float | None
     previous_adherence: float | None  # the week before, from the history
+    previous_judged: bool = True  # False: the week before is recorded without calendar data
 
     @classmethod
-    def of(cls, report: RepReport, c: CommitmentView, previous: float | None = None) -> RankedGap:
+    def of(
+        cls,
+        report: RepReport,
+        c: CommitmentView,
+        previous: float | None = None,
+        previous_judged: bool = True,
+    ) -> RankedGap:
         """One commitment of a rep's report, with last week's adherence if known."""
         return cls(
             rep_email=report.rep.email,
@@ -49,6 +56,7 @@ class RankedGap:
             gap=c.gap,
             adherence=c.adherence,
             previous_adherence=previous,
+            previous_judged=previous_judged,
         )
 
     @property
@@ -66,6 +74,16 @@ class TeamReport:
     reps: tuple[RepReport, ...]
     failures: tuple[RepFailure, ...]
     ranking: tuple[RankedGap, ...]  # biggest relative gap first
+
+    @cached_property
+    def apart(self) -> tuple[tuple[RepReport, str], ...]:
+        """Reps whose commitments this week's data cannot show (coverage), listed apart
+        from the ranking, with why: ``no calendar data this week; newest event …``."""
+        return tuple(
+            (report, report.coverage.apart_text())
+            for report in self.reps
+            if not report.coverage.commitments_judged
+        )
 
     @cached_property
     def commitment_ids(self) -> tuple[str, ...]:

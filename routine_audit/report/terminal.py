@@ -64,6 +64,9 @@ def _header(console: Console, report: RepReport) -> None:
         )
     )
     console.print(Text(f"View: {_audience_text(report)}", style="dim"))
+    console.print(
+        Text(report.coverage.line(), style="dim" if report.coverage.judged else "bold yellow")
+    )
     console.print(Text(f"Routine: {input_text(report.inputs.routine)}", style="dim"))
     console.print(Text(f"Rules: {input_text(report.inputs.rules)}", style="dim"))
     if report.incomplete:
@@ -108,7 +111,7 @@ def _commitments_table(commitments: Sequence[CommitmentView]) -> Table:
             Text(c.activity),
             Text(amount_text(c.target, c.unit) + (" max" if c.direction == "max" else "")),
             Text(amount_text(c.scheduled, c.unit)),
-            Text(amount_text(c.shortfall, c.unit), style=style),
+            Text(amount_text(c.shortfall, c.unit) if c.judged else "n/a", style=style),
             Text(percent_text(c.adherence)),
             Text(blocks),
             Text(c.status, style=style),

@@ -8,11 +8,12 @@ activities and times; event titles only when the rep's routine sets
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
+from ..coverage import Coverage
 from ..inputs import NOT_FROM_FILES, Inputs
 from ..lazy_pickle import LazyPickle
 from ..period import Period
@@ -71,6 +72,7 @@ class CommitmentView:
     short_blocks: int
     outside_window_hours: float
     committed_days: int
+    judged: bool = True  # False when the week's data cannot show it (see coverage)
 
     @property
     def shortfall(self) -> float:
@@ -79,7 +81,10 @@ class CommitmentView:
 
     @property
     def status(self) -> str:
-        """``met``, ``short`` (min not reached) or ``over`` (max exceeded)."""
+        """``met``, ``short`` (min not reached), ``over`` (max exceeded), or ``not_judged``
+        (no calendar data, or busy/free blocks only)."""
+        if not self.judged:
+            return "not_judged"
         tolerance = 1 / 60 if self.unit == "hours" else 1e-6
         if self.gap <= tolerance:
             return "met"
@@ -140,9 +145,15 @@ class RepReport(LazyPickle):
     titles_shown: bool
     incomplete: bool
     trend: tuple[TrendPoint, ...] = ()  # oldest first; empty without history
+    coverage: Coverage = field(default_factory=Coverage)
     # the routine and rules files it was judged against (paths are shown to managers too:
     # a file's name is setup, not calendar content)
     inputs: Inputs = NOT_FROM_FILES
+
+    @property
+    def judged(self) -> bool:
+        """False for an empty or stale week: no findings, no gaps, not in the ranking."""
+        return self.coverage.judged
 
 
 def build_report(
@@ -155,7 +166,7 @@ def build_report(
     audience = Audience(audience)
     show = _title_policy(result, audience)
     occurrences = result.occurrences
-    commitments = tuple(CommitmentView(**row) for row in result.commitment_records)
+    commitments = _commitment_views(result)
     # questions speak of the activity, or of the commitment itself for personal priorities
     subjects = {c.id: c.id if c.protected else c.activity for c in commitments}
     findings = tuple(
@@ -197,15 +208,34 @@ def build_report(
                 strict=True,
             )
         ),
-        data_quality=tuple(
-            str(p) if audience is Audience.OWNER else p.brief(with_uid=False)
-            for p in result.problems
-        ),
+        data_quality=data_quality_lines(result, audience),
         notes=tuple(result.notes),
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,
         incomplete=result.incomplete,
         trend=trend,
+        coverage=result.coverage,
         inputs=result.inputs or NOT_FROM_FILES,
+    )
+
+
+def data_quality_lines(result: AuditResult, audience: Audience | str) -> tuple[str, ...]:
+    """The data-quality section's lines: each event named by its title and date for its
+    owner; for a manager by date and time only, or with its title when the rep shares
+    titles and the event is not private. The parser's detail is the owner's alone."""
+    if Audience(audience) is Audience.OWNER:
+        return tuple(str(p) for p in result.problems)
+    shared = result.rep.share_titles
+    return tuple(p.brief(title=shared and not p.private) for p in result.problems)
+
+
+def _commitment_views(result: AuditResult) -> tuple[CommitmentView, ...]:
+    """The commitments; when the week cannot show them (coverage), not judged and
+    without an adherence, so nothing reads as a failure."""
+    if result.coverage.commitments_judged:
+        return tuple(CommitmentView(**row) for row in result.commitment_records)
+    return tuple(
+        CommitmentView(**{**row, "adherence": None}, judged=False)
+        for row in result.commitment_records
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..coverage import STALE_DAYS, Extent, stale_line
 from ..google.mapping import NotAnEventError, to_event
 from ..google.service import build_service, execute, shared_events, thread_http
 from ..model import CalendarData, Event, Problem
@@ -18,7 +20,8 @@ EVENT_FIELDS = (
     "visibility,eventType,attendees(email,responseStatus,self,resource),organizer(email,self),"
     "created,recurringEventId,originalStartTime"
 )
-FIELDS = f"nextPageToken,summary,timeZone,items({EVENT_FIELDS})"
+FIELDS = f"nextPageToken,summary,timeZone,accessRole,items({EVENT_FIELDS})"
+FREE_BUSY_ROLE = "freeBusyReader"  # the calendar shows busy/free blocks only
 
 
 class GoogleSource(Source):
@@ -39,39 +42,112 @@ class GoogleSource(Source):
         source = f"google:{self.calendar_id}"
         events: list[Event] = []
         problems: list[Problem] = []
+        noted: set[str | None] = set()
         calendar_name = self.calendar_id
         token: str | None = None
+        role = ""
         while True:
-            request = resource.list(
-                calendarId=self.calendar_id,
-                singleEvents=True,
-                timeMin=period.start.isoformat(),
-                timeMax=period.end.isoformat(),
-                timeZone=period.tz.key,
-                maxResults=MAX_RESULTS,
-                fields=FIELDS,
-                pageToken=token,
-            )
-            page = execute(request, calendar=self.calendar_id, http=http)
+            page = self._page(resource, http, period.start, period.end, period, token)
             calendar_name = page.get("summary") or calendar_name
+            role = page.get("accessRole") or role
             for item in page.get("items", ()):
                 try:
-                    events.append(to_event(item, zone=zone, calendar=calendar_name, source=source))
+                    event = to_event(item, zone=zone, calendar=calendar_name, source=source)
                 except NotAnEventError:
                     continue
                 except (ValueError, KeyError, TypeError) as exc:
-                    problems.append(
-                        Problem(
-                            source,
-                            "event skipped, unreadable value",
-                            uid=item.get("id"),
-                            detail=str(exc),
-                        )
-                    )
+                    problems.append(_skipped(source, item, exc, zone))
+                    continue
+                events.append(event)
+                series = item.get("recurringEventId") or item.get("id")
+                if item.get("created") and event.created is None and series not in noted:
+                    noted.add(series)  # once per event, by its first instance
+                    problems.append(_unreadable_created(source, item, event, zone))
             token = page.get("nextPageToken")
             if not token:
                 break
-        return CalendarData(tuple(events), tuple(problems), (source,))
+        extent = None if events else self._extent(resource, http, period, zone, calendar_name)
+        return CalendarData(
+            tuple(events),
+            tuple(problems),
+            (source,),
+            extent=extent,
+            free_busy=role == FREE_BUSY_ROLE if role else None,
+        )
+
+    def _page(self, resource, http, start, end, period: Period, token: str | None) -> dict:
+        request = resource.list(
+            calendarId=self.calendar_id,
+            singleEvents=True,
+            timeMin=start.isoformat(),
+            timeMax=end.isoformat(),
+            timeZone=period.tz.key,
+            maxResults=MAX_RESULTS,
+            fields=FIELDS,
+            pageToken=token,
+        )
+        return execute(request, calendar=self.calendar_id, http=http)
+
+    def _extent(self, resource, http, period: Period, zone: ZoneInfo, name: str) -> Extent:
+        """An empty period: one more request, for the ``STALE_DAYS`` before it (its first
+        page), tells a quiet week from a calendar that stopped updating."""
+        line = datetime.combine(stale_line(period.first), datetime.min.time(), period.tz)
+        page = self._page(resource, http, line, period.start, period, None)
+        ends = []
+        for item in page.get("items", ()):
+            try:
+                ends.append(to_event(item, zone=zone, calendar=name, source="").end)
+            except (NotAnEventError, ValueError, KeyError, TypeError):
+                continue
+        return Extent(
+            bool(ends),
+            last_end=max(ends) if ends else None,
+            searched=f"the {STALE_DAYS} days before the period; older events were not looked for",
+        )
+
+
+def _skipped(source: str, item: dict[str, Any], exc: Exception, zone: ZoneInfo) -> Problem:
+    """A skipped event, named by its title and start as far as they can be read."""
+    return Problem(
+        source,
+        "event skipped, unreadable value",
+        uid=item.get("id"),
+        detail=str(exc),
+        title=str(item.get("summary") or ""),
+        start=_start(item.get("start"), zone),
+        private=item.get("visibility") in ("private", "confidential"),
+        event=True,
+    )
+
+
+def _unreadable_created(source: str, item: dict[str, Any], event: Event, zone: ZoneInfo) -> Problem:
+    """The note for an event kept without its unreadable ``created``."""
+    local = event.start.astimezone(zone)
+    return Problem(
+        source,
+        "kept without its unreadable created (its creation time is unknown: not judged as "
+        "booked at short notice)",
+        uid=item.get("id"),
+        skipped=False,
+        detail=f"created: {str(item['created'])[:40]}",
+        title=event.summary,
+        start=local.date() if event.all_day else local,
+        private=event.is_private,
+        event=True,
+    )
+
+
+def _start(value: Any, zone: ZoneInfo) -> date | None:
+    """An event resource's start in the rep's zone (a date: all day); None if unreadable."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        if "dateTime" in value:
+            moment = datetime.fromisoformat(str(value["dateTime"]).replace("Z", "+00:00"))
+            return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
+        return date.fromisoformat(str(value["date"]))
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def list_calendars(credentials: Any) -> list[dict[str, Any]]:

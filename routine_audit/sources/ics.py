@@ -7,12 +7,13 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from ..coverage import Extent
 from ..errors import Location, SourceError, UsageError
 from ..model import CalendarData, Event, Problem
 from ..period import Period
@@ -90,12 +91,14 @@ class IcsSource(Source):
         problems: list[Problem] = []
         names: list[str] = []
         failures: list[SourceError] = []
+        read: list[Document] = []
         for document in self._documents(failures):
             try:
                 found, trouble = read_document_cached(document, period, zone)
             except SourceError as exc:
                 failures.append(exc)
                 continue
+            read.append(document)
             names.append(document.name)
             problems.extend(trouble)
             index = len(names)
@@ -114,7 +117,12 @@ class IcsSource(Source):
             Problem(str(f.where or ""), "could not be read", detail=f.message) for f in failures
         ]
         ordered = sorted(events, key=lambda e: (e.start, e.end, e.uid))
-        return CalendarData(tuple(ordered), tuple(problems), tuple(names))
+        return CalendarData(
+            tuple(ordered),
+            tuple(problems),
+            tuple(names),
+            extent=_extent(ordered, read, period, zone),
+        )
 
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
         from .feed import fetch_feed, is_feed_url, redact_url
@@ -130,6 +138,18 @@ class IcsSource(Source):
                     failures.append(exc)
                 continue
             yield from _local_documents(Path(location), failures)
+
+
+def _extent(
+    events: list[Event], documents: list[Document], period: Period, zone: ZoneInfo
+) -> Extent | None:
+    """None when an occurrence meets the period; else what the whole files hold (coverage)."""
+    start, end = period.start, period.end
+    if any(e.end > start and e.start < end for e in events):
+        return None
+    from .ics_extent import whole_extent
+
+    return whole_extent(((d.name, prepare(d.data).text) for d in documents), period, zone)
 
 
 def _digest(documents: list[Document]) -> bytes:
@@ -207,12 +227,8 @@ def read_document(
         except Exception as exc:  # noqa: BLE001  (x-wr-timezone on a broken file)
             raise _unreadable(document, exc) from None
         calendar_name = str(calendar.get("X-WR-CALNAME", "")) or Path(document.name).stem
-        _drop_broken_events(calendar, document, problems)
-        series_class = {
-            str(c.get("UID", "")): str(c.get("CLASS", ""))
-            for c in calendar.subcomponents
-            if c.name == "VEVENT" and "RRULE" in c and "CLASS" in c
-        }
+        _drop_broken_events(calendar, document, zone, problems)
+        series_class = _series_class(calendar)
         # recurring-ical-events stamps a RECURRENCE-ID on every occurrence; only
         # members of a series have one in the file's own terms
         series = {
@@ -220,7 +236,8 @@ def read_document(
             for c in calendar.subcomponents
             if c.name == "VEVENT" and any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
         }
-        for occurrence in _expand(calendar, period, document, problems):
+        mended: dict[tuple[str, tuple[str, ...]], tuple[datetime, Problem]] = {}
+        for occurrence in _expand(calendar, period, document, zone, problems):
             try:
                 event = to_event(
                     occurrence,
@@ -231,9 +248,12 @@ def read_document(
                     in_series=str(occurrence.get("UID", "")) in series,
                 )
             except Exception as exc:  # noqa: BLE001  (a value icalendar accepted but cannot use)
-                problems.append(_skipped(document, occurrence, exc))
+                problems.append(_skipped(document, occurrence, exc, zone, series_class))
                 continue
             events.append(event)
+            if _SET_ASIDE in occurrence:
+                _note_set_aside(mended, document, occurrence, event, zone)
+        problems.extend(problem for _, problem in sorted(mended.values(), key=lambda n: n[0]))
     return events, problems
 
 
@@ -243,11 +263,17 @@ def _parse(document: Document, text: str) -> list[icalendar.Calendar]:
     if not text.strip():
         raise SourceError("the file is empty", where=Location(document.name))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # TZID guesses are reported by the text stage
-            components = icalendar.Calendar.from_ical(text, multiple=True)
+        components = _from_ical(text)
     except Exception as exc:  # noqa: BLE001  (icalendar raises many types on bad input)
-        raise _unreadable(document, exc) from None
+        # an alarm's bad value fails the whole file: set the alarm aside, keep its event
+        mended = _without_unreadable_alarms(text)
+        if mended is None:
+            raise _unreadable(document, exc) from None
+        try:
+            components = _from_ical(mended)
+        except Exception:  # noqa: BLE001
+            raise _unreadable(document, exc) from None
+        text = mended
     calendars = [_flattened(c) for c in components if c.name == "VCALENDAR"]
     loose = [c for c in components if c.name in ("VEVENT", "VTIMEZONE")]
     if loose:  # a bare VEVENT without VCALENDAR, as some tools write single events
@@ -265,6 +291,40 @@ def _parse(document: Document, text: str) -> list[icalendar.Calendar]:
             hint="is this an .ics file?",
         )
     return calendars
+
+
+def _from_ical(text: str) -> list[icalendar.Component]:
+    import icalendar
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TZID guesses are reported by the text stage
+        return icalendar.Calendar.from_ical(text, multiple=True)
+
+
+_ALARM = re.compile(r"^BEGIN:VALARM[ \t]*\r?\n.*?^END:VALARM[ \t]*\r?$", re.I | re.M | re.S)
+
+
+def _without_unreadable_alarms(text: str) -> str | None:
+    """``text`` with each VALARM icalendar cannot read replaced by a note on its event
+    (``_SET_ASIDE``); None when there is no such alarm. Only read when a file fails."""
+    import icalendar
+
+    found = False
+
+    def mend(match: re.Match[str]) -> str:
+        nonlocal found
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                icalendar.Component.from_ical(match.group(0))
+        except Exception as exc:  # noqa: BLE001
+            found = True
+            note = icalendar.vText(f"VALARM: {_short(exc)}").to_ical().decode()
+            return f"{_SET_ASIDE}:{note}"
+        return match.group(0)
+
+    mended = _ALARM.sub(mend, text)
+    return mended if found else None
 
 
 def _flattened(
@@ -295,24 +355,119 @@ def _standardize(calendar: icalendar.Calendar) -> icalendar.Calendar:
 
 
 def _drop_broken_events(
-    calendar: icalendar.Calendar, document: Document, problems: list[Problem]
+    calendar: icalendar.Calendar, document: Document, zone: ZoneInfo, problems: list[Problem]
 ) -> None:
+    """Skip (and report) the VEVENTs whose times cannot be read; set aside the unreadable
+    values of properties that do not decide time (``_set_aside``)."""
     from .ics_events import check_event
 
     kept = []
     for component in calendar.subcomponents:
         if component.name == "VEVENT":
+            _set_aside(component)
             try:
                 check_event(component)
             except Exception as exc:  # noqa: BLE001  (broken properties raise on access)
-                problems.append(_skipped(document, component, exc))
+                classes = _series_class(calendar)
+                problems.append(_skipped(document, component, exc, zone, classes))
                 continue
         kept.append(component)
     calendar.subcomponents[:] = kept
 
 
+# Properties that decide when an event happens (or which version of an occurrence wins):
+# an unreadable value skips the event. Any other unreadable value (CREATED, DTSTAMP,
+# LAST-MODIFIED, X- properties, alarms) costs only itself, noted on the event.
+_DECIDES_TIME = frozenset(
+    [
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "EXRULE",
+        "RECURRENCE-ID",
+        "SEQUENCE",
+    ]
+)
+# the note an event carries through expansion: "NAME: the parser's words", once per value
+_SET_ASIDE = "X-ROUTINE-AUDIT-SET-ASIDE"
+
+
+def _set_aside(component: icalendar.Component) -> None:
+    """Remove the unreadable values of properties that do not decide time, noting each."""
+    from icalendar.prop import vBroken
+
+    for name, value in list(component.items()):
+        if name in _DECIDES_TIME or name == _SET_ASIDE:
+            continue
+        values = value if isinstance(value, list) else [value]
+        broken = [v for v in values if isinstance(v, vBroken)]
+        if not broken:
+            continue
+        good = [v for v in values if not isinstance(v, vBroken)]
+        del component[name]
+        if good:
+            component[name] = good if len(good) > 1 else good[0]
+        component.add(_SET_ASIDE, f"{name}: {_short(broken[0].parse_error or ValueError())}")
+
+
+# what setting a value aside means for the audit, where it means more than its loss
+_SET_ASIDE_MEANS = {
+    "CREATED": "CREATED (its creation time is unknown: not judged as booked at short notice)",
+    "VALARM": "reminder (VALARM)",
+}
+
+
+def _note_set_aside(
+    notes: dict[tuple[str, tuple[str, ...]], tuple[datetime, Problem]],
+    document: Document,
+    occurrence: icalendar.Component,
+    event: Event,
+    zone: ZoneInfo,
+) -> None:
+    """One note per event, by its earliest occurrence here, for the values set aside."""
+    marks = occurrence.get(_SET_ASIDE)
+    marks = [str(m) for m in (marks if isinstance(marks, list) else [marks])]
+    names = tuple(dict.fromkeys(m.split(":", 1)[0] for m in marks))
+    key = (event.uid, names)
+    if key in notes and notes[key][0] <= event.start:
+        return
+    local = event.start.astimezone(zone)
+    start = local.date() if event.all_day else local
+    what = ", ".join(_SET_ASIDE_MEANS.get(name, name) for name in names)
+    notes[key] = (
+        event.start,
+        Problem(
+            document.name,
+            f"kept without its unreadable {what}",
+            uid=event.uid,
+            skipped=False,
+            detail="; ".join(marks),
+            title=event.summary,
+            start=start,
+            private=event.is_private,
+            event=True,
+        ),
+    )
+
+
+def _series_class(calendar: icalendar.Calendar) -> dict[str, str]:
+    """Each series' CLASS by UID: a moved instance without its own CLASS inherits it."""
+    return {
+        str(c.get("UID", "")): str(c.get("CLASS", ""))
+        for c in calendar.subcomponents
+        if c.name == "VEVENT" and "RRULE" in c and "CLASS" in c
+    }
+
+
 def _expand(
-    calendar: icalendar.Calendar, period: Period, document: Document, problems: list[Problem]
+    calendar: icalendar.Calendar,
+    period: Period,
+    document: Document,
+    zone: ZoneInfo,
+    problems: list[Problem],
 ) -> list[icalendar.Event]:
     import recurring_ical_events
 
@@ -320,10 +475,10 @@ def _expand(
     try:
         return list(recurring_ical_events.of(calendar).between(*window))
     except Exception:  # noqa: BLE001  (one bad series must not lose the others)
-        return _expand_each_series(calendar, window, document, problems)
+        return _expand_each_series(calendar, window, document, zone, problems)
 
 
-def _expand_each_series(calendar, window, document, problems) -> list[icalendar.Event]:
+def _expand_each_series(calendar, window, document, zone, problems) -> list[icalendar.Event]:
     """Fallback: expand series by series, skipping and reporting those that fail."""
     import icalendar
     import recurring_ical_events
@@ -340,7 +495,9 @@ def _expand_each_series(calendar, window, document, problems) -> list[icalendar.
         try:
             occurrences.extend(recurring_ical_events.of(single).between(*window))
         except Exception as exc:  # noqa: BLE001
-            problems.append(_skipped(document, components[0], exc, "recurrence not expandable"))
+            classes = _series_class(calendar)
+            what = "recurrence not expandable"
+            problems.append(_skipped(document, components[0], exc, zone, classes, what))
     return occurrences
 
 
@@ -356,10 +513,34 @@ def _skipped(
     document: Document,
     component: icalendar.Component,
     exc: Exception,
+    zone: ZoneInfo,
+    series_class: dict[str, str],
     what: str = "unreadable value",
 ) -> Problem:
+    """A skipped event, named by its title and start as far as they can be read."""
     uid = str(component.get("UID", "")) or None
-    return Problem(document.name, f"event skipped, {what}", uid=uid, detail=_short(exc))
+    own_class = str(component.get("CLASS", series_class.get(uid or "", "")))
+    return Problem(
+        document.name,
+        f"event skipped, {what}",
+        uid=uid,
+        detail=_short(exc),
+        title=str(component.get("SUMMARY", "")),
+        start=_local_start(component, zone),
+        private=own_class.upper() in ("PRIVATE", "CONFIDENTIAL"),
+        event=True,
+    )
+
+
+def _local_start(component: icalendar.Component, zone: ZoneInfo) -> date | None:
+    """The event's start in the rep's zone (a date for an all-day event); None if unreadable."""
+    try:
+        start = component["DTSTART"].dt
+    except Exception:  # noqa: BLE001  (a missing or broken DTSTART)
+        return None
+    if not isinstance(start, datetime):
+        return start if isinstance(start, date) else None
+    return (start if start.tzinfo else start.replace(tzinfo=zone)).astimezone(zone)
 
 
 _BROKEN = re.compile(r"Cannot access '\w+' on broken property '([\w-]+)' \(expected '\w+'\): ")

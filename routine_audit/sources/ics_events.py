@@ -28,10 +28,14 @@ _CLASS = {
 
 
 def check_event(component: Component) -> None:
-    """Read every time property once, so a broken value raises here, not mid-audit."""
+    """Read every time property once, so a broken value raises here, not mid-audit.
+
+    Properties that do not decide time (CREATED among them) are not checked: the
+    reader sets their unreadable values aside before this check.
+    """
     if "DTSTART" not in component:
         raise ValueError("the event has no DTSTART")
-    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "CREATED"):
+    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
         if name in component:
             _ = component[name].dt  # a broken value raises here (decoded() would not)
     for name in ("EXDATE", "RDATE"):
@@ -76,7 +80,7 @@ def to_event(
     busy_status = str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper()
     transparent = str(component.get("TRANSP", "")).upper() == "TRANSPARENT" or busy_status == "FREE"
     event_type = "outOfOffice" if busy_status == "OOF" else "default"
-    created = component.decoded("CREATED") if "CREATED" in component else None
+    created = _created(component)
     recurrence_id = (
         component.decoded("RECURRENCE-ID") if in_series and "RECURRENCE-ID" in component else None
     )
@@ -102,6 +106,14 @@ def to_event(
         created=_aware(created, UTC) if isinstance(created, datetime) else None,
         source=source,
     )
+
+
+def _created(component: Component) -> date | None:
+    """CREATED, or None when it is missing or unreadable: the creation time is unknown."""
+    try:
+        return component.decoded("CREATED") if "CREATED" in component else None
+    except Exception:  # noqa: BLE001  (a value the reader did not set aside)
+        return None
 
 
 def _comparable(value: date) -> datetime:

@@ -37,7 +37,12 @@ def decode(data: bytes) -> str:
 
 
 def prepare(data: bytes) -> PreparedText:
-    """Decoded, unfolded text with every resolvable TZID parameter set to an IANA name."""
+    """Decoded, unfolded text with every resolvable TZID parameter set to an IANA name.
+
+    A name with surrounding whitespace is the name without it: Exchange writes
+    ``TZID:Mitteleuropäische Zeit `` in a VTIMEZONE and refers to it with or
+    without the space; both are trimmed, so the file's own definition applies.
+    """
     text = unfold(decode(data))
     # a year-long file names a handful of zones thousands of times: judge each name once
     names = {quoted or plain for quoted, plain in TZID_PARAM.findall(text)}
@@ -46,23 +51,55 @@ def prepare(data: bytes) -> PreparedText:
     unknown: set[str] = set()
     renamed: dict[str, str] = {}
     for name in names:
-        if _is_iana(name):
+        clean = name.strip()
+        if _is_iana(clean):
+            if clean != name:
+                renamed[name] = clean
             continue
-        zone = resolve_zone(name)
+        zone = resolve_zone(clean)
         if zone is not None:
             renamed[name] = zone.key
-        else:
-            unknown.add(name)
-    if unknown:  # unless the file defines them itself
-        unknown -= {m.strip().strip('"') for m in _VTIMEZONE_TZID.findall(text)}
+            continue
+        unknown.add(clean)
+        if clean != name:
+            renamed[name] = clean
+    if unknown:  # unless the file defines them itself (trimmed, as the references are)
+        text, defined = _trimmed_definitions(text)
+        unknown -= defined
 
     def repair(match: re.Match[str]) -> str:
         name = match.group(1) if match.group(1) is not None else match.group(2)
-        return f";TZID={renamed[name]}" if name in renamed else match.group(0)
+        return f";TZID={_param(renamed[name])}" if name in renamed else match.group(0)
 
     if renamed:
         text = TZID_PARAM.sub(repair, text)
     return PreparedText(text, tuple(sorted(unknown)))
+
+
+def _trimmed_definitions(text: str) -> tuple[str, set[str]]:
+    """``text`` with its VTIMEZONEs' TZIDs trimmed of surrounding whitespace, and the
+    names they define."""
+    defined: set[str] = set()
+    spaced = False
+
+    def trim(match: re.Match[str]) -> str:
+        nonlocal spaced
+        value = match.group(1).rstrip("\r")
+        name = value.strip()
+        defined.add(name.strip('"'))
+        if name == value:
+            return match.group(0)
+        spaced = True
+        head = match.group(0)[: match.start(1) - match.start(0)]
+        return head + name + match.group(1)[len(value) :]
+
+    trimmed = _VTIMEZONE_TZID.sub(trim, text)
+    return (trimmed if spaced else text), defined
+
+
+def _param(name: str) -> str:
+    """A TZID parameter value, quoted when the name holds a character that needs it."""
+    return f'"{name}"' if any(c in name for c in ":;,") else name
 
 
 def unfold(text: str) -> str:

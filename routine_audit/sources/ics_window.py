@@ -38,7 +38,7 @@ _SLACK = timedelta(days=2)
 # a VEVENT runs from a BEGIN line to the first END line after it (a BEGIN inside is body)
 # and the lines within that a verdict reads: watched properties, UID, other BEGIN lines
 # and lines the parser may reject. "\n" first: the scan jumps from line to line
-_WATCHED = "DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|CREATED|SEQUENCE"
+_WATCHED = "DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|SEQUENCE"
 _TOKEN = re.compile(
     r"\n(?:(BEGIN:VEVENT)(?=\r?\n)"
     r"|(END:VEVENT[ \t]*)(?=(\r?\n)|\Z)"
@@ -260,7 +260,7 @@ def _needed(
         raise _UnsureError
     start_params, start_value = props["DTSTART"][0]
     start = _time(start_params, start_value)
-    for name in ("CREATED", "RECURRENCE-ID", "EXDATE"):
+    for name in ("RECURRENCE-ID", "EXDATE"):
         for params, value in props.get(name, ()):
             for item in value.split(","):
                 _time(params, item)  # a broken value is a problem the parser must report

@@ -17,15 +17,21 @@ def build_team_report(
     reports: Sequence[RepReport],
     *,
     previous: Callable[[str], dict[str, float | None]] = lambda email: {},
+    previous_judged: Callable[[str], bool] = lambda email: True,
 ) -> TeamReport:
-    """The roll-up view; ``previous(email)`` gives last week's adherence per commitment."""
+    """The roll-up view; ``previous(email)`` gives last week's adherence per commitment,
+    ``previous_judged(email)`` False when last week is recorded without calendar data."""
     failures = tuple(
         RepFailure(o.member.email, o.member.name, o.error or "") for o in outcomes if not o.ok
     )
     ranking: list[RankedGap] = []
     for report in reports:
-        before = previous(report.rep.email)
-        ranking.extend(RankedGap.of(report, c, before.get(c.id)) for c in report.commitments)
+        if not report.coverage.commitments_judged:
+            continue  # listed apart (TeamReport.apart), never ranked as a gap
+        before, judged = previous(report.rep.email), previous_judged(report.rep.email)
+        ranking.extend(
+            RankedGap.of(report, c, before.get(c.id), judged) for c in report.commitments
+        )
     ranking.sort(key=_size_of_gap, reverse=True)
     return TeamReport(team_name, period, tuple(reports), failures, tuple(ranking))
 

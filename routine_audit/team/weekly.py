@@ -46,8 +46,11 @@ class TeamRun:
             return ExitCode.NOTHING
         if audited < len(self.outcomes) or self.mail_errors:
             return ExitCode.PARTIAL
-        if any(o.result is not None and o.result.incomplete for o in self.outcomes):
-            return ExitCode.PARTIAL
+        if any(
+            o.result is not None and (o.result.incomplete or o.result.no_data)
+            for o in self.outcomes
+        ):
+            return ExitCode.PARTIAL  # unreadable events, or a week without calendar data
         return ExitCode.OK
 
 
@@ -70,7 +73,7 @@ def run_team(
     on_done: Callable[[RepOutcome], None] | None = None,
 ) -> TeamRun:
     """Audit the team for one period (last week by default) and write its reports."""
-    from ..history import History, default_db_path
+    from ..history import History, default_db_path, previous_week
 
     period = team_period(team, week=week, start=start, end=end)
 
@@ -121,6 +124,11 @@ def run_team(
                 (lambda email: history.previous_adherence(email, period.label))
                 if history is not None
                 else (lambda email: {})
+            ),
+            previous_judged=(
+                (lambda email: history.judged(email, previous_week(period.label)))
+                if history is not None
+                else (lambda email: True)
             ),
         )
         run = TeamRun(period, outcomes, team_report, preview=ahead)
@@ -308,13 +316,15 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
         return f"{head} FAILED: {outcome.error}"
     result = outcome.result
     note = " (some events unreadable)" if result.incomplete else ""
+    if result.no_data:
+        return f"{head} no calendar data: {result.coverage.apart_text()}{note}"
     counts = f"{len(result.commitment_records)} commitments, {result.finding_count} findings"
     return f"{head} ok: {counts}{note}"
 
 
 def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
     """Send each week's mail once (unless ``resend``); the one-line errors of what failed."""
-    from ..mail import MailSettings, Message, send
+    from ..mail import MailSettings, Message, rep_message, send
     from ..report.html import render_team
 
     section = team.spec.mail
@@ -355,17 +365,8 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
             if outcome.result is None or not due(email, "rep"):
                 continue
             own = build_report(outcome.result, "owner", trend=_trend(history, outcome, run.period))
-            pending.append(
-                (
-                    Message(
-                        to=email,
-                        subject=f"Your routine audit {week}",
-                        text=render(own, "markdown"),
-                        html=render(own, "html"),
-                    ),
-                    "rep",
-                )
-            )
+            text, html = render(own, "markdown"), render(own, "html")
+            pending.append((rep_message(email, week, own.coverage, text, html), "rep"))
     errors = []
     results = send(settings, [message for message, _ in pending])  # one each, in order
     for (message, kind), (_, error) in zip(pending, results, strict=True):
