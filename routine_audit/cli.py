@@ -329,8 +329,13 @@ def rules_check(
             typer.echo(f"error: {exc}", err=True)
             failed = True
             continue
+        problems = model.problems if isinstance(model, Team) else {}
+        for email, problem in problems.items():  # one rep's files: that rep would fail a run
+            typer.echo(f"error: {file}: {email}: {problem}", err=True)
+        failed = failed or bool(problems)
         checked.append((file, model))
-        typer.echo(f"ok: {file} ({_describe(model)})")
+        if not problems:
+            typer.echo(f"ok: {file} ({_describe(model)})")
     rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
     given = rule_sets[0] if rule_sets else load_rules()
     for file, model in checked:
