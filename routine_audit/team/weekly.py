@@ -342,9 +342,12 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
     pending: list[tuple[Message, str]] = []
 
     def due(recipient: str, kind: str) -> bool:
-        return resend or not history.mail_sent(
+        if resend or not history.mail_sent(
             team=team.name, week=week, recipient=recipient, kind=kind
-        )
+        ):
+            return True
+        log(f"mail to {recipient} ({kind}, {week}) was sent before; not sent again (--resend)")
+        return False
 
     manager = team.spec.manager
     if section.to_manager and manager is not None and due(manager.email, "rollup"):
@@ -367,13 +370,18 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
             own = build_report(outcome.result, "owner", trend=_trend(history, outcome, run.period))
             text, html = render(own, "markdown"), render(own, "html")
             pending.append((rep_message(email, week, own.coverage, text, html), "rep"))
+    kinds = {id(message): kind for message, kind in pending}
+
+    def sent(message: Message) -> None:
+        # recorded the moment the server took it: a run killed later never sends it again
+        kind = kinds[id(message)]
+        history.mark_mail_sent(team=team.name, week=week, recipient=message.to, kind=kind)
+        log(f"mail sent to {message.to}")
+
     errors = []
-    results = send(settings, [message for message, _ in pending])  # one each, in order
-    for (message, kind), (_, error) in zip(pending, results, strict=True):
-        if error is None:
-            history.mark_mail_sent(team=team.name, week=week, recipient=message.to, kind=kind)
-            log(f"mail sent to {message.to}")
-        else:
+    results = send(settings, [message for message, _ in pending], on_sent=sent)
+    for message, error in results:
+        if error is not None:
             errors.append(f"{message.to}: {error}")
             log(f"mail to {message.to} FAILED: {error}")
     return errors
