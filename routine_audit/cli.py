@@ -588,6 +588,7 @@ def scheduled_run(
                 audience="manager",
                 mail=mail,
                 resend=resend,
+                whole_team=True,
                 log=write_log,
             )
         failed = [o.member.email for o in run.outcomes if not o.ok]
