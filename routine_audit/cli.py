@@ -535,6 +535,7 @@ def team_audit(
             typer.echo(render_team_terminal(run.team_report, _options(True)), nl=False)
         for path in run.written:
             typer.echo(f"wrote {path}", err=True)
+        _why(run)
         raise typer.Exit(int(run.exit_code))
 
 
@@ -559,8 +560,11 @@ def scheduled_run(
     """For cron: audit last week for every rep, preview the week ahead, write dated
     reports, record the history, mail them once, and exit. Never prompts.
 
-    Exit codes: 0 all reps audited; 1 some reps failed or some mail could not be sent
-    (reports were written); 2 configuration or usage error; 3 no rep could be audited."""
+    Exit codes: 0 all reps audited; 1 some reps failed, had input skipped or no calendar
+    data, or some mail was not sent (reports were written; the last line on stderr and in
+    the log says which); 2 configuration or usage error; 3 no rep could be audited.
+    With --rep, only that rep is audited and mailed; the roll-up shows the whole team
+    from the week's history."""
     from .config.load import load_team
     from .history import default_db_path
     from .team.lock import run_lock
@@ -597,7 +601,20 @@ def scheduled_run(
             + (f"; failed: {', '.join(failed)}" if failed else "")
             + f"; reports in {folder}"
         )
+        _why(run, also=None if log is None else write_log)
         raise typer.Exit(int(run.exit_code))
+
+
+def _why(run, also: Callable[[str], None] | None = None) -> None:
+    """A team run that does not exit 0 says why in one line: on stderr, and in ``also``
+    (the log)."""
+    reasons = run.reasons()
+    if run.exit_code == ExitCode.OK or not reasons:
+        return
+    line = f"routine-audit: exit {int(run.exit_code)}: {'; '.join(reasons)}"
+    typer.echo(line, err=True)
+    if also is not None:
+        also(line)
 
 
 @app.command("history")

@@ -41,17 +41,34 @@ class TeamRun:
 
     @property
     def exit_code(self) -> ExitCode:
-        audited = sum(o.ok for o in self.outcomes)
-        if audited == 0:
+        if not any(o.ok for o in self.outcomes):
             return ExitCode.NOTHING
-        if audited < len(self.outcomes) or self.mail_errors:
-            return ExitCode.PARTIAL
-        if any(
-            o.result is not None and (o.result.incomplete or o.result.no_data)
-            for o in self.outcomes
-        ):
-            return ExitCode.PARTIAL  # unreadable events, or a week without calendar data
-        return ExitCode.OK
+        return ExitCode.PARTIAL if self.reasons() else ExitCode.OK
+
+    def reasons(self) -> list[str]:
+        """Why the run is not a clean 0, one part per cause (emails only: these go to
+        stderr and the log), e.g. ``failed: lee@x.example``; empty when nothing is amiss."""
+        causes: dict[str, list[str]] = {cause: [] for cause in REASONS}
+        for outcome in self.outcomes:
+            result = outcome.result
+            if result is None:
+                causes["failed"].append(outcome.member.email)
+                continue
+            if result.incomplete:
+                causes["input skipped"].append(outcome.member.email)
+            if result.no_data:
+                causes["no calendar data"].append(outcome.member.email)
+        causes["mail not sent"] = [error.partition(": ")[0] for error in self.mail_errors]
+        return [f"{cause}: {', '.join(who)}" for cause, who in causes.items() if who]
+
+
+# every cause of exit code 1 (``TeamRun.reasons``), as the README's `run` table lists them
+REASONS = {
+    "failed": "the rep could not be audited (their own FAILED log line says why)",
+    "input skipped": "some of the rep's events or files could not be read and were left out",
+    "no calendar data": "the rep's week held no calendar data (empty or stale): not judged",
+    "mail not sent": "the server refused or could not be reached for this recipient",
+}
 
 
 def run_team(
