@@ -73,9 +73,9 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             strict=True,
         ):
             if target > 0 and scheduled == 0:
-                what = "meeting" if c.unit is Unit.MEETINGS else "time"
+                what = c.activity if c.unit is Unit.MEETINGS else f"{c.activity} time"
                 findings.append(
-                    Finding("missing_block", c.id, day, f"no {c.activity} {what} on the calendar")
+                    Finding("missing_block", c.id, day, f"no {what} on the calendar")
                 )
     return findings
 
