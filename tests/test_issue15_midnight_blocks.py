@@ -1,0 +1,103 @@
+"""Issue 15, section 2: a block that crosses local midnight is one block.
+
+Week 2026-W45, Europe/London (GMT all week: no clock change). Hours are still booked on
+each day; for ``per: day`` the block belongs to the day it starts.
+"""
+
+from __future__ import annotations
+
+import pytest
+from contract_calendar import WORKING, audit, findings, per_day, row
+
+BLOCKS_PER_WEEK = WORKING + (
+    "commitments:\n"
+    "  - {id: prospecting, activity: prospecting, unit: blocks, per: week, target: 1,\n"
+    "     min_block: 90, window: {days: daily}}\n"
+)
+BLOCKS_PER_DAY = BLOCKS_PER_WEEK.replace("per: week", "per: day").replace(
+    "window: {days: daily}", "window: {days: weekdays}"
+)
+
+# (events, blocks, short blocks, hours per date): each block's seconds worked out by hand
+CASES = [
+    # 23:00-01:00 = 3600 s on Mon + 3600 s on Tue: one block of 7200 s >= 90 min (5400 s)
+    (
+        [("Prospecting", "2026-11-02 23:00", "2026-11-03 01:00")],
+        1,
+        0,
+        {"2026-11-02": 1.0, "2026-11-03": 1.0},
+    ),
+    # two events back to back across midnight: 22:30-24:00 (5400 s) + 00:00-01:00 (3600 s)
+    # = one block of 9000 s
+    (
+        [
+            ("Prospecting", "2026-11-04 22:30", "2026-11-05 00:00"),
+            ("Prospecting", "2026-11-05 00:00", "2026-11-05 01:00"),
+        ],
+        1,
+        0,
+        {"2026-11-04": 1.5, "2026-11-05": 1.0},
+    ),
+    # a gap of a minute at midnight: 23:00-23:59 (3540 s) and 00:00-01:00 (3600 s), both short
+    (
+        [
+            ("Prospecting", "2026-11-04 23:00", "2026-11-04 23:59"),
+            ("Prospecting", "2026-11-05 00:00", "2026-11-05 01:00"),
+        ],
+        0,
+        2,
+        {"2026-11-04": 0.9833, "2026-11-05": 1.0},
+    ),
+    # a meeting at 00:00-00:30 splits it: 23:00-24:00 (3600 s) and 00:30-01:00 (1800 s)
+    (
+        [
+            ("Prospecting", "2026-11-02 23:00", "2026-11-03 01:00"),
+            ("Sync", "2026-11-03 00:00", "2026-11-03 00:30"),
+        ],
+        0,
+        2,
+        {"2026-11-02": 1.0, "2026-11-03": 0.5},
+    ),
+]
+
+
+@pytest.mark.parametrize(("events", "blocks", "short", "hours"), CASES)
+def test_pieces_back_to_back_across_midnight_are_one_block(tmp_path, events, blocks, short, hours):
+    result = audit(tmp_path, BLOCKS_PER_WEEK, events)
+    prospecting = row(result, "prospecting")
+    assert (prospecting["blocks"], prospecting["short_blocks"]) == (blocks, short)
+    assert prospecting["scheduled"] == blocks
+    daily = result.daily[result.daily["activity"] == "prospecting"]
+    booked = {
+        str(d): round(float(h), 4) for d, h in zip(daily["date"], daily["hours"], strict=True)
+    }
+    assert booked == hours  # hours are still booked on each day
+    assert bool(findings(result, "short_blocks")) == bool(short)
+
+
+def test_the_issue_example_is_one_block_not_two_short_pieces(tmp_path):
+    result = audit(tmp_path, BLOCKS_PER_WEEK, CASES[0][0])
+    assert not findings(result, "short_blocks")  # today: "0 (+2 short)"
+
+
+def test_for_per_day_the_block_belongs_to_the_day_it_starts(tmp_path):
+    """Mon 23:00 - Tue 01:00 counts as Monday's block; Tuesday has none of its own."""
+    result = audit(tmp_path, BLOCKS_PER_DAY, CASES[0][0])
+    days = per_day(result, "prospecting")
+    assert days["2026-11-02"] == (1.0, 1.0)
+    assert days["2026-11-03"] == (0.0, 1.0)
+    prospecting = row(result, "prospecting")
+    # target 1 x 5 weekdays; Mon met, Tue-Fri short by 1 each: gap 4
+    assert (prospecting["target"], prospecting["scheduled"], prospecting["gap"]) == (5, 1, 4)
+    missing = {str(f.day) for f in findings(result, "missing_block")}
+    assert missing == {"2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06"}
+
+
+def test_a_block_from_friday_night_into_saturday_belongs_to_friday(tmp_path):
+    result = audit(
+        tmp_path, BLOCKS_PER_DAY, [("Prospecting", "2026-11-06 23:00", "2026-11-07 00:40")]
+    )
+    days = per_day(result, "prospecting")
+    # 3600 s on Friday + 2400 s on Saturday = one block of 6000 s >= 5400 s, on Friday
+    assert days["2026-11-06"] == (1.0, 1.0)
+    assert days["2026-11-07"] == (0.0, 0.0)  # Saturday: not a committed day
