@@ -106,9 +106,11 @@ def _commitment(c: CommitmentView) -> dict[str, Any]:
         "per": c.per,
         "direction": c.direction,
         "protected": c.protected,
-        "target": _round(c.target),
-        "scheduled": _round(c.scheduled),
-        "gap": _round(c.gap),
+        # meetings and blocks are counted: their target, scheduled and gap are whole numbers
+        **{
+            name: int(round(value)) if c.unit != "hours" else _round(value)
+            for name, value in (("target", c.target), ("scheduled", c.scheduled), ("gap", c.gap))
+        },
         "adherence": None if c.adherence is None else round(c.adherence, 3),
         "blocks": c.blocks,
         "short_blocks": c.short_blocks,
