@@ -101,3 +101,24 @@ def test_gap_and_adherence_follow_the_rounded_target(tmp_path):
     assert meetings["adherence"] == pytest.approx(0.8)
     [under] = findings(result, "under_target")
     assert under.detail == "4 meetings scheduled of 5 meetings committed"
+
+
+def test_the_json_report_gives_counted_figures_as_whole_numbers(tmp_path):
+    """Through the CLI: Monday off, 4 client calls -> target 5, scheduled 4, gap 1 (ints)."""
+    import json
+
+    from conftest import routine_file
+    from contract_calendar import ics
+    from typer.testing import CliRunner
+
+    from routine_audit.cli import app
+
+    routine = routine_file(tmp_path, "timezone: Europe/London\n" + _holidays(2) + _meetings(6))
+    calendar = ics(tmp_path, _client_calls(3, 4, 5, 6))
+    args = ["audit", "--ics", str(calendar), "--routine", str(routine), "--week", "2026-W45"]
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    [rep] = json.loads(result.stdout)["reps"].values()
+    [meetings] = rep["commitments"]
+    figures = [meetings[name] for name in ("target", "scheduled", "gap")]
+    assert figures == [5, 4, 1]
+    assert all(type(value) is int for value in figures)

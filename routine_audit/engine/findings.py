@@ -74,9 +74,7 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
         ):
             if target > 0 and scheduled == 0:
                 what = c.activity if c.unit is Unit.MEETINGS else f"{c.activity} time"
-                findings.append(
-                    Finding("missing_block", c.id, day, f"no {what} on the calendar")
-                )
+                findings.append(Finding("missing_block", c.id, day, f"no {what} on the calendar"))
     return findings
 
 

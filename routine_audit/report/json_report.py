@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -108,7 +109,7 @@ def _commitment(c: CommitmentView) -> dict[str, Any]:
         "protected": c.protected,
         # meetings and blocks are counted: their target, scheduled and gap are whole numbers
         **{
-            name: int(round(value)) if c.unit != "hours" else _round(value)
+            name: math.floor(value + 0.5) if c.unit != "hours" else _round(value)
             for name, value in (("target", c.target), ("scheduled", c.scheduled), ("gap", c.gap))
         },
         "adherence": None if c.adherence is None else round(c.adherence, 3),
