@@ -29,6 +29,7 @@ _DURATION_LINE = re.compile(
 )
 _RAW_VALUE = re.compile(_VALUE)
 _DAY = 86400
+_REPEATS = ("RRULE", "RDATE")
 
 
 def keep_long_durations(text: str) -> str:
@@ -74,9 +75,11 @@ def correct_end(occurrence: icalendar.Event, zone: tzinfo) -> None:
         start = start.replace(tzinfo=zone)
     # nominal days on the start's own clock (datetime arithmetic is wall-clock), then
     # exact seconds on the real time line
-    wall = start + timedelta(days=days)
-    end = datetime.fromtimestamp(wall.timestamp() + exact, start.tzinfo)
-    occurrence["DTEND"] = vDDDTypes(end)
+    end = (start + timedelta(days=days) if days else start).timestamp() + exact
+    given = occurrence["DTEND"].dt if "DTEND" in occurrence else None
+    if isinstance(given, datetime) and _instant(given, zone) == end:
+        return  # the library's end was right (no clock change in between): most are
+    occurrence["DTEND"] = vDDDTypes(datetime.fromtimestamp(end, start.tzinfo))
 
 
 def _length(component: icalendar.Event, zone: tzinfo) -> tuple[int, int] | None:
@@ -87,8 +90,10 @@ def _length(component: icalendar.Event, zone: tzinfo) -> tuple[int, int] | None:
         return None
     if "DTEND" in component:
         end = component["DTEND"].dt
-        if not isinstance(end, datetime):
-            return None
+        if not isinstance(end, datetime) or (
+            end.tzinfo is start.tzinfo and not any(k in component for k in _REPEATS)
+        ):
+            return None  # a single event's end on its start's clock is kept as it is
         return 0, int(_instant(end, zone) - _instant(start, zone))
     if "DURATION" not in component:
         return None
