@@ -6,8 +6,17 @@ each day; for ``per: day`` the block belongs to the day it starts.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 import pytest
+from conftest import routine_file
 from contract_calendar import WORKING, audit, findings, per_day, row
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import routine_audit as ra
 
 BLOCKS_PER_WEEK = WORKING + (
     "commitments:\n"
@@ -101,3 +110,47 @@ def test_a_block_from_friday_night_into_saturday_belongs_to_friday(tmp_path):
     # 3600 s on Friday + 2400 s on Saturday = one block of 6000 s >= 5400 s, on Friday
     assert days["2026-11-06"] == (1.0, 1.0)
     assert days["2026-11-07"] == (0.0, 0.0)  # Saturday: not a committed day
+
+
+QUARTERS = 7 * 96  # quarter hours in the week
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(0, QUARTERS - 1), st.integers(1, 16)), min_size=1, max_size=12
+    ),
+    min_block=st.sampled_from([0, 30, 90, 150]),
+)
+def test_blocks_are_the_merged_runs_of_the_week(tmp_path, spans, min_block):
+    """Prospecting events at random quarter hours (overlapping, touching, across midnight):
+    the blocks are the runs of their union, walked here quarter by quarter."""
+    body = BLOCKS_PER_WEEK.replace("min_block: 90", f"min_block: {min_block}")
+    routine = ra.load_routine(routine_file(tmp_path, "timezone: Europe/London\n" + body))
+    period = ra.audit_period(routine, week="2026-W45")
+    monday = datetime(2026, 11, 2, tzinfo=ZoneInfo("Europe/London"))  # GMT all week
+    table = pd.DataFrame(
+        {
+            "start": [monday + timedelta(minutes=15 * q) for q, _ in spans],
+            "end": [monday + timedelta(minutes=15 * min(q + n, QUARTERS)) for q, n in spans],
+            "summary": ["Prospecting"] * len(spans),
+        }
+    )
+    result = ra.audit_frame(table, routine, ra.load_rules(), period)
+    busy = [False] * QUARTERS
+    for q, n in spans:
+        busy[q : q + n] = [True] * len(busy[q : q + n])
+    runs, length = [], 0
+    for quarter in [*busy, False]:
+        if quarter:
+            length += 1
+        elif length:
+            runs.append(length * 15)
+            length = 0
+    prospecting = row(result, "prospecting")
+    assert prospecting["blocks"] == sum(minutes >= min_block for minutes in runs)
+    assert prospecting["short_blocks"] == (
+        sum(minutes < min_block for minutes in runs) if min_block else 0
+    )

@@ -55,7 +55,7 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
                     per_day["scheduled"].tolist(),
                     strict=True,
                 )
-                if target > 0 and scheduled - target > tolerance
+                if target > 0 and scheduled - target > 1e-9  # each day over: they add up
             ]
             limit = amount_text(float(per_day["target"].max()), c.unit.value)
             detail = f"over the limit of {limit} a day on {', '.join(over)}"
