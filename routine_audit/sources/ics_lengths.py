@@ -55,7 +55,10 @@ def note_lengths(calendar: icalendar.Calendar, zone: tzinfo) -> None:
     """
     for component in calendar.subcomponents:
         if component.name == "VEVENT":
-            length = _length(component, zone)
+            try:
+                length = _length(component, zone)
+            except (OverflowError, ValueError, OSError):  # times at the ends of the calendar
+                continue  # the library's end stands
             if length is not None:
                 component[_NOTE] = length
 
@@ -73,13 +76,16 @@ def correct_end(occurrence: icalendar.Event, zone: tzinfo) -> None:
     days, exact = length
     if start.tzinfo is None:
         start = start.replace(tzinfo=zone)
-    # nominal days on the start's own clock (datetime arithmetic is wall-clock), then
-    # exact seconds on the real time line
-    end = (start + timedelta(days=days) if days else start).timestamp() + exact
-    given = occurrence["DTEND"].dt if "DTEND" in occurrence else None
-    if isinstance(given, datetime) and _instant(given, zone) == end:
-        return  # the library's end was right (no clock change in between): most are
-    occurrence["DTEND"] = vDDDTypes(datetime.fromtimestamp(end, start.tzinfo))
+    try:
+        # nominal days on the start's own clock (datetime arithmetic is wall-clock), then
+        # exact seconds on the real time line
+        end = (start + timedelta(days=days) if days else start).timestamp() + exact
+        given = occurrence["DTEND"].dt if "DTEND" in occurrence else None
+        if isinstance(given, datetime) and _instant(given, zone) == end:
+            return  # the library's end was right (no clock change in between): most are
+        occurrence["DTEND"] = vDDDTypes(datetime.fromtimestamp(end, start.tzinfo))
+    except (OverflowError, ValueError, OSError):  # past year 9999: the library's end stands
+        return
 
 
 def _length(component: icalendar.Event, zone: tzinfo) -> tuple[int, int] | None:
@@ -98,11 +104,10 @@ def _length(component: icalendar.Event, zone: tzinfo) -> tuple[int, int] | None:
     if "DURATION" not in component:
         return None
     duration = component["DURATION"]
-    raw = duration.params.get(_RAW)
-    if raw is None:  # the time part is under a day: timedelta keeps days and time apart
+    parts = _RAW_VALUE.fullmatch(str(duration.params.get(_RAW, "")))
+    if parts is None:  # the time part is under a day: timedelta keeps days and time apart
         value = duration.dt
         return value.days, value.seconds
-    parts = _RAW_VALUE.fullmatch(str(raw))
     weeks, days, hours, minutes, seconds = (int(g or 0) for g in parts.groups())
     return weeks * 7 + days, hours * 3600 + minutes * 60 + seconds
 
