@@ -595,13 +595,13 @@ def scheduled_run(
                 whole_team=True,
                 log=write_log,
             )
+        _why(run, also=None if log is None else write_log)
         failed = [o.member.email for o in run.outcomes if not o.ok]
         write_log(
             f"done: {sum(o.ok for o in run.outcomes)} of {len(run.outcomes)} reps audited"
             + (f"; failed: {', '.join(failed)}" if failed else "")
             + f"; reports in {folder}"
         )
-        _why(run, also=None if log is None else write_log)
         raise typer.Exit(int(run.exit_code))
 
 

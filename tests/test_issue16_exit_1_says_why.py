@@ -67,7 +67,7 @@ def test_run_says_why_it_exits_1_on_stderr_and_in_the_log(team, tmp_path):
     )
     assert result.exit_code == 1, result.output
     assert WHY in result.stderr.splitlines()
-    assert log.read_text().splitlines()[-1] == WHY
+    assert log.read_text().splitlines()[-2:-1] == [WHY]  # before the closing "done:" line
 
 
 def test_team_audit_says_why_and_marks_incomplete_reps_like_the_html(team, tmp_path):
