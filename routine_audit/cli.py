@@ -366,6 +366,8 @@ def _check_online(file: Path, team) -> bool:
         outcomes = check_calendars(team)
     for outcome in outcomes:
         who = outcome.member.email
+        if who in team.problems:
+            continue  # reported with the file already
         if outcome.ok and outcome.result is not None and outcome.result.no_data:
             newest = outcome.result.coverage.newest_text()
             typer.echo(

@@ -89,7 +89,8 @@ def check_file(path: str | Path) -> BaseModel | Team:
     """Validate any rule file, choosing the schema by its ``kind:``.
 
     A team file is also checked for the files it names (routines, rules,
-    calendars, keys); nothing is fetched from the network.
+    calendars, keys); nothing is fetched from the network. A problem of one rep's
+    files does not raise: it is in the team's ``problems`` (see ``load_team``).
     """
     document = read_yaml(Path(path))
     kind = _kind_of(document)
