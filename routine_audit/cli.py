@@ -329,8 +329,13 @@ def rules_check(
             typer.echo(f"error: {exc}", err=True)
             failed = True
             continue
+        problems = model.problems if isinstance(model, Team) else {}
+        for email, problem in problems.items():  # one rep's files: that rep would fail a run
+            typer.echo(f"error: {file}: {email}: {problem}", err=True)
+        failed = failed or bool(problems)
         checked.append((file, model))
-        typer.echo(f"ok: {file} ({_describe(model)})")
+        if not problems:
+            typer.echo(f"ok: {file} ({_describe(model)})")
     rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
     given = rule_sets[0] if rule_sets else load_rules()
     for file, model in checked:
@@ -361,6 +366,8 @@ def _check_online(file: Path, team) -> bool:
         outcomes = check_calendars(team)
     for outcome in outcomes:
         who = outcome.member.email
+        if who in team.problems:
+            continue  # reported with the file already
         if outcome.ok and outcome.result is not None and outcome.result.no_data:
             newest = outcome.result.coverage.newest_text()
             typer.echo(
@@ -530,6 +537,7 @@ def team_audit(
             typer.echo(render_team_terminal(run.team_report, _options(True)), nl=False)
         for path in run.written:
             typer.echo(f"wrote {path}", err=True)
+        _why(run)
         raise typer.Exit(int(run.exit_code))
 
 
@@ -554,8 +562,11 @@ def scheduled_run(
     """For cron: audit last week for every rep, preview the week ahead, write dated
     reports, record the history, mail them once, and exit. Never prompts.
 
-    Exit codes: 0 all reps audited; 1 some reps failed or some mail could not be sent
-    (reports were written); 2 configuration or usage error; 3 no rep could be audited."""
+    Exit codes: 0 all reps audited; 1 some reps failed, had input skipped or no calendar
+    data, or some mail was not sent (reports were written; the last line on stderr and in
+    the log says which); 2 configuration or usage error; 3 no rep could be audited.
+    With --rep, only that rep is audited and mailed; the roll-up shows the whole team
+    from the week's history."""
     from .config.load import load_team
     from .history import default_db_path
     from .team.lock import run_lock
@@ -583,8 +594,10 @@ def scheduled_run(
                 audience="manager",
                 mail=mail,
                 resend=resend,
+                whole_team=True,
                 log=write_log,
             )
+        _why(run, also=None if log is None else write_log)
         failed = [o.member.email for o in run.outcomes if not o.ok]
         write_log(
             f"done: {sum(o.ok for o in run.outcomes)} of {len(run.outcomes)} reps audited"
@@ -592,6 +605,18 @@ def scheduled_run(
             + f"; reports in {folder}"
         )
         raise typer.Exit(int(run.exit_code))
+
+
+def _why(run, also: Callable[[str], None] | None = None) -> None:
+    """A team run that does not exit 0 says why in one line: on stderr, and in ``also``
+    (the log)."""
+    reasons = run.reasons()
+    if run.exit_code == ExitCode.OK or not reasons:
+        return
+    line = f"routine-audit: exit {int(run.exit_code)}: {'; '.join(reasons)}"
+    typer.echo(line, err=True)
+    if also is not None:
+        also(line)
 
 
 @app.command("history")

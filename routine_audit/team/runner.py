@@ -100,12 +100,17 @@ def audit_team(
     if not members:
         raise UsageError(f"{only} is not on the team", hint="check --rep against the team file")
     job = _Job(team, period, rules, tz, finish)
-    if any(_is_networked(team, m) for m in members):
-        found = _audit_networked(job, members, workers or NETWORK_WORKERS, process_count())
-    else:
-        found = _audit_local(job, members, workers or process_count())
+    # a rep whose own files are missing or invalid fails here, alone (``load_team``)
+    todo = [m for m in members if m.email not in team.problems]
+    found: Iterator[RepOutcome] = iter(())
+    if any(_is_networked(team, m) for m in todo):
+        found = _audit_networked(job, todo, workers or NETWORK_WORKERS, process_count())
+    elif todo:
+        found = _audit_local(job, todo, workers or process_count())
     outcomes = []
-    for outcome in found:
+    for member in members:
+        problem = team.problems.get(member.email)
+        outcome = RepOutcome(member, None, str(problem)) if problem else next(found)
         if on_done is not None:
             on_done(outcome)
         outcomes.append(outcome)
