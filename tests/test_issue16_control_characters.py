@@ -282,3 +282,23 @@ def test_a_log_line_with_a_control_character_is_made_visible(tmp_path):
     write: Callable[[str], None] = _logger(log)
     write("mail to a@b.example FAILED: 550 \x1b[2Jno")
     assert log.read_text() == "mail to a@b.example FAILED: 550 \\x1b[2Jno\n"
+
+
+def test_a_skipped_events_title_with_control_characters_in_the_data_quality_section(files):
+    """A manager's line names the event by date and time even when titles are shared;
+    the owner's shows the title made visible."""
+    skipped = "\r\n".join(  # DTEND before DTSTART: skipped, listed in data quality
+        ["BEGIN:VEVENT", "UID:s@x", "DTSTART:20261106T140000Z", "DTEND:20261106T130000Z",
+         "SUMMARY:Oops\x1b[2J", "END:VEVENT", "END:VCALENDAR", ""]
+    )  # fmt: skip
+    (files / "cal.ics").write_bytes(CALENDAR.replace("END:VCALENDAR\r\n", skipped).encode())
+    manager = _invoke("audit", "--audience", "manager", "--format", "json", routine="shared.yaml")
+    lines = json.loads(manager.stdout)["reps"]["rep@northwind.example"]["data_quality"]
+    # 14:00Z is 09:00 in New York (EST)
+    assert lines == ["cal.ics (event on Fri 06 Nov 2026 09:00): event skipped, unreadable value"]
+    owner = _invoke("audit", "--format", "json")
+    lines = json.loads(owner.stdout)["reps"]["rep@northwind.example"]["data_quality"]
+    assert lines == [
+        'cal.ics ("Oops\\x1b[2J", Fri 06 Nov 2026 09:00): event skipped, unreadable value: '
+        "DTEND is before DTSTART"
+    ]
