@@ -1,5 +1,9 @@
 """The demo's figures against tests/golden/sample_week.json, computed by hand from the
-sample calendars (routine_audit/data/sample) and docs/audit.md, not by the engine."""
+sample calendars (routine_audit/data/sample) and docs/audit.md, not by the engine.
+
+Issue 15 (whole-number targets) changed one figure for two reps: the client-meetings
+target of Sam and Morgan, 6 x 4/5 = 4.8, is rounded half up to 5 (both hold 5: still met).
+Midnight merging, per-day gaps and protected overlaps change no figure listed here."""
 
 from __future__ import annotations
 

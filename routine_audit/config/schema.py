@@ -111,6 +111,14 @@ class Unit(StrEnum):
     MEETINGS = "meetings"
 
 
+# which ``per`` each unit allows (docs/rules.md lists the same table; a test compares them)
+PER_BY_UNIT: dict[Unit, tuple[str, ...]] = {
+    Unit.HOURS: ("day", "week"),
+    Unit.BLOCKS: ("day", "week"),
+    Unit.MEETINGS: ("day", "week"),  # "two client meetings every weekday"
+}
+
+
 class Direction(StrEnum):
     MIN = "min"
     MAX = "max"
@@ -161,8 +169,9 @@ class Commitment(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Commitment:
-        if self.unit is Unit.MEETINGS and self.per == "day":
-            raise ValueError("meetings are counted per week; use per: week")
+        allowed = PER_BY_UNIT[self.unit]
+        if self.per not in allowed:
+            raise ValueError(f"{self.unit} are counted per {' or '.join(allowed)}")
         return self
 
 

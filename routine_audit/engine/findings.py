@@ -45,6 +45,21 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             if c.per == "day" and days:
                 detail += f"; short on {days}"
             findings.append(Finding("under_target", c.id, None, detail))
+        elif c.per == "day":
+            per_day = measured.per_day
+            over = [
+                f"{day_text(day)} (+{amount_text(scheduled - target, c.unit.value)})"
+                for day, target, scheduled in zip(
+                    per_day["date"].tolist(),
+                    per_day["target"].tolist(),
+                    per_day["scheduled"].tolist(),
+                    strict=True,
+                )
+                if target > 0 and scheduled - target > 1e-9  # each day over: they add up
+            ]
+            limit = amount_text(float(per_day["target"].max()), c.unit.value)
+            detail = f"over the limit of {limit} a day on {', '.join(over)}"
+            findings.append(Finding("over_limit", c.id, None, detail))
         else:
             findings.append(
                 Finding("over_limit", c.id, None, f"{scheduled} scheduled, limit {target}")
@@ -58,32 +73,25 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             strict=True,
         ):
             if target > 0 and scheduled == 0:
-                findings.append(
-                    Finding("missing_block", c.id, day, f"no {c.activity} time on the calendar")
-                )
+                what = c.activity if c.unit is Unit.MEETINGS else f"{c.activity} time"
+                findings.append(Finding("missing_block", c.id, day, f"no {what} on the calendar"))
     return findings
 
 
 def conflict_findings(
     context: AuditContext, commitment: Commitment
 ) -> list[list[Finding] | DisplacedBlocks]:
-    """displaced (or protected_overlap) for each block of the commitment that lost time."""
+    """displaced for each block of the commitment that lost time; for a protected one,
+    protected_overlap for each block that anything overlaps, whoever kept the seconds."""
     if commitment.unit is Unit.MEETINGS:
         return []
     # whether or not anything overlaps anything else this week
     protected = commitment.protected
     empty_windows = _protected_window_intrusions(context, commitment) if protected else []
-    if not len(context.conflicts["seg"]):
+    occ, by_occ, seconds = _overlaps(context, commitment.activity, kept_too=protected)
+    if not len(occ):
         return [empty_windows]
-    segments = context.segments
-    lost_by = context.conflicts["seg"]
-    mine = segments["activity"][lost_by] == commitment.activity
-    if not mine.any():
-        return [empty_windows]
-    occ = segments["occ"][lost_by[mine]]
-    by_occ = segments["occ"][context.conflicts["by_seg"][mine]]
-    seconds = context.conflicts["seconds"][mine]
-    # lost seconds per (block, obstacle), in block then obstacle order: a year holds hundreds
+    # seconds per (block, other event), in block then other-event order: a year holds hundreds
     order = np.lexsort((by_occ, occ))
     occ, by_occ, seconds = occ[order], by_occ[order], seconds[order]
     pair_starts = run_starts(occ, by_occ)
@@ -91,9 +99,9 @@ def conflict_findings(
     seconds = np.add.reduceat(seconds, pair_starts)
     block_starts = run_starts(occ)
     blocks = DisplacedBlocks(
-        kind="protected_overlap" if commitment.protected else "displaced",
+        kind="protected_overlap" if protected else "displaced",
         commitment=commitment.id,
-        what="protected time" if commitment.protected else f"{commitment.activity} block",
+        what="protected time" if protected else f"{commitment.activity} block",
         victims=occ[block_starts],
         lost=np.add.reduceat(seconds, block_starts),
         obstacles=EvidenceGroups.from_runs(by_occ, seconds, block_starts),
@@ -101,6 +109,32 @@ def conflict_findings(
     )
     # the blocks that lost time first, then (protected) the days with none at all
     return [blocks, empty_windows]
+
+
+def _overlaps(
+    context: AuditContext, activity: str, *, kept_too: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(block, other event, seconds) where a block of ``activity`` lost seconds to another
+    event; with ``kept_too``, also where another activity's event lost seconds to it."""
+    conflicts = context.conflicts
+    if not len(conflicts["seg"]):
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, none
+    seg_activity = context.segments["activity"]
+    seg_occ = context.segments["occ"]
+    lost, took = conflicts["seg"], conflicts["by_seg"]
+    lost_mine = seg_activity[lost] == activity
+    occ, by_occ, seconds = (
+        seg_occ[lost[lost_mine]],
+        seg_occ[took[lost_mine]],
+        conflicts["seconds"][lost_mine],
+    )
+    if kept_too:
+        kept = (seg_activity[took] == activity) & ~lost_mine
+        occ = np.concatenate([occ, seg_occ[took[kept]]])
+        by_occ = np.concatenate([by_occ, seg_occ[lost[kept]]])
+        seconds = np.concatenate([seconds, conflicts["seconds"][kept]])
+    return occ, by_occ, seconds
 
 
 def _protected_window_intrusions(context: AuditContext, commitment: Commitment) -> list[Finding]:

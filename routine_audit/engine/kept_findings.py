@@ -85,10 +85,15 @@ class EvidenceGroups:
         ]
 
 
+# per kind, how a block's seconds went to the other events (a protected block may keep them)
+_HOW = {"displaced": "lost {} to", "protected_overlap": "overlapped for {} by"}
+
+
 @dataclass(frozen=True, eq=False)  # array fields: identity, not elementwise, equality
 class DisplacedBlocks:
-    """A commitment's blocks that lost time to other events: block ``i`` is occurrence
-    ``victims[i]``, which lost ``lost[i]`` seconds to the ``obstacles`` of group ``i``."""
+    """A commitment's blocks that lost time to other events (or, protected, that other
+    events overlap): block ``i`` is occurrence ``victims[i]``, which lost (or shared)
+    ``lost[i]`` seconds with the ``obstacles`` of group ``i``."""
 
     kind: str  # displaced, or protected_overlap
     commitment: str
@@ -111,7 +116,8 @@ class DisplacedBlocks:
             count = len(obstacles)
             detail = (
                 f"{self.what} {clock_span_text(victim.start, victim.end)} "
-                f"lost {duration_text(lost)} to {count} other event{'s' if count > 1 else ''}"
+                f"{_HOW[self.kind].format(duration_text(lost))} "
+                f"{count} other event{'s' if count > 1 else ''}"
             )
             found.append(
                 Finding(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -31,45 +32,55 @@ class Measured:
     def gap(self) -> float:
         """Positive: short of a min target, or over a max limit; negative: room to spare.
 
-        For ``per: day`` the per-day shortfalls (or overruns) are added up, so a
-        surplus on Tuesday does not hide a missed Monday.
+        For ``per: day`` each judged day (a date with a daily target) counts alone: the gap
+        adds up the days short of a min (or over a max), so a surplus on Tuesday does not
+        hide a missed Monday; when no day is, it is minus the spare time of those days
+        (time on days that are not judged never counts).
         """
         sign = 1.0 if self.commitment.direction is Direction.MIN else -1.0
-        overall = sign * (self.target - self.scheduled)
         if self.commitment.per != "day":
-            return overall
+            return sign * (self.target - self.scheduled)
         target = self.per_day["target"]
-        scheduled = self.per_day["scheduled"]
         due = target > 0
-        daily = np.maximum(sign * (target[due] - scheduled[due]), 0).sum()
-        return float(daily) if daily > 0 else overall
+        daily = sign * (target[due] - self.per_day["scheduled"][due])
+        problems = daily[daily > 0].sum()
+        return float(problems) if problems > 0 else float(daily.sum())
 
     @property
     def adherence(self) -> float | None:
+        """``min``: 1 - gap / target, between 0 and 1 (None without a target); ``max``: 1
+        within the limit, else limit / (limit + overrun) (limit / scheduled for a week)."""
         if self.commitment.direction is Direction.MIN:
             if self.target <= 0:
                 return None
             return min(max(1.0 - self.gap / self.target, 0.0), 1.0)
-        if self.scheduled <= self.target:
+        if self.gap <= 0:
             return 1.0
-        return self.target / self.scheduled
+        return self.target / (self.target + self.gap)
 
 
 def measure(context: AuditContext, commitment: Commitment) -> Measured:
     days = context.committed_days(commitment)
     per_week = context.committed_weekdays(commitment)
+    limit = commitment.direction is Direction.MAX
+    # a day off lowers what must be done, not what may be done: a limit judges every
+    # committed weekday, days off included
+    judged = context.committed_days(commitment, with_days_off=True) if limit else days
+    counted = commitment.unit is not Unit.HOURS
     if commitment.per == "day":
-        daily_target = dict.fromkeys(days, commitment.target)
-        target = commitment.target * len(days)
+        daily = whole_target(commitment.target, bool(judged)) if counted else commitment.target
+        daily_target = dict.fromkeys(judged, daily)
+        target = daily * len(judged)
     else:
-        if commitment.direction is Direction.MAX:
-            # a day off lowers what must be done, not what may be done: a limit is
-            # prorated by the period's length only
+        if limit:
+            # a limit is prorated by the period's length only
             target = commitment.target * len(context.dates) / 7
-            basis = context.committed_days(commitment, with_days_off=True) or context.dates
+            basis = judged or context.dates
         else:
             target = commitment.target * len(days) / per_week if per_week else 0.0
             basis = days
+        if counted:
+            target = whole_target(target, bool(judged))
         daily_target = {d: target / len(basis) for d in basis} if basis else {}
 
     scheduled = _scheduled_by_day(context, commitment)
@@ -92,6 +103,13 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
         committed_days=len(days),
         per_day=per_day,
     )
+
+
+def whole_target(amount: float, available: bool) -> float:
+    """A target in meetings or blocks as a whole number: half up (4.8 -> 5, 2.4 -> 2,
+    2.5 -> 3), and at least 1 when a committed day is ``available``."""
+    whole = math.floor(round(amount, 9) + 0.5)  # round(): 2.4999999999 from prorating is 2.5
+    return float(max(whole, 1) if available else whole)
 
 
 def _scheduled_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:

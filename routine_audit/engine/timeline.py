@@ -108,7 +108,8 @@ def resolve_overlaps(seg_start: np.ndarray, seg_end: np.ndarray, rank: np.ndarra
 
 
 def merge_blocks(pieces: Columns, activity: np.ndarray, day: np.ndarray) -> Columns:
-    """Runs of owned time of one activity on one day, back-to-back pieces merged.
+    """Runs of owned time of one activity, back-to-back pieces merged, also across local
+    midnight: a block belongs to the ``day`` its first piece is on (the day it starts).
 
     ``activity`` and ``day`` are per piece. Returns activity, day, start, end,
     seconds and the first piece's ``seg``.
@@ -124,7 +125,7 @@ def merge_blocks(pieces: Columns, activity: np.ndarray, day: np.ndarray) -> Colu
     order = np.lexsort((start, codes))  # by activity, then start (stable)
     s, e, a, d = start[order], end[order], codes[order], np.asarray(day)[order]
     new_block = np.ones(len(order), dtype=bool)
-    new_block[1:] = (a[1:] != a[:-1]) | (d[1:] != d[:-1]) | (s[1:] != e[:-1])
+    new_block[1:] = (a[1:] != a[:-1]) | (s[1:] != e[:-1])
     first = np.flatnonzero(new_block)
     block_end = np.maximum.reduceat(e, first)
     return {

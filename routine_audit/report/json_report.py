@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict
@@ -123,9 +124,11 @@ def _commitment(c: CommitmentView) -> dict[str, Any]:
         "per": c.per,
         "direction": c.direction,
         "protected": c.protected,
-        "target": _round(c.target),
-        "scheduled": _round(c.scheduled),
-        "gap": _round(c.gap),
+        # meetings and blocks are counted: their target, scheduled and gap are whole numbers
+        **{
+            name: math.floor(value + 0.5) if c.unit != "hours" else _round(value)
+            for name, value in (("target", c.target), ("scheduled", c.scheduled), ("gap", c.gap))
+        },
         "adherence": None if c.adherence is None else round(c.adherence, 3),
         "blocks": c.blocks,
         "short_blocks": c.short_blocks,

@@ -18,6 +18,7 @@ from ..errors import Location, SourceError, UsageError
 from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source
+from .ics_lengths import correct_end, keep_long_durations, note_lengths
 from .ics_text import prepare
 from .ics_window import narrow
 
@@ -213,7 +214,7 @@ def read_document(
     text = prepared.text
     if fast:
         text = narrow(text, period.first - _PAD, period.last + _PAD)
-    calendars = _parse(document, text)
+    calendars = _parse(document, keep_long_durations(text))
     if prepared.unresolved_tzids:
         problems.append(_unknown_zones(document, prepared.unresolved_tzids, zone))
     events: list[Event] = []
@@ -233,7 +234,9 @@ def read_document(
             if c.name == "VEVENT" and any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
         }
         mended: dict[tuple[str, tuple[str, ...]], tuple[datetime, Problem]] = {}
+        note_lengths(calendar, zone)
         for occurrence in _expand(calendar, period, document, zone, problems):
+            correct_end(occurrence, zone)  # real elapsed time across DST
             try:
                 event = to_event(
                     occurrence,
