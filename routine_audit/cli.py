@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from ._version import __version__
-from .errors import ExitCode, RoutineAuditError
+from .errors import ExitCode, RoutineAuditError, UserError
 
 app = typer.Typer(
     name="routine-audit",
@@ -188,17 +188,20 @@ def _one_line_warnings() -> None:
 
 
 @contextmanager
-def user_errors(also: Callable[[str], None] | None = None) -> Iterator[None]:
+def user_errors(
+    also: Callable[[str], None] | None = None, *, owner: bool = False
+) -> Iterator[None]:
     """Bad input ends in one line on stderr and its exit code, never a traceback; ``also``
-    takes the same line (a run's log)."""
+    takes the same line (a run's log). The parser's or server's own words (``detail``)
+    only with ``owner``: they may quote the calendar, and a log keeps none of them."""
     try:
         yield
     except RoutineAuditError as exc:
-        line = f"routine-audit: error: {exc}"
-        typer.echo(line, err=True)
+        shown = exc.owner_line() if owner and isinstance(exc, UserError) else str(exc)
+        typer.echo(f"routine-audit: error: {shown}", err=True)
         if also is not None:
             with suppress(OSError):
-                also(line)
+                also(f"routine-audit: error: {exc}")
         raise typer.Exit(int(exc.exit_code)) from None
 
 
@@ -226,7 +229,7 @@ def audit(
     """Audit one rep's calendar for a period against their routine."""
     from .report import render
 
-    with user_errors():
+    with user_errors(owner=audience is AudienceChoice.owner):
         source = _source(ics, google, calendar, token, service_account, subject)
         result = _audit_and_emit(
             render, fmt.value, output, audience, source, routine, rules, week, start, end, tz
@@ -259,7 +262,7 @@ def events(
     whether (and why not) it counts."""
     from .report import render_events
 
-    with user_errors():
+    with user_errors(owner=audience is AudienceChoice.owner):
         source = _source(ics, google, calendar, token, service_account, subject)
         _audit_and_emit(
             render_events,
@@ -483,12 +486,12 @@ def calendars(
         credentials = google_credentials(
             token=token, service_account=service_account, subject=subject
         )
+        from .visible import visible
+
         for item in list_calendars(credentials):
             primary = " (primary)" if item.get("primary") else ""
-            typer.echo(
-                f"{item.get('id', '')}\t{item.get('accessRole', '')}\t"
-                f"{item.get('summary', '')}{primary}"
-            )
+            fields = (item.get("id", ""), item.get("accessRole", ""), item.get("summary", ""))
+            typer.echo("\t".join(visible(str(f)) for f in fields) + primary)
 
 
 @team_app.command("audit")
@@ -649,12 +652,14 @@ def history_command(
 
 def _logger(path: Path | None):
     """One line per event: to stderr, or appended to ``path`` (cron keeps it)."""
-    if path is None:
-        return lambda line: typer.echo(line, err=True)
+    from .visible import visible
 
-    def write(line: str) -> None:
+    if path is None:
+        return lambda line: typer.echo(visible(line), err=True)
+
+    def write(line: str) -> None:  # no control character reaches the log raw
         with path.open("a", encoding="utf-8") as stream:
-            stream.write(line + "\n")
+            stream.write(visible(line) + "\n")
 
     return write
 

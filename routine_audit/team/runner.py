@@ -9,6 +9,7 @@ work, which threads would only serialize on the GIL).
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -302,7 +303,18 @@ def _guarded(member: Member, work: Callable[[], T]) -> T | RepOutcome:
     except RoutineAuditError as exc:
         return RepOutcome(member, None, str(exc))
     except Exception as exc:  # noqa: BLE001  (a bug for one rep must not stop the team run)
-        return RepOutcome(member, None, f"internal error ({type(exc).__name__}): {exc}")
+        return RepOutcome(member, None, _internal_error(exc))
+
+
+def _internal_error(exc: Exception) -> str:
+    """A bug's one line: its type and where it was raised, never its text, which may
+    quote the calendar (a team run's errors reach the manager and the log)."""
+    if isinstance(exc, OSError) and exc.strerror:  # the system's words and a path: no content
+        place = f": {exc.filename}" if exc.filename else ""
+        return f"internal error ({type(exc).__name__}): {exc.strerror}{place}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"internal error ({type(exc).__name__}{where}), please report it"
 
 
 def _source(team: Team, member: Member, credentials: _SharedCredentials | None):

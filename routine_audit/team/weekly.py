@@ -21,6 +21,7 @@ from ..report import build_report, render
 from ..report.team_text import render_team_markdown
 from ..report.team_view import TeamReport
 from ..report.view import RepReport
+from ..visible import for_manager
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
 
@@ -358,7 +359,7 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     head = f"{stamp} {team.slug} {period.label} {outcome.member.email}"
     if outcome.result is None:
-        return f"{head} FAILED: {outcome.error}"
+        return f"{head} FAILED: {for_manager(outcome.error or '', 'error text')}"
     result = outcome.result
     note = " (some events unreadable)" if result.incomplete else ""
     if result.no_data:
@@ -428,5 +429,5 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log, rollup: bool)
     for message, error in results:
         if error is not None:
             errors.append(f"{message.to}: {error}")
-            log(f"mail to {message.to} FAILED: {error}")
+            log(f"mail to {message.to} FAILED: {for_manager(error, 'server text')}")
     return errors
