@@ -212,10 +212,11 @@ def read_document(
         text = narrow(text, period.first - _PAD, period.last + _PAD)
     calendars = _parse(document, keep_long_durations(text))
     problems.extend(
-        Problem(
+        Problem(  # the name is calendar content (a private event's TZID): owner-only
             document.name,
-            f"time zone {tzid!r} is unknown; its times were read in {zone.key}",
+            f"a time zone is unknown; its times were read in {zone.key}",
             skipped=False,
+            detail=f"TZID {tzid!r}",
         )
         for tzid in prepared.unresolved_tzids
     )
