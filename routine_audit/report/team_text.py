@@ -21,7 +21,7 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
     console.print(Text(f"{team.team}: team roll-up {team.period.label}", style="bold"))
     console.print(f"{len(team.reps)} reps audited, {len(team.failures)} failed")
     matrix = plain_table("rep", *team.commitment_ids, title="Adherence")
-    for report in team.reps:
+    for report in team.judged:
         cells = [_cell(team.adherence(report.rep.email, c)) for c in team.commitment_ids]
         matrix.add_row((report.rep.name or report.rep.email) + _marks(report), *cells)
     console.print(matrix)
@@ -64,7 +64,7 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
     ids = team.commitment_ids
     lines += ["", "## Adherence", "", "| rep | " + " | ".join(ids) + " |"]
     lines.append("|---|" + "---|" * len(ids))
-    for report in team.reps:
+    for report in team.judged:
         name = escape(report.rep.name or report.rep.email)
         link = links.get(report.rep.email)
         rep = f"[{name}]({link})" if link else name

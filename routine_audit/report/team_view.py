@@ -90,6 +90,12 @@ class TeamReport:
         )
 
     @cached_property
+    def judged(self) -> tuple[RepReport, ...]:
+        """The reps of the adherence matrix: those whose commitments are judged (the
+        others are listed apart)."""
+        return tuple(report for report in self.reps if report.coverage.commitments_judged)
+
+    @cached_property
     def commitment_ids(self) -> tuple[str, ...]:
         """Every commitment id across the team, in first-seen order."""
         seen: dict[str, None] = {}
