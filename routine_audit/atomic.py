@@ -14,15 +14,22 @@ from .errors import Location, UsageError
 def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename.
 
-    ``private`` keeps the file readable by its owner only (for tokens).
+    Atomic replacement is for regular files: a symlink is followed (its target is
+    replaced, the link kept), and a FIFO or a device (``/dev/null``, ``/dev/stdout``)
+    is written into. ``private`` keeps the file readable by its owner only (for
+    tokens) and refuses anything but a regular file.
     """
     if not str(path).strip():
         raise UsageError("the output path is empty", hint="name a file")
-    target = Path(path)
+    target = Path(os.path.realpath(path))
     if target.is_dir():
-        raise UsageError("is a folder; name a file inside it", where=Location(target))
+        raise UsageError("is a folder; name a file inside it", where=Location(Path(path)))
+    if target.exists() and not target.is_file():
+        if private:
+            raise UsageError("is not a regular file", where=Location(Path(path)))
+        return _write_into(target, text, Path(path))
     if not private and _holds(target, text):
-        return target  # already there, byte for byte (a re-run): nothing to replace
+        return Path(path)  # already there, byte for byte (a re-run): nothing to replace
     try:
         if not target.parent.is_dir():  # a look is cheaper than a mkdir that finds it
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +54,17 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return target
+    return Path(path)
+
+
+def _write_into(target: Path, text: str, shown: Path) -> Path:
+    """Write into a FIFO or device as it is: renaming a file over it would replace it."""
+    try:
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror}", where=Location(shown)) from None
+    return Path(shown)
 
 
 def _holds(target: Path, text: str) -> bool:

@@ -16,6 +16,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import warnings
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -30,16 +31,51 @@ _CODE_FILES = ("**/*.py", "data/**/*", "report/templates/**/*")
 T = TypeVar("T")
 
 
+class CacheWarning(UserWarning):
+    """The cache was not used, and why (the run goes on without it)."""
+
+
 def cache_dir() -> Path | None:
-    """Where entries live, or None when the cache is off."""
-    chosen = os.environ.get(ENV, "").strip()
+    """Where entries live, or None when the cache is off or its folder is not safe."""
+    return _checked_dir(os.environ.get(ENV, "").strip())
+
+
+@cache
+def _checked_dir(chosen: str) -> Path | None:
     if chosen.lower() in ("off", "0", "no", "false"):
         return None
     if chosen:
-        return Path(chosen).expanduser()
-    from platformdirs import user_cache_path
+        folder = Path(chosen).expanduser()
+    else:
+        from platformdirs import user_cache_path
 
-    return user_cache_path("routine-audit")
+        folder = user_cache_path("routine-audit")
+    problem = _unsafe(folder)
+    if problem:
+        # loading an entry runs code (pickle): a folder someone else controls is never read
+        warnings.warn(
+            f"cache folder {folder} is not used: {problem} "
+            f"(make it yours alone with chmod 700, or set {ENV} to another folder)",
+            CacheWarning,
+            stacklevel=3,
+        )
+        return None
+    return folder
+
+
+def _unsafe(folder: Path) -> str:
+    """Why ``folder`` cannot hold our entries ("" if it can, or does not exist yet)."""
+    try:
+        status = folder.stat()
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        return exc.strerror or "it cannot be read"
+    if status.st_uid != os.geteuid():
+        return "it belongs to another user"
+    if status.st_mode & 0o022:
+        return "others can write to it"
+    return ""
 
 
 def remembered(kind: str, data: bytes, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
@@ -92,7 +128,14 @@ def load(kind: str, entry: str) -> Any | None:
         return None
     try:
         with path.open("rb") as stream:
-            return pickle.load(stream)  # our own owner-only folder: trusted
+            if os.fstat(stream.fileno()).st_uid != os.geteuid():
+                warnings.warn(
+                    f"cache entry {path} belongs to another user: not loaded",
+                    CacheWarning,
+                    stacklevel=2,
+                )
+                return None
+            return pickle.load(stream)  # our own owner-only folder and entry: trusted
     except Exception:  # noqa: BLE001  (any broken entry is just a miss)
         return None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +25,7 @@ R = TypeVar("R")
 _WORK: tuple[Callable, Sequence] | None = None  # set in each worker by the fork
 MAX_PROCESSES = 4
 WORKERS_ENV = "ROUTINE_AUDIT_WORKERS"
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def fork_map(
@@ -49,7 +51,7 @@ def fork_map(
             max_workers=count,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_adopt,
-            initargs=(function, items),
+            initargs=(function, items, os.getpid()),
         ) as pool:
             for result in pool.map(_run_nth, range(len(items))):
                 done += 1
@@ -63,9 +65,23 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _adopt(function: Callable, items: Sequence) -> None:
+def _adopt(function: Callable, items: Sequence, parent: int) -> None:
     global _WORK
+    _end_with_parent(parent)
     _WORK = (function, items)
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when the process that forked it dies (Linux), so
+    a killed run leaves no worker behind; a parent already gone ends the worker now."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # died between the fork and the prctl
+        os._exit(1)
 
 
 def _run_nth(index: int):

@@ -211,11 +211,25 @@ class Health(Strict):
     )
 
 
+# one address: a dot-atom local part (RFC 5322 atext without "/"), "@", a domain of
+# letters, digits and hyphens; no whitespace, commas, path separators or line breaks
+_ADDRESS = re.compile(
+    r"^[a-z0-9!#$%&'*+=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+=?^_`{|}~-]+)*"
+    r"@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$"
+)
+
+
 def email_address(value: str) -> str:
-    """An address as the rep's key: trimmed and lower-case; refused without an @."""
-    if "@" not in value:
-        raise ValueError(f"{value!r} is not an email address")
-    return value.strip().lower()
+    """One address as the rep's key: trimmed and lower-case. It names files and mail
+    headers, so anything but one plain address (two addresses, a path, a line break) is
+    refused."""
+    address = value.strip().lower()
+    if len(address) > 254 or not _ADDRESS.match(address):
+        raise ValueError(
+            f"{value!r} is not one email address (letters, digits and . _ + - before the @; "
+            "no spaces, commas, slashes or line breaks)"
+        )
+    return address
 
 
 class Rep(Strict):
@@ -228,7 +242,7 @@ class Rep(Strict):
     @field_validator("aliases")
     @classmethod
     def _aliases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(a.strip().lower() for a in value)
+        return tuple(email_address(a) for a in value)
 
 
 class Routine(Strict):

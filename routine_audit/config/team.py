@@ -7,6 +7,7 @@ directory (cron starts elsewhere).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..errors import UserError
 from ..timezones import resolve_zone
 from .schema import Rep, Routine, Strict, email_address
 
@@ -51,6 +53,8 @@ class Person(Strict):
     email: str = Field(description="address")
     name: str = Field("", description="display name")
 
+    _email = field_validator("email")(email_address)
+
 
 class GoogleAccess(Strict):
     """How the team's Google calendars are read."""
@@ -65,13 +69,32 @@ class MailSection(Strict):
     """SMTP delivery; credentials come from environment variables, never the file."""
 
     host: str = Field(description="SMTP server")
-    port: int = Field(587, description="SMTP port")
+    port: int = Field(587, ge=1, le=65535, description="SMTP port")
     security: Literal["starttls", "ssl", "none"] = Field("starttls", description="transport")
     sender: str = Field(alias="from", description="the From: address")
     username_env: str | None = Field(None, description="variable holding the SMTP user name")
     password_env: str | None = Field(None, description="variable holding the SMTP password")
     to_manager: bool = Field(True, description="mail the manager the team roll-up")
     to_reps: bool = Field(False, description="mail each rep their own report")
+
+    @model_validator(mode="after")
+    def _credentials_pair(self) -> MailSection:
+        if (self.username_env is None) != (self.password_env is None):
+            raise ValueError(
+                "username_env and password_env go together: name both variables, or neither"
+            )
+        return self
+
+    def missing_variables(self) -> list[str]:
+        """Warnings for credential variables not set in this environment (cron's differs,
+        so this is not an error here)."""
+        return [
+            f"mail.{field}: the environment variable {name} is not set here; set it where "
+            "the run starts (the crontab line or the unit file)"
+            for field, name in (("username_env", self.username_env),
+                                ("password_env", self.password_env))
+            if name is not None and name not in os.environ
+        ]  # fmt: skip
 
 
 class TeamFile(Strict):
@@ -122,6 +145,8 @@ class Team:
     _routine_cache: dict[Path, Routine] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # rep email -> why that rep cannot be audited (filled by ``load_team``; see there)
+    problems: dict[str, UserError] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:

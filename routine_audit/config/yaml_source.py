@@ -56,6 +56,12 @@ def read_yaml(path: Path) -> YamlDocument:
         raise ConfigError(f"cannot read the file: {exc}", where=Location(path)) from None
     try:
         node, data = _parse(text)
+    except AliasError as exc:
+        raise ConfigError(
+            str(exc),
+            where=Location(path, line=exc.line),
+            hint="write the values out, or use fewer nested aliases",
+        ) from None
     except ValueError as exc:  # PyYAML builds dates with datetime: 2026-02-30 raises here
         raise ConfigError(
             f"not valid YAML: {exc}",
@@ -77,23 +83,99 @@ def read_yaml(path: Path) -> YamlDocument:
     return YamlDocument(path, data, lines)
 
 
+# a rule or team file is a few thousand values at most; aliases may not multiply them past this
+MAX_VALUES = 100_000
+
+
+class AliasError(ValueError):
+    """Aliases that refer to themselves or expand past ``MAX_VALUES``."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def _parse(text: str) -> tuple[yaml.Node | None, object]:
-    """The document's node tree (for line numbers) and its data, from one parse."""
+    """The document's node tree (for line numbers) and its data, from one parse.
+
+    The tree is checked before anything expands its aliases: an alias that refers to
+    itself, or aliases that would expand past ``MAX_VALUES`` values (a "billion laughs"
+    file), raise ``AliasError``."""
     loader = _LOADER(text)  # a safe loader (C or Python)
     try:
         node = loader.get_single_node()
-        return node, (None if node is None else loader.construct_document(node))
+        if node is None:
+            return None, None
+        _check_expansion(node)
+        return node, loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _collect_lines(node: yaml.Node, key: PathKey, lines: dict[PathKey, int]) -> None:
-    lines[key] = node.start_mark.line + 1
+def _check_expansion(root: yaml.Node) -> None:
+    """How many values the document holds with every alias expanded, worked out once per
+    distinct node (linear in the file, whatever the aliases multiply to)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    # an explicit stack: a deep file must not reach Python's recursion limit
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        ident = id(node)
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(ident)
+            size = 1 + sum(sizes[id(child)] for child in children)
+            if size > MAX_VALUES:
+                raise AliasError(
+                    f"aliases expand to more than {MAX_VALUES:,} values",
+                    node.start_mark.line + 1,
+                )
+            sizes[ident] = size
+            continue
+        if ident in sizes:
+            continue
+        if ident in open_nodes:
+            raise AliasError("an alias refers to the value that contains it", None)
+        open_nodes.add(ident)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise AliasError(
+                    "an alias refers to the value that contains it", child.start_mark.line + 1
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            child = (*key, key_node.value)
-            _collect_lines(value_node, child, lines)
-            lines[child] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_lines(item, (*key, index), lines)
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _collect_lines(node: yaml.Node, key: PathKey, lines: dict[PathKey, int]) -> None:
+    """Each field path's line (a mapping value's is its key's line), in file order; a node
+    an alias repeats is walked once, at its first place."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, PathKey, int]] = [(node, key, node.start_mark.line + 1)]
+    while stack:
+        node, key, line = stack.pop()
+        lines[key] = line
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            children = [
+                (value, (*key, name.value), name.start_mark.line + 1) for name, value in node.value
+            ]
+        elif isinstance(node, yaml.SequenceNode):
+            children = [
+                (item, (*key, index), item.start_mark.line + 1)
+                for index, item in enumerate(node.value)
+            ]
+        else:
+            continue
+        stack.extend(reversed(children))  # popped in file order

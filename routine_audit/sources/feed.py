@@ -9,21 +9,32 @@ from __future__ import annotations
 import base64
 import codecs
 import http.client
+import os
 import re
 import socket
 import ssl
+import threading
 import time
 import zlib
+from contextlib import suppress
 from email.message import Message
 from typing import IO
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from urllib.request import (
+    HTTPHandler,
+    HTTPRedirectHandler,
+    HTTPSHandler,
+    Request,
+    build_opener,
+)
 
 from routine_audit._version import __version__
-from routine_audit.errors import Location, SourceError
+from routine_audit.errors import Location, SourceError, UsageError
 
 FEED_SCHEMES = ("http", "https", "webcal", "webcals")
+TIMEOUT_ENV = "ROUTINE_AUDIT_FEED_TIMEOUT"
+DEFAULT_TIMEOUT = 60.0
 _CHUNK = 64 * 1024
 _SNIFF = 4096
 _HIDDEN = "…"
@@ -47,7 +58,7 @@ def is_feed_url(text: str) -> bool:
 
 
 def redact_url(url: str) -> str:
-    """``url`` safe to show: scheme, host and first path segment; the rest becomes "…"."""
+    """``url`` safe to show: scheme and host; a path, query, fragment or user becomes "…"."""
     text = url.strip()
     try:
         parts = urlsplit(text)
@@ -57,14 +68,11 @@ def redact_url(url: str) -> str:
     _, at, hostport = parts.netloc.rpartition("@")
     shown = f"{parts.scheme}://" if parts.scheme else ""
     shown += f"{_HIDDEN}@{hostport}" if at else hostport
-    if parts.path:
-        lead = "/" if parts.path.startswith("/") else ""
-        first, slash, rest = parts.path[len(lead) :].partition("/")
-        shown += lead + first
-        if rest:
-            shown += f"/{_HIDDEN}"
-        elif slash:
-            shown += "/"
+    if parts.path.strip("/"):
+        # any segment may be the secret (webcal://host/SECRET/basic.ics): none is shown
+        shown += f"/{_HIDDEN}"
+    elif parts.path:
+        shown += "/"
     if parts.query:
         shown += f"?{_HIDDEN}"
     if parts.fragment:
@@ -72,13 +80,35 @@ def redact_url(url: str) -> str:
     return shown
 
 
-def fetch_feed(url: str, *, timeout: float = 30.0, max_bytes: int = 50 * 1024 * 1024) -> bytes:
+def feed_timeout() -> float:
+    """Seconds one feed request may take in all: ``ROUTINE_AUDIT_FEED_TIMEOUT``, else 60."""
+    chosen = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not chosen:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(chosen)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86400:
+        raise UsageError(
+            f"{TIMEOUT_ENV}={chosen!r} is not a number of seconds",
+            hint=f"set {TIMEOUT_ENV} to a number such as 60, or unset it",
+        )
+    return seconds
+
+
+def fetch_feed(
+    url: str, *, timeout: float | None = None, max_bytes: int = 50 * 1024 * 1024
+) -> bytes:
     """Download an iCalendar feed (http, https or webcal URL) and return its raw bytes.
 
-    ``timeout`` bounds each network wait and the whole download. The body is
-    returned as sent (after gzip decoding); it must start with
+    ``timeout`` (default: ``feed_timeout()``) is one deadline for the whole request:
+    connecting, the headers, redirects and the body, however slowly a server sends
+    them. The body is returned as sent (after gzip decoding); it must start with
     ``BEGIN:VCALENDAR`` (after whitespace and a UTF-8 or UTF-16 BOM).
     """
+    if timeout is None:
+        timeout = feed_timeout()
     where = Location(redact_url(url))
     target, authorization = _split_credentials(_http_url(url), where)
     request = Request(
@@ -92,12 +122,32 @@ def fetch_feed(url: str, *, timeout: float = 30.0, max_bytes: int = 50 * 1024 * 
     if authorization:
         # Unredirected: the credentials must not follow a redirect to another host.
         request.add_unredirected_header("Authorization", authorization)
-    deadline = time.monotonic() + timeout
+    with _Deadline(timeout) as deadline:
+        try:
+            body, content_type, final_url = _download(
+                request, deadline, timeout=timeout, limit=max_bytes, where=where
+            )
+        except SourceError:
+            if deadline.expired:
+                raise _timeout_error(timeout, where) from None
+            raise
+        if deadline.expired:  # the socket was shut mid-body: what came is not the feed
+            raise _timeout_error(timeout, where)
+    _check_calendar(body, content_type, target=target, final_url=final_url, where=where)
+    return body
+
+
+def _download(
+    request: Request, deadline: _Deadline, *, timeout: float, limit: int, where: Location
+) -> tuple[bytes, str, str]:
+    opener = build_opener(
+        _WebOnlyRedirects, _WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline)
+    )
     try:
-        response = build_opener(_WebOnlyRedirects).open(request, timeout=timeout)
+        response = opener.open(request, timeout=timeout)
     except HTTPError as exc:
         with exc:
-            raise _status_error(exc, target, where) from None
+            raise _status_error(exc, request.full_url, where) from None
     except URLError as exc:
         raise _connection_error(exc.reason, timeout, where) from None
     except (OSError, http.client.HTTPException) as exc:
@@ -105,13 +155,89 @@ def fetch_feed(url: str, *, timeout: float = 30.0, max_bytes: int = 50 * 1024 * 
     except ValueError:  # includes UnicodeError
         raise SourceError("not a valid web address", where=where, hint=_NETWORK_HINT) from None
     with response:
-        body = _read_body(
-            response, timeout=timeout, deadline=deadline, limit=max_bytes, where=where
-        )
-        final_url = response.url or target
+        body = _read_body(response, timeout=timeout, deadline=deadline.at, limit=limit, where=where)
+        final_url = response.url or request.full_url
         content_type = response.headers.get("Content-Type", "")
-    _check_calendar(body, content_type, target=target, final_url=final_url, where=where)
-    return body
+    return body, content_type, final_url
+
+
+class _Deadline:
+    """One deadline for a whole request: when it passes, every socket the request opened
+    is shut down, which ends any read or connect still waiting on it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+        return sock
+
+    def remaining(self) -> float:
+        return max(self.at - time.monotonic(), 0.001)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(connection_class: type, deadline: _Deadline) -> type:
+    """``connection_class`` whose sockets the deadline can shut down, and whose every
+    wait is bounded by what is left of it."""
+
+    class Watched(connection_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = self._connect_watched
+
+        def _connect_watched(
+            self, address: tuple[str, int], timeout: object = None, source_address: object = None
+        ) -> socket.socket:
+            sock = socket.create_connection(
+                address, min(deadline.remaining(), self.timeout or 1e9), source_address
+            )
+            return deadline.watch(sock)
+
+    return Watched
+
+
+class _WatchedHTTPHandler(HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._connection = _watched(http.client.HTTPConnection, deadline)
+
+    def http_open(self, req: Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+
+class _WatchedHTTPSHandler(HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._connection = _watched(http.client.HTTPSConnection, deadline)
+
+    def https_open(self, req: Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req, context=self._context)
 
 
 class _WebOnlyRedirects(HTTPRedirectHandler):
@@ -178,8 +304,10 @@ def _status_error(exc: HTTPError, target: str, where: Location) -> SourceError:
             where=where,
             hint=_NETWORK_HINT,
         )
-    reason = " ".join(str(exc.reason or "").split()) or http.client.responses.get(code, "")
-    status = f"HTTP {code} {reason}".strip()
+    # the server's own reason phrase is server text: the owner's detail, not the message
+    standard = http.client.responses.get(code, "")
+    reason = " ".join(str(exc.reason or "").split())
+    status = f"HTTP {code} {standard}".strip()
     final_url = exc.geturl() or target
     if code in (401, 403) or _is_sign_in_redirect(target, final_url):
         hint = f"the feed is not public: {_ICAL_HINT}"
@@ -191,7 +319,8 @@ def _status_error(exc: HTTPError, target: str, where: Location) -> SourceError:
         hint = "the server failed; try again later"
     else:
         hint = None
-    return SourceError(f"the server answered {status}", where=where, hint=hint)
+    said = f"the server said {reason!r}" if reason.lower() not in ("", standard.lower()) else None
+    return SourceError(f"the server answered {status}", where=where, hint=hint, detail=said)
 
 
 def _connection_error(reason: object, timeout: float, where: Location) -> SourceError:

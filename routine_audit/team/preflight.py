@@ -1,0 +1,50 @@
+"""Before a scheduled run audits or mails anything: can it write where it must?
+
+A run that only finds out after mailing that it cannot write its reports or its
+history would leave the week half done; each check here tries for real (a file
+made and removed), since permission bits say little to root or on a read-only mount.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import Location, UsageError
+
+
+def writable_folder(folder: Path, what: str) -> None:
+    """``folder`` exists (made if needed) and a file can be created in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".routine-audit-", suffix=".probe")
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(
+            f"the {what} is a file, not a folder", where=Location(folder), hint="name a folder"
+        ) from None
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write the {what}: {exc.strerror}",
+            where=Location(folder),
+            hint="make it writable by the user the run starts as, or choose another",
+        ) from None
+    os.close(handle)
+    Path(probe).unlink(missing_ok=True)
+
+
+def writable_file(path: Path, what: str) -> None:
+    """``path`` can be appended to (or created): its folder is writable, and so is it."""
+    writable_folder(path.parent, f"{what}'s folder")
+    if path.is_dir():
+        raise UsageError(f"the {what} is a folder", where=Location(path), hint="name a file")
+    if path.exists():
+        try:
+            with path.open("ab"):
+                pass
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the {what}: {exc.strerror}",
+                where=Location(path),
+                hint="make it writable by the user the run starts as, or choose another",
+            ) from None
