@@ -375,26 +375,33 @@ def rules_check(
         rules_path_for,
         unassigned_activities,
     )
+    from .config.check import describe, placeholder_warnings
     from .config.team import Team
+    from .errors import ConfigFileError
 
     failed = False
     checked = []
     for file in files:
         try:
             model = check_file(file)
+        except ConfigFileError as exc:  # every problem of the file, one line each
+            for problem in exc.problems:
+                typer.echo(f"error: {problem}", err=True)
+            failed = True
+            continue
         except RoutineAuditError as exc:
             typer.echo(f"error: {exc}", err=True)
             failed = True
             continue
         checked.append((file, model))
-        typer.echo(f"ok: {file} ({_describe(model)})")
+        typer.echo(f"ok: {file} ({describe(model)})")
     rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
     given = rule_sets[0] if rule_sets else load_rules()
     for file, model in checked:
         if isinstance(model, Routine):
             named = rules_path_for(model)  # checked (it exists) with the routine
             rules = given if named is None else load_rules(named)
-            for warning in unassigned_activities(model, rules):
+            for warning in [*placeholder_warnings(model), *unassigned_activities(model, rules)]:
                 typer.echo(f"warning: {file}: {warning}", err=True)
         if isinstance(model, Team) and model.spec.mail is not None:
             for warning in model.spec.mail.missing_variables():
@@ -809,9 +816,12 @@ def _source(ics, google, calendar, token, service_account, subject):
 
 def _run_audit(source, routine, rules, week, start, end, tz):
     from .config import load_routine, rules_for
+    from .config.check import placeholder_warnings
     from .pipeline import audit_calendar, audit_period
 
     routine_model = load_routine(routine)
+    for warning in placeholder_warnings(routine_model):
+        typer.echo(f"routine-audit: warning: {routine}: {warning}", err=True)
     rule_set = rules_for(routine_model, rules)
     period = audit_period(routine_model, tz=tz, week=week, start=start, end=end)
     return audit_calendar(source, routine_model, rule_set, period)
@@ -842,17 +852,6 @@ def _finish(incomplete: bool, problems: int, listed: str) -> None:
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))
-
-
-def _describe(model: object) -> str:
-    from .config import Routine, RuleSet
-
-    if isinstance(model, Routine):
-        who = model.rep.email if model.rep else "a team default"
-        return f"routine for {who}, {len(model.commitments)} commitments"
-    if isinstance(model, RuleSet):
-        return f"{len(model.rules)} classification rules"
-    return type(model).__name__
 
 
 def main() -> None:
