@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from routine_audit.cli import app
 from routine_audit.config import package_data
-from routine_audit.config.check import STARTER_ADDRESS
 
 runner = CliRunner()
 SAMPLE = package_data("sample")
+STARTER_ADDRESS = "you@example.com"  # the starter routine's placeholder
 PYDANTIC_WORDING = ("Input should", "should have at least", "Value error", "valid tuple")
 
 
@@ -144,6 +144,9 @@ def test_other_commands_name_the_first_problem_and_how_many_more(tmp_path):
 
 
 def test_the_placeholder_is_the_starters_address():
+    from routine_audit.config import check
+
+    assert check.STARTER_ADDRESS == STARTER_ADDRESS
     starter = yaml.safe_load(package_data("starter_routine.yaml").read_text())
     assert starter["rep"]["email"] == STARTER_ADDRESS
 
