@@ -167,3 +167,24 @@ def test_the_starters_placeholder_address_gets_a_warning(tmp_path):
     routine.write_text(routine.read_text().replace(STARTER_ADDRESS, "dana@northwind.example"))
     again = invoke("rules", "check", routine)
     assert again.exit_code == 0 and "placeholder" not in again.stderr
+
+
+def test_a_reps_routine_with_several_problems_lists_each(tmp_path):
+    # the team file is fine; one rep's routine has two problems: both listed under the rep
+    shutil.copy(SAMPLE / "dana.ics", tmp_path / "dana.ics")
+    (tmp_path / "lee.yaml").write_text(
+        "kind: routine\nversion: 1\ntimezone: Europe/London\nrep: {email: lee@b.example}\n"
+        "share_titles: maybe\ncommitments:\n  - {id: p, activity: prospecting, target: 0}\n"
+    )
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "kind: team\nversion: 1\nname: T\ntimezone: Europe/London\nreps:\n"
+        "  - {email: lee@b.example, calendar: {ics: dana.ics}, routine: lee.yaml}\n"
+    )
+    result = invoke("rules", "check", team)
+    assert result.exit_code == 2
+    routine = tmp_path / "lee.yaml"
+    assert result.stderr.splitlines() == [
+        f"error: {team}: lee@b.example: {routine}:5: share_titles: expected true or false",
+        f"error: {team}: lee@b.example: {routine}:7: commitments[0].target: must be more than 0",
+    ]

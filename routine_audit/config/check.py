@@ -40,7 +40,8 @@ def describe_team(team: Team) -> str:
     """The reps, routines, rules and calendars a team file's check found."""
     spec = team.spec
     routines = {team.routine_path(m) for m in spec.reps}
-    rules = [rules_path_for(team.member_routine(m), fallback=team.rules_path) for m in spec.reps]
+    fine = [m for m in spec.reps if m.email not in team.problems]  # the others: their own
+    rules = [rules_path_for(team.member_routine(m), fallback=team.rules_path) for m in fine]
     local = feeds = google = 0
     for member in spec.reps:
         if member.calendar.google is not None:
