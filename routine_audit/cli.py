@@ -22,23 +22,33 @@ app = typer.Typer(
     name="routine-audit",
     help="Audit sales reps' calendars against the routines they committed to.",
     no_args_is_help=True,
-    add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="Check and create rule files (routines and classification rules).")
+# with no subcommand, a sub-app prints its help (on stderr, exit 2), as the top level does
+rules_app = typer.Typer(
+    help="Check and create rule files (routines and classification rules).", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
-auth_app = typer.Typer(help="Sign in to Google Calendar, check the sign-in, sign out.")
+auth_app = typer.Typer(
+    help="Sign in to Google Calendar, check the sign-in, sign out.", no_args_is_help=True
+)
 app.add_typer(auth_app, name="auth")
-team_app = typer.Typer(help="Audit a whole team described in a team file.")
+team_app = typer.Typer(help="Audit a whole team described in a team file.", no_args_is_help=True)
 app.add_typer(team_app, name="team")
 
-ConfigOption = Annotated[Path, typer.Option("--config", help="The team file (YAML, kind: team).")]
-RepOption = Annotated[str | None, typer.Option("--rep", help="Audit only this rep (email).")]
+ConfigOption = Annotated[
+    Path, typer.Option("--config", metavar="FILE", help="The team file (YAML, kind: team).")
+]
+RepOption = Annotated[
+    str | None, typer.Option("--rep", metavar="EMAIL", help="Audit only this rep.")
+]
 DbOption = Annotated[
     Path | None,
     typer.Option(
-        "--db", help="History database (default: the team file's db, else the user data dir)."
+        "--db",
+        metavar="FILE",
+        help="History database (default: the team file's db, else the user data dir).",
     ),
 ]
 
@@ -67,10 +77,34 @@ class AudienceChoice(StrEnum):
     manager = "manager"
 
 
+class _PlainArguments(typer.core.TyperCommand):
+    """Help listing each argument by its placeholder and help alone: Typer would add the
+    Python type (``<list[Path]>``), which tells a user nothing."""
+
+    def format_options(self, ctx, formatter) -> None:
+        params = [p for p in self.get_params(ctx) if not getattr(p, "hidden", False)]
+        arguments = [
+            (p.metavar or p.name.upper(), getattr(p, "help", None) or "")
+            for p in params
+            if p.param_type_name == "argument"
+        ]
+        options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl([row for row in rows if row is not None])
+
+
+def _choices(choices: type[StrEnum]) -> str:
+    """A choice option's placeholder, as click writes it: [a|b]."""
+    return "[" + "|".join(choices) + "]"
+
+
 IcsOption = Annotated[
     list[str] | None,
     typer.Option(
         "--ics",
+        metavar="PATH|URL",
         help="An .ics file, a folder of .ics files (one rep's calendars), or an "
         "http(s)/webcal feed URL. Repeat for several.",
         show_default=False,
@@ -83,6 +117,7 @@ CalendarOption = Annotated[
     str | None,
     typer.Option(
         "--calendar",
+        metavar="ID",
         help="Google calendar id, e.g. rep@company.com (default: primary, or --subject's).",
     ),
 ]
@@ -90,6 +125,7 @@ TokenOption = Annotated[
     str | None,
     typer.Option(
         "--token",
+        metavar="FILE",
         help="Google sign-in token file (default: $ROUTINE_AUDIT_TOKEN, else the config folder).",
     ),
 ]
@@ -97,12 +133,15 @@ ServiceAccountOption = Annotated[
     str | None,
     typer.Option(
         "--service-account",
+        metavar="FILE",
         help="Workspace service-account key (JSON) with domain-wide delegation.",
     ),
 ]
 SubjectOption = Annotated[
     str | None,
-    typer.Option("--subject", help="With --service-account: the rep's address to act as."),
+    typer.Option(
+        "--subject", metavar="EMAIL", help="With --service-account: the rep's address to act as."
+    ),
 ]
 NonInteractiveOption = Annotated[
     bool,
@@ -112,43 +151,56 @@ NonInteractiveOption = Annotated[
     ),
 ]
 RoutineOption = Annotated[
-    Path, typer.Option("--routine", help="The rep's routine file (YAML, kind: routine).")
+    Path,
+    typer.Option("--routine", metavar="FILE", help="The rep's routine file (YAML, kind: routine)."),
 ]
 RulesOption = Annotated[
     Path | None,
     typer.Option(
         "--rules",
+        metavar="FILE",
         help="Classification rules (YAML). Default: the routine's rules: file, else the "
         "shipped defaults.",
     ),
 ]
 WeekOption = Annotated[
     str | None,
-    typer.Option("--week", help="ISO week (2026-W47), or last, this, next. Default: last."),
+    typer.Option(
+        "--week", metavar="WEEK", help="ISO week (2026-W47), or last, this, next. Default: last."
+    ),
 ]
 StartOption = Annotated[
-    str | None, typer.Option("--start", help="First day (YYYY-MM-DD), with --end.")
+    str | None, typer.Option("--start", metavar="DATE", help="First day (YYYY-MM-DD), with --end.")
 ]
 EndOption = Annotated[
-    str | None, typer.Option("--end", help="Last day, inclusive (YYYY-MM-DD), with --start.")
+    str | None,
+    typer.Option("--end", metavar="DATE", help="Last day, inclusive (YYYY-MM-DD), with --start."),
 ]
 TzOption = Annotated[
     str | None,
     typer.Option(
-        "--tz", help="Audit time zone (which day an hour is booked on). Default: the routine's."
+        "--tz",
+        metavar="ZONE",
+        help="Audit time zone (which day an hour is booked on). Default: the routine's.",
     ),
 ]
 AudienceOption = Annotated[
     AudienceChoice,
     typer.Option(
         "--audience",
+        metavar=_choices(AudienceChoice),
         help="owner: everything; manager: activities and times, no event content "
         "unless the routine sets share_titles.",
     ),
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of the terminal."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to this file (atomically) instead of the terminal.",
+    ),
 ]
 
 
@@ -222,7 +274,8 @@ def audit(
     tz: TzOption = None,
     audience: AudienceOption = AudienceChoice.owner,
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+        ReportFormat,
+        typer.Option("--format", "-f", metavar=_choices(ReportFormat), help="Report format."),
     ] = ReportFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -254,7 +307,8 @@ def events(
     tz: TzOption = None,
     audience: AudienceOption = AudienceChoice.owner,
     fmt: Annotated[
-        EventsFormat, typer.Option("--format", "-f", help="Output format.")
+        EventsFormat,
+        typer.Option("--format", "-f", metavar=_choices(EventsFormat), help="Output format."),
     ] = EventsFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -276,9 +330,9 @@ def events(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path(
-        "reports/demo"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FOLDER", help="Folder for the report files.")
+    ] = Path("reports/demo"),
     audience: AudienceOption = AudienceChoice.manager,
 ) -> None:
     """Audit the bundled sample team for its sample week: prints each rep's report and the
@@ -296,9 +350,12 @@ def demo(
         typer.echo(f"open {out / 'index.html'} in a browser for the team page", err=True)
 
 
-@rules_app.command("check")
+@rules_app.command("check", cls=_PlainArguments)
 def rules_check(
-    files: Annotated[list[Path], typer.Argument(help="Routine, rule and team files to validate.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE", help="Routine, rule and team files to validate."),
+    ],
     online: Annotated[
         bool,
         typer.Option(
@@ -321,6 +378,7 @@ def rules_check(
         rules_path_for,
         unassigned_activities,
     )
+    from .config.check import describe, placeholder_warnings
     from .config.team import Team
 
     failed = False
@@ -329,23 +387,25 @@ def rules_check(
         try:
             model = check_file(file)
         except RoutineAuditError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            for problem in _each_problem(exc):
+                typer.echo(f"error: {problem}", err=True)
             failed = True
             continue
         problems = model.problems if isinstance(model, Team) else {}
         for email, problem in problems.items():  # one rep's files: that rep would fail a run
-            typer.echo(f"error: {file}: {email}: {problem}", err=True)
+            for each in _each_problem(problem):
+                typer.echo(f"error: {file}: {email}: {each}", err=True)
         failed = failed or bool(problems)
         checked.append((file, model))
         if not problems:
-            typer.echo(f"ok: {file} ({_describe(model)})")
+            typer.echo(f"ok: {file} ({describe(model)})")
     rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
     given = rule_sets[0] if rule_sets else load_rules()
     for file, model in checked:
         if isinstance(model, Routine):
             named = rules_path_for(model)  # checked (it exists) with the routine
             rules = given if named is None else load_rules(named)
-            for warning in unassigned_activities(model, rules):
+            for warning in [*placeholder_warnings(model), *unassigned_activities(model, rules)]:
                 typer.echo(f"warning: {file}: {warning}", err=True)
         if isinstance(model, Team) and model.spec.mail is not None:
             for warning in model.spec.mail.missing_variables():
@@ -359,6 +419,13 @@ def rules_check(
             raise typer.Exit(int(ExitCode.PARTIAL))  # files valid; a calendar is unreadable
     if failed:
         raise typer.Exit(int(ExitCode.USAGE))
+
+
+def _each_problem(exc: RoutineAuditError) -> tuple[RoutineAuditError, ...]:
+    """Every problem an error stands for: all of a file's (``rules check`` lists them)."""
+    from .errors import ConfigFileError
+
+    return exc.problems if isinstance(exc, ConfigFileError) else (exc,)
 
 
 def _check_online(file: Path, team) -> bool:
@@ -383,10 +450,11 @@ def _check_online(file: Path, team) -> bool:
     return not all(outcome.ok for outcome in outcomes)
 
 
-@rules_app.command("init")
+@rules_app.command("init", cls=_PlainArguments)
 def rules_init(
     folder: Annotated[
-        Path, typer.Argument(help="Folder to write routine.yaml and rules.yaml into.")
+        Path,
+        typer.Argument(metavar="FOLDER", help="Folder to write routine.yaml and rules.yaml into."),
     ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
@@ -406,6 +474,7 @@ def auth_login(
         str | None,
         typer.Option(
             "--client-secrets",
+            metavar="FILE",
             help="OAuth client file (default: $ROUTINE_AUDIT_CLIENT_SECRETS, "
             "else the config folder).",
         ),
@@ -419,7 +488,7 @@ def auth_login(
         ),
     ] = False,
     port: Annotated[
-        int, typer.Option("--port", help="Local port for the sign-in redirect.")
+        int, typer.Option("--port", metavar="PORT", help="Local port for the sign-in redirect.")
     ] = 8085,
     non_interactive: NonInteractiveOption = False,
 ) -> None:
@@ -504,16 +573,24 @@ def team_audit(
     rep: RepOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Also write every report to this folder (HTML, Markdown...)."),
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="Also write every report to this folder (HTML, Markdown...).",
+        ),
     ] = None,
     db: DbOption = None,
     audience: AudienceOption = AudienceChoice.manager,
     fmt: Annotated[
-        TeamFormat, typer.Option("--format", "-f", help="Roll-up format.")
+        TeamFormat,
+        typer.Option("--format", "-f", metavar=_choices(TeamFormat), help="Roll-up format."),
     ] = TeamFormat.table,
 ) -> None:
     """Audit every rep of the team and show the roll-up: reps and commitments ranked by
-    their gap, with the change since last week."""
+    their gap, with the change since last week.
+
+    It records the week in the history (--db), as run does: auditing a week again
+    replaces its rows. A --start/--end period is audited but not recorded."""
     from .config.load import load_team
     from .report.team_text import render_team_markdown, render_team_terminal
     from .team.weekly import run_team
@@ -551,11 +628,19 @@ def scheduled_run(
     rep: RepOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Reports folder (default: the team's output_dir/<ISO week>)."),
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="Reports folder (default: a folder named after the ISO week, e.g. 2026-W47, "
+            "in the team's output_dir).",
+        ),
     ] = None,
     db: DbOption = None,
     log: Annotated[
-        Path | None, typer.Option("--log", help="Append the log lines to this file, not stderr.")
+        Path | None,
+        typer.Option(
+            "--log", metavar="FILE", help="Append the log lines to this file, not stderr."
+        ),
     ] = None,
     mail: Annotated[
         bool, typer.Option("--mail/--no-mail", help="Send the mail set up in the team file.")
@@ -624,11 +709,14 @@ def _why(run, also: Callable[[str], None] | None = None) -> None:
 
 @app.command("history")
 def history_command(
-    rep: Annotated[str, typer.Option("--rep", help="The rep's email.")],
-    weeks: Annotated[int, typer.Option("--weeks", help="How many weeks back.")] = 8,
+    rep: Annotated[
+        str, typer.Option("--rep", metavar="EMAIL", help="The rep whose history to show.")
+    ],
+    weeks: Annotated[int, typer.Option("--weeks", metavar="N", help="How many weeks back.")] = 8,
     db: DbOption = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="A team file (for its db: setting).")
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="A team file (for its db: setting)."),
     ] = None,
 ) -> None:
     """Show a rep's adherence per commitment, week by week, from the history."""
@@ -640,14 +728,37 @@ def history_command(
             from .config.load import load_team
 
             path = load_team(config).db_path
-        with History(path or default_db_path(), create=False) as history:
+        path = path or default_db_path()
+        with History(path, create=False) as history:
+            rep = _known_rep(rep, history.reps(), path)
             points = history.trend(rep, weeks=weeks)
         if not points:
-            typer.echo(f"no history for {rep} in {path or default_db_path()}")
+            typer.echo(f"no history for {rep} in the last {weeks} weeks of {path}")
             return
         from .report.history_text import render_trend
 
         typer.echo(render_trend(rep, points, _options(True)), nl=False)
+
+
+def _known_rep(rep: str, known: list[str], path: Path) -> str:
+    """The history's spelling of ``rep`` (addresses match in any case); an address the
+    history does not know is a usage error naming the ones it does."""
+    from .errors import Location, UsageError
+
+    match = next((k for k in known if k.casefold() == rep.casefold()), None)
+    if match is not None:
+        return match
+    if not known:
+        raise UsageError(
+            "the history holds no audits yet",
+            where=Location(path),
+            hint="run `routine-audit run` or `team audit` first, or check --db",
+        )
+    raise UsageError(
+        f"no history for {rep}",
+        where=Location(path),
+        hint=f"it knows {', '.join(known)}; check --rep",
+    )
 
 
 def _logger(path: Path | None):
@@ -738,9 +849,12 @@ def _source(ics, google, calendar, token, service_account, subject):
 
 def _run_audit(source, routine, rules, week, start, end, tz):
     from .config import load_routine, rules_for
+    from .config.check import placeholder_warnings
     from .pipeline import audit_calendar, audit_period
 
     routine_model = load_routine(routine)
+    for warning in placeholder_warnings(routine_model):
+        typer.echo(f"routine-audit: warning: {routine}: {warning}", err=True)
     rule_set = rules_for(routine_model, rules)
     period = audit_period(routine_model, tz=tz, week=week, start=start, end=end)
     return audit_calendar(source, routine_model, rule_set, period)
@@ -771,17 +885,6 @@ def _finish(incomplete: bool, problems: int, listed: str) -> None:
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))
-
-
-def _describe(model: object) -> str:
-    from .config import Routine, RuleSet
-
-    if isinstance(model, Routine):
-        who = model.rep.email if model.rep else "a team default"
-        return f"routine for {who}, {len(model.commitments)} commitments"
-    if isinstance(model, RuleSet):
-        return f"{len(model.rules)} classification rules"
-    return type(model).__name__
 
 
 def main() -> None:

@@ -89,6 +89,18 @@ class ConfigError(UserError):
     """A rule, routine or team file is missing or invalid."""
 
 
+class ConfigFileError(ConfigError):
+    """Every problem found in one file: the first is the one-line message (naming how
+    many more there are); ``problems`` holds them all (``rules check`` lists them)."""
+
+    def __init__(self, problems: list[ConfigError]) -> None:
+        self.problems = tuple(problems)
+        first, more = problems[0], len(problems) - 1
+        extra = f"and {more} more problem{'s' if more > 1 else ''}; rules check lists them all"
+        hint = "; ".join(h for h in (first.hint, extra if more else None) if h) or None
+        super().__init__(first.message, where=first.where, hint=hint)
+
+
 class UsageError(UserError):
     """Options that do not fit together, or a value of the wrong form."""
 

@@ -301,6 +301,12 @@ class History:
         with self._errors("read"):
             return [row[0] for row in self._db.execute(sql + " ORDER BY week", params)]
 
+    def reps(self, *, kind: str = "actual") -> list[str]:
+        """The reps with any recorded audit, in address order."""
+        sql = "SELECT DISTINCT rep FROM audit WHERE kind = ? ORDER BY rep"
+        with self._errors("read"):
+            return [row[0] for row in self._db.execute(sql, (_kind(kind),))]
+
     def coverage(self, rep: str, *, kind: str = "actual") -> dict[str, str]:
         """ISO week -> the coverage status of ``rep``'s latest recorded audit of it."""
         sql = (

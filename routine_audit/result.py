@@ -114,6 +114,9 @@ class AuditResult(LazyPickle):
     notes: list[str] = field(default_factory=list)
     coverage: Coverage = field(default_factory=Coverage)  # what the data can tell
     inputs: Inputs | None = None  # the routine and rules it was judged against
+    # (occ, by_occ, seconds): seconds of occurrence occ counted to by_occ instead (an
+    # overlap), by occ then by_occ; occ numbers are the ``occurrences`` index
+    displacements: tuple[tuple[int, int, int], ...] = ()
     # known without decoding a stored audit's tables (and so without loading pandas):
     # how many findings (log lines), and the commitments as plain rows (history, reports)
     finding_count: int = field(init=False)

@@ -37,10 +37,10 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments, Inputs, InputFile, Coverage, Extent,
 ]  # fmt: skip
-FORMAT = 13
+FORMAT = 14
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
-    "problems notes coverage inputs finding_count commitment_records",
+    "problems notes coverage inputs displacements finding_count commitment_records",
     "Finding": "kind commitment day detail evidence obstacles [slots]",
     "Evidence": "occ start end activity seconds [slots]",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
@@ -60,7 +60,7 @@ SHAPES = {
     "DailyView": "date activity hours target_hours",
     "FindingView": "kind commitment day detail evidence obstacles questions",
     "OccurrenceView": "start end hours counted_hours activity rule counted reason all_day "
-    "title private",
+    "title private displaced",
     "Block": "start end activity title seconds",
     "TrendPoint": "week commitment target scheduled adherence",
     "RepPages": "report html markdown json csv trend",

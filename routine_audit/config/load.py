@@ -12,9 +12,10 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, Location
 from ..inputs import BUILTIN, InputFile, RoutineSource, file_digest
+from .messages import config_problems
 from .schema import Routine, RuleSet
 from .team import Team, TeamFile
-from .yaml_source import YamlDocument, format_key, read_yaml
+from .yaml_source import YamlDocument, read_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -240,27 +241,7 @@ def _validate(document: YamlDocument, data: Any, model: type[Model], expected_ki
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(document, exc) from None
-
-
-def _config_error(document: YamlDocument, exc: ValidationError) -> ConfigError:
-    """The first validation problem, located by field path and line."""
-    # a misspelt field is the cause of the "missing" error it usually comes with
-    first = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    key = tuple(part for part in first["loc"] if not _is_pydantic_tag(part))
-    message = first["msg"].removeprefix("Value error, ").replace("valid tuple", "list")
-    if first["type"] == "extra_forbidden":
-        message = f"unknown field {format_key(key[-1:])!r}; check its spelling"
-    elif first["type"] == "missing":
-        message = "required field is missing"
-    more = len(exc.errors()) - 1
-    hint = f"and {more} more problem{'s' if more > 1 else ''} after this one" if more else None
-    return ConfigError(message, where=document.where(key), hint=hint)
-
-
-def _is_pydantic_tag(part: object) -> bool:
-    # pydantic adds union/function tags such as 'function-before[...]' to locations
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+        raise config_problems(document, exc) from None
 
 
 def _routine_source(chain: list[YamlDocument]) -> RoutineSource:

@@ -43,6 +43,7 @@ from .timeline import (
     local_midnights,
     merge_blocks,
     resolve_overlaps,
+    run_starts,
     sorted_codes,
     split_at_midnight,
 )
@@ -153,7 +154,23 @@ def _audit_tables(
         notes=_notes(context),
         coverage=covered,
         inputs=inputs_of(routine, rules),
+        displacements=_displacements(context),
     )
+
+
+def _displacements(context: AuditContext) -> tuple[tuple[int, int, int], ...]:
+    """Per pair of occurrences, the seconds the first lost to the second (summed over the
+    days a block spans): what the ``events`` listing says an occurrence was displaced by."""
+    conflicts = context.conflicts
+    if not len(conflicts["seg"]):
+        return ()
+    seg_occ = context.segments["occ"]
+    occ, by = seg_occ[conflicts["seg"]], seg_occ[conflicts["by_seg"]]
+    order = np.lexsort((by, occ))
+    occ, by, seconds = occ[order], by[order], conflicts["seconds"][order]
+    pairs = run_starts(occ, by)
+    totals = np.add.reduceat(seconds, pairs)
+    return tuple(zip(occ[pairs].tolist(), by[pairs].tolist(), totals.tolist(), strict=True))
 
 
 def _table_extent(occurrences: Columns, period: Period) -> Extent | None:

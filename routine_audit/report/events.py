@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
+from ..units import clock_text, duration_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .csv_safe import write_csv
 from .text import span_text
-from .view import OccurrenceView, RepReport
+from .view import Block, OccurrenceView, RepReport
 
 COLUMNS = (
     "rep",
@@ -50,10 +51,35 @@ def _row(report: RepReport, occ: OccurrenceView) -> dict[str, Any]:
         "activity": occ.activity,
         "rule": occ.rule,
         "counted": occ.counted,
-        "reason": occ.reason,
+        "reason": reason_text(occ, tz),
         "all_day": occ.all_day,
         "summary": occ.title,
     }
+
+
+def reason_text(occ: OccurrenceView, tz: tzinfo) -> str:
+    """Why the occurrence counts less than its length, or not at all: its counting reason,
+    and the events that took its time ("displaced 1 h by client-meeting 10:00–11:00"),
+    each named by its title only where this audience may see it."""
+    parts = [occ.reason] if occ.reason else []
+    if occ.displaced:
+        day = occ.start.astimezone(tz).date()
+        parts.append("displaced " + ", ".join(_taken(b, day, tz) for b in occ.displaced))
+    return "; ".join(parts)
+
+
+def _taken(block: Block, day: date, tz: tzinfo) -> str:
+    what = (
+        f'"{block.title}"' if block.title else _ACTIVITY_WORDS.get(block.activity, block.activity)
+    )
+    start, end = block.start.astimezone(tz), block.end.astimezone(tz)
+    # the row gives the day: a span within it needs only its times
+    same_day = start.date() == day and end.date() == day
+    span = f"{clock_text(start)}–{clock_text(end)}" if same_day else span_text(start, end)
+    return f"{duration_text(block.seconds)} by {what} {span}"
+
+
+_ACTIVITY_WORDS = {"other": "an unclassified event"}
 
 
 def render_csv(reports: list[RepReport], options: RenderOptions) -> str:
@@ -89,6 +115,7 @@ def _table(report: RepReport) -> Table:
         "when",
         "hours",
         "counted",
+        "why",
         "activity",
         "rule",
         "title",
@@ -99,15 +126,12 @@ def _table(report: RepReport) -> Table:
     for occ in sorted(report.occurrences, key=lambda o: (o.start, o.end)):
         start, end = occ.start.astimezone(tz), occ.end.astimezone(tz)
         when = _all_day(start, end) if occ.all_day else span_text(start, end)
-        counted = (
-            Text(f"{occ.counted_hours:.2f}")
-            if occ.counted
-            else Text(f"no: {occ.reason}" if occ.reason else "no", style="yellow")
-        )
+        counted = Text(f"{occ.counted_hours:.2f}") if occ.counted else Text("no", style="yellow")
         table.add_row(
             Text(when),
             Text(f"{occ.hours:.2f}"),
             counted,
+            Text(reason_text(occ, tz)),
             Text(occ.activity, style="dim" if occ.activity == "other" else "cyan"),
             Text(occ.rule),
             Text("(hidden)", style="dim") if occ.title is None else Text(occ.title),

@@ -113,6 +113,7 @@ class OccurrenceView:
     all_day: bool
     title: str | None
     private: bool
+    displaced: tuple[Block, ...] = ()  # what took its time (seconds: how much), in time order
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def build_report(
     """The plain, audience-filtered view of ``result`` (``trend`` from the history)."""
     audience = Audience(audience)
     show = _title_policy(result, audience)
+    displaced = _displaced(result, show)
     occurrences = result.occurrences
     commitments = _commitment_views(result)
     # questions speak of the activity, or of the commitment itself for personal priorities
@@ -194,7 +196,9 @@ def build_report(
         findings=findings,
         health=result.health,
         occurrences=tuple(
-            OccurrenceView(*fields, title=show(occ), private=private)
+            OccurrenceView(
+                *fields, title=show(occ), private=private, displaced=displaced.get(occ, ())
+            )
             for occ, private, *fields in zip(
                 occurrences.index.tolist(),
                 occurrences["private"].to_numpy(dtype=bool).tolist(),
@@ -258,6 +262,19 @@ def _title_policy(result: AuditResult, audience: Audience):
     if not result.rep.share_titles:
         return lambda occ: None
     return lambda occ: None if private.get(occ, True) else titles.get(occ, "")
+
+
+def _displaced(result: AuditResult, show) -> dict[int, tuple[Block, ...]]:
+    """occ -> the blocks that took its time, each with the seconds it took."""
+    if not result.displacements:
+        return {}
+    table = result.occurrences
+    start, end, activity = (table[name].to_dict() for name in ("start", "end", "activity"))
+    found: dict[int, list[Block]] = {}
+    for occ, by, seconds in result.displacements:
+        block = Block(_datetime(start[by]), _datetime(end[by]), activity[by], show(by), seconds)
+        found.setdefault(occ, []).append(block)
+    return {occ: tuple(sorted(blocks, key=lambda b: b.start)) for occ, blocks in found.items()}
 
 
 def _manager_title(title: str) -> str:
