@@ -137,14 +137,16 @@ def test_file_names_are_percent_encoded_in_the_links(tmp_path, smtp):
     team = _team(tmp_path / "team", port, f"report_url: {BASE}\n")
     text = team.read_text().replace(
         "reps:\n",
-        "reps:\n  - {email: lee+sales@northwind.example, name: Lee, calendar: {ics: dana.ics}}\n",
+        "reps:\n  - {email: lee+sales@northwind.example, name: 'Lee & <Co>', "
+        "calendar: {ics: dana.ics}}\n",
     )
     team.write_text(text)
     _run(team)
     mails = _mails(envelopes)
     own = f"{BASE}/{WEEK}/lee%2Bsales-at-northwind.example.html"  # "+" is %2B
     assert _urls(mails["lee+sales@northwind.example"][0]) == [own]
-    assert own in _urls(mails[MANAGER][0])
+    assert f"- Lee & <Co>: {own}\n" in mails[MANAGER][0]
+    assert f'<li><a href="{own}">Lee &amp; &lt;Co&gt;</a></li>' in mails[MANAGER][1]
     assert (tmp_path / "team" / "out" / WEEK / "lee+sales-at-northwind.example.html").is_file()
 
 
