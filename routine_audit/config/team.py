@@ -134,8 +134,8 @@ def served_url(value: str | None) -> str | None:
 def page_url(base: str, *names: str) -> str:
     """The address of ``names`` (a folder, then a file) under the served folder ``base``:
     one slash between the parts however many ``base`` ends with; each name
-    percent-encoded whole (a ``+`` or ``@`` in a file name stays in the name), and the
-    base's own path only where it is not ASCII (what the admin wrote is kept)."""
+    percent-encoded whole (``+`` is ``%2B``, ``/`` could never split it), and the base's
+    own path only where it is not ASCII (what the admin wrote is kept)."""
     parts = urlsplit(base)
     path = quote(parts.path.rstrip("/"), safe="/%:@!$&'()*+,;=~")
     tail = "/".join(quote(name, safe="") for name in names)
