@@ -24,7 +24,7 @@ from .ics_lengths import correct_end, keep_long_durations, note_lengths
 from .ics_rules import MAX_CANDIDATES, Expansion, SeriesTooCostlyError
 from .ics_text import prepare
 from .ics_window import narrow
-from .limits import MAX_BYTES, MAX_OCCURRENCES
+from .limits import MAX_BYTES, MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
 
 if TYPE_CHECKING:  # the parser is imported where files are parsed: a warm run parses none
     import icalendar
@@ -154,9 +154,7 @@ class IcsSource(Source):
 
 
 # not "holds no events": a calendar left out whole is not searched again
-_OVER_EXTENT = Extent(
-    True, searched=f"the calendars read; one with more than {MAX_OCCURRENCES:,} occurrences was not"
-)
+_OVER_EXTENT = Extent(True, searched=TOO_MANY_SEARCHED)
 
 
 def _extent(
@@ -239,14 +237,10 @@ class TooManyOccurrencesError(SourceError):
     """A document (or a rep's documents together) holds more than ``MAX_OCCURRENCES``."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(_TOO_MANY, where=Location(name))
-        self.problem = Problem(name, _TOO_MANY)
+        super().__init__(TOO_MANY, where=Location(name))
+        self.problem = Problem(name, TOO_MANY)
 
 
-_TOO_MANY = (
-    f"not read: more than {MAX_OCCURRENCES:,} occurrences in or near the period "
-    "(the most one rep's period may hold)"
-)
 _VEVENT = re.compile(r"^BEGIN:VEVENT[ \t]*\r?$", re.I | re.M)
 
 

@@ -13,3 +13,11 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_OCCURRENCES = 50_000
 # candidate times one recurring series may examine in one read of a period
 MAX_CANDIDATES = 100_000
+
+# what a source says of a calendar over MAX_OCCURRENCES (a data-quality line, exit 1)
+TOO_MANY = (
+    f"not read: more than {MAX_OCCURRENCES:,} occurrences in or near the period "
+    "(the most one rep's period may hold)"
+)
+# and what the coverage note says was searched: not "the calendar holds no events"
+TOO_MANY_SEARCHED = f"nothing kept: a calendar holds more than {MAX_OCCURRENCES:,} occurrences"
