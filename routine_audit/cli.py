@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from ._version import __version__
-from .errors import ExitCode, RoutineAuditError
+from .errors import ExitCode, RoutineAuditError, UserError
 
 app = typer.Typer(
     name="routine-audit",
@@ -188,17 +188,20 @@ def _one_line_warnings() -> None:
 
 
 @contextmanager
-def user_errors(also: Callable[[str], None] | None = None) -> Iterator[None]:
+def user_errors(
+    also: Callable[[str], None] | None = None, *, owner: bool = False
+) -> Iterator[None]:
     """Bad input ends in one line on stderr and its exit code, never a traceback; ``also``
-    takes the same line (a run's log)."""
+    takes the same line (a run's log). The parser's or server's own words (``detail``)
+    only with ``owner``: they may quote the calendar, and a log keeps none of them."""
     try:
         yield
     except RoutineAuditError as exc:
-        line = f"routine-audit: error: {exc}"
-        typer.echo(line, err=True)
+        shown = exc.owner_line() if owner and isinstance(exc, UserError) else str(exc)
+        typer.echo(f"routine-audit: error: {shown}", err=True)
         if also is not None:
             with suppress(OSError):
-                also(line)
+                also(f"routine-audit: error: {exc}")
         raise typer.Exit(int(exc.exit_code)) from None
 
 
@@ -226,7 +229,7 @@ def audit(
     """Audit one rep's calendar for a period against their routine."""
     from .report import render
 
-    with user_errors():
+    with user_errors(owner=audience is AudienceChoice.owner):
         source = _source(ics, google, calendar, token, service_account, subject)
         result = _audit_and_emit(
             render, fmt.value, output, audience, source, routine, rules, week, start, end, tz
@@ -259,7 +262,7 @@ def events(
     whether (and why not) it counts."""
     from .report import render_events
 
-    with user_errors():
+    with user_errors(owner=audience is AudienceChoice.owner):
         source = _source(ics, google, calendar, token, service_account, subject)
         _audit_and_emit(
             render_events,
@@ -329,8 +332,13 @@ def rules_check(
             typer.echo(f"error: {exc}", err=True)
             failed = True
             continue
+        problems = model.problems if isinstance(model, Team) else {}
+        for email, problem in problems.items():  # one rep's files: that rep would fail a run
+            typer.echo(f"error: {file}: {email}: {problem}", err=True)
+        failed = failed or bool(problems)
         checked.append((file, model))
-        typer.echo(f"ok: {file} ({_describe(model)})")
+        if not problems:
+            typer.echo(f"ok: {file} ({_describe(model)})")
     rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
     given = rule_sets[0] if rule_sets else load_rules()
     for file, model in checked:
@@ -361,6 +369,8 @@ def _check_online(file: Path, team) -> bool:
         outcomes = check_calendars(team)
     for outcome in outcomes:
         who = outcome.member.email
+        if who in team.problems:
+            continue  # reported with the file already
         if outcome.ok and outcome.result is not None and outcome.result.no_data:
             newest = outcome.result.coverage.newest_text()
             typer.echo(
@@ -476,12 +486,12 @@ def calendars(
         credentials = google_credentials(
             token=token, service_account=service_account, subject=subject
         )
+        from .visible import visible
+
         for item in list_calendars(credentials):
             primary = " (primary)" if item.get("primary") else ""
-            typer.echo(
-                f"{item.get('id', '')}\t{item.get('accessRole', '')}\t"
-                f"{item.get('summary', '')}{primary}"
-            )
+            fields = (item.get("id", ""), item.get("accessRole", ""), item.get("summary", ""))
+            typer.echo("\t".join(visible(str(f)) for f in fields) + primary)
 
 
 @team_app.command("audit")
@@ -530,6 +540,7 @@ def team_audit(
             typer.echo(render_team_terminal(run.team_report, _options(True)), nl=False)
         for path in run.written:
             typer.echo(f"wrote {path}", err=True)
+        _why(run)
         raise typer.Exit(int(run.exit_code))
 
 
@@ -554,8 +565,11 @@ def scheduled_run(
     """For cron: audit last week for every rep, preview the week ahead, write dated
     reports, record the history, mail them once, and exit. Never prompts.
 
-    Exit codes: 0 all reps audited; 1 some reps failed or some mail could not be sent
-    (reports were written); 2 configuration or usage error; 3 no rep could be audited."""
+    Exit codes: 0 all reps audited; 1 some reps failed, had input skipped or no calendar
+    data, or some mail was not sent (reports were written; the last line on stderr and in
+    the log says which); 2 configuration or usage error; 3 no rep could be audited.
+    With --rep, only that rep is audited and mailed; the roll-up shows the whole team
+    from the week's history."""
     from .config.load import load_team
     from .history import default_db_path
     from .team.lock import run_lock
@@ -583,8 +597,10 @@ def scheduled_run(
                 audience="manager",
                 mail=mail,
                 resend=resend,
+                whole_team=True,
                 log=write_log,
             )
+        _why(run, also=None if log is None else write_log)
         failed = [o.member.email for o in run.outcomes if not o.ok]
         write_log(
             f"done: {sum(o.ok for o in run.outcomes)} of {len(run.outcomes)} reps audited"
@@ -592,6 +608,18 @@ def scheduled_run(
             + f"; reports in {folder}"
         )
         raise typer.Exit(int(run.exit_code))
+
+
+def _why(run, also: Callable[[str], None] | None = None) -> None:
+    """A team run that does not exit 0 says why in one line: on stderr, and in ``also``
+    (the log)."""
+    reasons = run.reasons()
+    if run.exit_code == ExitCode.OK or not reasons:
+        return
+    line = f"routine-audit: exit {int(run.exit_code)}: {'; '.join(reasons)}"
+    typer.echo(line, err=True)
+    if also is not None:
+        also(line)
 
 
 @app.command("history")
@@ -624,12 +652,14 @@ def history_command(
 
 def _logger(path: Path | None):
     """One line per event: to stderr, or appended to ``path`` (cron keeps it)."""
-    if path is None:
-        return lambda line: typer.echo(line, err=True)
+    from .visible import visible
 
-    def write(line: str) -> None:
+    if path is None:
+        return lambda line: typer.echo(visible(line), err=True)
+
+    def write(line: str) -> None:  # no control character reaches the log raw
         with path.open("a", encoding="utf-8") as stream:
-            stream.write(line + "\n")
+            stream.write(visible(line) + "\n")
 
     return write
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
+from .visible import visible
+
 
 class ExitCode(IntEnum):
     """Exit codes shared by every command (documented in the README)."""
@@ -44,22 +46,43 @@ class RoutineAuditError(Exception):
 
 
 class UserError(RoutineAuditError):
-    """Bad input or setup that the user can fix; shown as one line, no traceback."""
+    """Bad input or setup that the user can fix; shown as one line, no traceback.
+
+    ``message`` is data, never content: it must not quote a calendar or a server.
+    ``detail`` holds their own words (a parser's complaint, an HTTP reason), which may
+    quote a calendar line or a private event's TZID: the calendar's owner alone sees it
+    (``owner_line``); a manager, a team run and a log get ``one_line``, without it.
+    """
 
     def __init__(
-        self, message: str, *, where: Location | None = None, hint: str | None = None
+        self,
+        message: str,
+        *,
+        where: Location | None = None,
+        hint: str | None = None,
+        detail: str | None = None,
     ) -> None:
         self.message = message
         self.where = where
         self.hint = hint
+        self.detail = detail or None
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        """The message as the CLI prints it: place, problem, fix."""
-        text = f"{self.where}: {self.message}" if self.where and str(self.where) else self.message
+        """The message as the CLI prints it: place, problem, fix; without ``detail``."""
+        return self._line(self.message)
+
+    def owner_line(self) -> str:
+        """``one_line`` with the ``detail``, control characters made visible (the owner's)."""
+        if not self.detail:
+            return self.one_line()
+        return self._line(f"{self.message}: {self.detail}")
+
+    def _line(self, message: str) -> str:
+        text = f"{self.where}: {message}" if self.where and str(self.where) else message
         if self.hint:
             text = f"{text} ({self.hint})"
-        return " ".join(text.split())
+        return visible(" ".join(text.split()))
 
 
 class ConfigError(UserError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,23 @@ def _add_coverage_v2(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_rollup_v3(db: sqlite3.Connection) -> None:
+    """What a roll-up shows of a rep besides their commitments (issue 16: `run --rep`
+    rebuilds the whole team's roll-up from the week's rows): the display name, whether
+    some input was skipped, and the newest event (for a week without data). Rows
+    recorded before hold no name (the team file's is used) and read as complete."""
+    db.execute("ALTER TABLE audit ADD COLUMN name TEXT")
+    db.execute("ALTER TABLE audit ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE audit ADD COLUMN newest TEXT")  # ISO date or NULL
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1, _add_coverage_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _create_v1,
+    _add_coverage_v2,
+    _add_rollup_v3,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -226,10 +241,21 @@ class History:
                 "DELETE FROM audit WHERE team = ? AND week = ? AND rep = ? AND kind = ?",
                 (team, week, result.rep.email, kind),
             )
+            newest = result.coverage.last_event
             audit_id = db.execute(
-                "INSERT INTO audit (team, week, rep, kind, run_at, coverage)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (team, week, result.rep.email, kind, stamp, result.coverage.status.value),
+                "INSERT INTO audit (team, week, rep, kind, run_at, coverage, name, incomplete,"
+                " newest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    team,
+                    week,
+                    result.rep.email,
+                    kind,
+                    stamp,
+                    result.coverage.status.value,
+                    result.rep.name,
+                    int(result.incomplete),
+                    None if newest is None else newest.isoformat(),
+                ),
             ).lastrowid
             db.executemany(
                 "INSERT INTO commitment_result (audit_id, commitment, activity, unit, direction,"
@@ -334,6 +360,31 @@ class History:
         rows = self._latest(rep, kind="actual", team=team, first=before, last=before)
         return {row["commitment"]: row["adherence"] for row in rows}
 
+    def week_audits(self, *, team: str, week: str) -> dict[str, RecordedAudit]:
+        """Rep email -> what is recorded of their actual audit of ``week`` in ``team``."""
+        audits = (
+            "SELECT id, rep, name, incomplete, coverage, newest FROM audit"
+            " WHERE team = ? AND week = ? AND kind = 'actual' ORDER BY id"
+        )
+        rows = (
+            "SELECT commitment, activity, unit, direction, target, scheduled, gap, adherence,"
+            " blocks FROM commitment_result WHERE audit_id = ? ORDER BY rowid"
+        )
+        found: dict[str, RecordedAudit] = {}
+        with self._errors("read"):
+            for audit_id, rep, name, incomplete, coverage, newest in self._db.execute(
+                audits, (team, week_label(week))
+            ).fetchall():
+                found[rep.lower()] = RecordedAudit(
+                    rep=rep,
+                    name=name,
+                    incomplete=bool(incomplete),
+                    coverage=coverage,
+                    newest=date.fromisoformat(newest) if newest else None,
+                    commitments=tuple(self._db.execute(rows, (audit_id,)).fetchall()),
+                )
+        return found
+
     # -- internals
 
     def _latest(
@@ -430,6 +481,21 @@ class History:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True)
+class RecordedAudit:
+    """One rep's audit of a week as the history holds it (see ``History.week_audits``).
+
+    ``commitments``: (commitment, activity, unit, direction, target, scheduled, gap,
+    adherence, blocks) rows, as recorded."""
+
+    rep: str
+    name: str | None
+    incomplete: bool
+    coverage: str
+    newest: date | None
+    commitments: tuple[tuple[Any, ...], ...]
 
 
 def _commitment_rows(result: AuditResult) -> list[tuple[Any, ...]]:

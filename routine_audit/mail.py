@@ -13,7 +13,7 @@ import base64
 import os
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.errors import MessageError
 from email.message import EmailMessage
@@ -87,8 +87,16 @@ def rep_message(to: str, week: str, coverage: Coverage, text: str, html: str) ->
     )
 
 
-def send(settings: MailSettings, messages: Sequence[Message]) -> list[tuple[Message, str | None]]:
-    """Send ``messages`` over one connection; each comes back with ``None`` or its error."""
+def send(
+    settings: MailSettings,
+    messages: Sequence[Message],
+    *,
+    on_sent: Callable[[Message], None] | None = None,
+) -> list[tuple[Message, str | None]]:
+    """Send ``messages`` over one connection; each comes back with ``None`` or its error.
+
+    ``on_sent(message)`` runs as soon as the server has accepted ``message``, before the
+    next is sent: a caller records it there, so a run killed mid-batch knows what went."""
     credentials = _credentials(settings)
     if not messages:
         return []
@@ -124,6 +132,8 @@ def send(settings: MailSettings, messages: Sequence[Message]) -> list[tuple[Mess
                 results.append((message, broken))
             else:
                 results.append((message, None))
+                if on_sent is not None:
+                    on_sent(message)
     finally:
         _quit(server)
     return results

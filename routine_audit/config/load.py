@@ -89,7 +89,8 @@ def check_file(path: str | Path) -> BaseModel | Team:
     """Validate any rule file, choosing the schema by its ``kind:``.
 
     A team file is also checked for the files it names (routines, rules,
-    calendars, keys); nothing is fetched from the network.
+    calendars, keys); nothing is fetched from the network. A problem of one rep's
+    files does not raise: it is in the team's ``problems`` (see ``load_team``).
     """
     document = read_yaml(Path(path))
     kind = _kind_of(document)
@@ -104,7 +105,14 @@ def check_file(path: str | Path) -> BaseModel | Team:
 
 
 def load_team(path: str | Path) -> Team:
-    """Read and validate a team file, its routines and rules, and the files it names."""
+    """Read and validate a team file, its routines and rules, and the files it names.
+
+    A problem of the team as a whole (the file itself, its default routine, its rules,
+    its Google key) raises ``ConfigError``. A problem of one rep (their calendar file,
+    their routine or the rules it names is missing or invalid) does not: it is kept in
+    ``team.problems`` under the rep's email. ``rules check`` reports each as an error;
+    a team run fails that rep with it and audits the others.
+    """
     document = read_yaml(Path(path))
     team = Team(Path(path).resolve(), _validate(document, document.data, TeamFile, "team"))
     spec = team.spec
@@ -122,19 +130,36 @@ def load_team(path: str | Path) -> Team:
     must_exist(spec.routine, ("routine",), "the routine")
     must_exist(spec.rules, ("rules",), "the rules file")
     must_exist(spec.google.service_account, ("google", "service_account"), "the key")
-    for index, member in enumerate(spec.reps):
-        must_exist(member.routine, ("reps", index, "routine"), "the routine")
-        ics = member.calendar.ics
-        for value in [ics] if isinstance(ics, str) else list(ics or []):
-            must_exist(value, ("reps", index, "calendar", "ics"), "the calendar")
-    named = set()
-    for member in spec.reps:
-        routine = team.member_routine(member)  # each routine is valid and belongs to its rep
-        named.add(rules_path_for(routine))  # and the rules file it names exists
     if spec.rules:
-        named.add(team.rules_path)
-    for rules in named - {None}:
-        load_rules(rules)
+        load_rules(team.rules_path)
+    if spec.routine:  # the team's default is the team's problem, not one rep's
+        default = load_routine(team.resolve(spec.routine))
+        if rules_path_for(default) is not None:
+            rules_for(default)
+    rules_of: dict[str, Path] = {}
+    for index, member in enumerate(spec.reps):
+        try:
+            must_exist(member.routine, ("reps", index, "routine"), "the routine")
+            ics = member.calendar.ics
+            for value in [ics] if isinstance(ics, str) else list(ics or []):
+                must_exist(value, ("reps", index, "calendar", "ics"), "the calendar")
+            # the routine is valid, belongs to its rep, and the rules file it names exists
+            named = rules_path_for(team.member_routine(member))
+        except ConfigError as exc:
+            team.problems[member.email] = exc
+            continue
+        if named is not None:
+            rules_of[member.email] = named
+    valid: dict[Path, ConfigError | None] = {}
+    for email, rules in rules_of.items():
+        if rules not in valid:
+            try:
+                load_rules(rules)
+                valid[rules] = None
+            except ConfigError as exc:
+                valid[rules] = exc
+        if valid[rules] is not None:
+            team.problems[email] = valid[rules]
     return team
 
 

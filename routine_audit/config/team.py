@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..errors import UserError
 from ..timezones import resolve_zone
 from .schema import Rep, Routine, Strict, email_address
 
@@ -144,6 +145,8 @@ class Team:
     _routine_cache: dict[Path, Routine] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # rep email -> why that rep cannot be audited (filled by ``load_team``; see there)
+    problems: dict[str, UserError] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:

@@ -190,8 +190,8 @@ def _coverage(
             datetime.fromtimestamp(int(ts), period.tz)
             for ts in (occurrences["start_ts"].min(), occurrences["end_ts"].max())
         )
-    if free_busy is None:
-        free_busy = count > 0 and looks_free_busy(
+    if free_busy is None:  # all-day events are markers: only timed blocks can look busy/free
+        free_busy = bool(np.any(~occurrences["all_day"])) and looks_free_busy(
             occurrences["summary"], occurrences["description"]
         )
     return coverage_of(count, span, period.first, free_busy=free_busy, extent=extent)

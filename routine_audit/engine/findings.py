@@ -73,9 +73,19 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             strict=True,
         ):
             if target > 0 and scheduled == 0:
-                what = c.activity if c.unit is Unit.MEETINGS else f"{c.activity} time"
-                findings.append(Finding("missing_block", c.id, day, f"no {what} on the calendar"))
+                findings.append(Finding("missing_block", c.id, day, _missing_text(c)))
     return findings
+
+
+def _missing_text(c: Commitment) -> str:
+    """What a committed day lacks. A day may hold time of a ``blocks`` commitment's
+    activity and still no block: pieces shorter than ``min_block``, or the end of a block
+    that started the day before (a block belongs to the day it starts)."""
+    if c.unit is Unit.BLOCKS:
+        size = f" of at least {c.min_block} min" if c.min_block else ""
+        return f"no {c.activity} block{size} starts this day"
+    what = c.activity if c.unit is Unit.MEETINGS else f"{c.activity} time"
+    return f"no {what} on the calendar"
 
 
 def conflict_findings(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from typing import Any
 
@@ -141,7 +142,14 @@ def _http_error(exc: Any, where: Location) -> Exception:
             where=where,
             hint="try again later",
         )
-    return SourceError(f"the Google Calendar API answered HTTP {status}: {reason}", where=where)
+    if _REASON_CODE.fullmatch(reason):  # Google's reason codes, such as badRequest
+        return SourceError(f"the Google Calendar API answered HTTP {status}: {reason}", where=where)
+    # a free-text message is server text: the owner's detail, never a manager's or a log's
+    said = f"Google said {reason!r}" if reason else None
+    return SourceError(f"the Google Calendar API answered HTTP {status}", where=where, detail=said)
+
+
+_REASON_CODE = re.compile(r"[A-Za-z_]{1,60}")
 
 
 def _reason(exc: Any) -> str:

@@ -469,7 +469,7 @@ def render_team(
     ids = team.commitment_ids
     changes = {(g.rep_email, g.commitment): g for g in team.ranking}
     rows = []
-    for report in team.reps:
+    for report in team.judged:
         email = report.rep.email
         cells = []
         for commitment in ids:

@@ -10,6 +10,7 @@ from .console import export, make_console, plain_table
 from .markdown import escape
 from .team_view import RankedGap, TeamReport
 from .text import percent_text
+from .view import RepReport
 
 TOP = 10  # the roll-up shows this many of the biggest gaps
 
@@ -20,9 +21,9 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
     console.print(Text(f"{team.team}: team roll-up {team.period.label}", style="bold"))
     console.print(f"{len(team.reps)} reps audited, {len(team.failures)} failed")
     matrix = plain_table("rep", *team.commitment_ids, title="Adherence")
-    for report in team.reps:
+    for report in team.judged:
         cells = [_cell(team.adherence(report.rep.email, c)) for c in team.commitment_ids]
-        matrix.add_row(report.rep.name or report.rep.email, *cells)
+        matrix.add_row((report.rep.name or report.rep.email) + _marks(report), *cells)
     console.print(matrix)
     ranking = plain_table(
         "rep",
@@ -63,12 +64,12 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
     ids = team.commitment_ids
     lines += ["", "## Adherence", "", "| rep | " + " | ".join(ids) + " |"]
     lines.append("|---|" + "---|" * len(ids))
-    for report in team.reps:
+    for report in team.judged:
         name = escape(report.rep.name or report.rep.email)
         link = links.get(report.rep.email)
         rep = f"[{name}]({link})" if link else name
         cells = [_cell(team.adherence(report.rep.email, c)) for c in ids]
-        lines.append(f"| {rep} | " + " | ".join(cells) + " |")
+        lines.append(f"| {rep}{_marks(report)} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Biggest gaps",
@@ -90,6 +91,11 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
         lines += ["", "## Not judged this week", ""]
         lines += [f"- **{escape(r.rep.name or r.rep.email)}**: {why}" for r, why in team.apart]
     return "\n".join(lines) + "\n"
+
+
+def _marks(report: RepReport) -> str:
+    """What the HTML team page marks beside a rep's name."""
+    return " (incomplete data)" if report.incomplete else ""
 
 
 def _top(team: TeamReport) -> list[RankedGap]:

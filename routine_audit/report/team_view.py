@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..period import Period
+from ..visible import visible
 from .view import CommitmentView, RepReport
 
 
@@ -16,6 +17,9 @@ class RepFailure:
     email: str
     name: str
     message: str
+
+    def __post_init__(self) -> None:  # server text in an error: never raw in a page or mail
+        object.__setattr__(self, "message", visible(self.message))
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,12 @@ class TeamReport:
             for report in self.reps
             if not report.coverage.commitments_judged
         )
+
+    @cached_property
+    def judged(self) -> tuple[RepReport, ...]:
+        """The reps of the adherence matrix: those whose commitments are judged (the
+        others are listed apart)."""
+        return tuple(report for report in self.reps if report.coverage.commitments_judged)
 
     @cached_property
     def commitment_ids(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from ..inputs import NOT_FROM_FILES, Inputs
 from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
+from ..visible import all_plain, for_manager, has_control, visible
 from .coaching import questions_for
 
 if TYPE_CHECKING:
@@ -221,11 +222,15 @@ def build_report(
 def data_quality_lines(result: AuditResult, audience: Audience | str) -> tuple[str, ...]:
     """The data-quality section's lines: each event named by its title and date for its
     owner; for a manager by date and time only, or with its title when the rep shares
-    titles and the event is not private. The parser's detail is the owner's alone."""
+    titles, the event is not private and the title holds no control character. The
+    parser's detail is the owner's alone. Control characters are made visible."""
     if Audience(audience) is Audience.OWNER:
-        return tuple(str(p) for p in result.problems)
+        return tuple(visible(str(p)) for p in result.problems)
     shared = result.rep.share_titles
-    return tuple(p.brief(title=shared and not p.private) for p in result.problems)
+    return tuple(
+        visible(p.brief(title=shared and not p.private and not has_control(p.title)))
+        for p in result.problems
+    )
 
 
 def _commitment_views(result: AuditResult) -> tuple[CommitmentView, ...]:
@@ -240,15 +245,23 @@ def _commitment_views(result: AuditResult) -> tuple[CommitmentView, ...]:
 
 
 def _title_policy(result: AuditResult, audience: Audience):
-    """A function occ -> title or None for this audience."""
+    """A function occ -> title or None for this audience; control characters made
+    visible for the owner, a title holding one withheld from a manager."""
     table = result.occurrences
     titles = table["summary"].to_dict()
     private = table["private"].to_dict()
+    if not all_plain(titles.values()):  # rare: pay for the loop only then
+        shown = visible if audience is Audience.OWNER else _manager_title
+        titles = {occ: shown(t) if isinstance(t, str) else t for occ, t in titles.items()}
     if audience is Audience.OWNER:
         return lambda occ: titles.get(occ, "")
     if not result.rep.share_titles:
         return lambda occ: None
     return lambda occ: None if private.get(occ, True) else titles.get(occ, "")
+
+
+def _manager_title(title: str) -> str:
+    return for_manager(title, "title")
 
 
 def _block(evidence: Evidence, show) -> Block:

@@ -303,8 +303,10 @@ def _status_error(exc: HTTPError, target: str, where: Location) -> SourceError:
             where=where,
             hint=_NETWORK_HINT,
         )
-    reason = " ".join(str(exc.reason or "").split()) or http.client.responses.get(code, "")
-    status = f"HTTP {code} {reason}".strip()
+    # the server's own reason phrase is server text: the owner's detail, not the message
+    standard = http.client.responses.get(code, "")
+    reason = " ".join(str(exc.reason or "").split())
+    status = f"HTTP {code} {standard}".strip()
     final_url = exc.geturl() or target
     if code in (401, 403) or _is_sign_in_redirect(target, final_url):
         hint = f"the feed is not public: {_ICAL_HINT}"
@@ -316,7 +318,8 @@ def _status_error(exc: HTTPError, target: str, where: Location) -> SourceError:
         hint = "the server failed; try again later"
     else:
         hint = None
-    return SourceError(f"the server answered {status}", where=where, hint=hint)
+    said = f"the server said {reason!r}" if reason.lower() not in ("", standard.lower()) else None
+    return SourceError(f"the server answered {status}", where=where, hint=hint, detail=said)
 
 
 def _connection_error(reason: object, timeout: float, where: Location) -> SourceError:

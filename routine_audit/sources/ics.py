@@ -124,10 +124,12 @@ class IcsSource(Source):
                 raise failures[0]
             raise SourceError(
                 f"none of the {len(failures)} calendars could be read; first: "
-                f"{failures[0].one_line()}"
+                f"{failures[0].one_line()}",
+                detail=failures[0].detail,
             )
-        problems[:0] = [  # whole files that could not be read
-            Problem(str(f.where or ""), "could not be read", detail=f.message) for f in failures
+        problems[:0] = [  # whole files that could not be read; the parser's words: detail
+            Problem(str(f.where or ""), f"could not be read: {f.message}", detail=f.detail or "")
+            for f in failures
         ]
         ordered = sorted(events, key=lambda e: (e.start, e.end, e.uid))
         return CalendarData(
@@ -280,14 +282,8 @@ def read_document(
     _check_count(near, document.name)  # on the narrowed text either way: the same answer
     text = near if fast else prepared.text
     calendars = _parse(document, keep_long_durations(text))
-    problems.extend(
-        Problem(
-            document.name,
-            f"time zone {tzid!r} is unknown; its times were read in {zone.key}",
-            skipped=False,
-        )
-        for tzid in prepared.unresolved_tzids
-    )
+    if prepared.unresolved_tzids:
+        problems.append(_unknown_zones(document, prepared.unresolved_tzids, zone))
     events: list[Event] = []
     for calendar in calendars:
         try:
@@ -611,11 +607,26 @@ def _expand_each_series(calendar, window, document, zone, problems, limit) -> Ex
     return found
 
 
+def _unknown_zones(document: Document, tzids: Sequence[str], zone: ZoneInfo) -> Problem:
+    """One note per file; the TZIDs are calendar text (a private event's too), so they
+    are the owner's ``detail`` and the message only counts them."""
+    count = len(tzids)
+    what = "a time zone is" if count == 1 else f"{count} time zones are"
+    return Problem(
+        document.name,
+        f"{what} unknown; {'its' if count == 1 else 'their'} times were read in {zone.key}",
+        skipped=False,
+        detail=", ".join(f"TZID {tzid!r}" for tzid in tzids),
+    )
+
+
 def _unreadable(document: Document, exc: Exception) -> SourceError:
+    """The parser's words may quote a calendar line: they are the owner's ``detail``."""
     return SourceError(
-        f"not a readable iCalendar file: {_short(exc)}",
+        "not a readable iCalendar file",
         where=Location(document.name),
         hint="re-export the calendar, or remove this file",
+        detail=_short(exc),
     )
 
 

@@ -9,6 +9,7 @@ work, which threads would only serialize on the GIL).
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -100,12 +101,17 @@ def audit_team(
     if not members:
         raise UsageError(f"{only} is not on the team", hint="check --rep against the team file")
     job = _Job(team, period, rules, tz, finish)
-    if any(_is_networked(team, m) for m in members):
-        found = _audit_networked(job, members, workers or NETWORK_WORKERS, process_count())
-    else:
-        found = _audit_local(job, members, workers or process_count())
+    # a rep whose own files are missing or invalid fails here, alone (``load_team``)
+    todo = [m for m in members if m.email not in team.problems]
+    found: Iterator[RepOutcome] = iter(())
+    if any(_is_networked(team, m) for m in todo):
+        found = _audit_networked(job, todo, workers or NETWORK_WORKERS, process_count())
+    elif todo:
+        found = _audit_local(job, todo, workers or process_count())
     outcomes = []
-    for outcome in found:
+    for member in members:
+        problem = team.problems.get(member.email)
+        outcome = RepOutcome(member, None, str(problem)) if problem else next(found)
         if on_done is not None:
             on_done(outcome)
         outcomes.append(outcome)
@@ -297,7 +303,18 @@ def _guarded(member: Member, work: Callable[[], T]) -> T | RepOutcome:
     except RoutineAuditError as exc:
         return RepOutcome(member, None, str(exc))
     except Exception as exc:  # noqa: BLE001  (a bug for one rep must not stop the team run)
-        return RepOutcome(member, None, f"internal error ({type(exc).__name__}): {exc}")
+        return RepOutcome(member, None, _internal_error(exc))
+
+
+def _internal_error(exc: Exception) -> str:
+    """A bug's one line: its type and where it was raised, never its text, which may
+    quote the calendar (a team run's errors reach the manager and the log)."""
+    if isinstance(exc, OSError) and exc.strerror:  # the system's words and a path: no content
+        place = f": {exc.filename}" if exc.filename else ""
+        return f"internal error ({type(exc).__name__}): {exc.strerror}{place}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"internal error ({type(exc).__name__}{where}), please report it"
 
 
 def _source(team: Team, member: Member, credentials: _SharedCredentials | None):

@@ -21,6 +21,7 @@ from ..report import build_report, render
 from ..report.team_text import render_team_markdown
 from ..report.team_view import TeamReport
 from ..report.view import RepReport
+from ..visible import for_manager
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
 
@@ -41,17 +42,34 @@ class TeamRun:
 
     @property
     def exit_code(self) -> ExitCode:
-        audited = sum(o.ok for o in self.outcomes)
-        if audited == 0:
+        if not any(o.ok for o in self.outcomes):
             return ExitCode.NOTHING
-        if audited < len(self.outcomes) or self.mail_errors:
-            return ExitCode.PARTIAL
-        if any(
-            o.result is not None and (o.result.incomplete or o.result.no_data)
-            for o in self.outcomes
-        ):
-            return ExitCode.PARTIAL  # unreadable events, or a week without calendar data
-        return ExitCode.OK
+        return ExitCode.PARTIAL if self.reasons() else ExitCode.OK
+
+    def reasons(self) -> list[str]:
+        """Why the run is not a clean 0, one part per cause (emails only: these go to
+        stderr and the log), e.g. ``failed: lee@x.example``; empty when nothing is amiss."""
+        causes: dict[str, list[str]] = {cause: [] for cause in REASONS}
+        for outcome in self.outcomes:
+            result = outcome.result
+            if result is None:
+                causes["failed"].append(outcome.member.email)
+                continue
+            if result.incomplete:
+                causes["input skipped"].append(outcome.member.email)
+            if result.no_data:
+                causes["no calendar data"].append(outcome.member.email)
+        causes["mail not sent"] = [error.partition(": ")[0] for error in self.mail_errors]
+        return [f"{cause}: {', '.join(who)}" for cause, who in causes.items() if who]
+
+
+# every cause of exit code 1 (``TeamRun.reasons``), as the README's `run` table lists them
+REASONS = {
+    "failed": "the rep could not be audited (their own FAILED log line says why)",
+    "input skipped": "some of the rep's events or files could not be read and were left out",
+    "no calendar data": "the rep's week held no calendar data (empty or stale): not judged",
+    "mail not sent": "the server refused or could not be reached for this recipient",
+}
 
 
 def run_team(
@@ -69,10 +87,15 @@ def run_team(
     preview: bool = True,
     mail: bool = False,
     resend: bool = False,
+    whole_team: bool = False,
     log: Callable[[str], None] = lambda line: None,
     on_done: Callable[[RepOutcome], None] | None = None,
 ) -> TeamRun:
-    """Audit the team for one period (last week by default) and write its reports."""
+    """Audit the team for one period (last week by default) and write its reports.
+
+    With ``only`` and ``whole_team`` (``run --rep``), only that rep is audited and
+    mailed, but the roll-up and the team page show the whole team: the other reps as
+    the history recorded them for the week (see ``team.recorded``)."""
     from ..history import History, default_db_path, previous_week
 
     period = team_period(team, week=week, start=start, end=end)
@@ -115,11 +138,16 @@ def run_team(
         audited = [(o, _trend(history, o, period)) for o in outcomes if o.result is not None]
         pages = all_rep_pages(audited, audience, files=out is not None)
         reports = [p.report for p in pages]
+        partial_run = whole_team and only is not None and history is not None
+        shown: tuple[list[RepOutcome], list[RepReport]] = (outcomes, reports)
+        if partial_run:
+            from .recorded import whole_team as whole
+
+            shown = whole(team, period, outcomes, reports, history)
         team_report = build_team_report(
             team.name,
             period,
-            outcomes,
-            reports,
+            *shown,
             previous=(
                 (lambda email: history.previous_adherence(email, period.label))
                 if history is not None
@@ -134,9 +162,10 @@ def run_team(
         run = TeamRun(period, outcomes, team_report, preview=ahead)
         if out is not None:
             run.folder = out
-            run.written = _write(out, team_report, pages, ahead, audience)
+            run.written = _write(out, team_report, pages, ahead, audience, partial=partial_run)
         if mail and history is not None:
-            run.mail_errors = _mail(team, run, history, resend=resend, log=log)
+            rollup = only is None  # a run for one rep mails that rep alone
+            run.mail_errors = _mail(team, run, history, resend=resend, log=log, rollup=rollup)
         return run
     finally:
         if history is not None:
@@ -270,13 +299,27 @@ def _trends_before(history, team: Team, period: Period, only: str | None) -> dic
 
 
 def _write(
-    folder: Path, team: TeamReport, pages: list[RepPages], ahead: list[RepOutcome], audience: str
+    folder: Path,
+    team: TeamReport,
+    pages: list[RepPages],
+    ahead: list[RepOutcome],
+    audience: str,
+    *,
+    partial: bool = False,
 ) -> list[Path]:
+    """The run's files; ``partial``: a run for one rep of the team's week, whose other
+    reps' pages, team.json and team.csv entries and previews the folder keeps."""
     from ..report import csv_report
     from ..report.html import render_team
     from ..report.json_report import render_fragments
+    from .recorded import merged_csv, merged_json
 
-    links = {r.rep.email: f"{rep_file_stem(r)}.html" for r in team.reps}
+    own = {page.report.rep.email for page in pages}
+    links = {
+        r.rep.email: f"{rep_file_stem(r)}.html"
+        for r in team.reps
+        if r.rep.email in own or (folder / f"{rep_file_stem(r)}.html").exists()
+    }
     files: list[tuple[Path, str]] = []
     for page in pages:
         stem = rep_file_stem(page.report)
@@ -285,13 +328,16 @@ def _write(
     files.append((folder / "index.html", render_team(team, links)))
     md_links = {email: href.replace(".html", ".md") for email, href in links.items()}
     files.append((folder / "rollup.md", render_team_markdown(team, links=md_links)))
-    if team.reps:
+    if pages:
         team_json = render_fragments([p.report for p in pages], [p.json for p in pages])
-        files.append((folder / "team.json", team_json))
         team_csv = csv_report.render_fragments([p.report for p in pages], [p.csv for p in pages])
+        if partial:
+            team_json = merged_json(folder / "team.json", team_json)
+            team_csv = merged_csv(folder / "team.csv", team_csv)
+        files.append((folder / "team.json", team_json))
         files.append((folder / "team.csv", team_csv))
     previews = [build_report(o.result, audience) for o in ahead if o.result is not None]
-    if previews:
+    if previews and not partial:  # one rep's preview would replace the team's
         files.append((folder / "next-week.md", render(previews, "markdown")))
     folder.mkdir(parents=True, exist_ok=True)  # once, not by every writer at the same time
     # each write waits for its fsync (which releases the GIL): several at once
@@ -313,7 +359,7 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     head = f"{stamp} {team.slug} {period.label} {outcome.member.email}"
     if outcome.result is None:
-        return f"{head} FAILED: {outcome.error}"
+        return f"{head} FAILED: {for_manager(outcome.error or '', 'error text')}"
     result = outcome.result
     note = " (some events unreadable)" if result.incomplete else ""
     if result.no_data:
@@ -322,7 +368,7 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
     return f"{head} ok: {counts}{note}"
 
 
-def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
+def _mail(team: Team, run: TeamRun, history, *, resend: bool, log, rollup: bool) -> list[str]:
     """Send each week's mail once (unless ``resend``); the one-line errors of what failed."""
     from ..mail import MailSettings, Message, rep_message, send
     from ..report.html import render_team
@@ -342,12 +388,15 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
     pending: list[tuple[Message, str]] = []
 
     def due(recipient: str, kind: str) -> bool:
-        return resend or not history.mail_sent(
+        if resend or not history.mail_sent(
             team=team.name, week=week, recipient=recipient, kind=kind
-        )
+        ):
+            return True
+        log(f"mail to {recipient} ({kind}, {week}) was sent before; not sent again (--resend)")
+        return False
 
     manager = team.spec.manager
-    if section.to_manager and manager is not None and due(manager.email, "rollup"):
+    if rollup and section.to_manager and manager is not None and due(manager.email, "rollup"):
         pending.append(
             (
                 Message(
@@ -367,13 +416,18 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log) -> list[str]:
             own = build_report(outcome.result, "owner", trend=_trend(history, outcome, run.period))
             text, html = render(own, "markdown"), render(own, "html")
             pending.append((rep_message(email, week, own.coverage, text, html), "rep"))
+    kinds = {id(message): kind for message, kind in pending}
+
+    def sent(message: Message) -> None:
+        # recorded the moment the server took it: a run killed later never sends it again
+        kind = kinds[id(message)]
+        history.mark_mail_sent(team=team.name, week=week, recipient=message.to, kind=kind)
+        log(f"mail sent to {message.to}")
+
     errors = []
-    results = send(settings, [message for message, _ in pending])  # one each, in order
-    for (message, kind), (_, error) in zip(pending, results, strict=True):
-        if error is None:
-            history.mark_mail_sent(team=team.name, week=week, recipient=message.to, kind=kind)
-            log(f"mail sent to {message.to}")
-        else:
+    results = send(settings, [message for message, _ in pending], on_sent=sent)
+    for message, error in results:
+        if error is not None:
             errors.append(f"{message.to}: {error}")
-            log(f"mail to {message.to} FAILED: {error}")
+            log(f"mail to {message.to} FAILED: {for_manager(error, 'server text')}")
     return errors
