@@ -145,7 +145,7 @@ def _story_list(stories: Iterable[Story]) -> list[str]:
 
 
 def _evidence_table(stories: Sequence[Story]) -> list[str]:
-    """The blocks the stories do not name (short blocks, meetings booked late...)."""
+    """The blocks behind the stories, each once per story and role."""
     rows = [_evidence_row(kind, role, block) for s in stories for kind, role, block in s.evidence]
     if not rows:
         return []

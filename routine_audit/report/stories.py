@@ -73,8 +73,8 @@ def kind_of(name: str) -> Kind:
 class Story:
     """One gap told once: ``head`` (day, subject, block) and ``body`` (what happened).
 
-    ``findings`` index the report's findings; ``evidence`` holds the blocks the
-    sentence does not name, as (finding kind, role, block), role evidence or obstacle.
+    ``findings`` index the report's findings; ``evidence`` holds the blocks behind them,
+    each once per role, as (finding kind, role, block), role evidence or obstacle.
     """
 
     commitment: str | None
@@ -206,7 +206,8 @@ def _story(
     mine = [findings[i] for i in indexes]
     # a lost block says why the day has no block: the missing-block finding adds nothing
     blocks = [f for f in mine if kind_of(f.kind).reads == BLOCK and f.evidence]
-    for f in mine:
+    # the day's events first; the period's tally, when told here, closes the sentence
+    for f in sorted(mine, key=lambda f: day is not None and kind_of(f.kind).reads == TALLY):
         reads = kind_of(f.kind).reads
         if reads == BLOCK and f.evidence:
             _block_clause(told, f, several=len(blocks) > 1)
@@ -231,7 +232,6 @@ def _story(
         for f in mine
         for role, group in (("evidence", f.evidence), ("obstacle", f.obstacles))
         for block in group
-        if _key(block) not in told.named
     )
     questions = next((f.questions for f in mine if f.questions), ())
     return Story(

@@ -152,8 +152,9 @@ class RepReport(LazyPickle):
     # the routine and rules files it was judged against (paths are shown to managers too:
     # a file's name is setup, not calendar content)
     inputs: Inputs = NOT_FROM_FILES
-    # the findings told once per commitment and day (report/stories.py), most pressing first
-    stories: tuple[Story, ...] = ()
+    # the findings told once per commitment and day (report/stories.py), most pressing first;
+    # no default: a lazy field must not fall back to a class attribute
+    stories: tuple[Story, ...] = field(default_factory=tuple)
 
     @property
     def judged(self) -> bool:
