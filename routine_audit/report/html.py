@@ -10,7 +10,7 @@ escaped. Like every renderer this one reads only the audience-filtered
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -34,7 +34,7 @@ from .text import (
     percent_text,
     span_text,
 )
-from .view import Block, CommitmentView, FindingView, OccurrenceView, RepReport
+from .view import Block, CommitmentView, OccurrenceView, RepReport
 
 TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
 STATUS_TEXT = {
@@ -176,29 +176,33 @@ class _Marks:
     def add(self, block: Block, mark: str, why: str) -> None:
         key = _key(block.start, block.end, block.activity)
         self.blocks.setdefault(key, block)
-        self.by_block.setdefault(key, {}).setdefault(mark, []).append(why)
+        reasons = self.by_block.setdefault(key, {}).setdefault(mark, [])
+        if why not in reasons:  # a story explains a block once
+            reasons.append(why)
 
 
 def _key(start: datetime, end: datetime, activity: str) -> tuple[int, int, str]:
     return int(start.timestamp()), int(end.timestamp()), activity
 
 
-def _marks(findings: Iterable[FindingView]) -> _Marks:
+def _marks(report: RepReport) -> _Marks:
+    """The marked blocks of each story, each explained by the story's sentence once."""
     marks = _Marks()
-    for f in findings:
-        evidence_mark, obstacle_mark = MARKED_FINDINGS.get(f.kind, (None, None))
-        why = f"{kind_title(f.kind)}{f' ({f.commitment})' if f.commitment else ''}: {f.detail}"
-        for mark, blocks in ((evidence_mark, f.evidence), (obstacle_mark, f.obstacles)):
-            if mark:
-                for block in blocks:
-                    marks.add(block, mark, why)
+    for story in report.stories:
+        for index in story.findings:
+            f = report.findings[index]
+            evidence_mark, obstacle_mark = MARKED_FINDINGS.get(f.kind, (None, None))
+            for mark, blocks in ((evidence_mark, f.evidence), (obstacle_mark, f.obstacles)):
+                if mark:
+                    for block in blocks:
+                        marks.add(block, mark, story.text)
     return marks
 
 
 def _calendar(report: RepReport, anchor: str) -> Markup:
     period, tz = report.period, report.period.tz
     days = period.days
-    marks = _marks(report.findings)
+    marks = _marks(report)
     drawn: set[tuple[int, int, str]] = set()
     items: list[svg.CalendarItem] = []
     all_day: list[svg.AllDayItem] = []
