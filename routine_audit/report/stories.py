@@ -326,13 +326,12 @@ def event_name(block: Block) -> str:
 
 
 def _span(block: Block, day: date | None) -> str:
-    """``07:00–08:30`` within the story's day; with the days when it reaches beyond."""
+    """``07:00–08:30`` within the story's day; with its day, or days, beyond it."""
     start, end = block.start, block.end
     midnight = end.time() == time() and end.date() == start.date() + timedelta(days=1)
-    if start.date() == day and (end.date() == day or midnight):
-        return (
-            f"{clock_text(start)}–{'24:00' if midnight and end.date() != day else clock_text(end)}"
-        )
+    clocks = f"{clock_text(start)}–{'24:00' if midnight else clock_text(end)}"
+    if start.date() == end.date() or midnight:
+        return clocks if start.date() == day else f"{day_text(start)} {clocks}"
     return f"{day_text(start)} {clock_text(start)}–{day_text(end)} {clock_text(end)}"
 
 
