@@ -19,6 +19,7 @@ from routine_audit.engine.kept_findings import (
 from routine_audit.inputs import InputFile, Inputs
 from routine_audit.model import Attendee, CalendarData, Event, Problem
 from routine_audit.period import Period
+from routine_audit.report.stories import Story
 from routine_audit.report.view import (
     Block,
     CommitmentView,
@@ -35,9 +36,9 @@ STORED = [
     AuditResult, Finding, Evidence, HealthFigures, RepInfo, Event, Attendee, Problem,
     CalendarData, Period, RepReport, CommitmentView, DailyView, FindingView, OccurrenceView,
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
-    OccurrenceMoments, Inputs, InputFile, Coverage, Extent,
+    OccurrenceMoments, Inputs, InputFile, Coverage, Extent, Story,
 ]  # fmt: skip
-FORMAT = 14
+FORMAT = 15  # 15: report views carry their stories (issue 17)
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes coverage inputs displacements finding_count commitment_records",
@@ -54,7 +55,7 @@ SHAPES = {
     "CalendarData": "events problems sources extent free_busy",
     "Period": "first last tz",
     "RepReport": "rep audience period commitments daily findings health occurrences "
-    "data_quality notes titles_shown incomplete trend coverage inputs",
+    "data_quality notes titles_shown incomplete trend coverage inputs stories",
     "CommitmentView": "id activity description unit per direction protected target scheduled "
     "gap adherence blocks short_blocks outside_window_hours committed_days judged",
     "DailyView": "date activity hours target_hours",
@@ -73,6 +74,7 @@ SHAPES = {
     "Extent": "recent first_start last_end next_start searched",
     "Inputs": "routine rules",
     "InputFile": "path digest",
+    "Story": "commitment day kind head body findings evidence questions subject",
 }
 
 

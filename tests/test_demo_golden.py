@@ -3,7 +3,12 @@ sample calendars (routine_audit/data/sample) and docs/audit.md, not by the engin
 
 Issue 15 (whole-number targets) changed one figure for two reps: the client-meetings
 target of Sam and Morgan, 6 x 4/5 = 4.8, is rounded half up to 5 (both hold 5: still met).
-Midnight merging, per-day gaps and protected overlaps change no figure listed here."""
+Midnight merging, per-day gaps and protected overlaps change no figure listed here.
+
+Issue 17 (one story per commitment and day) adds the manager view's stories of Sam and
+Dana: Sam's Monday gym was three lines (protected_overlap, missing_block, and the week's
+under_target) and is now one sentence naming the client meeting; Dana's Friday
+follow-up (missing_block and under_target) is one sentence too. No figure changes."""
 
 from __future__ import annotations
 
@@ -100,3 +105,16 @@ def test_private_titles_never_reach_the_manager():
                 assert occurrence.title is None
         if not report.rep.share_titles:
             assert all(o.title is None for o in report.occurrences)
+
+
+@pytest.mark.parametrize(
+    "email", sorted(e for e in GOLDEN["reps"] if "stories" in GOLDEN["reps"][e])
+)
+def test_stories_tell_each_gap_once(email):
+    report = ra.build_report(RESULTS[email], "manager")
+    told = [story.text for story in report.stories]
+    for text in GOLDEN["reps"][email]["stories"]:
+        assert told.count(text) == 1, (text, told)
+    # every finding is told, and in one story only
+    indexes = sorted(i for story in report.stories for i in story.findings)
+    assert indexes == list(range(len(report.findings)))

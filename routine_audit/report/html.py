@@ -10,7 +10,7 @@ escaped. Like every renderer this one reads only the audience-filtered
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -25,16 +25,16 @@ from ..inputs import input_text
 from ..period import Period
 from ..units import amount_text, day_text, duration_text
 from . import RenderOptions, svg
+from .stories import Story
 from .team_view import RankedGap, TeamReport
 from .text import (
     block_seconds,
     health_rows,
     kind_title,
     percent_text,
-    ranked,
     span_text,
 )
-from .view import Block, CommitmentView, FindingView, OccurrenceView, RepReport
+from .view import Block, CommitmentView, OccurrenceView, RepReport
 
 TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
 STATUS_TEXT = {
@@ -176,29 +176,33 @@ class _Marks:
     def add(self, block: Block, mark: str, why: str) -> None:
         key = _key(block.start, block.end, block.activity)
         self.blocks.setdefault(key, block)
-        self.by_block.setdefault(key, {}).setdefault(mark, []).append(why)
+        reasons = self.by_block.setdefault(key, {}).setdefault(mark, [])
+        if why not in reasons:  # a story explains a block once
+            reasons.append(why)
 
 
 def _key(start: datetime, end: datetime, activity: str) -> tuple[int, int, str]:
     return int(start.timestamp()), int(end.timestamp()), activity
 
 
-def _marks(findings: Iterable[FindingView]) -> _Marks:
+def _marks(report: RepReport) -> _Marks:
+    """The marked blocks of each story, each explained by the story's sentence once."""
     marks = _Marks()
-    for f in findings:
-        evidence_mark, obstacle_mark = MARKED_FINDINGS.get(f.kind, (None, None))
-        why = f"{kind_title(f.kind)}{f' ({f.commitment})' if f.commitment else ''}: {f.detail}"
-        for mark, blocks in ((evidence_mark, f.evidence), (obstacle_mark, f.obstacles)):
-            if mark:
-                for block in blocks:
-                    marks.add(block, mark, why)
+    for story in report.stories:
+        for index in story.findings:
+            f = report.findings[index]
+            evidence_mark, obstacle_mark = MARKED_FINDINGS.get(f.kind, (None, None))
+            for mark, blocks in ((evidence_mark, f.evidence), (obstacle_mark, f.obstacles)):
+                if mark:
+                    for block in blocks:
+                        marks.add(block, mark, story.text)
     return marks
 
 
 def _calendar(report: RepReport, anchor: str) -> Markup:
     period, tz = report.period, report.period.tz
     days = period.days
-    marks = _marks(report.findings)
+    marks = _marks(report)
     drawn: set[tuple[int, int, str]] = set()
     items: list[svg.CalendarItem] = []
     all_day: list[svg.AllDayItem] = []
@@ -380,12 +384,13 @@ def _trend(report: RepReport, c: CommitmentView) -> dict[str, Any]:
 
 
 def _finding_groups(report: RepReport) -> list[dict[str, Any]]:
-    """One group per commitment with findings, then limits and habits by kind and subject."""
+    """One group per commitment with gaps, then limits and habits by subject; each gap
+    told once (one story per commitment and day)."""
     asked: set[tuple[str, ...]] = {()}
     groups = []
     for c in report.commitments:
-        findings = ranked((f for f in report.findings if f.commitment == c.id), report)
-        if findings:
+        stories = [s for s in report.stories if s.commitment == c.id]
+        if stories:
             summary = (
                 f"{amount_text(c.scheduled, c.unit)} scheduled of "
                 f"{'at most ' if c.direction == 'max' else ''}{amount_text(c.target, c.unit)} "
@@ -394,54 +399,47 @@ def _finding_groups(report: RepReport) -> list[dict[str, Any]]:
             )
             if c.description:
                 summary = f"{c.description}. {summary}"
-            groups.append(_group(c.id, findings, asked, summary=summary, status=c.status))
+            groups.append(_group(c.id, stories, asked, summary=summary, status=c.status))
     ids = {c.id for c in report.commitments}
-    others: dict[tuple[str, str | None], list[FindingView]] = {}
-    for f in ranked((f for f in report.findings if f.commitment not in ids), report):
-        others.setdefault((f.kind, f.commitment), []).append(f)
-    for (kind, subject), findings in others.items():
-        title = f"{kind_title(kind)}{f' ({subject})' if subject else ''}"
-        groups.append(_group(title, findings, asked))
+    others: dict[str, list[Story]] = {}
+    for story in report.stories:
+        if story.commitment not in ids:
+            others.setdefault(story.subject, []).append(story)
+    for stories in others.values():
+        first = stories[0]
+        title = f"{kind_title(first.kind)}{f' ({first.commitment})' if first.commitment else ''}"
+        groups.append(_group(title, stories, asked))
     return groups
 
 
 def _group(
     title: str,
-    findings: Sequence[FindingView],
+    stories: Sequence[Story],
     asked: set[tuple[str, ...]],
     *,
     summary: str = "",
     status: str = "",
 ) -> dict[str, Any]:
-    days: dict[tuple[str, str], list[str]] = {}
-    for f in findings:
-        days.setdefault((f.kind, f.detail), []).append(day_text(f.day) if f.day else "")
-    questions = next((f.questions for f in findings if f.questions not in asked), ())
+    questions = next((s.questions for s in stories if s.questions not in asked), ())
     asked.add(questions)
     return {
         "title": title,
         "summary": summary,
         "status": status,
         "status_text": STATUS_TEXT.get(status, status),
-        "findings": [
-            {"kind": kind_title(kind), "days": ", ".join(d for d in when if d), "detail": detail}
-            for (kind, detail), when in days.items()
-        ],
+        "findings": [{"kind": kind_title(s.kind), "head": s.head, "body": s.body} for s in stories],
         "evidence": [
-            _evidence_row(f, role, block)
-            for f in findings
-            for role, blocks in (("evidence", f.evidence), ("obstacle", f.obstacles))
-            for block in blocks
+            _evidence_row(kind, role, block) for s in stories for kind, role, block in s.evidence
         ],
         "questions": questions,
     }
 
 
-def _evidence_row(finding: FindingView, role: str, block: Block) -> dict[str, Any]:
-    if finding.kind == "limit_broken" and role == "evidence":
+def _evidence_row(kind: str, role: str, block: Block) -> dict[str, Any]:
+    if kind == "limit_broken" and role == "evidence":
         role = "limit"
     return {
-        "kind": kind_title(finding.kind),
+        "kind": kind_title(kind),
         "role": ROLE_TEXT[role],
         "role_class": role,
         "when": span_text(block.start, block.end),

@@ -15,9 +15,12 @@ from ..period import Period
 from ..result import HealthFigures
 from ..units import hours
 from . import RenderOptions
+from .stories import Story
 from .text import block_seconds
 from .view import Block, CommitmentView, DailyView, FindingView, RepReport
 
+# bumped when the document changes incompatibly; added keys (issue 17: ``stories``) are
+# compatible: a reader ignores keys it does not know
 SCHEMA_VERSION = 2
 SCHEMA_FILE = "report.schema.json"  # in routine_audit/data
 
@@ -96,6 +99,7 @@ def _rep(report: RepReport) -> dict[str, Any]:
         "commitments": [_commitment(c) for c in report.commitments],
         "daily": [_daily(d) for d in sorted(report.daily, key=lambda d: (d.date, d.activity))],
         "findings": [_finding(f) for f in report.findings],
+        "stories": [_story(s) for s in report.stories],
         "health": _health(report.health),
         "notes": list(report.notes),
         "data_quality": list(report.data_quality),
@@ -156,6 +160,15 @@ def _finding(f: FindingView) -> dict[str, Any]:
         "evidence": [_block(b) for b in f.evidence],
         "obstacles": [_block(b) for b in f.obstacles],
         "questions": list(f.questions),
+    }
+
+
+def _story(s: Story) -> dict[str, Any]:
+    return {
+        "commitment": s.commitment,
+        "date": s.day.isoformat() if s.day else None,
+        "text": s.text,
+        "findings": list(s.findings),
     }
 
 

@@ -12,15 +12,15 @@ from collections.abc import Iterable, Sequence
 from ..inputs import input_text
 from ..units import amount_text, day_text, duration_text
 from . import RenderOptions
+from .stories import Story
 from .text import (
     block_seconds,
     health_rows,
     kind_title,
     percent_text,
-    ranked,
     span_text,
 )
-from .view import Block, CommitmentView, FindingView, RepReport
+from .view import Block, CommitmentView, RepReport
 
 # inline Markdown (CommonMark, GitHub tables and strikethrough) anywhere in a text
 _INLINE = re.compile(r"([\\`*_\[\]|~!])")
@@ -118,8 +118,8 @@ def _status(c: CommitmentView) -> str:
 def _commitment_gaps(
     report: RepReport, c: CommitmentView, asked: set[tuple[str, ...]]
 ) -> list[str]:
-    findings = ranked((f for f in report.findings if f.commitment == c.id), report)
-    if not findings:
+    stories = [s for s in report.stories if s.commitment == c.id]
+    if not stories:
         return []
     lines = [f"## {escape(c.id)} ({c.status})", ""]
     if c.description:
@@ -132,32 +132,21 @@ def _commitment_gaps(
         f" (adherence {percent_text(c.adherence)})",
         f"- **Gap:** {_gap(c)}",
         "",
-        *_finding_list(findings),
-        *_evidence_table(findings),
-        *_questions(findings, asked),
+        *_story_list(stories),
+        *_evidence_table(stories),
+        *_questions(stories, asked),
     ]
     return lines
 
 
-def _finding_list(findings: Iterable[FindingView]) -> list[str]:
-    """One line per finding; same-kind findings that differ only by day share a line."""
-    days: dict[tuple[str, str], list[str]] = {}
-    for f in findings:
-        days.setdefault((f.kind, f.detail), []).append(day_text(f.day) if f.day else "")
-    lines = []
-    for (kind, detail), when in days.items():
-        on = ", ".join(d for d in when if d)
-        lines.append(f"- **{kind_title(kind)}**{', ' + on if on else ''}: {escape(detail)}")
-    return [*lines, ""]
+def _story_list(stories: Iterable[Story]) -> list[str]:
+    """One line per gap: the findings of one commitment and day told once."""
+    return [*(f"- **{escape(s.head)}:** {escape(s.body)}" for s in stories), ""]
 
 
-def _evidence_table(findings: Sequence[FindingView]) -> list[str]:
-    rows = [
-        _evidence_row(f, role, block)
-        for f in findings
-        for role, blocks in (("evidence", f.evidence), ("obstacle", f.obstacles))
-        for block in blocks
-    ]
+def _evidence_table(stories: Sequence[Story]) -> list[str]:
+    """The blocks behind the stories, each once per story and role."""
+    rows = [_evidence_row(kind, role, block) for s in stories for kind, role, block in s.evidence]
     if not rows:
         return []
     return [
@@ -168,9 +157,9 @@ def _evidence_table(findings: Sequence[FindingView]) -> list[str]:
     ]
 
 
-def _evidence_row(finding: FindingView, role: str, block: Block) -> str:
+def _evidence_row(kind: str, role: str, block: Block) -> str:
     cells = (
-        kind_title(finding.kind),
+        kind_title(kind),
         role,
         span_text(block.start, block.end),
         duration_text(block_seconds(block)),
@@ -180,9 +169,9 @@ def _evidence_row(finding: FindingView, role: str, block: Block) -> str:
     return f"| {' | '.join(cells)} |"
 
 
-def _questions(findings: Sequence[FindingView], asked: set[tuple[str, ...]]) -> list[str]:
-    """The questions of the most pressing finding that has some not ``asked`` yet."""
-    questions = next((f.questions for f in findings if f.questions not in asked), ())
+def _questions(stories: Sequence[Story], asked: set[tuple[str, ...]]) -> list[str]:
+    """The questions of the most pressing gap that has some not ``asked`` yet."""
+    questions = next((s.questions for s in stories if s.questions not in asked), ())
     if not questions:
         return []
     asked.add(questions)
@@ -190,21 +179,27 @@ def _questions(findings: Sequence[FindingView], asked: set[tuple[str, ...]]) -> 
 
 
 def _other_findings(report: RepReport, asked: set[tuple[str, ...]]) -> list[str]:
-    """Findings about limits, calendar health or the whole week, grouped by kind and subject."""
+    """Gaps about limits, calendar health or the whole week, grouped by subject."""
     ids = {c.id for c in report.commitments}
-    groups: dict[tuple[str, str | None], list[FindingView]] = {}
-    for f in ranked((f for f in report.findings if f.commitment not in ids), report):
-        groups.setdefault((f.kind, f.commitment), []).append(f)
+    groups: dict[str, list[Story]] = {}
+    for story in report.stories:
+        if story.commitment not in ids:
+            groups.setdefault(story.subject, []).append(story)
     if not groups:
         return []
     lines = ["## Limits and calendar habits", ""]
-    for (kind, subject), findings in groups.items():
-        about = f" ({escape(subject)})" if subject else ""
-        lines += [f"### {kind_title(kind)}{about}", ""]
-        lines += _finding_list(findings)
-        lines += _evidence_table(findings)
-        lines += _questions(findings, asked)
+    for stories in groups.values():
+        lines += [f"### {escape(_other_title(stories[0]))}", ""]
+        lines += _story_list(stories)
+        lines += _evidence_table(stories)
+        lines += _questions(stories, asked)
     return lines
+
+
+def _other_title(story: Story) -> str:
+    """``Agreed limit broken (no-late-meetings)``; a calendar-wide kind by its title."""
+    about = f" ({story.commitment})" if story.commitment else ""
+    return f"{kind_title(story.kind)}{about}"
 
 
 def _health(report: RepReport) -> list[str]:

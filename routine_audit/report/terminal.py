@@ -13,16 +13,17 @@ from ..inputs import input_text
 from ..units import amount_text, day_text, duration_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
+from .stories import Story, questions_to_ask
 from .text import (
+    QUESTION_FINDINGS,
     block_seconds,
     health_rows,
     kind_title,
+    more_questions_text,
     percent_text,
-    ranked,
     span_text,
-    top_findings,
 )
-from .view import Block, CommitmentView, FindingView, RepReport
+from .view import Block, CommitmentView, RepReport
 
 STATUS_STYLES = {"met": "green", "short": "red", "over": "red"}
 
@@ -157,35 +158,27 @@ def _daily_cell(hours: float, target: float | None, *, limit: bool) -> Text:
 
 
 def _findings(console: Console, report: RepReport) -> None:
-    _section(console, f"Findings ({len(report.findings)})")
-    if not report.findings:
+    """Each gap told once (one story per commitment and day), by its most pressing kind."""
+    count = len(report.findings)
+    stories = report.stories
+    told = f", told as {len(stories)} gap{'s' if len(stories) != 1 else ''}" if count else ""
+    _section(console, f"Findings ({count}{told})")
+    if not stories:
         console.print(Text("No gaps found."))
         return
-    by_kind: dict[str, list[FindingView]] = {}
-    for finding in ranked(report.findings, report):
-        by_kind.setdefault(finding.kind, []).append(finding)
-    for kind, findings in by_kind.items():
-        console.print(Text(f"{kind_title(kind)} ({len(findings)})", style="bold"))
+    by_kind: dict[str, list[Story]] = {}
+    for story in stories:
+        by_kind.setdefault(story.kind, []).append(story)
+    for kind, group in by_kind.items():
+        console.print(Text(f"{kind_title(kind)} ({len(group)})", style="bold"))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=3, justify="right")
         grid.add_column()
-        for finding in findings:
-            grid.add_row(Text("-"), _finding_text(finding))
-            for label, blocks in (("evidence", finding.evidence), ("obstacle", finding.obstacles)):
-                for block in blocks:
-                    grid.add_row(Text(""), _block_text(label, block))
+        for story in group:
+            grid.add_row(Text("-"), Text.assemble((story.head, "cyan"), f": {story.body}"))
+            for _, role, block in story.evidence:
+                grid.add_row(Text(""), _block_text(role, block))
         console.print(grid)
-
-
-def _finding_text(finding: FindingView) -> Text:
-    where = [finding.commitment or "", day_text(finding.day) if finding.day else ""]
-    prefix = ", ".join(w for w in where if w)
-    text = Text()
-    if prefix:
-        text.append(prefix, style="cyan")
-        text.append(": ")
-    text.append(finding.detail)
-    return text
 
 
 def _block_text(label: str, block: Block) -> Text:
@@ -196,15 +189,18 @@ def _block_text(label: str, block: Block) -> Text:
 
 
 def _questions(console: Console, report: RepReport) -> None:
-    top = top_findings(report)
-    if not top:
+    chosen = questions_to_ask(report.stories)
+    if not chosen:
         return
     _section(console, "Questions for the 1:1")
-    for finding in top:
-        about = f" ({finding.commitment})" if finding.commitment else ""
-        console.print(Text(f"{kind_title(finding.kind)}{about}", style="bold"))
-        for question in finding.questions:
+    for story in chosen[:QUESTION_FINDINGS]:
+        about = f" ({story.commitment})" if story.commitment else ""
+        console.print(Text(f"{kind_title(story.kind)}{about}", style="bold"))
+        for question in story.questions:
             console.print(Text(f"  - {question}"))
+    more = len(chosen) - QUESTION_FINDINGS
+    if more > 0:  # say so, never drop them silently
+        console.print(Text(f"{more_questions_text(more)}", style="dim"))
 
 
 def _health(console: Console, report: RepReport) -> None:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from ..result import HealthFigures
 from ..units import clock_text, day_text, duration_text
-from .view import Block, FindingView, RepReport
+from .stories import KINDS
+from .view import Block
 
-# finding kinds in the order reports show them, most pressing first
+# finding kinds in the order reports show them, most pressing first (report/stories.py)
 KIND_TITLES: dict[str, str] = {
-    "protected_overlap": "Personal priority overlapped",
-    "limit_broken": "Agreed limit broken",
-    "under_target": "Under target",
-    "over_limit": "Over limit",
-    "missing_block": "No block on a committed day",
-    "displaced": "Block displaced",
-    "not_achievable": "Not achievable",
-    "short_blocks": "Blocks too short",
-    "outside_window": "Outside the window",
-    "unclassified_time": "Unclassified time",
-    "reactive_booking": "Reactive booking",
-    "fragmentation": "Fragmented days",
+    kind: entry.title for kind, entry in sorted(KINDS.items(), key=lambda item: item[1].rank)
 }
-QUESTION_FINDINGS = 3  # the terminal report asks about this many findings
+QUESTION_FINDINGS = 3  # the terminal report asks about this many gaps
 
 
 def span_text(start: datetime, end: datetime) -> str:
@@ -75,25 +64,7 @@ def kind_title(kind: str) -> str:
     return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
 
 
-def ranked(findings: Iterable[FindingView], report: RepReport) -> list[FindingView]:
-    """Findings most pressing first: by kind, then by the commitment's adherence."""
-    adherence = {c.id: c.adherence for c in report.commitments}
-    order = list(KIND_TITLES)
-
-    def key(finding: FindingView) -> tuple[int, float]:
-        rank = order.index(finding.kind) if finding.kind in order else len(order)
-        score = adherence.get(finding.commitment or "")
-        return rank, 1.0 if score is None else score
-
-    return sorted(findings, key=key)
-
-
-def top_findings(report: RepReport, count: int = QUESTION_FINDINGS) -> list[FindingView]:
-    """The ``count`` most pressing findings with questions, no question set asked twice."""
-    seen: set[tuple[str, ...]] = set()
-    top: list[FindingView] = []
-    for finding in ranked(report.findings, report):
-        if finding.questions and finding.questions not in seen:
-            seen.add(finding.questions)
-            top.append(finding)
-    return top[:count]
+def more_questions_text(count: int) -> str:
+    """What the terminal's capped question list leaves to the full report."""
+    gaps = "1 more gap has" if count == 1 else f"{count} more gaps have"
+    return f"{gaps} questions in the full report (--format markdown or html)."

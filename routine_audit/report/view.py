@@ -20,6 +20,7 @@ from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
 from ..visible import all_plain, for_manager, has_control, visible
 from .coaching import questions_for
+from .stories import Story, build_stories
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -132,7 +133,7 @@ class RepReport(LazyPickle):
     """Everything a renderer needs about one rep's audit, for one audience."""
 
     # pickled (kept pages), the per-event and per-day rows stay encoded until used
-    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily", "findings")
+    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily", "findings", "stories")
 
     rep: RepInfo
     audience: Audience
@@ -151,6 +152,9 @@ class RepReport(LazyPickle):
     # the routine and rules files it was judged against (paths are shown to managers too:
     # a file's name is setup, not calendar content)
     inputs: Inputs = NOT_FROM_FILES
+    # the findings told once per commitment and day (report/stories.py), most pressing first;
+    # no default: a lazy field must not fall back to a class attribute
+    stories: tuple[Story, ...] = field(default_factory=tuple)
 
     @property
     def judged(self) -> bool:
@@ -184,6 +188,22 @@ def build_report(
         )
         for f in result.finding_list
     )
+    occurrence_views = tuple(
+        OccurrenceView(*fields, title=show(occ), private=private, displaced=displaced.get(occ, ()))
+        for occ, private, *fields in zip(
+            occurrences.index.tolist(),
+            occurrences["private"].to_numpy(dtype=bool).tolist(),
+            *_moment_lists(occurrences),
+            occurrences["hours"].to_numpy(dtype=float).tolist(),
+            occurrences["counted_hours"].to_numpy(dtype=float).tolist(),
+            occurrences["activity"].tolist(),
+            occurrences["rule"].tolist(),
+            occurrences["counted"].to_numpy(dtype=bool).tolist(),
+            occurrences["reason"].tolist(),
+            occurrences["all_day"].to_numpy(dtype=bool).tolist(),
+            strict=True,
+        )
+    )
     return RepReport(
         rep=result.rep,
         audience=audience,
@@ -195,24 +215,7 @@ def build_report(
         ),
         findings=findings,
         health=result.health,
-        occurrences=tuple(
-            OccurrenceView(
-                *fields, title=show(occ), private=private, displaced=displaced.get(occ, ())
-            )
-            for occ, private, *fields in zip(
-                occurrences.index.tolist(),
-                occurrences["private"].to_numpy(dtype=bool).tolist(),
-                *_moment_lists(occurrences),
-                occurrences["hours"].to_numpy(dtype=float).tolist(),
-                occurrences["counted_hours"].to_numpy(dtype=float).tolist(),
-                occurrences["activity"].tolist(),
-                occurrences["rule"].tolist(),
-                occurrences["counted"].to_numpy(dtype=bool).tolist(),
-                occurrences["reason"].tolist(),
-                occurrences["all_day"].to_numpy(dtype=bool).tolist(),
-                strict=True,
-            )
-        ),
+        occurrences=occurrence_views,
         data_quality=data_quality_lines(result, audience),
         notes=tuple(result.notes),
         titles_shown=audience is Audience.OWNER or result.rep.share_titles,
@@ -220,6 +223,7 @@ def build_report(
         trend=trend,
         coverage=result.coverage,
         inputs=result.inputs or NOT_FROM_FILES,
+        stories=build_stories(findings, commitments, occurrence_views, result.period),
     )
 
 
