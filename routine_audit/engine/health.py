@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from ..result import Finding, HealthFigures
 from ..config.schema import Unit
+from ..result import Finding, HealthFigures
 from ..units import count_text, duration_text, meetings_text
 from .classify import OTHER
 from .context import AuditContext
