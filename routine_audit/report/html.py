@@ -23,7 +23,7 @@ from markupsafe import Markup
 from .._version import __version__
 from ..inputs import input_text
 from ..period import Period
-from ..units import amount_text, day_text, duration_text
+from ..units import MINUS, amount_text, change_text, day_text, days_text, duration_text, status_text
 from . import RenderOptions, svg
 from .team_view import RankedGap, TeamReport
 from .text import (
@@ -37,12 +37,6 @@ from .text import (
 from .view import Block, CommitmentView, FindingView, OccurrenceView, RepReport
 
 TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
-STATUS_TEXT = {
-    "met": "met",
-    "short": "short of target",
-    "over": "over the limit",
-    "not_judged": "not judged",
-}
 # findings whose evidence and obstacles are marked on the calendar: kind -> (evidence, obstacles)
 MARKED_FINDINGS: dict[str, tuple[str | None, str | None]] = {
     "displaced": ("displaced", "obstacle"),
@@ -115,7 +109,7 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
 
 
 def _period_text(period: Period) -> str:
-    return f"{day_text(period.first)} – {day_text(period.last)} {period.last.year}"
+    return days_text(period.first, period.last)
 
 
 def _audience_text(report: RepReport) -> str:
@@ -145,7 +139,7 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[dict[str, Any]]:
                 "gap": amount_text(c.shortfall, c.unit) if c.judged else "n/a",
                 "adherence": percent_text(c.adherence),
                 "status": c.status,
-                "status_text": STATUS_TEXT.get(c.status, c.status),
+                "status_text": status_text(c.status),
                 "bar": svg.target_bar(
                     ratio,
                     c.status,
@@ -422,7 +416,7 @@ def _group(
         "title": title,
         "summary": summary,
         "status": status,
-        "status_text": STATUS_TEXT.get(status, status),
+        "status_text": status_text(status) if status else "",
         "findings": [
             {"kind": kind_title(kind), "days": ", ".join(d for d in when if d), "detail": detail}
             for (kind, detail), when in days.items()
@@ -552,16 +546,12 @@ def _ranked_row(gap: RankedGap, links: dict[str, str]) -> dict[str, Any]:
 
 
 def _change(gap: RankedGap) -> tuple[str, str]:
-    """Week-over-week change as an arrow and percentage points, and its CSS class."""
-    change = gap.change
-    if change is None:
-        return ("new" if gap.previous_judged else "no data last week"), "new"
-    points = round(change * 100)
-    if points == 0:
-        return "→ same", "flat"
-    if points > 0:
-        return f"▲ +{points} pts", "up"
-    return f"▼ −{-points} pts", "down"
+    """Week-over-week change in percentage points, as every report writes it, and its
+    CSS class (the colour says up or down)."""
+    text = change_text(gap.change, gap.previous_judged)
+    if gap.change is None:
+        return text, "new"
+    return text, {"+": "up", MINUS: "down"}.get(text[:1], "flat")
 
 
 __all__ = ["render", "render_team"]
