@@ -120,7 +120,7 @@ def _table(report: RepReport) -> Table:
         "rule",
         "title",
         right=("hours", "counted"),
-        title=f"{report.rep.name} <{report.rep.email}>, {report.period.label}",
+        title=f"{report.rep.name} <{report.rep.email}>, {report.period.name}",
     )
     tz = report.period.tz
     for occ in sorted(report.occurrences, key=lambda o: (o.start, o.end)):

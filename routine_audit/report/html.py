@@ -71,7 +71,7 @@ def _page(template: str, **context: Any) -> str:
 def render(reports: list[RepReport], options: RenderOptions) -> str:
     """One self-contained HTML page with a section per rep."""
     names = ", ".join(r.rep.name or r.rep.email for r in reports)
-    labels = sorted({r.period.label for r in reports})
+    labels = sorted({r.period.name for r in reports})
     title = f"Routine audit {', '.join(labels)}: {names}" if reports else "Routine audit"
     return _page(
         "rep.html.j2",
@@ -86,7 +86,7 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
         "anchor": anchor,
         "name": rep.name or rep.email,
         "email": rep.email,
-        "period_label": period.label,
+        "period_label": period.name,
         "period_text": _period_text(period),
         "tz": period.tz.key,
         "routine_tz": "" if rep.timezone == period.tz.key else rep.timezone,
@@ -217,15 +217,15 @@ def _calendar(report: RepReport, anchor: str) -> Markup:
         all_day=all_day,
         shaded_days=[i for i, d in enumerate(days) if d.weekday() >= 5],
         title=f"{report.rep.name or report.rep.email}: the week on the calendar "
-        f"({period.label}, {tz.key})",
+        f"({period.name}, {tz.key})",
     )
 
 
 def _day_heading(day: date, days: int) -> str:
     """Shorter headings as the columns get narrower."""
     if days <= 7:
-        return f"{day:%a %d %b}"
-    return f"{day:%a %d}" if days <= 14 else f"{day:%d}"
+        return day_text(day)
+    return day_text(day)[:6] if days <= 14 else f"{day.day:02d}"
 
 
 def _occurrence_label(occ: OccurrenceView) -> str:
@@ -498,9 +498,9 @@ def render_team(
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
-        title=f"{team.team}: team roll-up {team.period.label}",
+        title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
-        period_label=team.period.label,
+        period_label=team.period.name,
         period_text=_period_text(team.period),
         tz=team.period.tz.key,
         audited=len(team.reps),

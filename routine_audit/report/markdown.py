@@ -66,7 +66,7 @@ def _header(report: RepReport) -> list[str]:
         + ("shared (private events never)" if report.titles_shown else "hidden"),
     }[report.audience]
     lines = [
-        f"# {escape(rep.name or rep.email)}: routine audit {period.label}",
+        f"# {escape(rep.name or rep.email)}: routine audit {period.name}",
         "",
         f"- **Rep:** {escape(rep.name)} ({escape(rep.email)})"
         if rep.name

@@ -18,7 +18,7 @@ TOP = 10  # the roll-up shows this many of the biggest gaps
 def render_team_terminal(team: TeamReport, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     console = make_console(options)
-    console.print(Text(f"{team.team}: team roll-up {team.period.label}", style="bold"))
+    console.print(Text(f"{team.team}: team roll-up {team.period.name}", style="bold"))
     console.print(f"{count_text(len(team.reps), 'rep')} audited, {len(team.failures)} failed")
     matrix = plain_table("rep", *team.commitment_ids, title="Adherence")
     for report in team.judged:
@@ -53,7 +53,7 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
 
 def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) -> str:
     links = links or {}
-    lines = [f"# {escape(team.team)}: team roll-up {team.period.label}", ""]
+    lines = [f"# {escape(team.team)}: team roll-up {team.period.name}", ""]
     lines.append(
         f"{days_text(team.period.first, team.period.last)}; "
         f"{count_text(len(team.reps), 'rep')} audited, {len(team.failures)} failed."

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..inputs import input_text
+from ..period import Period
 from ..units import amount_text, day_text, days_text, duration_text, hours_text, status_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
@@ -58,7 +59,7 @@ def _header(console: Console, report: RepReport) -> None:
     console.print(Text.assemble((rep.name, "bold"), f" <{rep.email}>"))
     console.print(
         Text(
-            f"Period {period.label}: {days_text(period.first, period.last)}, {period.tz.key}"
+            _period_text(period)
             + ("" if rep.timezone == period.tz.key else f" (routine zone {rep.timezone})")
         )
     )
@@ -75,6 +76,13 @@ def _header(console: Console, report: RepReport) -> None:
                 style="bold red",
             )
         )
+
+
+def _period_text(period: Period) -> str:
+    """``Period 2026-W45: Mon 02 Nov – Sun 08 Nov 2026, Europe/London``."""
+    days = days_text(period.first, period.last)
+    head = "Period" if period.name == days else f"Period {period.name}"
+    return f"{head}: {days}, {period.tz.key}"
 
 
 def _audience_text(report: RepReport) -> str:
