@@ -3,7 +3,10 @@ sample calendars (routine_audit/data/sample) and docs/audit.md, not by the engin
 
 Issue 15 (whole-number targets) changed one figure for two reps: the client-meetings
 target of Sam and Morgan, 6 x 4/5 = 4.8, is rounded half up to 5 (both hold 5: still met).
-Midnight merging, per-day gaps and protected overlaps change no figure listed here."""
+Midnight merging, per-day gaps and protected overlaps change no figure listed here.
+Issue 17 counts reactive booking over client meetings only (the routines' commitments in
+meetings): Riley 6 of 6 (was 14 of 21 with the internal syncs), Dana 0 of 7, Morgan and
+Sam 0 of 5; reactive_booking in the golden file, worked by hand from each CREATED."""
 
 from __future__ import annotations
 
@@ -100,3 +103,21 @@ def test_private_titles_never_reach_the_manager():
                 assert occurrence.title is None
         if not report.rep.share_titles:
             assert all(o.title is None for o in report.occurrences)
+
+
+@pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
+def test_reactive_booking_and_its_wording(email):
+    """Issue 17: reactive booking counts the client meetings (the sample routines'
+    commitments in meetings) and says so, in the golden's figures."""
+    expected = GOLDEN["reps"][email]["reactive_booking"]
+    health = RESULTS[email].health
+    assert (health.meetings_with_created, health.reactive_meetings) == (
+        expected["counted"],
+        expected["short_notice"],
+    )
+    page = ra.render(ra.build_report(RESULTS[email], "manager"), "markdown")
+    share = round(100 * expected["short_notice"] / expected["counted"])
+    assert (
+        f"**Reactive bookings:** {expected['short_notice']} of {expected['counted']} "
+        f"client meetings booked at short notice ({share}%)"
+    ) in page
