@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from html import escape
 
 from .coverage import Coverage
 from .errors import CredentialError
@@ -63,9 +65,60 @@ class Message:
     attachments: tuple[tuple[str, bytes, str], ...] = ()
 
 
-def rep_message(to: str, week: str, coverage: Coverage, text: str, html: str) -> Message:
+# (label, address) of a served report page, e.g. ("Team page", "https://.../index.html")
+Link = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a mail's reports are served: a heading and the pages, shown before the report
+    in both the text and the HTML part (nothing when there are no pages)."""
+
+    heading: str
+    pages: tuple[Link, ...] = ()
+
+    def text(self) -> str:
+        if not self.pages:
+            return ""
+        lines = [self.heading, *(f"- {label}: {url}" for label, url in self.pages)]
+        return "\n".join(lines) + "\n\n"
+
+    def html(self) -> str:
+        if not self.pages:
+            return ""
+        items = "".join(
+            f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in self.pages
+        )
+        return f'<nav class="report-links"><p>{escape(self.heading)}</p><ul>{items}</ul></nav>'
+
+    def into_html(self, html: str) -> str:
+        """``html`` (a whole page) with the links first inside its ``<main>`` (else its
+        ``<body>``, else before it all)."""
+        block = self.html()
+        if not block:
+            return html
+        for tag in (r"<main\b[^>]*>", r"<body\b[^>]*>"):
+            found = re.search(tag, html, re.IGNORECASE)
+            if found:
+                return f"{html[: found.end()]}\n{block}{html[found.end() :]}"
+        return block + html
+
+
+NO_LINKS = Links("")
+
+
+def rollup_message(to: str, subject: str, text: str, html: str, links: Links = NO_LINKS) -> Message:
+    """The manager's weekly mail: the roll-up, after the served pages' links if any."""
+    return Message(to=to, subject=subject, text=links.text() + text, html=links.into_html(html))
+
+
+def rep_message(
+    to: str, week: str, coverage: Coverage, text: str, html: str, links: Links = NO_LINKS
+) -> Message:
     """A rep's own weekly mail; a week the calendar cannot show says so first (subject
-    and opening line), and that nothing was judged."""
+    and opening line), and that nothing was judged. ``links``: after that opening line,
+    before the report."""
+    text, html = links.text() + text, links.into_html(html)
     if coverage.judged and coverage.commitments_judged:
         return Message(to=to, subject=f"Your routine audit {week}", text=text, html=html)
     if coverage.judged:  # free_busy

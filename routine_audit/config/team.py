@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote, urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -97,6 +98,50 @@ class MailSection(Strict):
         ]  # fmt: skip
 
 
+_URL_EXAMPLE = "e.g. https://intranet.example/sales/reports/"
+
+
+def served_url(value: str | None) -> str | None:
+    """``value`` if it can be the base of the report links: an absolute http(s) address
+    with a host, and nothing that would not survive adding a path to it (the ValueError
+    says what, in one line: ``rules check`` shows it with the field)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or re.search(r"[\s\x00-\x1f\x7f\\]", value)
+        or not value.lower().startswith(("http://", "https://"))
+    ):
+        raise ValueError(f"expected an http:// or https:// address, {_URL_EXAMPLE}")
+    try:
+        port = parts.port  # raises for a port that is not a number or out of range
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError(f"the port is not a number from 1 to 65535, {_URL_EXAMPLE}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not hold a user name or password: every mail would carry it")
+    if "?" in value or "#" in value:
+        raise ValueError(
+            "must not have a query (?) or fragment (#): the week's folder and the page's "
+            f"file name are added to its path, {_URL_EXAMPLE}"
+        )
+    return value
+
+
+def page_url(base: str, *names: str) -> str:
+    """The address of ``names`` (a folder, then a file) under the served folder ``base``:
+    one slash between the parts however many ``base`` ends with; each name
+    percent-encoded whole (``+`` is ``%2B``, ``/`` could never split it), and the base's
+    own path only where it is not ASCII (what the admin wrote is kept)."""
+    parts = urlsplit(base)
+    path = quote(parts.path.rstrip("/"), safe="/%:@!$&'()*+,;=~")
+    tail = "/".join(quote(name, safe="") for name in names)
+    return f"{parts.scheme}://{parts.netloc}{path}/{tail}"
+
+
 class TeamFile(Strict):
     """A team (kind: team)."""
 
@@ -111,6 +156,9 @@ class TeamFile(Strict):
     routine: str | None = Field(None, description="the team's default routine file")
     rules: str | None = Field(None, description="classification rules; the defaults if absent")
     output_dir: str | None = Field(None, description="reports go here; default reports/<team>")
+    report_url: str | None = Field(
+        None, description="the http(s) address where output_dir is served; mails link to it"
+    )
     db: str | None = Field(None, description="history database; default in the user data dir")
     manager: Person | None = Field(None, description="who gets the roll-up")
     google: GoogleAccess = Field(default_factory=GoogleAccess, description="Google access")
@@ -123,6 +171,8 @@ class TeamFile(Strict):
         if resolve_zone(value) is None:
             raise ValueError(f"{value!r} is not a known time zone; use an IANA name")
         return value
+
+    _report_url = field_validator("report_url")(served_url)
 
     @model_validator(mode="after")
     def _consistent(self) -> TeamFile:
@@ -164,6 +214,11 @@ class Team:
     @property
     def output_dir(self) -> Path:
         return self.resolve(self.spec.output_dir or f"reports/{self.slug}")
+
+    def page_url(self, week: str, file_name: str) -> str | None:
+        """Where ``<output_dir>/<week>/<file_name>`` is served (None: no ``report_url``)."""
+        base = self.spec.report_url
+        return None if base is None else page_url(base, week, file_name)
 
     @property
     def db_path(self) -> Path | None:

@@ -31,6 +31,7 @@ from urllib.request import (
 
 from routine_audit._version import __version__
 from routine_audit.errors import Location, SourceError, UsageError
+from routine_audit.sources.limits import MAX_BYTES
 
 FEED_SCHEMES = ("http", "https", "webcal", "webcals")
 TIMEOUT_ENV = "ROUTINE_AUDIT_FEED_TIMEOUT"
@@ -97,9 +98,7 @@ def feed_timeout() -> float:
     return seconds
 
 
-def fetch_feed(
-    url: str, *, timeout: float | None = None, max_bytes: int = 50 * 1024 * 1024
-) -> bytes:
+def fetch_feed(url: str, *, timeout: float | None = None, max_bytes: int = MAX_BYTES) -> bytes:
     """Download an iCalendar feed (http, https or webcal URL) and return its raw bytes.
 
     ``timeout`` (default: ``feed_timeout()``) is one deadline for the whole request:

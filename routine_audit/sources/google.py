@@ -12,6 +12,7 @@ from ..google.service import build_service, execute, shared_events, thread_http
 from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source
+from .limits import MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
 
 MAX_RESULTS = 2500  # the API's maximum page size
 # only what the audit uses (created: for the reactive-booking finding)
@@ -46,11 +47,16 @@ class GoogleSource(Source):
         calendar_name = self.calendar_id
         token: str | None = None
         role = ""
+        seen = 0  # occurrences of any kind, as for .ics files
         while True:
             page = self._page(resource, http, period.start, period.end, period, token)
             calendar_name = page.get("summary") or calendar_name
             role = page.get("accessRole") or role
-            for item in page.get("items", ()):
+            items = page.get("items", ())
+            seen += len(items)
+            if seen > MAX_OCCURRENCES:  # stop paging: none of it is kept
+                return _too_many(source)
+            for item in items:
                 try:
                     event = to_event(item, zone=zone, calendar=calendar_name, source=source)
                 except NotAnEventError:
@@ -104,6 +110,12 @@ class GoogleSource(Source):
             last_end=max(ends) if ends else None,
             searched=f"the {STALE_DAYS} days before the period; older events were not looked for",
         )
+
+
+def _too_many(source: str) -> CalendarData:
+    """A calendar with more occurrences in the period than one rep's period may hold."""
+    extent = Extent(True, searched=TOO_MANY_SEARCHED)
+    return CalendarData((), (Problem(source, TOO_MANY),), (source,), extent=extent)
 
 
 def _skipped(source: str, item: dict[str, Any], exc: Exception, zone: ZoneInfo) -> Problem:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,8 +21,10 @@ from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source
 from .ics_lengths import correct_end, keep_long_durations, note_lengths
+from .ics_rules import MAX_CANDIDATES, Expansion, SeriesTooCostlyError
 from .ics_text import prepare
 from .ics_window import narrow
+from .limits import MAX_BYTES, MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
 
 if TYPE_CHECKING:  # the parser is imported where files are parsed: a warm run parses none
     import icalendar
@@ -73,8 +77,8 @@ class IcsSource(Source):
         """The local files' names and contents now; None with a feed or a failed read."""
         from .feed import is_feed_url
 
-        if any(is_feed_url(location) for location in self.locations):
-            return None
+        if any(is_feed_url(location) or _is_stream(location) for location in self.locations):
+            return None  # a feed changes, a stream (FIFO, ``<(cmd)``) can be read only once
         failures: list[SourceError] = []
         try:
             documents = [d for loc in self.locations for d in _local_documents(Path(loc), failures)]
@@ -93,9 +97,17 @@ class IcsSource(Source):
         names: list[str] = []
         failures: list[SourceError] = []
         read: list[Document] = []
+        over = False  # a document was left out whole: more occurrences than a period may hold
         for document in self._documents(failures):
             try:
                 found, trouble = read_document_cached(document, period, zone)
+                if len(events) + len(found) > MAX_OCCURRENCES:  # the rep's calendars together
+                    raise TooManyOccurrencesError(document.name)
+            except TooManyOccurrencesError as exc:
+                names.append(document.name)  # read, but none of it kept
+                problems.append(exc.problem)
+                over = True
+                continue
             except SourceError as exc:
                 failures.append(exc)
                 continue
@@ -124,7 +136,7 @@ class IcsSource(Source):
             tuple(ordered),
             tuple(problems),
             tuple(names),
-            extent=_extent(ordered, read, period, zone),
+            extent=_OVER_EXTENT if over and not events else _extent(ordered, read, period, zone),
         )
 
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
@@ -141,6 +153,10 @@ class IcsSource(Source):
                     failures.append(exc)
                 continue
             yield from _local_documents(Path(location), failures)
+
+
+# not "holds no events": a calendar left out whole is not searched again
+_OVER_EXTENT = Extent(True, searched=TOO_MANY_SEARCHED)
 
 
 def _extent(
@@ -182,9 +198,60 @@ def _local_documents(path: Path, failures: list[SourceError]) -> Iterator[Docume
         )
     for file in files:
         try:
-            yield Document(str(file), file.read_bytes())
+            yield Document(str(file), _read_limited(file))
+        except SourceError as exc:
+            failures.append(exc)
         except OSError as exc:
             failures.append(SourceError(f"cannot read: {exc.strerror}", where=Location(file)))
+
+
+def _is_stream(location: str) -> bool:
+    """A FIFO, character device or ``/dev/fd/N`` of ``<(cmd)``: neither a file nor a folder."""
+    try:
+        mode = Path(location).stat().st_mode
+    except (OSError, ValueError):
+        return False  # a feed address or a missing path: reported where it is read
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, at most ``MAX_BYTES``: a regular file by its size, a stream
+    (``/dev/zero``, a FIFO, ``<(cmd)``) by reading no further than the limit."""
+    with path.open("rb") as file:
+        status = os.fstat(file.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_BYTES:
+            raise _too_large(path)
+        data = file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _too_large(path)
+    return data
+
+
+def _too_large(path: Path) -> SourceError:
+    return SourceError(
+        f"larger than {MAX_BYTES:,} bytes, the most one calendar may hold",
+        where=Location(path),
+        hint="export a shorter period; a busy year is about 1 MB",
+    )
+
+
+class TooManyOccurrencesError(SourceError):
+    """A document (or a rep's documents together) holds more than ``MAX_OCCURRENCES``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(TOO_MANY, where=Location(name))
+        self.problem = Problem(name, TOO_MANY)
+
+
+_VEVENT = re.compile(r"^BEGIN:VEVENT[ \t]*\r?$", re.I | re.M)
+
+
+def _check_count(near: str, name: str) -> None:
+    """Refuse, before parsing, a text with more VEVENTs near the period than the limit:
+    parsing them would cost far more than their bytes."""
+    for count, _ in enumerate(_VEVENT.finditer(near), 1):
+        if count > MAX_OCCURRENCES:
+            raise TooManyOccurrencesError(name)
 
 
 def read_document_cached(
@@ -211,9 +278,9 @@ def read_document(
 
     problems: list[Problem] = []
     prepared = prepare(document.data)
-    text = prepared.text
-    if fast:
-        text = narrow(text, period.first - _PAD, period.last + _PAD)
+    near = narrow(prepared.text, period.first - _PAD, period.last + _PAD)
+    _check_count(near, document.name)  # on the narrowed text either way: the same answer
+    text = near if fast else prepared.text
     calendars = _parse(document, keep_long_durations(text))
     if prepared.unresolved_tzids:
         problems.append(_unknown_zones(document, prepared.unresolved_tzids, zone))
@@ -235,7 +302,8 @@ def read_document(
         }
         mended: dict[tuple[str, tuple[str, ...]], tuple[datetime, Problem]] = {}
         note_lengths(calendar, zone)
-        for occurrence in _expand(calendar, period, document, zone, problems):
+        room = MAX_OCCURRENCES - len(events)
+        for occurrence in _expand(calendar, period, document, zone, problems, room):
             correct_end(occurrence, zone)  # real elapsed time across DST
             try:
                 event = to_event(
@@ -467,37 +535,76 @@ def _expand(
     document: Document,
     zone: ZoneInfo,
     problems: list[Problem],
+    limit: int,
 ) -> list[icalendar.Event]:
+    """The occurrences near ``period``; a series that examines more than
+    ``MAX_CANDIDATES`` candidate times is skipped and reported, and more than
+    ``limit`` occurrences stop the read (``TooManyOccurrencesError``)."""
     import recurring_ical_events
+
+    from .ics_rules import expand
 
     window = (period.first - _PAD, period.last + _PAD + timedelta(days=1))
     try:
-        return list(recurring_ical_events.of(calendar).between(*window))
+        found = expand(recurring_ical_events.of(calendar), *window, limit=limit)
     except Exception:  # noqa: BLE001  (one bad series must not lose the others)
-        return _expand_each_series(calendar, window, document, zone, problems)
+        found = _expand_each_series(calendar, window, document, zone, problems, limit)
+    if found.over:
+        raise TooManyOccurrencesError(document.name)
+    classes = _series_class(calendar)
+    for uid in found.too_costly:
+        problems.append(
+            _skipped(document, _series_core(calendar, uid), _TOO_COSTLY, zone, classes, _COSTLY)
+        )
+    return found.components
 
 
-def _expand_each_series(calendar, window, document, zone, problems) -> list[icalendar.Event]:
+_COSTLY = "repeat rule too costly to expand"
+_TOO_COSTLY = SeriesTooCostlyError(
+    f"it examined {MAX_CANDIDATES:,} candidate times (the most one series may) "
+    "without reaching the period's end"
+)
+
+
+def _series_core(calendar: icalendar.Calendar, uid: str) -> icalendar.Component:
+    """The VEVENT that holds a series' rule (else its first), to name the series by."""
+    members = [
+        c for c in calendar.subcomponents if c.name == "VEVENT" and str(c.get("UID", "")) == uid
+    ]
+    rules = [c for c in members if "RECURRENCE-ID" not in c]
+    return (rules or members or [calendar])[0]
+
+
+def _expand_each_series(calendar, window, document, zone, problems, limit) -> Expansion:
     """Fallback: expand series by series, skipping and reporting those that fail."""
     import icalendar
     import recurring_ical_events
+
+    from .ics_rules import expand
 
     timezones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
     by_uid: dict[str, list[icalendar.Component]] = {}
     for component in calendar.subcomponents:
         if component.name == "VEVENT":
             by_uid.setdefault(str(component.get("UID", id(component))), []).append(component)
-    occurrences: list[icalendar.Event] = []
+    found = Expansion()
     for components in by_uid.values():
         single = icalendar.Calendar()
         single.subcomponents.extend([*timezones, *components])
         try:
-            occurrences.extend(recurring_ical_events.of(single).between(*window))
+            one = expand(recurring_ical_events.of(single), *window, limit=limit)
         except Exception as exc:  # noqa: BLE001
             classes = _series_class(calendar)
             what = "recurrence not expandable"
             problems.append(_skipped(document, components[0], exc, zone, classes, what))
-    return occurrences
+            continue
+        found.components.extend(one.components)
+        found.too_costly.extend(one.too_costly)
+        limit -= len(one.components)
+        if one.over or limit < 0:
+            found.over = True
+            break
+    return found
 
 
 def _unknown_zones(document: Document, tzids: Sequence[str], zone: ZoneInfo) -> Problem:

@@ -21,8 +21,9 @@ from ..period import Period
 def whole_extent(texts: Iterable[tuple[str, str]], period: Period, zone: ZoneInfo) -> Extent:
     """The extent of every occurrence in the documents ``(name, unfolded text)``.
 
-    A calendar the recurrence library cannot expand is left out (the normal read
-    reports what it could not read)."""
+    A calendar the recurrence library cannot expand is left out, and so is what a
+    series finds after it has examined ``MAX_CANDIDATES`` candidate times (the normal
+    read reports both)."""
     found = Found()
     line = datetime.combine(stale_line(period.first), datetime.min.time(), period.tz)
     for query in _queries(texts):
@@ -69,6 +70,8 @@ def _queries(texts: Iterable[tuple[str, str]]):
     import icalendar
     import recurring_ical_events
 
+    from .ics_rules import bound
+
     for _name, text in texts:
         try:
             with warnings.catch_warnings():
@@ -80,7 +83,7 @@ def _queries(texts: Iterable[tuple[str, str]]):
             if calendar.name != "VCALENDAR":
                 continue
             try:
-                yield recurring_ical_events.of(calendar, skip_bad_series=True)
+                yield bound(recurring_ical_events.of(calendar, skip_bad_series=True))
             except Exception:  # noqa: BLE001  (a series the library cannot read)
                 continue
 

@@ -374,7 +374,7 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
 
 def _mail(team: Team, run: TeamRun, history, *, resend: bool, log, rollup: bool) -> list[str]:
     """Send each week's mail once (unless ``resend``); the one-line errors of what failed."""
-    from ..mail import MailSettings, Message, rep_message, send
+    from ..mail import MailSettings, Message, rep_message, rollup_message, send
     from ..report.html import render_team
 
     section = team.spec.mail
@@ -399,19 +399,17 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log, rollup: bool)
         log(f"mail to {recipient} ({kind}, {week}) was sent before; not sent again (--resend)")
         return False
 
+    served = _served(team, run, log)
     manager = team.spec.manager
     if rollup and section.to_manager and manager is not None and due(manager.email, "rollup"):
-        pending.append(
-            (
-                Message(
-                    to=manager.email,
-                    subject=f"{team.name}: routine audit {week}",
-                    text=render_team_markdown(run.team_report),
-                    html=render_team(run.team_report, {}),
-                ),
-                "rollup",
-            )
+        message = rollup_message(
+            manager.email,
+            f"{team.name}: routine audit {week}",
+            render_team_markdown(run.team_report),
+            render_team(run.team_report, {}),
+            _manager_links(run, served),
         )
+        pending.append((message, "rollup"))
     if section.to_reps:
         for outcome in run.outcomes:
             email = outcome.member.email
@@ -419,7 +417,8 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log, rollup: bool)
                 continue
             own = build_report(outcome.result, "owner", trend=_trend(history, outcome, run.period))
             text, html = render(own, "markdown"), render(own, "html")
-            pending.append((rep_message(email, week, own.coverage, text, html), "rep"))
+            links = _rep_links(own, served)
+            pending.append((rep_message(email, week, own.coverage, text, html, links), "rep"))
     kinds = {id(message): kind for message, kind in pending}
 
     def sent(message: Message) -> None:
@@ -435,3 +434,44 @@ def _mail(team: Team, run: TeamRun, history, *, resend: bool, log, rollup: bool)
             errors.append(f"{message.to}: {error}")
             log(f"mail to {message.to} FAILED: {for_manager(error, 'server text')}")
     return errors
+
+
+def _served(team: Team, run: TeamRun, log: Callable[[str], None]) -> Callable[[str], str | None]:
+    """The served address of a file this run wrote (None: not written, or no
+    ``report_url``). The addresses are ``<report_url>/<ISO week>/<file>``, where the
+    team's output_dir is served: a run told to write elsewhere (``--out``) says that
+    its links may not match."""
+    written = set(run.written)
+    if team.spec.report_url is None or run.folder is None:
+        return lambda name: None
+    week = run.period.label
+    expected = default_folder(team, run.period)
+    if run.folder.resolve() != expected.resolve():
+        log(
+            f"warning: report_url: the reports were written to {run.folder}, not {expected}; "
+            f"the mail links to {team.page_url(week, 'index.html')}, which may not be them"
+        )
+
+    def url(name: str) -> str | None:
+        return team.page_url(week, name) if run.folder / name in written else None
+
+    return url
+
+
+def _manager_links(run: TeamRun, served: Callable[[str], str | None]):
+    """The team page, then each rep's page (all manager-audience, as ``run`` writes them)."""
+    from ..mail import Links
+
+    pages = [("Team page", served("index.html"))]
+    for report in run.team_report.reps:
+        pages.append((report.rep.name or report.rep.email, served(f"{rep_file_stem(report)}.html")))
+    return Links("The reports online:", tuple((n, u) for n, u in pages if u is not None))
+
+
+def _rep_links(own: RepReport, served: Callable[[str], str | None]):
+    """The rep's own page and no other; it is written for the manager's eyes, and says so."""
+    from ..mail import Links
+
+    url = served(f"{rep_file_stem(own)}.html")
+    pages = () if url is None else (("Your page", url),)
+    return Links("Online, as your manager sees it:", pages)
