@@ -17,6 +17,7 @@ import typer
 
 from ._version import __version__
 from .errors import ExitCode, RoutineAuditError, UserError
+from .units import count_text
 
 app = typer.Typer(
     name="routine-audit",
@@ -822,7 +823,7 @@ def _no_data(result) -> None:
     if result.no_data:
         typer.echo(
             f"routine-audit: warning: {result.rep.email}: no calendar data in "
-            f"{result.period.label} ({result.coverage.status.value}, "
+            f"{result.period.name} ({result.coverage.status.value}, "
             f"{result.coverage.newest_text()}); nothing was judged",
             err=True,
         )
@@ -880,8 +881,8 @@ def _emit(text: str, output: Path | None) -> None:
 def _finish(incomplete: bool, problems: int, listed: str) -> None:
     if incomplete:
         typer.echo(
-            f"routine-audit: warning: some calendar input could not be read ({problems} "
-            f"problem(s)); {listed}",
+            "routine-audit: warning: some calendar input could not be read "
+            f"({count_text(problems, 'problem')}); {listed}",
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))

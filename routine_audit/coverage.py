@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from .units import count_text, date_text, day_text
+
 STALE_DAYS = 14  # a source whose newest occurrence ends this long before the period is stale
 # an .ics seen through free/busy only: no descriptions, and titles only from this set
 BUSY_TITLES = frozenset({"", "busy", "free", "tentative", "away", "out of office"})
@@ -70,12 +72,12 @@ class Coverage:
         return f"Calendar coverage: {self.status.value}: {self.note}{verdict}"
 
     def newest_text(self) -> str:
-        """``newest event 2021-03-19`` (or ``not known``)."""
-        return f"newest event {self.last_event.isoformat() if self.last_event else 'not known'}"
+        """``newest event Fri 19 Mar 2021`` (or ``not known``)."""
+        return f"newest event {date_text(self.last_event) if self.last_event else 'not known'}"
 
     def apart_text(self) -> str:
         """How a roll-up lists a rep whose commitments are not judged: ``no calendar data
-        this week; newest event 2021-03-19``."""
+        this week; newest event Fri 19 Mar 2021``."""
         if self.status is Status.FREE_BUSY:
             return "busy/free blocks only this week; commitments not judged"
         return f"no calendar data this week; {self.newest_text()} ({self.status.value})"
@@ -100,24 +102,28 @@ def coverage_of(
         first, last = span or (None, None)
         if free_busy:
             note = (
-                f"{count} event(s) in the period, seen only as busy/free blocks: nothing but "
+                f"{count_text(count, 'event')} in the period, seen only as busy/free blocks: "
+                "nothing but "
                 "`other` can be classified, so commitments are not judged (only the routine's "
                 "fit and fragmented days are)"
             )
             return Coverage(Status.FREE_BUSY, count, _day(first), _last_day(last), note)
         first_day_seen, last_day_seen = _day(first), _last_day(last)
-        note = f"{count} event(s) in the period, {first_day_seen} to {last_day_seen}"
+        note = (
+            f"{count_text(count, 'event')} in the period, "
+            f"{_day_text(first_day_seen)} to {_day_text(last_day_seen)}"
+        )
         return Coverage(Status.OK, count, first_day_seen, last_day_seen, note)
-    line = stale_line(first_day).isoformat()
+    line = date_text(stale_line(first_day))
     if extent is None:
         note = "no events in the period (the calendar was not searched beyond it)"
         return Coverage(Status.EMPTY, 0, None, None, note)
     newest = _last_day(extent.last_end)
     parts = ["no events in the period"]
     if extent.last_end is not None:
-        parts.append(f"newest event before it ends {newest.isoformat()}")
+        parts.append(f"newest event before it ends {date_text(newest)}")
     if extent.next_start is not None:
-        parts.append(f"next event after it starts {_day(extent.next_start).isoformat()}")
+        parts.append(f"next event after it starts {date_text(_day(extent.next_start))}")
     if extent.recent is False:
         status = Status.STALE
         parts.append(f"nothing ends after {line}: the calendar looks stale")
@@ -135,6 +141,11 @@ def looks_free_busy(summaries: Iterable[object], descriptions: Iterable[object])
     if any(descriptions):
         return False
     return all(str(title).strip().lower() in BUSY_TITLES for title in summaries)
+
+
+def _day_text(day: date | None) -> str:
+    """A day of (or next to) the period: the report's period gives its year."""
+    return "not known" if day is None else day_text(day)
 
 
 def _day(moment: datetime | None) -> date | None:

@@ -9,6 +9,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from .errors import UsageError
+from .units import days_text
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
@@ -59,6 +60,14 @@ class Period:
         if self.first.weekday() == 0 and self.last == self.first + timedelta(days=6):
             return week_label_of(self.first)
         return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+    @property
+    def name(self) -> str:
+        """The period as a person reads it: ``2026-W47`` for an ISO week (the label says
+        the year), else its days, ``Sun 15 Mar – Sat 21 Mar 2026`` (never ISO dates)."""
+        if self.first.weekday() == 0 and self.last == self.first + timedelta(days=6):
+            return week_label_of(self.first)
+        return days_text(self.first, self.last)
 
     def with_tz(self, tz: ZoneInfo) -> Period:
         return Period(self.first, self.last, tz)

@@ -67,6 +67,8 @@ class HealthFigures:
     meetings_with_created: int
     reactive_share: float | None
     fragmented_days: int
+    # what reactive booking counted: the activities the routine measures in meetings
+    reactive_activities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,14 +38,14 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments, Inputs, InputFile, Coverage, Extent, Story,
 ]  # fmt: skip
-FORMAT = 15  # 15: report views carry their stories (issue 17)
+FORMAT = 16  # 15: report views carry their stories; 16: health names its reactive activities
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes coverage inputs displacements finding_count commitment_records",
     "Finding": "kind commitment day detail evidence obstacles [slots]",
     "Evidence": "occ start end activity seconds [slots]",
     "HealthFigures": "working_seconds booked_seconds other_seconds unclassified_share "
-    "reactive_meetings meetings_with_created reactive_share fragmented_days",
+    "reactive_meetings meetings_with_created reactive_share fragmented_days reactive_activities",
     "RepInfo": "email name timezone share_titles",
     "Event": "uid start end all_day summary description location calendar color status "
     "transparent visibility details_hidden event_type organizer organized_by_self attendees "

@@ -8,7 +8,11 @@ Midnight merging, per-day gaps and protected overlaps change no figure listed he
 Issue 17 (one story per commitment and day) adds the manager view's stories of Sam and
 Dana: Sam's Monday gym was three lines (protected_overlap, missing_block, and the week's
 under_target) and is now one sentence naming the client meeting; Dana's Friday
-follow-up (missing_block and under_target) is one sentence too. No figure changes."""
+follow-up (missing_block and under_target) is one sentence too. No figure changes.
+
+Issue 17 counts reactive booking over client meetings only (the routines' commitments in
+meetings): Riley 6 of 6 (was 14 of 21 with the internal syncs), Dana 0 of 7, Morgan and
+Sam 0 of 5; reactive_booking in the golden file, worked by hand from each CREATED."""
 
 from __future__ import annotations
 
@@ -118,3 +122,21 @@ def test_stories_tell_each_gap_once(email):
     # every finding is told, and in one story only
     indexes = sorted(i for story in report.stories for i in story.findings)
     assert indexes == list(range(len(report.findings)))
+
+
+@pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
+def test_reactive_booking_and_its_wording(email):
+    """Issue 17: reactive booking counts the client meetings (the sample routines'
+    commitments in meetings) and says so, in the golden's figures."""
+    expected = GOLDEN["reps"][email]["reactive_booking"]
+    health = RESULTS[email].health
+    assert (health.meetings_with_created, health.reactive_meetings) == (
+        expected["counted"],
+        expected["short_notice"],
+    )
+    page = ra.render(ra.build_report(RESULTS[email], "manager"), "markdown")
+    share = round(100 * expected["short_notice"] / expected["counted"])
+    assert (
+        f"**Reactive bookings:** {expected['short_notice']} of {expected['counted']} "
+        f"client meetings booked at short notice ({share}%)"
+    ) in page

@@ -215,8 +215,8 @@ def test_what_counts(week):
     for summary, (counted, reason) in expected.items():
         found = row(result, summary)
         assert (bool(found["counted"]), found["reason"]) == (counted, reason), summary
-    assert "1 tentative event(s) were counted as booked time" in result.notes
-    assert "1 not yet answered event(s) were counted as booked time" in result.notes
+    assert "1 tentative event was counted as booked time" in result.notes
+    assert "1 not yet answered event was counted as booked time" in result.notes
 
 
 def test_an_all_day_marker_without_away_words_is_not_counted_and_keeps_the_day():
@@ -315,7 +315,7 @@ def test_focus_time_is_prospecting_and_out_of_office_removes_the_day(week):
     days = result.commitment_days
     friday = days[(days["commitment"] == "prospecting") & (days["date"] == date(2026, 11, 6))]
     assert friday["target"].tolist() == [0.0]
-    assert "days off (no targets): 2026-11-06" in result.notes
+    assert "days off (no targets): Fri 06 Nov" in result.notes
 
 
 def test_cancelled_and_status_mapping():

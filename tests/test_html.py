@@ -443,7 +443,7 @@ def test_team_page_shows_failures_ranking_and_changes(team_page: str) -> None:
     assert "Biggest gaps" in text
     ranking = team_page[team_page.index('<table class="ranking">') :]
     assert ranking.count("<tr>") - 1 == min(10, sum(1 for g in _team().ranking if g.gap > 0))
-    assert "▲ +10 pts" in text
+    assert "+10 pts" in text  # issue 17: the same words as the terminal and Markdown
 
 
 def test_team_page_refuses_links_outside_its_folder() -> None:

@@ -96,7 +96,7 @@ def test_audit_of_a_stale_week_has_no_findings_no_questions_and_exits_1(tmp_path
     # today: exit 0, Quinn "short" on everything and asked what took the time
     assert result.exit_code == 1
     assert "no calendar data" in result.stderr and QUINN in result.stderr
-    assert "newest event 2026-10-16" in result.stderr
+    assert "newest event Fri 16 Oct 2026" in result.stderr
     assert "What took the time" not in result.stdout
     assert "**short**" not in result.stdout
     as_json = runner.invoke(app, [*args, "--week", WEEK, "--format", "json"])
@@ -118,13 +118,13 @@ def test_the_roll_up_lists_a_rep_without_data_apart_never_as_the_biggest_gap(tmp
     gaps, _, apart = result.stdout.partition("## Not judged this week")
     ranking = gaps.partition("## Biggest gaps")[2]
     assert "Quinn" not in ranking  # today: Quinn tops the ranking at 0%
-    assert "- **Quinn**: no calendar data this week; newest event 2026-10-16 (stale)" in apart
+    assert "- **Quinn**: no calendar data this week; newest event Fri 16 Oct 2026 (stale)" in apart
     html = runner.invoke(
         app, ["team", "audit", "--config", str(team), "--week", WEEK, "--out", str(tmp_path / "o")]
     )
     assert html.exit_code == 1
     page = (tmp_path / "o" / "index.html").read_text()
-    assert "Not judged this week" in page and "newest event 2026-10-16" in page
+    assert "Not judged this week" in page and "newest event Fri 16 Oct 2026" in page
 
 
 def test_run_logs_no_calendar_data_records_the_status_and_exits_1(tmp_path):
@@ -231,4 +231,4 @@ def test_vs_last_week_says_no_data_after_a_week_without_calendar_data(tmp_path):
     after = runner.invoke(app, [*audit, "--week", "2026-W46"])
     ranking = after.stdout.partition("## Biggest gaps")[2]
     quinn = [line for line in ranking.splitlines() if line.startswith("| Quinn |")]
-    assert quinn and all(line.endswith("| no data |") for line in quinn), ranking
+    assert quinn and all(line.endswith("| no data last week |") for line in quinn), ranking

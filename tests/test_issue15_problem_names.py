@@ -103,8 +103,7 @@ def test_events_prints_its_data_quality_lines_to_stderr(files):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         *(f"routine-audit: data quality: {line}" for line in MANAGER_LINES),
-        "routine-audit: warning: some calendar input could not be read (2 problem(s)); "
-        "listed above",
+        "routine-audit: warning: some calendar input could not be read (2 problems); listed above",
     ]
     assert "data quality" not in result.stdout
 

@@ -86,7 +86,7 @@ def test_a_rep_with_no_history_row_that_week_is_listed_as_not_audited(tmp_path, 
     assert result.exit_code == 0, result.output
     assert [e.rcpt_tos for e in received] == [[DANA]]
     rollup = _read(team)["rollup.md"]
-    assert "1 reps audited, 3 failed" in rollup
+    assert "1 rep audited, 3 failed" in rollup
     assert "## Could not be audited" in rollup
     for rep in ("morgan", "riley", "sam"):
         line = next(line for line in rollup.splitlines() if f"**{rep}@northwind.example**" in line)

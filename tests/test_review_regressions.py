@@ -108,7 +108,7 @@ def test_only_the_reps_own_absences_remove_targets(tmp_path):
     )
     result = audit(tmp_path, calendar, routine_file(tmp_path, UTC_ROUTINE), week="2026-W47")
     assert result.commitments.set_index("id").loc["prospecting", "target"] == 8.0  # only Wed off
-    assert any("2026-11-18" in note and "2026-11-16" not in note for note in result.notes)
+    assert any("Wed 18 Nov" in note and "Mon 16 Nov" not in note for note in result.notes)
 
 
 def test_empty_ics_path_is_a_usage_error(tmp_path):

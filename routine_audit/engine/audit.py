@@ -24,6 +24,7 @@ from ..inputs import inputs_of
 from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult, RepInfo
+from ..units import count_text, day_text
 from .classify import attendee_counts, classify
 from .context import AuditContext
 from .counting import HELD, counting_reasons, rep_responses
@@ -482,9 +483,10 @@ def _notes(context: AuditContext) -> list[str]:
     for reason, label in HELD.items():
         count = int((reasons == reason).sum())
         if count:
-            notes.append(f"{count} {label} event(s) were counted as booked time")
+            verb = "was" if count == 1 else "were"
+            notes.append(f"{count_text(count, f'{label} event')} {verb} counted as booked time")
     if context.days_off:
-        days = ", ".join(d.isoformat() for d in sorted(context.days_off))
+        days = ", ".join(day_text(d) for d in sorted(context.days_off))
         notes.append(f"days off (no targets): {days}")
     return notes
 

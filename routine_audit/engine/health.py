@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import numpy as np
 
+from ..config.schema import Unit
 from ..result import Finding, HealthFigures
-from ..units import duration_text
+from ..units import count_text, duration_text, meetings_text
 from .classify import OTHER
 from .context import AuditContext
 from .findings import _evidence
@@ -49,6 +50,7 @@ def health(context: AuditContext) -> tuple[HealthFigures, list[Finding]]:
         meetings_with_created=known,
         reactive_share=reactive / known if known else None,
         fragmented_days=len(fragmented),
+        reactive_activities=meeting_activities(context),
     )
     return figures, findings
 
@@ -63,13 +65,21 @@ def _working_in_period(context: AuditContext) -> Intervals:
     return Intervals(start[keep], end[keep], w.day[keep])
 
 
+def meeting_activities(context: AuditContext) -> tuple[str, ...]:
+    """The activities the routine measures in meetings, in routine order: the meetings
+    reactive booking counts (an internal sync is not one unless the routine says so)."""
+    return tuple(
+        dict.fromkeys(c.activity for c in context.routine.commitments if c.unit is Unit.MEETINGS)
+    )
+
+
 def _reactive(context: AuditContext) -> tuple[int, int, list[Finding]]:
     occ = context.occurrences
     created = occ["created_ts"]
     meetings = np.flatnonzero(
         occ["counted"]
         & (occ["counted_seconds"] > 0)
-        & ~np.isin(occ["activity"], list(context.routine_activities))
+        & np.isin(occ["activity"], list(meeting_activities(context)))
         & ~np.isnan(created)
     )
     if not len(meetings):
@@ -94,12 +104,20 @@ def _reactive(context: AuditContext) -> tuple[int, int, list[Finding]]:
                 "reactive_booking",
                 None,
                 None,
-                f"{count} of {known} meetings were booked with less than "
+                f"{count} of {_counted_text(known, context)} were booked with less than "
                 f"{routine.health.reactive_lead_hours:g} working hours' notice",
                 evidence,
             )
         )
     return count, known, findings
+
+
+def _counted_text(count: int, context: AuditContext) -> str:
+    """``3 client meetings``, or ``3 meetings`` when the routine measures several kinds."""
+    activities = meeting_activities(context)
+    if len(activities) == 1:
+        return meetings_text(count, activities[0])
+    return count_text(count, "meeting")
 
 
 def _fragmentation(context: AuditContext, working: Intervals) -> list[Finding]:

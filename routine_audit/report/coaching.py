@@ -7,6 +7,8 @@ change, what the rep commits to next week).
 
 from __future__ import annotations
 
+from ..units import activity_words
+
 QUESTIONS: dict[str, tuple[str, ...]] = {
     "under_target": (
         "What took the time you had planned for {activity} this week?",
@@ -64,5 +66,5 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
 
 def questions_for(kind: str, activity: str | None) -> tuple[str, ...]:
     """The questions for a finding of ``kind`` about ``activity``."""
-    words = (activity or "this commitment").replace("-", " ")
+    words = activity_words(activity) if activity else "this commitment"
     return tuple(q.format(activity=words) for q in QUESTIONS.get(kind, ()))

@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from ..units import clock_text, duration_text
+from ..units import clock_text, day_text, duration_text, hours_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .csv_safe import write_csv
@@ -120,16 +120,16 @@ def _table(report: RepReport) -> Table:
         "rule",
         "title",
         right=("hours", "counted"),
-        title=f"{report.rep.name} <{report.rep.email}>, {report.period.label}",
+        title=f"{report.rep.name} <{report.rep.email}>, {report.period.name}",
     )
     tz = report.period.tz
     for occ in sorted(report.occurrences, key=lambda o: (o.start, o.end)):
         start, end = occ.start.astimezone(tz), occ.end.astimezone(tz)
         when = _all_day(start, end) if occ.all_day else span_text(start, end)
-        counted = Text(f"{occ.counted_hours:.2f}") if occ.counted else Text("no", style="yellow")
+        counted = Text(hours_text(occ.counted_hours)) if occ.counted else Text("no", style="yellow")
         table.add_row(
             Text(when),
-            Text(f"{occ.hours:.2f}"),
+            Text(hours_text(occ.hours)),
             counted,
             Text(reason_text(occ, tz)),
             Text(occ.activity, style="dim" if occ.activity == "other" else "cyan"),
@@ -141,4 +141,4 @@ def _table(report: RepReport) -> Table:
 
 def _all_day(start: datetime, end: datetime) -> str:
     days = (end.date() - start.date()).days
-    return f"{start:%a %d %b} all day" + (f" ({days} days)" if days > 1 else "")
+    return f"{day_text(start)} all day" + (f" ({days} days)" if days > 1 else "")

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from ..period import week_monday
+from ..units import day_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .text import percent_text
@@ -17,7 +19,9 @@ def render_trend(rep: str, points: Sequence[TrendPoint], options: RenderOptions)
     console.print(Text(f"{rep}: adherence by week", style="bold"))
     weeks = sorted({p.week for p in points})
     commitments = list(dict.fromkeys(p.commitment for p in points))
-    table = plain_table("commitment", *weeks, right=weeks)
+    # each week under its label (which says the year), with the day it starts
+    headers = [_week_header(week) for week in weeks]
+    table = plain_table("commitment", *headers, right=headers)
     cells = {(p.commitment, p.week): p for p in points}
     for commitment in commitments:
         row = []
@@ -27,3 +31,9 @@ def render_trend(rep: str, points: Sequence[TrendPoint], options: RenderOptions)
         table.add_row(commitment, *row)
     console.print(table)
     return export(console, options)
+
+
+def _week_header(week: str) -> str:
+    """``2026-W45`` over ``from Mon 02 Nov``."""
+    monday = week_monday(week)
+    return week if monday is None else f"{week}\nfrom {day_text(monday)}"

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from .._version import __version__
 from ..inputs import input_text
 from ..period import Period
-from ..units import amount_text, day_text, duration_text
+from ..units import MINUS, amount_text, change_text, day_text, days_text, duration_text, status_text
 from . import RenderOptions, svg
 from .stories import Story
 from .team_view import RankedGap, TeamReport
@@ -37,12 +37,6 @@ from .text import (
 from .view import Block, CommitmentView, OccurrenceView, RepReport
 
 TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
-STATUS_TEXT = {
-    "met": "met",
-    "short": "short of target",
-    "over": "over the limit",
-    "not_judged": "not judged",
-}
 # findings whose evidence and obstacles are marked on the calendar: kind -> (evidence, obstacles)
 MARKED_FINDINGS: dict[str, tuple[str | None, str | None]] = {
     "displaced": ("displaced", "obstacle"),
@@ -77,7 +71,7 @@ def _page(template: str, **context: Any) -> str:
 def render(reports: list[RepReport], options: RenderOptions) -> str:
     """One self-contained HTML page with a section per rep."""
     names = ", ".join(r.rep.name or r.rep.email for r in reports)
-    labels = sorted({r.period.label for r in reports})
+    labels = sorted({r.period.name for r in reports})
     title = f"Routine audit {', '.join(labels)}: {names}" if reports else "Routine audit"
     return _page(
         "rep.html.j2",
@@ -92,7 +86,7 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
         "anchor": anchor,
         "name": rep.name or rep.email,
         "email": rep.email,
-        "period_label": period.label,
+        "period_label": period.name,
         "period_text": _period_text(period),
         "tz": period.tz.key,
         "routine_tz": "" if rep.timezone == period.tz.key else rep.timezone,
@@ -115,7 +109,7 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
 
 
 def _period_text(period: Period) -> str:
-    return f"{day_text(period.first)} – {day_text(period.last)} {period.last.year}"
+    return days_text(period.first, period.last)
 
 
 def _audience_text(report: RepReport) -> str:
@@ -145,7 +139,7 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[dict[str, Any]]:
                 "gap": amount_text(c.shortfall, c.unit) if c.judged else "n/a",
                 "adherence": percent_text(c.adherence),
                 "status": c.status,
-                "status_text": STATUS_TEXT.get(c.status, c.status),
+                "status_text": status_text(c.status),
                 "bar": svg.target_bar(
                     ratio,
                     c.status,
@@ -227,15 +221,15 @@ def _calendar(report: RepReport, anchor: str) -> Markup:
         all_day=all_day,
         shaded_days=[i for i, d in enumerate(days) if d.weekday() >= 5],
         title=f"{report.rep.name or report.rep.email}: the week on the calendar "
-        f"({period.label}, {tz.key})",
+        f"({period.name}, {tz.key})",
     )
 
 
 def _day_heading(day: date, days: int) -> str:
     """Shorter headings as the columns get narrower."""
     if days <= 7:
-        return f"{day:%a %d %b}"
-    return f"{day:%a %d}" if days <= 14 else f"{day:%d}"
+        return day_text(day)
+    return day_text(day)[:6] if days <= 14 else f"{day.day:02d}"
 
 
 def _occurrence_label(occ: OccurrenceView) -> str:
@@ -426,7 +420,7 @@ def _group(
         "title": title,
         "summary": summary,
         "status": status,
-        "status_text": STATUS_TEXT.get(status, status),
+        "status_text": status_text(status) if status else "",
         "findings": [{"kind": kind_title(s.kind), "head": s.head, "body": s.body} for s in stories],
         "evidence": [
             _evidence_row(kind, role, block) for s in stories for kind, role, block in s.evidence
@@ -502,9 +496,9 @@ def render_team(
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
-        title=f"{team.team}: team roll-up {team.period.label}",
+        title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
-        period_label=team.period.label,
+        period_label=team.period.name,
         period_text=_period_text(team.period),
         tz=team.period.tz.key,
         audited=len(team.reps),
@@ -550,16 +544,12 @@ def _ranked_row(gap: RankedGap, links: dict[str, str]) -> dict[str, Any]:
 
 
 def _change(gap: RankedGap) -> tuple[str, str]:
-    """Week-over-week change as an arrow and percentage points, and its CSS class."""
-    change = gap.change
-    if change is None:
-        return ("new" if gap.previous_judged else "no data last week"), "new"
-    points = round(change * 100)
-    if points == 0:
-        return "→ same", "flat"
-    if points > 0:
-        return f"▲ +{points} pts", "up"
-    return f"▼ −{-points} pts", "down"
+    """Week-over-week change in percentage points, as every report writes it, and its
+    CSS class (the colour says up or down)."""
+    text = change_text(gap.change, gap.previous_judged)
+    if gap.change is None:
+        return text, "new"
+    return text, {"+": "up", MINUS: "down"}.get(text[:1], "flat")
 
 
 __all__ = ["render", "render_team"]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..inputs import input_text
-from ..units import amount_text, day_text, duration_text
+from ..units import amount_text, days_text, duration_text, status_text
 from . import RenderOptions
 from .stories import Story
 from .text import (
@@ -66,13 +66,12 @@ def _header(report: RepReport) -> list[str]:
         + ("shared (private events never)" if report.titles_shown else "hidden"),
     }[report.audience]
     lines = [
-        f"# {escape(rep.name or rep.email)}: routine audit {period.label}",
+        f"# {escape(rep.name or rep.email)}: routine audit {period.name}",
         "",
         f"- **Rep:** {escape(rep.name)} ({escape(rep.email)})"
         if rep.name
         else f"- **Rep:** {escape(rep.email)}",
-        f"- **Period:** {day_text(period.first)} – {day_text(period.last)} {period.last.year}"
-        f" ({escape(period.tz.key)})",
+        f"- **Period:** {days_text(period.first, period.last)} ({escape(period.tz.key)})",
         f"- **View:** {view}",
         f"- **Calendar coverage:** {escape(report.coverage.line().partition(': ')[2])}",
         f"- **Routine:** {input_text(report.inputs.routine, _code)}",
@@ -110,9 +109,8 @@ def _gap(c: CommitmentView) -> str:
 
 
 def _status(c: CommitmentView) -> str:
-    if not c.judged:
-        return "not judged"
-    return c.status if c.status == "met" else f"**{c.status}**"
+    words = status_text(c.status)
+    return words if c.status in ("met", "not_judged") else f"**{words}**"
 
 
 def _commitment_gaps(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..units import amount_text
+from ..units import amount_text, change_text, count_text, days_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .markdown import escape
@@ -18,8 +18,8 @@ TOP = 10  # the roll-up shows this many of the biggest gaps
 def render_team_terminal(team: TeamReport, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     console = make_console(options)
-    console.print(Text(f"{team.team}: team roll-up {team.period.label}", style="bold"))
-    console.print(f"{len(team.reps)} reps audited, {len(team.failures)} failed")
+    console.print(Text(f"{team.team}: team roll-up {team.period.name}", style="bold"))
+    console.print(f"{count_text(len(team.reps), 'rep')} audited, {len(team.failures)} failed")
     matrix = plain_table("rep", *team.commitment_ids, title="Adherence")
     for report in team.judged:
         cells = [_cell(team.adherence(report.rep.email, c)) for c in team.commitment_ids]
@@ -53,10 +53,10 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
 
 def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) -> str:
     links = links or {}
-    lines = [f"# {escape(team.team)}: team roll-up {team.period.label}", ""]
+    lines = [f"# {escape(team.team)}: team roll-up {team.period.name}", ""]
     lines.append(
-        f"{team.period.first:%a %d %b} to {team.period.last:%a %d %b %Y}; "
-        f"{len(team.reps)} reps audited, {len(team.failures)} failed."
+        f"{days_text(team.period.first, team.period.last)}; "
+        f"{count_text(len(team.reps), 'rep')} audited, {len(team.failures)} failed."
     )
     if team.failures:
         lines += ["", "## Could not be audited", ""]
@@ -107,9 +107,4 @@ def _cell(adherence: float | None) -> str:
 
 
 def _change(gap: RankedGap) -> str:
-    change = gap.change
-    if change is None:
-        return "new" if gap.previous_judged else "no data"
-    if abs(change) < 0.005:
-        return "same"
-    return f"{'+' if change > 0 else '-'}{abs(change):.0%}"
+    return change_text(gap.change, gap.previous_judged)

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..inputs import input_text
-from ..units import amount_text, day_text, duration_text
+from ..period import Period
+from ..units import amount_text, day_text, days_text, duration_text, hours_text, status_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .stories import Story, questions_to_ask
@@ -23,7 +24,7 @@ from .text import (
     percent_text,
     span_text,
 )
-from .view import Block, CommitmentView, RepReport
+from .view import Block, CommitmentView, DailyView, RepReport
 
 STATUS_STYLES = {"met": "green", "short": "red", "over": "red"}
 
@@ -59,8 +60,7 @@ def _header(console: Console, report: RepReport) -> None:
     console.print(Text.assemble((rep.name, "bold"), f" <{rep.email}>"))
     console.print(
         Text(
-            f"Period {period.label}: {day_text(period.first)} – {day_text(period.last)} "
-            f"{period.last.year}, {period.tz.key}"
+            _period_text(period)
             + ("" if rep.timezone == period.tz.key else f" (routine zone {rep.timezone})")
         )
     )
@@ -77,6 +77,13 @@ def _header(console: Console, report: RepReport) -> None:
                 style="bold red",
             )
         )
+
+
+def _period_text(period: Period) -> str:
+    """``Period 2026-W45: Mon 02 Nov – Sun 08 Nov 2026, Europe/London``."""
+    days = days_text(period.first, period.last)
+    head = "Period" if period.name == days else f"Period {period.name}"
+    return f"{head}: {days}, {period.tz.key}"
 
 
 def _audience_text(report: RepReport) -> str:
@@ -115,14 +122,15 @@ def _commitments_table(commitments: Sequence[CommitmentView]) -> Table:
             Text(amount_text(c.shortfall, c.unit) if c.judged else "n/a", style=style),
             Text(percent_text(c.adherence)),
             Text(blocks),
-            Text(c.status, style=style),
+            Text(status_text(c.status), style=style),
         )
     return table
 
 
 def _daily_table(report: RepReport) -> Table:
+    """Time per activity and day; under a committed activity, its target (or limit) row."""
     days = report.period.days
-    headers = [f"{d:%a %d}" for d in days]
+    headers = [day_text(d) for d in days]
     table = plain_table("activity", *headers, "total", right=[*headers, "total"])
     cells = {(d.activity, d.date): d for d in report.daily}
     limits = {c.activity for c in report.commitments if c.direction == "max"}
@@ -130,15 +138,26 @@ def _daily_table(report: RepReport) -> Table:
         cell = partial(_daily_cell, limit=activity in limits)
         records = [cells.get((activity, d)) for d in days]
         present = [r for r in records if r is not None]
-        total = sum(r.hours for r in present)
         targets = [r.target_hours for r in present if r.target_hours is not None]
         total_target = sum(targets) if targets else None
         table.add_row(
             Text(activity),
             *(cell(r.hours, r.target_hours) if r else Text("") for r in records),
-            cell(total, total_target),
+            cell(sum(r.hours for r in present), total_target),
         )
+        if total_target is not None:
+            table.add_row(
+                Text("  limit" if activity in limits else "  target", style="dim"),
+                *(_target_cell(r) for r in records),
+                Text(hours_text(total_target), style="dim"),
+            )
     return table
+
+
+def _target_cell(record: DailyView | None) -> Text:
+    if record is None or record.target_hours is None:
+        return Text("")
+    return Text(hours_text(record.target_hours), style="dim")
 
 
 def _activities(report: RepReport) -> list[str]:
@@ -149,12 +168,12 @@ def _activities(report: RepReport) -> list[str]:
 
 
 def _daily_cell(hours: float, target: float | None, *, limit: bool) -> Text:
-    """``1.5/2``: hours of a target (a maximum when ``limit``), red when it is a gap."""
-    text = f"{round(hours, 2):g}"
+    """``1 h 30 min``: red when short of its target (over, for a ``limit``), else green."""
+    text = hours_text(hours)
     if target is None:
         return Text(text, style="dim" if hours == 0 else "")
     gap = hours - target if limit else target - hours
-    return Text(f"{text}/{round(target, 2):g}", style="red" if gap > 1 / 60 else "green")
+    return Text(text, style="red" if gap > 1 / 60 else "green")
 
 
 def _findings(console: Console, report: RepReport) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from ..result import HealthFigures
-from ..units import clock_text, day_text, duration_text
+from ..units import (
+    clock_text,
+    count_text,
+    day_text,
+    duration_text,
+    meetings_text,
+)
 from .stories import KINDS
 from .view import Block
 
@@ -36,11 +42,20 @@ def percent_text(share: float | None) -> str:
 
 
 def reactive_text(health: HealthFigures) -> str:
-    """``2 of 5 meetings booked at short notice (40%)``."""
+    """``2 of 5 client meetings booked at short notice (40%)``: the meetings the routine
+    measures (commitments in meetings), each named as the routine's activity."""
+    kinds = health.reactive_activities
+    if not kinds:
+        return "not measured (no commitment is counted in meetings)"
     if not health.meetings_with_created:
         return "unknown (no meeting says when it was booked)"
+    counted = (
+        meetings_text(health.meetings_with_created, kinds[0])
+        if len(kinds) == 1
+        else count_text(health.meetings_with_created, "meeting")
+    )
     return (
-        f"{health.reactive_meetings} of {health.meetings_with_created} meetings booked "
+        f"{health.reactive_meetings} of {counted} booked "
         f"at short notice ({percent_text(health.reactive_share)})"
     )
 

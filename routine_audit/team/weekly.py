@@ -21,6 +21,7 @@ from ..report import build_report, render
 from ..report.team_text import render_team_markdown
 from ..report.team_view import TeamReport
 from ..report.view import RepReport
+from ..units import count_text
 from ..visible import for_manager
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
@@ -364,7 +365,10 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
     note = " (some events unreadable)" if result.incomplete else ""
     if result.no_data:
         return f"{head} no calendar data: {result.coverage.apart_text()}{note}"
-    counts = f"{len(result.commitment_records)} commitments, {result.finding_count} findings"
+    counts = (
+        f"{count_text(len(result.commitment_records), 'commitment')}, "
+        f"{count_text(result.finding_count, 'finding')}"
+    )
     return f"{head} ok: {counts}{note}"
 
 
