@@ -6,7 +6,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
+import typer.main
 
 import routine_audit as ra
 
@@ -41,12 +43,51 @@ def routine_file(tmp_path: Path, body: str, name: str = "routine.yaml") -> Path:
     return path
 
 
+def ics(*events: str) -> str:
+    """A calendar of ``events`` (each a VEVENT's own lines, CRLF-joined), as .ics text."""
+    body = "".join(
+        f"BEGIN:VEVENT\r\nDTSTAMP:20261101T000000Z\r\n{e.strip()}\r\nEND:VEVENT\r\n" for e in events
+    )
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n"
+
+
+def event(uid: str, start: str, end: str, title: str, *extra: str) -> str:
+    """One VEVENT's lines for ``ics``: UID, DTSTART, DTEND, SUMMARY, then ``extra``."""
+    lines = [f"UID:{uid}", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{title}", *extra]
+    return "\r\n".join(lines)
+
+
+def audit_texts(tmp_path: Path, calendar: str | list[str], routine: Path, **period):
+    """Audit .ics text(s), each written to a file of its own, against a routine file."""
+    paths = []
+    for index, text in enumerate([calendar] if isinstance(calendar, str) else calendar):
+        path = tmp_path / f"cal{index}.ics"
+        path.write_text(text, newline="")
+        paths.append(path)
+    model = ra.load_routine(routine)
+    return ra.audit_calendar(paths, model, ra.load_rules(), ra.audit_period(model, **period))
+
+
 def run_audit(calendar: str | list[str], routine: str, *, week=None, start=None, end=None, tz=None):
     """Audit fixture calendar(s) against a fixture routine, like the CLI does."""
     routine_model = ra.load_routine(FIXTURES / routine)
     period = ra.audit_period(routine_model, week=week, start=start, end=end, tz=tz)
     paths = [FIXTURES / c for c in ([calendar] if isinstance(calendar, str) else calendar)]
     return ra.audit_calendar(paths, routine_model, ra.load_rules(), period)
+
+
+def registered_commands() -> list[tuple[tuple[str, ...], click.Command]]:
+    """Every command and subcommand the app registers, with its path from the top
+    (``()`` for ``routine-audit`` itself), so checks over commands need no hand list."""
+
+    from routine_audit.cli import app  # imported when used: conftest stays light
+
+    def walk(command: click.Command, path: tuple[str, ...]):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():  # a group's commands
+            yield from walk(sub, (*path, name))
+
+    return list(walk(typer.main.get_command(app), ()))
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, routine_file
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -304,3 +304,68 @@ def test_files_written_from_several_threads_keep_the_umask(tmp_path, monkeypatch
     assert modes == {0o666 & ~mask}
     monkeypatch.undo()
     assert os.umask(mask) == mask  # the process's umask is unchanged
+
+
+# Found in the first review of the audit pipeline (issue 3; was test_review_regressions.py)
+
+
+def test_empty_ics_path_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["audit", "--ics", "", "--routine", str(FIXTURES / "rep_ny.yaml")])
+    assert result.exit_code == 2 and "empty path" in result.stderr
+
+
+def test_a_routine_without_rep_cannot_be_audited(tmp_path):
+    team_default = tmp_path / "team.yaml"
+    team_default.write_text("kind: routine\nversion: 1\ntimezone: UTC\n")
+    args = ["audit", "--ics", str(FIXTURES / "overlaps.ics"), "--routine", str(team_default)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "rep.email" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("timezone: UTC\nholidays: [2026-02-30]\n", "not valid YAML"),
+        ("timezone: UTC\ncommitments: [{id: x, activity: x, target: .inf}]\n", "target"),
+        ("timezone: UTC\nholidays: [2026-13-01]\n", "not valid YAML"),
+    ],
+)
+def test_bad_values_are_one_line_errors(tmp_path, yaml_text, message):
+    path = routine_file(tmp_path, yaml_text)
+    result = runner.invoke(app, ["rules", "check", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("output", ["", "."])
+def test_bad_output_paths_are_usage_errors(tmp_path, output, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = [
+        "audit",
+        "--ics",
+        str(FIXTURES / "overlaps.ics"),
+        "--routine",
+        str(FIXTURES / "rep_ny.yaml"),
+    ]
+    result = runner.invoke(app, [*args, "--week", "2026-W45", "--output", output])
+    assert (result.exit_code == 2 and result.exception is None) or isinstance(
+        result.exception, SystemExit
+    )
+    assert "Traceback" not in result.output
+
+
+def test_rules_init_on_a_file_and_far_away_years(tmp_path):
+    existing = tmp_path / "a.ics"
+    existing.write_text("x")
+    result = runner.invoke(app, ["rules", "init", str(existing)])
+    assert result.exit_code == 2 and "not a folder" in result.stderr
+    args = [
+        "audit",
+        "--ics",
+        str(FIXTURES / "overlaps.ics"),
+        "--routine",
+        str(FIXTURES / "rep_ny.yaml"),
+    ]
+    for start, end in (("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")):
+        result = runner.invoke(app, [*args, "--start", start, "--end", end])
+        assert result.exit_code == 2 and "1900-2199" in result.stderr
