@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import registered_commands
 from pydantic import BaseModel
 
 from routine_audit.config import schema, team
@@ -58,6 +59,13 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_command():
     tests = next(b for b in blocks if "pytest" in b)
     assert "pip install" in demo and "pip install" in tests
     assert tests in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_command_is_in_the_readme():
+    """Walked from the app, so a new command or subcommand is checked without a hand list."""
+    shown = [" ".join(("routine-audit", *path)) for path, _ in registered_commands()]
+    missing = [name for name in shown if not re.search(re.escape(name) + r"(?![\w-])", README)]
+    assert not missing, f"README.md never shows {missing}"
 
 
 def test_readme_python_example_runs():
