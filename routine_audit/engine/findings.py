@@ -9,7 +9,7 @@ import numpy as np
 
 from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
 from ..result import Evidence, Finding
-from ..units import amount_text, clock_text, day_text, duration_text
+from ..units import amount_text, clock_text, day_text, duration_text, weekdays_text
 from .context import AuditContext
 from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
 from .measure import Measured
@@ -195,7 +195,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
         window = c.window
         detail = (
             f"{duration_text(total)} outside the committed window "
-            f"({', '.join(window.days)} {_clock(window.start)}–{_clock(window.end)})"
+            f"({weekdays_text(window.days)} {_clock(window.start)}–{_clock(window.end)})"
         )
         findings.append(Finding("outside_window", c.id, None, detail))
     return findings

@@ -67,4 +67,9 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
 def questions_for(kind: str, activity: str | None) -> tuple[str, ...]:
     """The questions for a finding of ``kind`` about ``activity``."""
     words = activity_words(activity) if activity else "this commitment"
-    return tuple(q.format(activity=words) for q in QUESTIONS.get(kind, ()))
+    return tuple(_sentence(q.format(activity=words)) for q in QUESTIONS.get(kind, ()))
+
+
+def _sentence(text: str) -> str:
+    """A question opens with a capital, also when it opens with the activity's name."""
+    return text[:1].upper() + text[1:]
