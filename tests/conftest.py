@@ -11,9 +11,12 @@ import pytest
 import typer.main
 
 import routine_audit as ra
+from routine_audit.config import package_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SAMPLE = package_data("sample")  # the sample team, shipped in the package
+SAMPLE_WEEK = "2026-W45"  # the sample team's week
 
 
 def at_once(read: Callable[[], object], threads: int) -> list[object]:
@@ -88,6 +91,34 @@ def registered_commands() -> list[tuple[tuple[str, ...], click.Command]]:
             yield from walk(sub, (*path, name))
 
     return list(walk(typer.main.get_command(app), ()))
+
+
+def cli_stdout(*args: str) -> str:
+    """What a command prints, through Typer's runner; it must exit 0."""
+    from typer.testing import CliRunner
+
+    from routine_audit.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def sample_audit(rep: str, *args: str) -> str:
+    """``audit`` of one sample rep (dana, morgan, riley, sam) for the sample week."""
+    calendar, routine = (str(SAMPLE / f"{rep}.{suffix}") for suffix in ("ics", "yaml"))
+    return cli_stdout(
+        "audit", "--ics", calendar, "--routine", routine, "--week", SAMPLE_WEEK, *args
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """``routine-audit demo``, run once: what it printed and the folder of its reports."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ROUTINE_AUDIT_CACHE", "off")
+        out = tmp_path_factory.mktemp("demo")
+        return cli_stdout("demo", "--out", str(out)), out
 
 
 @pytest.fixture(autouse=True)
