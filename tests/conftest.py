@@ -1,4 +1,5 @@
-"""Shared test helpers: fixture paths and a one-call audit through the public API."""
+"""Shared test helpers: fixture paths, one-call audits through the public API and the
+CLI, the demo's reports (made once), and the app's registered commands."""
 
 from __future__ import annotations
 
