@@ -23,7 +23,7 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
     if not str(path).strip():
         raise UsageError("the output path is empty", hint="name a file")
     try:  # what the path names, links followed: /dev/stdout may be a pipe with no name
-        status = os.stat(path)
+        status = Path(path).stat()
     except OSError:
         status = None
     if status is not None and not (stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode)):

@@ -13,11 +13,15 @@ from typer.testing import CliRunner
 from routine_audit.cli import app
 from routine_audit.config import package_data
 
+
 def check(tmp_path, sender: str, host: str = "smtp.northwind.example"):
     folder = tmp_path / "team"
     shutil.copytree(package_data("sample"), folder)
     team = folder / "team.yaml"
-    mail = f"mail: {{host: {json.dumps(host)}, port: 2525, security: none, from: {json.dumps(sender)}}}\n"
+    mail = (
+        f"mail: {{host: {json.dumps(host)}, port: 2525, security: none, "
+        f"from: {json.dumps(sender)}}}\n"
+    )
     team.write_text(team.read_text() + mail)
     return CliRunner().invoke(app, ["rules", "check", str(team)])
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from dateutil import rrule as _dateutil
 
-from .limits import MAX_CANDIDATES, MAX_READ_CANDIDATES  # noqa: F401  (ics.py imports them here)
+from .limits import MAX_CANDIDATES, MAX_READ_CANDIDATES
 
 _BUDGET = "_routine_audit_budget"  # the attribute a bounded rule carries
 
