@@ -11,7 +11,6 @@ import pandas as pd
 
 from ..config.schema import Direction, Routine, RuleSet, Unit
 from ..coverage import (
-    FREE_BUSY_FINDINGS,
     Coverage,
     Extent,
     Status,
@@ -20,6 +19,7 @@ from ..coverage import (
     stale_line,
 )
 from ..errors import ConfigError
+from ..finding_kinds import finding_kind
 from ..inputs import inputs_of
 from ..model import CalendarData
 from ..period import Period
@@ -139,7 +139,7 @@ def _audit_tables(
         )
     elif covered.status is Status.FREE_BUSY:  # what needs no classification
         parts = [achievability_findings(context), health_findings]
-        findings = FindingParts([[f for f in p if f.kind in FREE_BUSY_FINDINGS] for p in parts])
+        findings = FindingParts([[f for f in p if finding_kind(f.kind).free_busy] for p in parts])
     else:  # no calendar data: nothing is judged
         findings = FindingParts([])
     return AuditResult(

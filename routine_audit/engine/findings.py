@@ -8,6 +8,16 @@ from datetime import datetime, time
 import numpy as np
 
 from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
+from ..finding_kinds import (
+    DISPLACED,
+    MISSING_BLOCK,
+    NOT_ACHIEVABLE,
+    OUTSIDE_WINDOW,
+    OVER_LIMIT,
+    PROTECTED_OVERLAP,
+    SHORT_BLOCKS,
+    UNDER_TARGET,
+)
 from ..result import Evidence, Finding
 from ..units import amount_text, clock_text, day_text, duration_text
 from .context import AuditContext
@@ -44,7 +54,7 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             detail = f"{scheduled} scheduled of {target} committed"
             if c.per == "day" and days:
                 detail += f"; short on {days}"
-            findings.append(Finding("under_target", c.id, None, detail))
+            findings.append(Finding(UNDER_TARGET, c.id, None, detail))
         elif c.per == "day":
             per_day = measured.per_day
             over = [
@@ -59,10 +69,10 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             ]
             limit = amount_text(float(per_day["target"].max()), c.unit.value)
             detail = f"over the limit of {limit} a day on {', '.join(over)}"
-            findings.append(Finding("over_limit", c.id, None, detail))
+            findings.append(Finding(OVER_LIMIT, c.id, None, detail))
         else:
             findings.append(
-                Finding("over_limit", c.id, None, f"{scheduled} scheduled, limit {target}")
+                Finding(OVER_LIMIT, c.id, None, f"{scheduled} scheduled, limit {target}")
             )
     if c.per == "day" and c.direction is Direction.MIN:
         per_day = measured.per_day
@@ -73,7 +83,7 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             strict=True,
         ):
             if target > 0 and scheduled == 0:
-                findings.append(Finding("missing_block", c.id, day, _missing_text(c)))
+                findings.append(Finding(MISSING_BLOCK, c.id, day, _missing_text(c)))
     return findings
 
 
@@ -109,7 +119,7 @@ def conflict_findings(
     seconds = np.add.reduceat(seconds, pair_starts)
     block_starts = run_starts(occ)
     blocks = DisplacedBlocks(
-        kind="protected_overlap" if protected else "displaced",
+        kind=PROTECTED_OVERLAP if protected else DISPLACED,
         commitment=commitment.id,
         what="protected time" if protected else f"{commitment.activity} block",
         victims=occ[block_starts],
@@ -163,7 +173,7 @@ def _protected_window_intrusions(context: AuditContext, commitment: Commitment) 
             continue
         detail = f"no {commitment.activity} block, and other events fill its window"
         findings.append(
-            Finding("protected_overlap", commitment.id, date_, detail, obstacles=obstacles)
+            Finding(PROTECTED_OVERLAP, commitment.id, date_, detail, obstacles=obstacles)
         )
     return findings
 
@@ -189,7 +199,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             count = int(short.sum())
             plural = "s" if count > 1 else ""
             detail = f"{count} block{plural} shorter than {c.min_block} min"
-            findings.append(Finding("short_blocks", c.id, None, detail, evidence))
+            findings.append(Finding(SHORT_BLOCKS, c.id, None, detail, evidence))
     total = measured.outside_seconds
     if total > 0:
         window = c.window
@@ -197,7 +207,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             f"{duration_text(total)} outside the committed window "
             f"({', '.join(window.days)} {_clock(window.start)}–{_clock(window.end)})"
         )
-        findings.append(Finding("outside_window", c.id, None, detail))
+        findings.append(Finding(OUTSIDE_WINDOW, c.id, None, detail))
     return findings
 
 
@@ -254,18 +264,18 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
         need = c.target * 3600 if (c.unit is Unit.HOURS and c.per == "day") else 0
         if window_seconds == 0 and context.committed_weekdays(c):
             findings.append(
-                Finding("not_achievable", c.id, None, "its window lies outside working hours")
+                Finding(NOT_ACHIEVABLE, c.id, None, "its window lies outside working hours")
             )
         elif c.unit is not Unit.MEETINGS and c.min_block * 60 > window_seconds:
             findings.append(
                 Finding(
-                    "not_achievable", c.id, None, f"the {where} is shorter than {c.min_block} min"
+                    NOT_ACHIEVABLE, c.id, None, f"the {where} is shorter than {c.min_block} min"
                 )
             )
         elif need > window_seconds:
             findings.append(
                 Finding(
-                    "not_achievable",
+                    NOT_ACHIEVABLE,
                     c.id,
                     None,
                     f"{amount_text(c.target, 'hours')} a day does not fit its "
@@ -274,7 +284,7 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
             )
         if context.committed_weekdays(c) == 0:
             findings.append(
-                Finding("not_achievable", c.id, None, "no working day falls in its window")
+                Finding(NOT_ACHIEVABLE, c.id, None, "no working day falls in its window")
             )
     for weekday in range(7):
         working = sum(_seconds(s, e) for s, e in context.routine.working_spans(weekday))
@@ -289,7 +299,7 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
         if needed > working + 60:
             findings.append(
                 Finding(
-                    "not_achievable",
+                    NOT_ACHIEVABLE,
                     None,
                     None,
                     f"{WEEKDAYS[weekday].title()}: {duration_text(needed)} of committed time "

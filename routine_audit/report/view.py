@@ -184,7 +184,7 @@ def build_report(
             detail=f.detail,
             evidence=tuple(_block(e, show) for e in f.evidence),
             obstacles=tuple(_block(e, show) for e in f.obstacles),
-            questions=questions_for(f.kind, subjects.get(f.commitment or "")),
+            questions=questions_for(f.kind, subjects.get(f.commitment or ""), audience),
         )
         for f in result.finding_list
     )
