@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 import numpy as np
 
-from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
+from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind
 from ..finding_kinds import (
     DISPLACED,
     MISSING_BLOCK,
@@ -19,6 +19,7 @@ from ..finding_kinds import (
     UNDER_TARGET,
 )
 from ..result import Evidence, Finding
+from ..unit_kinds import unit_kind
 from ..units import amount_text, clock_text, day_text, duration_text
 from .context import AuditContext
 from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
@@ -27,14 +28,12 @@ from .timeline import run_starts
 from .windows import Intervals
 
 PERSONAL = "personal"
-_HOURS_TOLERANCE = 1 / 60  # a minute
-_COUNT_TOLERANCE = 1e-6
 
 
 def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     """under_target / over_limit for the period, and missing_block per committed day."""
     c = measured.commitment
-    tolerance = _HOURS_TOLERANCE if c.unit is Unit.HOURS else _COUNT_TOLERANCE
+    tolerance = unit_kind(c.unit).tolerance
     findings: list[Finding] = []
     if measured.gap > tolerance:
         scheduled = amount_text(measured.scheduled, c.unit.value)
@@ -88,14 +87,8 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
 
 
 def _missing_text(c: Commitment) -> str:
-    """What a committed day lacks. A day may hold time of a ``blocks`` commitment's
-    activity and still no block: pieces shorter than ``min_block``, or the end of a block
-    that started the day before (a block belongs to the day it starts)."""
-    if c.unit is Unit.BLOCKS:
-        size = f" of at least {c.min_block} min" if c.min_block else ""
-        return f"no {c.activity} block{size} starts this day"
-    what = c.activity if c.unit is Unit.MEETINGS else f"{c.activity} time"
-    return f"no {what} on the calendar"
+    """What a committed day lacks, in its unit's words (routine_audit/unit_kinds.py)."""
+    return unit_kind(c.unit).missing_text(c.activity, c.min_block)
 
 
 def conflict_findings(
@@ -103,8 +96,8 @@ def conflict_findings(
 ) -> list[list[Finding] | DisplacedBlocks]:
     """displaced for each block of the commitment that lost time; for a protected one,
     protected_overlap for each block that anything overlaps, whoever kept the seconds."""
-    if commitment.unit is Unit.MEETINGS:
-        return []
+    if not unit_kind(commitment.unit).routine_blocks:
+        return []  # its events yield to nothing, and nothing displaces them
     # whether or not anything overlaps anything else this week
     protected = commitment.protected
     empty_windows = _protected_window_intrusions(context, commitment) if protected else []
@@ -182,7 +175,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     """short_blocks and outside_window for a time-block commitment."""
     c = measured.commitment
     findings = []
-    if c.min_block and c.unit is not Unit.MEETINGS:
+    if c.min_block and unit_kind(c.unit).routine_blocks:
         blocks = context.blocks
         short = (blocks["activity"] == c.activity) & (blocks["seconds"] < c.min_block * 60)
         if short.any():
@@ -261,12 +254,13 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
         # work commitments must fit the part of their window inside working hours
         window_seconds = _window_seconds(c) if c.protected else _window_in_work(context, c)
         where = "window" if c.protected else "window inside working hours"
-        need = c.target * 3600 if (c.unit is Unit.HOURS and c.per == "day") else 0
+        unit = unit_kind(c.unit)
+        need = c.target * 3600 if (unit.is_time and c.per == "day") else 0
         if window_seconds == 0 and context.committed_weekdays(c):
             findings.append(
                 Finding(NOT_ACHIEVABLE, c.id, None, "its window lies outside working hours")
             )
-        elif c.unit is not Unit.MEETINGS and c.min_block * 60 > window_seconds:
+        elif unit.routine_blocks and c.min_block * 60 > window_seconds:
             findings.append(
                 Finding(
                     NOT_ACHIEVABLE, c.id, None, f"the {where} is shorter than {c.min_block} min"
@@ -292,7 +286,7 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
             continue
         needed = 0.0
         for c in work_commitments:
-            if c.unit is not Unit.HOURS or WEEKDAYS[weekday] not in c.window.days:
+            if not unit_kind(c.unit).is_time or WEEKDAYS[weekday] not in c.window.days:
                 continue
             per_week = context.committed_weekdays(c)
             needed += c.target * 3600 if c.per == "day" else c.target * 3600 / max(per_week, 1)

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import numpy as np
 
-from ..config.schema import Unit
 from ..finding_kinds import FRAGMENTATION, REACTIVE_BOOKING, UNCLASSIFIED_TIME
 from ..result import Finding, HealthFigures
+from ..unit_kinds import unit_kind
 from ..units import count_text, duration_text, meetings_text
 from .classify import OTHER
 from .context import AuditContext
@@ -70,7 +70,7 @@ def meeting_activities(context: AuditContext) -> tuple[str, ...]:
     """The activities the routine measures in meetings, in routine order: the meetings
     reactive booking counts (an internal sync is not one unless the routine says so)."""
     return tuple(
-        dict.fromkeys(c.activity for c in context.routine.commitments if c.unit is Unit.MEETINGS)
+        dict.fromkeys(c.activity for c in context.routine.commitments if unit_kind(c.unit).reactive)
     )
 
 

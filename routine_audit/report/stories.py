@@ -32,6 +32,7 @@ from ..finding_kinds import (  # noqa: F401  (DETAIL, KINDS: their old home, sti
     FindingKind,
     UnknownFindingKindError,
 )
+from ..unit_kinds import unit_kind
 from ..units import amount_text, clock_text, day_text, duration_text
 
 if TYPE_CHECKING:
@@ -269,7 +270,7 @@ def _tally(c: CommitmentView | None, f: FindingView, period: Period) -> str:
     if c is None:
         return f.detail
     scheduled = amount_text(c.scheduled, c.unit)
-    if c.unit != "hours":  # "0 of 1 block", not "0 blocks of 1 block"
+    if unit_kind(c.unit).nouns:  # counted: "0 of 1 block", not "0 blocks of 1 block"
         scheduled = scheduled.split(" ")[0]
     return f"{scheduled} of {amount_text(c.target, c.unit)} committed {_period_words(period)}"
 
