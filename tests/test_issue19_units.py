@@ -30,13 +30,13 @@ def test_every_entry_is_complete():
     assert set(UNITS) == {"hours", "blocks", "meetings"}
     for name, unit in UNITS.items():
         assert unit.name == name
-        assert unit.measure in measure._SCHEDULED, name  # the engine counts it
+        assert unit.measure in measure.SCHEDULED, name  # the engine counts it
         assert unit.per and set(unit.per) <= set(PERS)
         assert unit.tolerance > 0
         assert unit.missing_text("prospecting", 60).startswith("no prospecting")
         assert isinstance(unit.routine_blocks, bool) and isinstance(unit.whole, bool)
         assert amount_text(1, name) and amount_text(2.5, name)
-    assert set(measure._SCHEDULED) == set(Measure)
+    assert set(measure.SCHEDULED) == set(Measure)
 
 
 def test_the_enums_come_from_the_table():

@@ -116,7 +116,7 @@ def whole_target(amount: float, available: bool) -> float:
 
 def _scheduled_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:
     """Scheduled amount in the commitment's unit, per day index of the period."""
-    return _SCHEDULED[unit_kind(commitment.unit).measure](context, commitment)
+    return SCHEDULED[unit_kind(commitment.unit).measure](context, commitment)
 
 
 def _time_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:
@@ -146,7 +146,7 @@ def _meetings_by_day(context: AuditContext, commitment: Commitment) -> np.ndarra
 
 
 # how each measure of the table of units (routine_audit/unit_kinds.py) is counted
-_SCHEDULED: dict[Measure, Callable[[AuditContext, Commitment], np.ndarray]] = {
+SCHEDULED: dict[Measure, Callable[[AuditContext, Commitment], np.ndarray]] = {
     Measure.TIME: _time_by_day,
     Measure.BLOCKS: _blocks_by_day,
     Measure.MEETINGS: _meetings_by_day,
