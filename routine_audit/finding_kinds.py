@@ -79,7 +79,9 @@ class FindingKind:
     reads: str  # how a story tells it: one of READINGS
     named: bool = False  # its detail names its evidence (limit_broken: the events)
     keeps: bool = False  # its block may keep its time: "overlapped for 30 min by X"
-    tallied: bool = False  # in a day's story, its figure reads "0 of 1 block committed"
+    # its figure is told against the target: "0 of 1 block committed" in a day's story,
+    # and its week's line names the days with nothing booked
+    tallied: bool = False
     free_busy: bool = False  # found on a calendar seen as busy/free blocks only
     marks: Marks = Marks()
     questions_by_audience: Mapping[str, tuple[str, ...]] = field(

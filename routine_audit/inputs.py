@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from .errors import Location
@@ -75,8 +77,26 @@ def inputs_of(routine: object, rules: object) -> Inputs:
 
 
 def input_text(item: InputFile, show_path: Callable[[str], str] = str) -> str:
-    """``rules.yaml (sha256 1a2b3c4d5e6f)``, for reports: enough of the digest to compare."""
+    """``rules.yaml (sha256 1a2b3c4d5e6f)``, for reports: enough of the digest to compare.
+    A file shipped in the package (the demo's routines) is named inside it, not by where
+    the package happens to be installed."""
     if item.path is None:
         return "not from a file"
-    path = show_path(item.path)
+    shipped = shipped_name(item.path)
+    path = f"{show_path(shipped)}, shipped with routine-audit" if shipped else show_path(item.path)
     return path if item.digest is None else f"{path} (sha256 {item.digest[:12]})"
+
+
+def shipped_name(path: str) -> str | None:
+    """``sample/dana.yaml`` for a file inside the package's ``data`` folder, else None."""
+    if path == BUILTIN:
+        return None
+    try:
+        return Path(path).resolve().relative_to(_data_folder()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+@cache
+def _data_folder() -> Path:
+    return Path(str(resources.files("routine_audit") / "data")).resolve()

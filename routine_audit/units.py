@@ -7,6 +7,7 @@ docs/audit.md ("How reports write things").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 
 from .unit_kinds import unit_kind
@@ -16,6 +17,7 @@ HOUR = 3600
 # thousands of spans)
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAY_SLUGS = tuple(d.lower() for d in _WEEKDAYS)
 MINUS = "\u2212"  # a real minus sign, not a hyphen
 
 # how an activity reads in a sentence: activity -> (one, several); the several form is
@@ -68,6 +70,25 @@ def days_text(first: date, last: date) -> str:
     return f"{head} – {date_text(last)}"
 
 
+def weekdays_text(days: Iterable[str]) -> str:
+    """Committed weekdays as people write them: ``Mon–Fri``, ``Mon, Wed, Fri``,
+    ``Tue–Thu, Sat``; from the routine's slugs (``mon``, ``tue``...)."""
+    numbers = sorted({_DAY_SLUGS.index(d.lower()[:3]) for d in days})
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{_WEEKDAYS[run[0]]}–{_WEEKDAYS[run[-1]]}")
+        else:
+            parts.extend(_WEEKDAYS[n] for n in run)
+    return ", ".join(parts)
+
+
 def clock_text(moment: datetime | time) -> str:
     """``09:05``."""
     return f"{moment.hour:02d}:{moment.minute:02d}"
@@ -106,6 +127,13 @@ def amount_text(value: float, unit: str) -> str:
         return hours_text(value)
     number = f"{value:g}" if value == int(value) else f"{value:.1f}"
     return f"{number} {nouns[0] if value == 1 else nouns[1]}"
+
+
+def target_text(value: float, unit: str, direction: str = "min") -> str:
+    """A commitment's target as every report writes it: ``10 h``, or for a limit
+    ``at most 3 h``."""
+    amount = amount_text(value, unit)
+    return f"at most {amount}" if direction == "max" else amount
 
 
 def points_text(change: float) -> str:

@@ -284,7 +284,7 @@ def test_manager_sees_no_hidden_titles(share_titles: bool) -> None:
         for mark in TITLE_MARKS:
             assert mark not in text
         assert "event titles hidden" in page.plain
-        assert "(prospecting event)" in page.plain  # the evidence, by activity and time
+        assert "(title hidden)" in page.plain  # the evidence, by activity and time
 
 
 def test_charts_are_inline_svg(rep_page: str) -> None:

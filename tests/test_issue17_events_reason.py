@@ -78,12 +78,12 @@ def test_a_displaced_block_says_by_what_for_its_owner(tmp_path):
 
 def test_a_manager_reads_the_activity_and_time_not_the_title(tmp_path):
     block = events(tmp_path, "--audience", "manager")["prospecting"]
-    assert block["reason"] == "displaced 1 h by client-meeting 10:00–11:00"
+    assert block["reason"] == "displaced 1 h by a client meeting 10:00–11:00"
     # shared titles show the call's title; a private call's stays hidden
     shared = events(tmp_path, "--audience", "manager", share_titles=True)["prospecting"]
     assert shared["reason"] == 'displaced 1 h by "Acme pricing" 10:00–11:00'
     private = events(tmp_path, "--audience", "manager", share_titles=True, private=True)
-    assert private["prospecting"]["reason"] == "displaced 1 h by client-meeting 10:00–11:00"
+    assert private["prospecting"]["reason"] == "displaced 1 h by a client meeting 10:00–11:00"
     assert "Acme" not in json.dumps(private)
 
 
@@ -92,11 +92,11 @@ def test_every_format_carries_the_reason(tmp_path):
     base += ["--routine", str(routine(tmp_path, share_titles=False)), "--week", WEEK]
     table = runner.invoke(app, [*base, "--audience", "manager"])
     assert table.exit_code == 0, table.output
-    assert " ".join(why_column(table.stdout)) == "displaced 1 h by client-meeting 10:00–11:00"
+    assert " ".join(why_column(table.stdout)) == "displaced 1 h by a client meeting 10:00–11:00"
     text = runner.invoke(app, [*base, "--format", "csv", "--audience", "manager"]).stdout
     rows = list(csv.DictReader(io.StringIO(text)))
     block = next(row for row in rows if row["activity"] == "prospecting")
-    assert block["reason"] == "displaced 1 h by client-meeting 10:00–11:00"
+    assert block["reason"] == "displaced 1 h by a client meeting 10:00–11:00"
 
 
 def why_column(table: str) -> list[str]:
@@ -117,6 +117,6 @@ def test_a_held_event_keeps_its_reason_beside_the_displacement(tmp_path):
     args += ["--audience", "manager"]
     rows = json.loads(runner.invoke(app, args).stdout)
     reasons = [row["reason"] for row in rows]
-    assert "displaced 45 min by client-meeting 09:30–10:15" in reasons
+    assert "displaced 45 min by a client meeting 09:30–10:15" in reasons
     assert "displaced 30 min by an unclassified event 14:00–15:00" in reasons
     assert "declined" in reasons and "tentative" in reasons  # the counting reasons stay

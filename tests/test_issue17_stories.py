@@ -101,7 +101,7 @@ def test_the_gym_gap_is_one_line_in_the_terminal(tmp_path):
         assert words not in text, words
     # its evidence under it: the gym block and the meeting, each once
     assert text.count("obstacle") == 1 and text.count("evidence ") == 1
-    assert "Findings (4, told as 1 gap)" in text
+    assert "Gaps (1, from 4 findings)" in text
 
 
 def test_the_gym_gap_is_one_line_in_markdown(tmp_path):

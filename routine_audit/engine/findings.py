@@ -20,7 +20,7 @@ from ..finding_kinds import (
 )
 from ..result import Evidence, Finding
 from ..unit_kinds import unit_kind
-from ..units import amount_text, clock_text, day_text, duration_text
+from ..units import amount_text, clock_text, day_text, duration_text, weekdays_text
 from .context import AuditContext
 from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
 from .measure import Measured
@@ -198,7 +198,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
         window = c.window
         detail = (
             f"{duration_text(total)} outside the committed window "
-            f"({', '.join(window.days)} {_clock(window.start)}–{_clock(window.end)})"
+            f"({weekdays_text(window.days)} {_clock(window.start)}–{_clock(window.end)})"
         )
         findings.append(Finding(OUTSIDE_WINDOW, c.id, None, detail))
     return findings

@@ -19,4 +19,10 @@ def questions_for(kind: str, activity: str | None, audience: str = "owner") -> t
     """The questions a report for ``audience`` asks about a finding of ``kind`` about
     ``activity``; an unknown kind fails loudly."""
     words = activity_words(activity) if activity else "this commitment"
-    return tuple(q.format(activity=words) for q in finding_kind(kind).questions_for(audience))
+    asked = finding_kind(kind).questions_for(audience)
+    return tuple(_sentence(q.format(activity=words)) for q in asked)
+
+
+def _sentence(text: str) -> str:
+    """A question opens with a capital, also when it opens with the activity's name."""
+    return text[:1].upper() + text[1:]

@@ -13,6 +13,7 @@ from ..units import clock_text, day_text, duration_text, hours_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .csv_safe import write_csv
+from .stories import event_name
 from .text import span_text
 from .view import Block, OccurrenceView, RepReport
 
@@ -59,7 +60,7 @@ def _row(report: RepReport, occ: OccurrenceView) -> dict[str, Any]:
 
 def reason_text(occ: OccurrenceView, tz: tzinfo) -> str:
     """Why the occurrence counts less than its length, or not at all: its counting reason,
-    and the events that took its time ("displaced 1 h by client-meeting 10:00–11:00"),
+    and the events that took its time ("displaced 1 h by a client meeting 10:00–11:00"),
     each named by its title only where this audience may see it."""
     parts = [occ.reason] if occ.reason else []
     if occ.displaced:
@@ -69,17 +70,12 @@ def reason_text(occ: OccurrenceView, tz: tzinfo) -> str:
 
 
 def _taken(block: Block, day: date, tz: tzinfo) -> str:
-    what = (
-        f'"{block.title}"' if block.title else _ACTIVITY_WORDS.get(block.activity, block.activity)
-    )
+    what = event_name(block)
     start, end = block.start.astimezone(tz), block.end.astimezone(tz)
     # the row gives the day: a span within it needs only its times
     same_day = start.date() == day and end.date() == day
     span = f"{clock_text(start)}–{clock_text(end)}" if same_day else span_text(start, end)
     return f"{duration_text(block.seconds)} by {what} {span}"
-
-
-_ACTIVITY_WORDS = {"other": "an unclassified event"}
 
 
 def render_csv(reports: list[RepReport], options: RenderOptions) -> str:

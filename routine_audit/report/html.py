@@ -24,7 +24,16 @@ from .._version import __version__
 from ..finding_kinds import KindField, finding_kind
 from ..inputs import input_text
 from ..period import Period
-from ..units import MINUS, amount_text, change_text, day_text, days_text, duration_text, status_text
+from ..units import (
+    MINUS,
+    amount_text,
+    change_text,
+    day_text,
+    days_text,
+    duration_text,
+    status_text,
+    target_text,
+)
 from . import RenderOptions, svg
 from .stories import Story
 from .team_view import RankedGap, TeamReport
@@ -126,16 +135,15 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[dict[str, Any]]:
     scale = svg.bar_scale(ratios)
     rows = []
     for c, ratio in zip(commitments, ratios, strict=True):
-        target = amount_text(c.target, c.unit)
+        target = target_text(c.target, c.unit, c.direction)
         scheduled = amount_text(c.scheduled, c.unit)
-        limit = "at most " if c.direction == "max" else ""
         rows.append(
             {
                 "id": c.id,
                 "description": c.description,
                 "protected": c.protected,
                 "swatch": svg.swatch(svg.activity_colour(c.activity)),
-                "target": f"{limit}{target}",
+                "target": target,
                 "scheduled": scheduled,
                 "gap": amount_text(c.shortfall, c.unit) if c.judged else "n/a",
                 "adherence": percent_text(c.adherence),
@@ -145,7 +153,7 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[dict[str, Any]]:
                     ratio,
                     c.status,
                     scale=scale,
-                    tooltip=f"{c.id}: {scheduled} scheduled, target {limit}{target}",
+                    tooltip=f"{c.id}: {scheduled} scheduled, target {target}",
                 ),
             }
         )
@@ -235,7 +243,7 @@ def _day_heading(day: date, days: int) -> str:
 
 def _occurrence_label(occ: OccurrenceView) -> str:
     if occ.title is None:
-        return f"({occ.activity} event)"
+        return "(title hidden)"
     return occ.title or "(no title)"
 
 
@@ -388,7 +396,7 @@ def _finding_groups(report: RepReport) -> list[dict[str, Any]]:
         if stories:
             summary = (
                 f"{amount_text(c.scheduled, c.unit)} scheduled of "
-                f"{'at most ' if c.direction == 'max' else ''}{amount_text(c.target, c.unit)} "
+                f"{target_text(c.target, c.unit, c.direction)} "
                 f"over {c.committed_days} committed day{'s' if c.committed_days != 1 else ''}"
                 f" (adherence {percent_text(c.adherence)})."
             )
@@ -479,8 +487,7 @@ def render_team(
                     "band": svg.adherence_band(own.adherence),
                     "text": percent_text(own.adherence),
                     "title": f"{amount_text(own.scheduled, own.unit)} of "
-                    f"{'at most ' if own.direction == 'max' else ''}"
-                    f"{amount_text(own.target, own.unit)}",
+                    f"{target_text(own.target, own.unit, own.direction)}",
                     "change": "" if change_class == "new" else change,
                     "change_class": change_class,
                 }
@@ -535,8 +542,7 @@ def _ranked_row(gap: RankedGap, links: dict[str, str]) -> dict[str, Any]:
         "commitment": gap.commitment,
         "swatch": svg.swatch(svg.activity_colour(gap.activity), size=10),
         "scheduled": amount_text(gap.scheduled, gap.unit),
-        "target": amount_text(gap.target, gap.unit),
-        "limit": gap.direction == "max",
+        "target": target_text(gap.target, gap.unit, gap.direction),
         "adherence": percent_text(gap.adherence),
         "band": svg.adherence_band(gap.adherence),
         "change": change,

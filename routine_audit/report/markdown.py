@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..inputs import input_text
-from ..units import amount_text, days_text, duration_text, status_text
+from ..units import amount_text, count_text, days_text, duration_text, status_text, target_text
 from . import RenderOptions
 from .stories import Story
 from .text import (
@@ -95,9 +95,8 @@ def _commitments(commitments: Sequence[CommitmentView]) -> list[str]:
         "|---|--:|--:|--:|--:|---|",
     ]
     for c in commitments:
-        limit = " (max)" if c.direction == "max" else ""
         lines.append(
-            f"| {escape(c.id)} | {amount_text(c.target, c.unit)}{limit} "
+            f"| {escape(c.id)} | {target_text(c.target, c.unit, c.direction)} "
             f"| {amount_text(c.scheduled, c.unit)} | {_gap(c)} "
             f"| {percent_text(c.adherence)} | {_status(c)} |"
         )
@@ -119,13 +118,12 @@ def _commitment_gaps(
     stories = [s for s in report.stories if s.commitment == c.id]
     if not stories:
         return []
-    lines = [f"## {escape(c.id)} ({c.status})", ""]
+    lines = [f"## {escape(c.id)} ({status_text(c.status)})", ""]
     if c.description:
         lines += [f"*{escape(c.description)}*", ""]
     lines += [
-        f"- **Target:** {'at most ' if c.direction == 'max' else ''}"
-        f"{amount_text(c.target, c.unit)} over {c.committed_days} committed "
-        f"day{'s' if c.committed_days != 1 else ''}",
+        f"- **Target:** {target_text(c.target, c.unit, c.direction)} "
+        f"over {count_text(c.committed_days, 'committed day')}",
         f"- **Scheduled:** {amount_text(c.scheduled, c.unit)}"
         f" (adherence {percent_text(c.adherence)})",
         f"- **Gap:** {_gap(c)}",

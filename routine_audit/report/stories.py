@@ -107,6 +107,17 @@ def build_stories(
                 groups[key] = rest
             else:
                 del groups[key]
+    # a day whose only finding is its missing block is named in the period's tally, not
+    # told again on a line of its own ("short on ...; nothing booked on Mon 02 Nov, ...")
+    for key in list(groups):
+        commitment, day, _ = key
+        tally = groups.get((commitment, None, None))
+        if day is None or commitment is None or tally is None:
+            continue
+        if any(kind_of(findings[i].kind).tallied for i in tally) and all(
+            kind_of(findings[i].kind).reads == MISSING for i in groups[key]
+        ):
+            tally.extend(groups.pop(key))
     views = {c.id: c for c in commitments}
     kept = _Counted(occurrences)
     stories = [
@@ -191,12 +202,15 @@ def _story(
     # a lost block says why the day has no block: the missing-block finding adds nothing
     blocks = [f for f in mine if kind_of(f.kind).reads == BLOCK and f.evidence]
     # the day's events first; the period's tally, when told here, closes the sentence
+    missing_days = sorted(f.day for f in mine if kind_of(f.kind).reads == MISSING and f.day)
     for f in sorted(mine, key=lambda f: day is not None and kind_of(f.kind).reads == TALLY):
         reads = kind_of(f.kind).reads
         if reads == BLOCK and f.evidence:
             _block_clause(told, f, several=len(blocks) > 1)
         elif reads in (BLOCK, WINDOW):
             _window_clause(told, f, views.get(f.commitment or ""))
+        elif reads == MISSING and day is None and missing_days:
+            told.clauses.append(f"nothing booked on {', '.join(map(day_text, missing_days))}")
         elif reads == MISSING:
             if not blocks:
                 told.clauses.append(f.detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..units import amount_text, change_text, count_text, days_text
+from ..units import amount_text, change_text, count_text, days_text, target_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .markdown import escape
@@ -39,7 +39,7 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
             gap.rep_name,
             gap.commitment,
             amount_text(gap.scheduled, gap.unit),
-            amount_text(gap.target, gap.unit),
+            target_text(gap.target, gap.unit, gap.direction),
             percent_text(gap.adherence),
             _change(gap),
         )
@@ -82,7 +82,7 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
             escape(gap.rep_name),
             gap.commitment,
             amount_text(gap.scheduled, gap.unit),
-            amount_text(gap.target, gap.unit),
+            target_text(gap.target, gap.unit, gap.direction),
             percent_text(gap.adherence),
             _change(gap),
         ]

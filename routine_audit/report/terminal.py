@@ -11,10 +11,19 @@ from rich.text import Text
 
 from ..inputs import input_text
 from ..period import Period
-from ..units import amount_text, day_text, days_text, duration_text, hours_text, status_text
+from ..units import (
+    amount_text,
+    count_text,
+    day_text,
+    days_text,
+    duration_text,
+    hours_text,
+    status_text,
+    target_text,
+)
 from . import RenderOptions
 from .console import export, make_console, plain_table
-from .stories import Story, questions_to_ask
+from .stories import Story, event_name, questions_to_ask
 from .text import (
     QUESTION_FINDINGS,
     block_seconds,
@@ -117,7 +126,7 @@ def _commitments_table(commitments: Sequence[CommitmentView]) -> Table:
         table.add_row(
             Text(c.id),
             Text(c.activity),
-            Text(amount_text(c.target, c.unit) + (" max" if c.direction == "max" else "")),
+            Text(target_text(c.target, c.unit, c.direction)),
             Text(amount_text(c.scheduled, c.unit)),
             Text(amount_text(c.shortfall, c.unit) if c.judged else "n/a", style=style),
             Text(percent_text(c.adherence)),
@@ -180,8 +189,9 @@ def _findings(console: Console, report: RepReport) -> None:
     """Each gap told once (one story per commitment and day), by its most pressing kind."""
     count = len(report.findings)
     stories = report.stories
-    told = f", told as {len(stories)} gap{'s' if len(stories) != 1 else ''}" if count else ""
-    _section(console, f"Findings ({count}{told})")
+    # a gap may gather several findings: say so where the counts differ
+    told = f", from {count_text(count, 'finding')}" if count != len(stories) else ""
+    _section(console, f"Gaps ({len(stories)}{told})" if count else "Gaps")
     if not stories:
         console.print(Text("No gaps found."))
         return
@@ -203,7 +213,8 @@ def _findings(console: Console, report: RepReport) -> None:
 def _block_text(label: str, block: Block) -> Text:
     amount = duration_text(block_seconds(block))
     return Text.assemble(
-        (f"  {label:<9}{span_text(block.start, block.end)} ({amount})  ", "dim"), block.label
+        (f"  {label:<9}{span_text(block.start, block.end)} ({amount})  ", "dim"),
+        block.label if block.title is not None else event_name(block),
     )
 
 

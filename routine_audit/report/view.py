@@ -44,7 +44,8 @@ class Block:
 
     @property
     def label(self) -> str:
-        return self.title if self.title is not None else f"({self.activity} event)"
+        """Its title, or ``(title hidden)``: the activity is shown beside it."""
+        return self.title if self.title is not None else "(title hidden)"
 
 
 @dataclass(frozen=True)
