@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import threading
 from functools import cache
@@ -21,6 +22,14 @@ def write_text_atomic(path: str | Path, text: str, *, private: bool = False) -> 
     """
     if not str(path).strip():
         raise UsageError("the output path is empty", hint="name a file")
+    try:  # what the path names, links followed: /dev/stdout may be a pipe with no name
+        status = Path(path).stat()
+    except OSError:
+        status = None
+    if status is not None and not (stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode)):
+        if private:
+            raise UsageError("is not a regular file", where=Location(Path(path)))
+        return _write_into(Path(path), text, Path(path))
     target = Path(os.path.realpath(path))
     if target.is_dir():
         raise UsageError("is a folder; name a file inside it", where=Location(Path(path)))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
+from .unit_kinds import unit_kind
+
 HOUR = 3600
 # English names, as strftime gives them in the C locale, without its cost (reports name
 # thousands of spans)
@@ -118,12 +120,13 @@ def hours_text(value: float) -> str:
 
 
 def amount_text(value: float, unit: str) -> str:
-    """An amount in a commitment's unit: ``2 h 30 min``, ``3 blocks``, ``6.4 meetings``."""
-    if unit == "hours":
+    """An amount in a commitment's unit: ``2 h 30 min``, ``3 blocks``, ``6.4 meetings``,
+    as the table of units names it (routine_audit/unit_kinds.py); an unknown unit fails."""
+    nouns = unit_kind(unit).nouns
+    if nouns is None:  # time
         return hours_text(value)
     number = f"{value:g}" if value == int(value) else f"{value:.1f}"
-    singular = unit[:-1] if unit.endswith("s") else unit
-    return f"{number} {singular if value == 1 else unit}"
+    return f"{number} {nouns[0] if value == 1 else nouns[1]}"
 
 
 def target_text(value: float, unit: str, direction: str = "min") -> str:

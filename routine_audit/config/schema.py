@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ..timezones import resolve_zone
+from ..unit_kinds import UNITS, unit_kind
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_GROUPS = {
@@ -105,18 +106,13 @@ def _parse_spans(value: object) -> tuple[tuple[time, time], ...]:
 Spans = Annotated[tuple[tuple[time, time], ...], BeforeValidator(_parse_spans)]
 
 
-class Unit(StrEnum):
-    HOURS = "hours"
-    BLOCKS = "blocks"
-    MEETINGS = "meetings"
+# the units a commitment may be counted in, one member per entry of the table of units
+# (routine_audit/unit_kinds.py): Unit.HOURS, Unit.BLOCKS, Unit.MEETINGS
+Unit = StrEnum("Unit", [(name.upper(), name) for name in UNITS], module=__name__)
 
-
-# which ``per`` each unit allows (docs/rules.md lists the same table; a test compares them)
-PER_BY_UNIT: dict[Unit, tuple[str, ...]] = {
-    Unit.HOURS: ("day", "week"),
-    Unit.BLOCKS: ("day", "week"),
-    Unit.MEETINGS: ("day", "week"),  # "two client meetings every weekday"
-}
+# which ``per`` each unit allows, from the table (docs/rules.md lists the same table; a
+# test compares them)
+PER_BY_UNIT: dict[Unit, tuple[str, ...]] = {Unit(name): kind.per for name, kind in UNITS.items()}
 
 
 class Direction(StrEnum):
@@ -143,7 +139,7 @@ class Commitment(Strict):
 
     id: str = Field(description="stable identifier, used in reports and history")
     activity: str = Field(description="the activity the classification rules assign")
-    unit: Unit = Field(Unit.HOURS, description="hours, blocks or meetings")
+    unit: Unit = Field(Unit.HOURS, description=f"{', '.join([*UNITS][:-1])} or {[*UNITS][-1]}")
     per: Literal["day", "week"] = Field("week", description="target per committed day or week")
     target: float = Field(
         gt=0, le=10_000, allow_inf_nan=False, description="the amount per day or week"
@@ -169,7 +165,7 @@ class Commitment(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Commitment:
-        allowed = PER_BY_UNIT[self.unit]
+        allowed = unit_kind(self.unit).per
         if self.per not in allowed:
             raise ValueError(f"{self.unit} are counted per {' or '.join(allowed)}")
         return self

@@ -66,6 +66,13 @@ class GoogleAccess(Strict):
     )
 
 
+# the From: header: a bare address, or a display name (plain words, or one quoted string)
+# and the address in angle brackets
+_SENDER = re.compile(
+    r'^\s*(?:(?:[^<>@,;:"\\]*|"[^"\\]*")\s*<(?P<address>[^<>\s]+)>|(?P<bare>[^<>\s",;]+))\s*$'
+)
+
+
 class MailSection(Strict):
     """SMTP delivery; credentials come from environment variables, never the file."""
 
@@ -77,6 +84,28 @@ class MailSection(Strict):
     password_env: str | None = Field(None, description="variable holding the SMTP password")
     to_manager: bool = Field(True, description="mail the manager the team roll-up")
     to_reps: bool = Field(False, description="mail each rep their own report")
+
+    @field_validator("sender")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        """One address, bare or as ``Name <address>``: it becomes the From: header, which
+        refuses line breaks (every mail would fail), and the envelope sender."""
+        match = _SENDER.match(value)
+        if match is None or re.search(r"[\x00-\x1f\x7f]", value):
+            raise ValueError(
+                f"{value!r} is not one sender address (ra@example.com, or "
+                "Routine Audit <ra@example.com>; no commas or line breaks)"
+            )
+        address = match["address"] or match["bare"]
+        email_address(address)
+        return value.strip()
+
+    @field_validator("host")
+    @classmethod
+    def _one_host(cls, value: str) -> str:
+        if not value.strip() or re.search(r"[\s\x00-\x1f\x7f/]", value.strip()):
+            raise ValueError(f"{value!r} is not a host name (e.g. smtp.example.com)")
+        return value.strip()
 
     @model_validator(mode="after")
     def _credentials_pair(self) -> MailSection:

@@ -47,7 +47,15 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present:
 def read_yaml(path: Path) -> YamlDocument:
     """Parse ``path``; a missing or malformed file is a ``ConfigError`` naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:  # at most MAX_BYTES + 1: /dev/zero ends too
+            data = stream.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ConfigError(
+                f"larger than {MAX_BYTES:,} bytes, the most a rule or team file may hold",
+                where=Location(path),
+                hint="a team file of a thousand reps is about 150 KB; is this the right file?",
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", where=Location(path)) from None
     except IsADirectoryError:
@@ -85,6 +93,8 @@ def read_yaml(path: Path) -> YamlDocument:
 
 # a rule or team file is a few thousand values at most; aliases may not multiply them past this
 MAX_VALUES = 100_000
+# and a few KB: PyYAML's node tree takes some 60 times the file's size in memory
+MAX_BYTES = 2 * 1024 * 1024
 
 
 class AliasError(ValueError):

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ..config.schema import Direction, Routine, RuleSet, Unit
+from ..config.schema import Direction, Routine, RuleSet
 from ..coverage import (
-    FREE_BUSY_FINDINGS,
     Coverage,
     Extent,
     Status,
@@ -20,13 +19,15 @@ from ..coverage import (
     stale_line,
 )
 from ..errors import ConfigError
+from ..finding_kinds import finding_kind
 from ..inputs import inputs_of
 from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult, RepInfo
+from ..unit_kinds import unit_kind
 from ..units import count_text, day_text
 from .classify import attendee_counts, classify
-from .context import AuditContext
+from .context import AuditContext, routine_activities
 from .counting import HELD, counting_reasons, rep_responses
 from .findings import (
     achievability_findings,
@@ -139,7 +140,7 @@ def _audit_tables(
         )
     elif covered.status is Status.FREE_BUSY:  # what needs no classification
         parts = [achievability_findings(context), health_findings]
-        findings = FindingParts([[f for f in p if f.kind in FREE_BUSY_FINDINGS] for p in parts])
+        findings = FindingParts([[f for f in p if finding_kind(f.kind).free_busy] for p in parts])
     else:  # no calendar data: nothing is judged
         findings = FindingParts([])
     return AuditResult(
@@ -299,14 +300,11 @@ def _timeline(occurrences: Columns, routine: Routine, period: Period) -> AuditCo
         occurrences["end_ts"][counted],
         midnights,
     )
-    routine_activities = {
-        c.activity for c in routine.commitments if c.unit in (Unit.HOURS, Unit.BLOCKS)
-    }
     occ = segments["occ"]
     activity = occurrences["activity"][occ]
     start_ts = occurrences["start_ts"][occ]
     duration = occurrences["end_ts"][occ] - start_ts
-    is_routine = np.isin(activity, list(routine_activities))
+    is_routine = np.isin(activity, list(routine_activities(routine)))
     # priority: non-routine first, then earlier start, then longer, then file order
     order = np.lexsort((occ, -duration, start_ts, is_routine))
     rank = np.empty(len(order), dtype=np.int64)
@@ -408,7 +406,7 @@ def _daily(context: AuditContext, measured: list[Measured]) -> pd.DataFrame:
     targets = [
         (m.commitment.activity, m.per_day["target"])
         for m in measured
-        if m.commitment.unit is Unit.HOURS and m.commitment.direction is Direction.MIN
+        if unit_kind(m.commitment.unit).is_time and m.commitment.direction is Direction.MIN
     ]
     names, codes = sorted_codes(
         np.concatenate([segments["activity"], np.array([a for a, _ in targets], dtype=object)])

@@ -6,15 +6,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from ..config.schema import WEEKDAYS, Commitment, Routine, Unit
+from ..config.schema import WEEKDAYS, Commitment, Routine
 from ..period import Period
 from ..result import Evidence
+from ..unit_kinds import unit_kind
 from .kept_findings import OccurrenceMoments
 from .timeline import Columns
 from .windows import Intervals, WeekSpans
 
 # the routine's zone may be up to 26 hours from the audit zone: daily spans reach this far out
 _SPAN_MARGIN = timedelta(days=2)
+
+
+def routine_activities(routine: Routine) -> frozenset[str]:
+    """Activities whose events are routine blocks, as their commitments' units say (they
+    yield to other events)."""
+    return frozenset(c.activity for c in routine.commitments if unit_kind(c.unit).routine_blocks)
 
 
 @dataclass
@@ -44,9 +51,7 @@ class AuditContext:
     @cached_property
     def routine_activities(self) -> frozenset[str]:
         """Activities whose commitments are time blocks (they yield to other events)."""
-        return frozenset(
-            c.activity for c in self.routine.commitments if c.unit in (Unit.HOURS, Unit.BLOCKS)
-        )
+        return routine_activities(self.routine)
 
     def committed_days(self, commitment: Commitment, *, with_days_off: bool = False) -> list[date]:
         """Dates of the period the commitment is due on (days off removed unless asked)."""

@@ -7,8 +7,19 @@ from datetime import datetime, time
 
 import numpy as np
 
-from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind, Unit
+from ..config.schema import WEEKDAYS, Commitment, Direction, Limit, LimitKind
+from ..finding_kinds import (
+    DISPLACED,
+    MISSING_BLOCK,
+    NOT_ACHIEVABLE,
+    OUTSIDE_WINDOW,
+    OVER_LIMIT,
+    PROTECTED_OVERLAP,
+    SHORT_BLOCKS,
+    UNDER_TARGET,
+)
 from ..result import Evidence, Finding
+from ..unit_kinds import unit_kind
 from ..units import amount_text, clock_text, day_text, duration_text, weekdays_text
 from .context import AuditContext
 from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
@@ -17,14 +28,12 @@ from .timeline import run_starts
 from .windows import Intervals
 
 PERSONAL = "personal"
-_HOURS_TOLERANCE = 1 / 60  # a minute
-_COUNT_TOLERANCE = 1e-6
 
 
 def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     """under_target / over_limit for the period, and missing_block per committed day."""
     c = measured.commitment
-    tolerance = _HOURS_TOLERANCE if c.unit is Unit.HOURS else _COUNT_TOLERANCE
+    tolerance = unit_kind(c.unit).tolerance
     findings: list[Finding] = []
     if measured.gap > tolerance:
         scheduled = amount_text(measured.scheduled, c.unit.value)
@@ -44,7 +53,7 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             detail = f"{scheduled} scheduled of {target} committed"
             if c.per == "day" and days:
                 detail += f"; short on {days}"
-            findings.append(Finding("under_target", c.id, None, detail))
+            findings.append(Finding(UNDER_TARGET, c.id, None, detail))
         elif c.per == "day":
             per_day = measured.per_day
             over = [
@@ -59,10 +68,10 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             ]
             limit = amount_text(float(per_day["target"].max()), c.unit.value)
             detail = f"over the limit of {limit} a day on {', '.join(over)}"
-            findings.append(Finding("over_limit", c.id, None, detail))
+            findings.append(Finding(OVER_LIMIT, c.id, None, detail))
         else:
             findings.append(
-                Finding("over_limit", c.id, None, f"{scheduled} scheduled, limit {target}")
+                Finding(OVER_LIMIT, c.id, None, f"{scheduled} scheduled, limit {target}")
             )
     if c.per == "day" and c.direction is Direction.MIN:
         per_day = measured.per_day
@@ -73,19 +82,13 @@ def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             strict=True,
         ):
             if target > 0 and scheduled == 0:
-                findings.append(Finding("missing_block", c.id, day, _missing_text(c)))
+                findings.append(Finding(MISSING_BLOCK, c.id, day, _missing_text(c)))
     return findings
 
 
 def _missing_text(c: Commitment) -> str:
-    """What a committed day lacks. A day may hold time of a ``blocks`` commitment's
-    activity and still no block: pieces shorter than ``min_block``, or the end of a block
-    that started the day before (a block belongs to the day it starts)."""
-    if c.unit is Unit.BLOCKS:
-        size = f" of at least {c.min_block} min" if c.min_block else ""
-        return f"no {c.activity} block{size} starts this day"
-    what = c.activity if c.unit is Unit.MEETINGS else f"{c.activity} time"
-    return f"no {what} on the calendar"
+    """What a committed day lacks, in its unit's words (routine_audit/unit_kinds.py)."""
+    return unit_kind(c.unit).missing_text(c.activity, c.min_block)
 
 
 def conflict_findings(
@@ -93,8 +96,8 @@ def conflict_findings(
 ) -> list[list[Finding] | DisplacedBlocks]:
     """displaced for each block of the commitment that lost time; for a protected one,
     protected_overlap for each block that anything overlaps, whoever kept the seconds."""
-    if commitment.unit is Unit.MEETINGS:
-        return []
+    if not unit_kind(commitment.unit).routine_blocks:
+        return []  # its events yield to nothing, and nothing displaces them
     # whether or not anything overlaps anything else this week
     protected = commitment.protected
     empty_windows = _protected_window_intrusions(context, commitment) if protected else []
@@ -109,7 +112,7 @@ def conflict_findings(
     seconds = np.add.reduceat(seconds, pair_starts)
     block_starts = run_starts(occ)
     blocks = DisplacedBlocks(
-        kind="protected_overlap" if protected else "displaced",
+        kind=PROTECTED_OVERLAP if protected else DISPLACED,
         commitment=commitment.id,
         what="protected time" if protected else f"{commitment.activity} block",
         victims=occ[block_starts],
@@ -163,7 +166,7 @@ def _protected_window_intrusions(context: AuditContext, commitment: Commitment) 
             continue
         detail = f"no {commitment.activity} block, and other events fill its window"
         findings.append(
-            Finding("protected_overlap", commitment.id, date_, detail, obstacles=obstacles)
+            Finding(PROTECTED_OVERLAP, commitment.id, date_, detail, obstacles=obstacles)
         )
     return findings
 
@@ -172,7 +175,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
     """short_blocks and outside_window for a time-block commitment."""
     c = measured.commitment
     findings = []
-    if c.min_block and c.unit is not Unit.MEETINGS:
+    if c.min_block and unit_kind(c.unit).routine_blocks:
         blocks = context.blocks
         short = (blocks["activity"] == c.activity) & (blocks["seconds"] < c.min_block * 60)
         if short.any():
@@ -189,7 +192,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             count = int(short.sum())
             plural = "s" if count > 1 else ""
             detail = f"{count} block{plural} shorter than {c.min_block} min"
-            findings.append(Finding("short_blocks", c.id, None, detail, evidence))
+            findings.append(Finding(SHORT_BLOCKS, c.id, None, detail, evidence))
     total = measured.outside_seconds
     if total > 0:
         window = c.window
@@ -197,7 +200,7 @@ def block_findings(context: AuditContext, measured: Measured) -> list[Finding]:
             f"{duration_text(total)} outside the committed window "
             f"({weekdays_text(window.days)} {_clock(window.start)}–{_clock(window.end)})"
         )
-        findings.append(Finding("outside_window", c.id, None, detail))
+        findings.append(Finding(OUTSIDE_WINDOW, c.id, None, detail))
     return findings
 
 
@@ -251,21 +254,22 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
         # work commitments must fit the part of their window inside working hours
         window_seconds = _window_seconds(c) if c.protected else _window_in_work(context, c)
         where = "window" if c.protected else "window inside working hours"
-        need = c.target * 3600 if (c.unit is Unit.HOURS and c.per == "day") else 0
+        unit = unit_kind(c.unit)
+        need = c.target * 3600 if (unit.is_time and c.per == "day") else 0
         if window_seconds == 0 and context.committed_weekdays(c):
             findings.append(
-                Finding("not_achievable", c.id, None, "its window lies outside working hours")
+                Finding(NOT_ACHIEVABLE, c.id, None, "its window lies outside working hours")
             )
-        elif c.unit is not Unit.MEETINGS and c.min_block * 60 > window_seconds:
+        elif unit.routine_blocks and c.min_block * 60 > window_seconds:
             findings.append(
                 Finding(
-                    "not_achievable", c.id, None, f"the {where} is shorter than {c.min_block} min"
+                    NOT_ACHIEVABLE, c.id, None, f"the {where} is shorter than {c.min_block} min"
                 )
             )
         elif need > window_seconds:
             findings.append(
                 Finding(
-                    "not_achievable",
+                    NOT_ACHIEVABLE,
                     c.id,
                     None,
                     f"{amount_text(c.target, 'hours')} a day does not fit its "
@@ -274,7 +278,7 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
             )
         if context.committed_weekdays(c) == 0:
             findings.append(
-                Finding("not_achievable", c.id, None, "no working day falls in its window")
+                Finding(NOT_ACHIEVABLE, c.id, None, "no working day falls in its window")
             )
     for weekday in range(7):
         working = sum(_seconds(s, e) for s, e in context.routine.working_spans(weekday))
@@ -282,14 +286,14 @@ def achievability_findings(context: AuditContext) -> list[Finding]:
             continue
         needed = 0.0
         for c in work_commitments:
-            if c.unit is not Unit.HOURS or WEEKDAYS[weekday] not in c.window.days:
+            if not unit_kind(c.unit).is_time or WEEKDAYS[weekday] not in c.window.days:
                 continue
             per_week = context.committed_weekdays(c)
             needed += c.target * 3600 if c.per == "day" else c.target * 3600 / max(per_week, 1)
         if needed > working + 60:
             findings.append(
                 Finding(
-                    "not_achievable",
+                    NOT_ACHIEVABLE,
                     None,
                     None,
                     f"{WEEKDAYS[weekday].title()}: {duration_text(needed)} of committed time "

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import numpy as np
 
-from ..config.schema import Unit
+from ..finding_kinds import FRAGMENTATION, REACTIVE_BOOKING, UNCLASSIFIED_TIME
 from ..result import Finding, HealthFigures
+from ..unit_kinds import unit_kind
 from ..units import count_text, duration_text, meetings_text
 from .classify import OTHER
 from .context import AuditContext
@@ -30,7 +31,7 @@ def health(context: AuditContext) -> tuple[HealthFigures, list[Finding]]:
     if working_seconds and share > routine.health.unclassified_share_max:
         findings.append(
             Finding(
-                "unclassified_time",
+                UNCLASSIFIED_TIME,
                 None,
                 None,
                 f"{share:.0%} of working time ({duration_text(other_in_work)}) is booked "
@@ -69,7 +70,7 @@ def meeting_activities(context: AuditContext) -> tuple[str, ...]:
     """The activities the routine measures in meetings, in routine order: the meetings
     reactive booking counts (an internal sync is not one unless the routine says so)."""
     return tuple(
-        dict.fromkeys(c.activity for c in context.routine.commitments if c.unit is Unit.MEETINGS)
+        dict.fromkeys(c.activity for c in context.routine.commitments if unit_kind(c.unit).reactive)
     )
 
 
@@ -101,7 +102,7 @@ def _reactive(context: AuditContext) -> tuple[int, int, list[Finding]]:
         evidence = _evidence(context, meetings[is_reactive])
         findings.append(
             Finding(
-                "reactive_booking",
+                REACTIVE_BOOKING,
                 None,
                 None,
                 f"{count} of {_counted_text(known, context)} were booked with less than "
@@ -135,7 +136,7 @@ def _fragmentation(context: AuditContext, working: Intervals) -> list[Finding]:
     fragmented = np.flatnonzero((free >= need) & (long_gaps == 0))
     return [
         Finding(
-            "fragmentation",
+            FRAGMENTATION,
             None,
             days[i].astype(object),
             f"{duration_text(free[i])} free, but no gap of {duration_text(need)} "

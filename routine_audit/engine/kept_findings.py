@@ -18,6 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from ..finding_kinds import DISPLACED, LIMIT_BROKEN, PROTECTED_OVERLAP
 from ..result import Evidence, Finding
 from ..units import clock_span_text, duration_text
 
@@ -86,7 +87,7 @@ class EvidenceGroups:
 
 
 # per kind, how a block's seconds went to the other events (a protected block may keep them)
-_HOW = {"displaced": "lost {} to", "protected_overlap": "overlapped for {} by"}
+_HOW = {DISPLACED: "lost {} to", PROTECTED_OVERLAP: "overlapped for {} by"}
 
 
 @dataclass(frozen=True, eq=False)  # array fields: identity, not elementwise, equality
@@ -143,7 +144,7 @@ class BrokenLimits:
     def findings(self) -> list[Finding]:
         return [
             Finding(
-                "limit_broken",
+                LIMIT_BROKEN,
                 self.limit,
                 day,
                 f"{duration_text(seconds)} booked {self.what}",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from ..config.schema import Commitment, Direction, Unit
+from ..config.schema import Commitment, Direction
+from ..unit_kinds import Measure, unit_kind
 from .context import AuditContext
 from .timeline import Columns
 
@@ -66,9 +68,9 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
     # a day off lowers what must be done, not what may be done: a limit judges every
     # committed weekday, days off included
     judged = context.committed_days(commitment, with_days_off=True) if limit else days
-    counted = commitment.unit is not Unit.HOURS
+    whole = unit_kind(commitment.unit).whole
     if commitment.per == "day":
-        daily = whole_target(commitment.target, bool(judged)) if counted else commitment.target
+        daily = whole_target(commitment.target, bool(judged)) if whole else commitment.target
         daily_target = dict.fromkeys(judged, daily)
         target = daily * len(judged)
     else:
@@ -79,7 +81,7 @@ def measure(context: AuditContext, commitment: Commitment) -> Measured:
         else:
             target = commitment.target * len(days) / per_week if per_week else 0.0
             basis = days
-        if counted:
+        if whole:
             target = whole_target(target, bool(judged))
         daily_target = {d: target / len(basis) for d in basis} if basis else {}
 
@@ -114,27 +116,47 @@ def whole_target(amount: float, available: bool) -> float:
 
 def _scheduled_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:
     """Scheduled amount in the commitment's unit, per day index of the period."""
-    days = len(context.dates)
-    if commitment.unit is Unit.BLOCKS:
-        blocks = context.blocks
-        long_enough = (blocks["activity"] == commitment.activity) & (
-            blocks["seconds"] >= commitment.min_block * 60
-        )
-        return np.bincount(blocks["day"][long_enough], minlength=days).astype(np.float64)
+    return SCHEDULED[unit_kind(commitment.unit).measure](context, commitment)
+
+
+def _time_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:
     segments = context.segments
     mine = segments["activity"] == commitment.activity
-    if commitment.unit is Unit.HOURS:
-        seconds = segments["counted_seconds"][mine]
-        return np.bincount(segments["day"][mine], weights=seconds, minlength=days) / HOUR
-    held = mine & (segments["counted_seconds"] > 0)
+    seconds = segments["counted_seconds"][mine]
+    days = len(context.dates)
+    return np.bincount(segments["day"][mine], weights=seconds, minlength=days) / HOUR
+
+
+def _blocks_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:
+    blocks = context.blocks
+    long_enough = (blocks["activity"] == commitment.activity) & (
+        blocks["seconds"] >= commitment.min_block * 60
+    )
+    days = len(context.dates)
+    return np.bincount(blocks["day"][long_enough], minlength=days).astype(np.float64)
+
+
+def _meetings_by_day(context: AuditContext, commitment: Commitment) -> np.ndarray:
+    segments = context.segments
+    held = (segments["activity"] == commitment.activity) & (segments["counted_seconds"] > 0)
     # a meeting counts once, on the day it starts (its first segment)
     _, first = np.unique(segments["occ"][held], return_index=True)
+    days = len(context.dates)
     return np.bincount(segments["day"][held][first], minlength=days).astype(np.float64)
 
 
+# how each measure of the table of units (routine_audit/unit_kinds.py) is counted
+SCHEDULED: dict[Measure, Callable[[AuditContext, Commitment], np.ndarray]] = {
+    Measure.TIME: _time_by_day,
+    Measure.BLOCKS: _blocks_by_day,
+    Measure.MEETINGS: _meetings_by_day,
+}
+
+
 def outside_window_seconds(context: AuditContext, commitment: Commitment) -> np.ndarray:
-    """Owned seconds of the activity outside the commitment's window, per owned piece."""
-    if commitment.unit is Unit.MEETINGS:
+    """Owned seconds of the activity outside the commitment's window, per owned piece (a
+    unit whose events are not routine blocks has no window to keep to)."""
+    if not unit_kind(commitment.unit).routine_blocks:
         return np.zeros(0, dtype=np.int64)
     pieces = context.pieces
     mine = pieces["activity"] == commitment.activity

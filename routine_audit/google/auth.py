@@ -93,6 +93,12 @@ def load_user_credentials(path: Path) -> Any:
         # with_token_uri() drops the expiry, which decides whether to refresh first
         credentials = saved.with_token_uri(token_uri())
         credentials.expiry = saved.expiry
+    except OSError as exc:  # e.g. a token owned by another user: cron runs as someone else
+        raise CredentialError(
+            f"cannot read the saved sign-in: {exc.strerror or type(exc).__name__}",
+            where=Location(path),
+            hint="run as the user who signed in, or give that user the file (chmod 600)",
+        ) from None
     except (ValueError, KeyError) as exc:
         raise CredentialError(
             f"the saved sign-in is not an authorized-user token ({type(exc).__name__})",
@@ -146,7 +152,12 @@ def service_account_credentials(key_file: str | Path, subject: str) -> Any:
         info = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CredentialError("service-account key file not found", where=Location(path)) from None
-    except (OSError, ValueError):
+    except OSError as exc:
+        raise CredentialError(
+            f"cannot read the service-account key: {exc.strerror or type(exc).__name__}",
+            where=Location(path),
+        ) from None
+    except ValueError:
         raise CredentialError("not a JSON key file", where=Location(path)) from None
     if not isinstance(info, dict) or info.get("type") != "service_account":
         raise CredentialError(

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from .._version import __version__
+from ..finding_kinds import KindField, finding_kind
 from ..inputs import input_text
 from ..period import Period
 from ..units import (
@@ -46,12 +47,12 @@ from .text import (
 from .view import Block, CommitmentView, OccurrenceView, RepReport
 
 TOP_GAPS = 10  # the roll-up lists this many of the biggest gaps
-# findings whose evidence and obstacles are marked on the calendar: kind -> (evidence, obstacles)
-MARKED_FINDINGS: dict[str, tuple[str | None, str | None]] = {
-    "displaced": ("displaced", "obstacle"),
-    "protected_overlap": ("displaced", "obstacle"),
-    "limit_broken": ("limit", None),
-}
+# findings whose evidence and obstacles are marked on the calendar: kind -> (evidence,
+# obstacles), read from each kind's marks (routine_audit/finding_kinds.py)
+MARKED_FINDINGS: KindField[tuple[str | None, str | None]] = KindField(
+    lambda kind: (kind.marks.evidence, kind.marks.obstacles),
+    only=lambda kind: bool(kind.marks.evidence or kind.marks.obstacles),
+)
 ROLE_TEXT = {"evidence": "evidence", "obstacle": "obstacle", "limit": "broke the limit"}
 
 
@@ -193,8 +194,8 @@ def _marks(report: RepReport) -> _Marks:
     for story in report.stories:
         for index in story.findings:
             f = report.findings[index]
-            evidence_mark, obstacle_mark = MARKED_FINDINGS.get(f.kind, (None, None))
-            for mark, blocks in ((evidence_mark, f.evidence), (obstacle_mark, f.obstacles)):
+            kind = finding_kind(f.kind).marks
+            for mark, blocks in ((kind.evidence, f.evidence), (kind.obstacles, f.obstacles)):
                 if mark:
                     for block in blocks:
                         marks.add(block, mark, story.text)
@@ -438,8 +439,8 @@ def _group(
 
 
 def _evidence_row(kind: str, role: str, block: Block) -> dict[str, Any]:
-    if kind == "limit_broken" and role == "evidence":
-        role = "limit"
+    if role == "evidence":
+        role = finding_kind(kind).marks.evidence_role
     return {
         "kind": kind_title(kind),
         "role": ROLE_TEXT[role],

@@ -13,6 +13,7 @@ from .._version import __version__
 from ..coverage import Coverage
 from ..period import Period
 from ..result import HealthFigures
+from ..unit_kinds import unit_kind
 from ..units import hours
 from . import RenderOptions
 from .stories import Story
@@ -130,7 +131,7 @@ def _commitment(c: CommitmentView) -> dict[str, Any]:
         "protected": c.protected,
         # meetings and blocks are counted: their target, scheduled and gap are whole numbers
         **{
-            name: math.floor(value + 0.5) if c.unit != "hours" else _round(value)
+            name: math.floor(value + 0.5) if unit_kind(c.unit).whole else _round(value)
             for name, value in (("target", c.target), ("scheduled", c.scheduled), ("gap", c.gap))
         },
         "adherence": None if c.adherence is None else round(c.adherence, 3),

@@ -8,10 +8,11 @@ block left, and the meeting fills the window), a ``missing_block`` and the week'
     Mon 02 Nov gym 07:00–08:00: fully displaced by a client meeting 07:00–08:30;
     0 of 1 block committed this week
 
-``KINDS`` says, per finding kind, its title, its rank and how it reads in a story;
-an unknown kind fails loudly. The rules are written down in docs/audit.md
-("Reports: one story per gap"). Stories are built from audience-filtered views, so
-a manager's story names an event by its activity and time unless its title is shared.
+The table of finding kinds (routine_audit/finding_kinds.py) says, per kind, its title,
+its rank and how it reads in a story; an unknown kind fails loudly. The rules are
+written down in docs/audit.md ("Reports: one story per gap"). Stories are built from
+audience-filtered views, so a manager's story names an event by its activity and time
+unless its title is shared.
 """
 
 from __future__ import annotations
@@ -21,52 +22,35 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from ..finding_kinds import (  # noqa: F401  (DETAIL, KINDS: their old home, still imported)
+    BLOCK,
+    DETAIL,
+    KINDS,
+    MISSING,
+    TALLY,
+    WINDOW,
+    FindingKind,
+    UnknownFindingKindError,
+)
+from ..unit_kinds import unit_kind
 from ..units import amount_text, clock_text, day_text, duration_text
 
 if TYPE_CHECKING:
     from ..period import Period
     from .view import Block, CommitmentView, FindingView, OccurrenceView
 
-# how a story sees a finding: one of these
-BLOCK = "block"  # a block that lost (or shared) its time: named with what took it
-WINDOW = "window"  # a protected window with no block, other events in it
-MISSING = "missing"  # no block on a committed day
-TALLY = "tally"  # the period's figure against the target (the day's story when only one)
-DETAIL = "detail"  # told by its detail, its evidence listed apart
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How findings of one kind read in a story: ``rank`` 0 is the most pressing."""
-
-    rank: int
-    title: str
-    reads: str  # BLOCK, WINDOW, MISSING, TALLY or DETAIL
-    named: bool = False  # the detail names its evidence (limit_broken: the events)
-
-
-KINDS: dict[str, Kind] = {
-    "protected_overlap": Kind(0, "Personal priority overlapped", BLOCK),
-    "limit_broken": Kind(1, "Agreed limit broken", DETAIL, named=True),
-    "under_target": Kind(2, "Under target", TALLY),
-    "over_limit": Kind(3, "Over limit", TALLY),
-    "missing_block": Kind(4, "No block on a committed day", MISSING),
-    "displaced": Kind(5, "Block displaced", BLOCK),
-    "not_achievable": Kind(6, "Not achievable", DETAIL),
-    "short_blocks": Kind(7, "Blocks too short", DETAIL),
-    "outside_window": Kind(8, "Outside the window", DETAIL),
-    "unclassified_time": Kind(9, "Unclassified time", DETAIL),
-    "reactive_booking": Kind(10, "Reactive booking", DETAIL),
-    "fragmentation": Kind(11, "Fragmented days", DETAIL),
-}
+Kind = FindingKind  # its old name: the table's entry holds how a story reads a kind
 
 
 def kind_of(name: str) -> Kind:
     """The table entry of finding kind ``name``; an unknown kind is a bug in our code."""
-    try:
-        return KINDS[name]
-    except KeyError:
-        raise ValueError(f"no story reading for finding kind {name!r}: add it to KINDS") from None
+    kind = KINDS.get(name)
+    if kind is None:
+        raise UnknownFindingKindError(
+            f"no story reading for finding kind {name!r}: add it to KINDS in "
+            "routine_audit/finding_kinds.py"
+        )
+    return kind
 
 
 @dataclass(frozen=True)
@@ -130,7 +114,7 @@ def build_stories(
         tally = groups.get((commitment, None, None))
         if day is None or commitment is None or tally is None:
             continue
-        if any(findings[i].kind == "under_target" for i in tally) and all(
+        if any(kind_of(findings[i].kind).tallied for i in tally) and all(
             kind_of(findings[i].kind).reads == MISSING for i in groups[key]
         ):
             tally.extend(groups.pop(key))
@@ -230,7 +214,7 @@ def _story(
         elif reads == MISSING:
             if not blocks:
                 told.clauses.append(f.detail)
-        elif reads == TALLY and day is not None and f.kind == "under_target":
+        elif reads == TALLY and day is not None and kind_of(f.kind).tallied:
             told.clauses.append(_tally(views.get(f.commitment or ""), f, period))
         else:
             _detail_clause(told, f)
@@ -267,12 +251,13 @@ def _block_clause(told: _Telling, f: FindingView, *, several: bool) -> None:
     is the day's only one."""
     (block,) = f.evidence[:1]
     length = (block.end - block.start).total_seconds()
-    counted = told.kept(block) if f.kind == "protected_overlap" else None
+    keeps = kind_of(f.kind).keeps
+    counted = told.kept(block) if keeps else None
     lost = length - counted if counted is not None else (block.seconds or length)
     others = _names(told, f.obstacles)
     if lost >= length:
         what = f"fully displaced by {others}"
-    elif f.kind == "displaced" or lost > 0:
+    elif not keeps or lost > 0:
         what = f"lost {duration_text(lost)} to {others}"
     else:
         what = f"overlapped for {duration_text(block.seconds or length)} by {others}"
@@ -299,7 +284,7 @@ def _tally(c: CommitmentView | None, f: FindingView, period: Period) -> str:
     if c is None:
         return f.detail
     scheduled = amount_text(c.scheduled, c.unit)
-    if c.unit != "hours":  # "0 of 1 block", not "0 blocks of 1 block"
+    if unit_kind(c.unit).nouns:  # counted: "0 of 1 block", not "0 blocks of 1 block"
         scheduled = scheduled.split(" ")[0]
     return f"{scheduled} of {amount_text(c.target, c.unit)} committed {_period_words(period)}"
 

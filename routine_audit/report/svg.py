@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from ..finding_kinds import MARKS
+
 # -- colours -----------------------------------------------------------------
 
 # the activities of the default rules; red is kept for marking problems
@@ -128,11 +130,8 @@ class AllDayItem:
 
 
 # displaced blocks are hatched; what displaced them and what broke a limit get a red outline
-MARK_STYLES: dict[str, str] = {
-    "displaced": "displaced (lost time to another event)",
-    "obstacle": "obstacle (took time from a routine block)",
-    "limit": "broke an agreed limit",
-}
+# (which finding kind marks what: routine_audit/finding_kinds.py)
+MARK_STYLES: dict[str, str] = MARKS
 
 DEFAULT_HOURS = (8, 18)  # drawn even when empty: about the working day
 FOLD_HOURS = 3  # at least this many empty hours outside it are folded away

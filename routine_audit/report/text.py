@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from ..finding_kinds import KindField, finding_kind
 from ..result import HealthFigures
 from ..units import (
     clock_text,
@@ -12,13 +13,10 @@ from ..units import (
     duration_text,
     meetings_text,
 )
-from .stories import KINDS
 from .view import Block
 
-# finding kinds in the order reports show them, most pressing first (report/stories.py)
-KIND_TITLES: dict[str, str] = {
-    kind: entry.title for kind, entry in sorted(KINDS.items(), key=lambda item: item[1].rank)
-}
+# finding kinds' titles, most pressing first (routine_audit/finding_kinds.py)
+KIND_TITLES: KindField[str] = KindField(lambda kind: kind.title)
 QUESTION_FINDINGS = 3  # the terminal report asks about this many gaps
 
 
@@ -76,7 +74,8 @@ def health_rows(health: HealthFigures) -> list[tuple[str, str]]:
 
 
 def kind_title(kind: str) -> str:
-    return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
+    """How reports name a finding kind; an unknown kind fails loudly."""
+    return finding_kind(kind).title
 
 
 def more_questions_text(count: int) -> str:

@@ -18,6 +18,7 @@ from ..inputs import NOT_FROM_FILES, Inputs
 from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
+from ..unit_kinds import unit_kind
 from ..visible import all_plain, for_manager, has_control, visible
 from .coaching import questions_for
 from .stories import Story, build_stories
@@ -88,8 +89,7 @@ class CommitmentView:
         (no calendar data, or busy/free blocks only)."""
         if not self.judged:
             return "not_judged"
-        tolerance = 1 / 60 if self.unit == "hours" else 1e-6
-        if self.gap <= tolerance:
+        if self.gap <= unit_kind(self.unit).tolerance:
             return "met"
         return "short" if self.direction == "min" else "over"
 
@@ -185,7 +185,7 @@ def build_report(
             detail=f.detail,
             evidence=tuple(_block(e, show) for e in f.evidence),
             obstacles=tuple(_block(e, show) for e in f.obstacles),
-            questions=questions_for(f.kind, subjects.get(f.commitment or "")),
+            questions=questions_for(f.kind, subjects.get(f.commitment or ""), audience),
         )
         for f in result.finding_list
     )

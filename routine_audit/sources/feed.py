@@ -358,7 +358,7 @@ def _too_large(limit: int, where: Location) -> SourceError:
     return SourceError(
         f"the feed is larger than {limit:,} bytes",
         where=where,
-        hint="export a shorter period to a .ics file, or raise the size limit",
+        hint="the feed holds more than any real calendar; check the address",
     )
 
 

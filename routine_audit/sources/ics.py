@@ -21,7 +21,7 @@ from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source
 from .ics_lengths import correct_end, keep_long_durations, note_lengths
-from .ics_rules import MAX_CANDIDATES, Expansion, SeriesTooCostlyError
+from .ics_rules import MAX_CANDIDATES, MAX_READ_CANDIDATES, Expansion, SeriesTooCostlyError
 from .ics_text import prepare
 from .ics_window import narrow
 from .limits import MAX_BYTES, MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
@@ -542,20 +542,23 @@ def _expand(
     ``limit`` occurrences stop the read (``TooManyOccurrencesError``)."""
     import recurring_ical_events
 
-    from .ics_rules import expand
+    from .ics_rules import expand, read_budget
 
     window = (period.first - _PAD, period.last + _PAD + timedelta(days=1))
     try:
         found = expand(recurring_ical_events.of(calendar), *window, limit=limit)
     except Exception:  # noqa: BLE001  (one bad series must not lose the others)
-        found = _expand_each_series(calendar, window, document, zone, problems, limit)
+        # one budget for every series the fallback expands: a bad series in the file
+        # must not give each of the others a read's budget of its own
+        read = read_budget()
+        found = _expand_each_series(calendar, window, document, zone, problems, limit, read)
     if found.over:
         raise TooManyOccurrencesError(document.name)
     classes = _series_class(calendar)
-    for uid in found.too_costly:
-        problems.append(
-            _skipped(document, _series_core(calendar, uid), _TOO_COSTLY, zone, classes, _COSTLY)
-        )
+    for uids, error in ((found.too_costly, _TOO_COSTLY), (found.read_spent, _READ_SPENT)):
+        for uid in uids:
+            core = _series_core(calendar, uid)
+            problems.append(_skipped(document, core, error, zone, classes, _COSTLY))
     return found.components
 
 
@@ -563,6 +566,11 @@ _COSTLY = "repeat rule too costly to expand"
 _TOO_COSTLY = SeriesTooCostlyError(
     f"it examined {MAX_CANDIDATES:,} candidate times (the most one series may) "
     "without reaching the period's end"
+)
+_READ_SPENT = SeriesTooCostlyError(
+    f"the calendar's recurring series had examined {MAX_READ_CANDIDATES:,} candidate times "
+    "together (the most one calendar's may) before it was reached",
+    whole_read=True,
 )
 
 
@@ -575,7 +583,7 @@ def _series_core(calendar: icalendar.Calendar, uid: str) -> icalendar.Component:
     return (rules or members or [calendar])[0]
 
 
-def _expand_each_series(calendar, window, document, zone, problems, limit) -> Expansion:
+def _expand_each_series(calendar, window, document, zone, problems, limit, read) -> Expansion:
     """Fallback: expand series by series, skipping and reporting those that fail."""
     import icalendar
     import recurring_ical_events
@@ -592,7 +600,7 @@ def _expand_each_series(calendar, window, document, zone, problems, limit) -> Ex
         single = icalendar.Calendar()
         single.subcomponents.extend([*timezones, *components])
         try:
-            one = expand(recurring_ical_events.of(single), *window, limit=limit)
+            one = expand(recurring_ical_events.of(single), *window, limit=limit, read=read)
         except Exception as exc:  # noqa: BLE001
             classes = _series_class(calendar)
             what = "recurrence not expandable"
@@ -600,6 +608,7 @@ def _expand_each_series(calendar, window, document, zone, problems, limit) -> Ex
             continue
         found.components.extend(one.components)
         found.too_costly.extend(one.too_costly)
+        found.read_spent.extend(one.read_spent)
         limit -= len(one.components)
         if one.over or limit < 0:
             found.over = True

@@ -19,25 +19,43 @@ from typing import Any
 
 from dateutil import rrule as _dateutil
 
-from .limits import MAX_CANDIDATES
+from .limits import MAX_CANDIDATES, MAX_READ_CANDIDATES
 
 _BUDGET = "_routine_audit_budget"  # the attribute a bounded rule carries
 
 
 class SeriesTooCostlyError(Exception):
-    """A series examined ``MAX_CANDIDATES`` candidate times in one read."""
+    """A series examined ``MAX_CANDIDATES`` candidate times in one read, or the read's
+    series together ``MAX_READ_CANDIDATES`` (``whole_read``)."""
+
+    def __init__(self, message: str, *, whole_read: bool = False) -> None:
+        super().__init__(message)
+        self.whole_read = whole_read
 
 
 class _Budget:
-    __slots__ = ("left",)
+    """Candidate times left to a series, and to the whole read (``read``): many series
+    each under their own limit must not add up to hours."""
 
-    def __init__(self, candidates: int) -> None:
+    __slots__ = ("left", "read")
+
+    def __init__(self, candidates: int, read: _Budget | None = None) -> None:
         self.left = candidates
+        self.read = read
 
     def spend(self) -> None:
         self.left -= 1
         if self.left < 0:
-            raise SeriesTooCostlyError(f"examined {MAX_CANDIDATES:,} candidate times")
+            raise SeriesTooCostlyError(
+                f"examined {MAX_CANDIDATES:,} candidate times", whole_read=self.read is None
+            )
+        if self.read is not None:
+            self.read.spend()
+
+
+def read_budget() -> _Budget:
+    """The candidate times one read's series may examine together."""
+    return _Budget(MAX_READ_CANDIDATES)
 
 
 class _CountingInfo(_dateutil._iterinfo):
@@ -78,30 +96,35 @@ class Expansion:
 
     components: list[Any] = field(default_factory=list)
     too_costly: list[str] = field(default_factory=list)  # UIDs, in file order
+    read_spent: list[str] = field(default_factory=list)  # UIDs met after the read's budget
     over: bool = False  # more occurrences than the ``limit`` asked for
 
 
-def bound(query: Any) -> Any:
-    """Give each series of a recurring-ical-events query its own budget; return the query.
+def bound(query: Any, read: _Budget | None = None) -> Any:
+    """Give each series of a recurring-ical-events query its own budget, all drawing on
+    ``read`` (a fresh ``read_budget()`` if not given); return the query.
 
     A series that spends it ends there for the rest of the query's life: its
     occurrences found so far stay, later ones are not looked for.
     """
-    query.series = [_Bounded(series) for series in query.series]
+    read = read_budget() if read is None else read
+    query.series = [_Bounded(series, read) for series in query.series]
     return query
 
 
-def expand(query: Any, start: Any, stop: Any, *, limit: int) -> Expansion:
+def expand(
+    query: Any, start: Any, stop: Any, *, limit: int, read: _Budget | None = None
+) -> Expansion:
     """The occurrences between ``start`` and ``stop``, as recurring-ical-events gives
     them, with the series that spent their budget left out whole. Stops collecting
     after ``limit`` + 1 occurrences (``over``)."""
     start, stop = query.to_datetime(start), query.to_datetime(stop)
     found = Expansion()
     keep = query.keep_recurrence_attributes
-    for series in bound(query).series:
+    for series in bound(query, read).series:
         occurrences = list(series.between(start, stop))
         if series.spent:
-            found.too_costly.append(str(series.uid))
+            (found.read_spent if series.whole_read else found.too_costly).append(str(series.uid))
             continue
         found.components.extend(o.as_component(keep) for o in occurrences)
         if len(found.components) > limit:
@@ -113,10 +136,11 @@ def expand(query: Any, start: Any, stop: Any, *, limit: int) -> Expansion:
 class _Bounded:
     """One series whose rules examine at most ``MAX_CANDIDATES`` periods in all."""
 
-    def __init__(self, series: Any) -> None:
+    def __init__(self, series: Any, read: _Budget) -> None:
         self.series = series
         self.spent = False
-        budget = _Budget(MAX_CANDIDATES)
+        self.whole_read = False
+        budget = _Budget(MAX_CANDIDATES, read)
         for rule in getattr(series.recurrence, "rrules", ()):
             if type(rule) is _dateutil.rrule:
                 _give(rule, budget)
@@ -130,9 +154,10 @@ class _Bounded:
             return
         try:
             yield from self.series.between(start, stop)
-        except SeriesTooCostlyError:
+        except SeriesTooCostlyError as exc:
             # the rule's cache lock stays taken: this series is never iterated again
             self.spent = True
+            self.whole_read = exc.whole_read
 
 
 def _give(rule: Any, budget: _Budget) -> None:

@@ -13,6 +13,9 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_OCCURRENCES = 50_000
 # candidate times one recurring series may examine in one read of a period
 MAX_CANDIDATES = 100_000
+# and all the series of one calendar together (some 10 s of CPU): many costly series,
+# each under the limit above, must not add up to hours
+MAX_READ_CANDIDATES = 1_000_000
 
 # what a source says of a calendar over MAX_OCCURRENCES (a data-quality line, exit 1)
 TOO_MANY = (

@@ -109,8 +109,9 @@ def merged_json(existing: Path, fresh: str) -> str:
     try:
         kept = json.loads(existing.read_text(encoding="utf-8"))
         reps = kept["reps"]
-        assert isinstance(reps, dict)
-    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+    except (OSError, ValueError, KeyError, TypeError):
+        return fresh
+    if not isinstance(reps, dict):  # not an assert: python -O would drop it
         return fresh
     document = json.loads(fresh)
     document["reps"] = {**reps, **document["reps"]}
@@ -122,7 +123,7 @@ def merged_csv(existing: Path, fresh: str) -> str:
     kept row's text is copied as it was (it was neutralized when written)."""
     try:
         text = existing.read_text(encoding="utf-8")
-    except OSError:
+    except (OSError, ValueError):  # ValueError: not UTF-8, so not a team.csv we wrote
         return fresh
     head, new_rows = _records(fresh)
     old_head, old_rows = _records(text)
