@@ -494,7 +494,7 @@ def auth_login(
 ) -> None:
     """Sign in to Google once; the token is saved (owner-only) and refreshed automatically."""
     from .errors import CredentialError
-    from .google import auth
+    from .sources.google import auth
 
     with user_errors():
         if non_interactive or not sys.stdin.isatty():
@@ -518,7 +518,7 @@ def auth_login(
 @auth_app.command("status")
 def auth_status(token: TokenOption = None) -> None:
     """Show who is signed in, with which scopes, and where the token is."""
-    from .google import auth
+    from .sources.google import auth
     from .sources.google import list_calendars
 
     with user_errors():
@@ -533,7 +533,7 @@ def auth_status(token: TokenOption = None) -> None:
 @auth_app.command("logout")
 def auth_logout(token: TokenOption = None) -> None:
     """Remove the saved Google token."""
-    from .google import auth
+    from .sources.google import auth
 
     path = auth.token_path(token)
     if auth.logout(path):
