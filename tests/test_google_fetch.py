@@ -25,9 +25,9 @@ from google_fake import (
 
 import routine_audit as ra
 from routine_audit.errors import CredentialError, ExitCode, SourceError, UserError
+from routine_audit.sources.google import FIELDS, GoogleSource, open_google
 from routine_audit.sources.google.auth import load_user_credentials
 from routine_audit.sources.google.service import build_service, execute
-from routine_audit.sources.google import FIELDS, GoogleSource, open_google
 
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)
 

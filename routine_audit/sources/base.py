@@ -121,6 +121,7 @@ class Source(ABC):
     @classmethod
     def preload(cls, settings: SourceSettings, context: SourceContext) -> None:
         """Load what the reps share (a sign-in) before a team run forks its workers."""
+        return
 
     @classmethod
     def calendars(cls, settings: SourceSettings, context: SourceContext) -> list[dict[str, Any]]:

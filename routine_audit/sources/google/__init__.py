@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from ...coverage import STALE_DAYS, Extent, stale_line
-from .mapping import NotAnEventError, to_event
-from .service import build_service, execute, shared_events, thread_http
 from ...model import CalendarData, Event, Problem
 from ...period import Period
 from ..base import Source, SourceContext, SourceSettings
 from ..limits import MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
+from .mapping import NotAnEventError, to_event
+from .service import build_service, execute, shared_events, thread_http
 
 MAX_RESULTS = 2500  # the API's maximum page size
 # only what the audit uses (created: for the reactive-booking finding)
