@@ -407,7 +407,7 @@ def rules_check(
         rules_path_for,
         unassigned_activities,
     )
-    from .config.check import describe, placeholder_warnings
+    from .config.check import describe, old_form_warnings, placeholder_warnings
     from .config.team import Team
 
     failed = False
@@ -436,8 +436,9 @@ def rules_check(
             rules = given if named is None else load_rules(named)
             for warning in [*placeholder_warnings(model), *unassigned_activities(model, rules)]:
                 typer.echo(f"warning: {file}: {warning}", err=True)
-        if isinstance(model, Team) and model.spec.mail is not None:
-            for warning in model.spec.mail.missing_variables():
+        if isinstance(model, Team):
+            mail = model.spec.mail
+            for warning in [*old_form_warnings(model), *(mail.missing_variables() if mail else [])]:
                 typer.echo(f"warning: {file}: {warning}", err=True)
     if online:
         teams = [(file, model) for file, model in checked if isinstance(model, Team)]

@@ -113,10 +113,13 @@ class Source(ABC):
         return []
 
     @classmethod
-    def inventory(cls, settings: SourceSettings, context: SourceContext) -> list[tuple[str, bool]]:
-        """(noun, read offline) of each calendar the entry names, for ``rules check``'s
-        summary line ("2 .ics calendars found, 1 feed (--online reads them)")."""
-        return [(f"{cls.name} calendar", not cls.is_networked(settings))]
+    def inventory(
+        cls, settings: SourceSettings, context: SourceContext
+    ) -> list[tuple[str, bool | None]]:
+        """(noun, found) of each calendar the entry names, for ``rules check``'s summary
+        ("2 .ics calendars found, 1 feed (--online reads them)"): found is whether a
+        local one exists, None for one only ``--online`` reads."""
+        return [(f"{cls.name} calendar", None if cls.is_networked(settings) else True)]
 
     @classmethod
     def preload(cls, settings: SourceSettings, context: SourceContext) -> None:

@@ -87,9 +87,9 @@ class IcsSource(Source):
     @classmethod
     def inventory(  # type: ignore[override]
         cls, settings: IcsSettings, context: SourceContext
-    ) -> list[tuple[str, bool]]:
+    ) -> list[tuple[str, bool | None]]:
         return [
-            ("feed", False) if "://" in value else (".ics calendar", Path(value).exists())
+            ("feed", None) if "://" in value else (".ics calendar", Path(value).exists())
             for value in map(context.resolve, settings.locations)
         ]
 

@@ -80,8 +80,8 @@ class GoogleSource(Source):
     @classmethod
     def inventory(  # type: ignore[override]
         cls, settings: GoogleSettings, context: SourceContext
-    ) -> list[tuple[str, bool]]:
-        return [("Google calendar", False)]
+    ) -> list[tuple[str, bool | None]]:
+        return [("Google calendar", None)]
 
     @classmethod
     def preload(cls, settings: GoogleSettings, context: SourceContext) -> None:  # type: ignore[override]
