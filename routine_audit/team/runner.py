@@ -154,7 +154,8 @@ def _shares(members: list[Member], count: int) -> list[list[Member]]:
 def _preload(job: _Job, members: list[Member]) -> None:
     """Each source loads what its reps share (a sign-in) once, here; a failure is left for
     each rep's own read to report (as it would without this)."""
-    for member in members:
+    first = {m.calendar.type: m for m in reversed(members)}  # one try per source
+    for member in reversed(first.values()):
         entry = member.calendar
         with suppress(Exception):  # any failure: each rep's read reports it in its place
             context = job.team.source_context(member, job.credentials)
