@@ -395,3 +395,22 @@ def test_a_registered_name_that_does_not_load_is_a_usage_error():
             source_class("broken")
     finally:
         sources.REGISTRY.pop("broken")
+
+
+def test_rules_check_counts_each_sources_calendars_as_before(tmp_path):
+    # a team default routine: no rep of its own
+    (tmp_path / "rep.yaml").write_text("kind: routine\nversion: 1\ntimezone: America/New_York\n")
+    (tmp_path / "a.ics").write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        TEAM_HEAD + "routine: rep.yaml\nreps:\n"
+        "  - {email: g@company.example, calendar: {type: google, id: g@company.example}}\n"
+        "  - {email: f@company.example, calendar: {type: ics, location: 'https://f.example/f.ics'}}\n"
+        "  - {email: i@company.example, calendar: {type: ics, location: [a.ics]}}\n"
+    )
+    result = invoke("rules", "check", team)
+    assert result.exit_code == 0, result.output
+    # as before issue 18: feeds before Google calendars, whatever the reps' order
+    assert result.stdout.endswith(
+        "calendars: 1 .ics calendar found, 1 feed and 1 Google calendar (--online reads them))\n"
+    )

@@ -44,7 +44,8 @@ def describe_team(team: Team) -> str:
     rules = [rules_path_for(team.member_routine(m), fallback=team.rules_path) for m in fine]
     found: dict[str, int] = {}  # noun -> calendars found on disk
     online: dict[str, int] = {}  # noun -> calendars only --online reads
-    for member in spec.reps:
+    # each source's nouns together, in registry order (feeds before Google calendars)
+    for member in sorted(spec.reps, key=lambda m: _rank(m.calendar.type)):
         entry = member.calendar
         context = team.source_context(member)
         for noun, state in entry.source_class.inventory(entry.settings, context):
@@ -64,6 +65,13 @@ def describe_team(team: Team) -> str:
 
 
 _ICS = ".ics calendar"
+
+
+def _rank(name: str) -> int:
+    from ..sources import REGISTRY
+
+    names = list(REGISTRY)
+    return names.index(name) if name in names else len(names)
 
 
 def old_form_warnings(team: Team) -> list[str]:
