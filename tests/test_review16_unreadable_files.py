@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from routine_audit.cli import app
 from routine_audit.config import package_data
 from routine_audit.errors import CredentialError
-from routine_audit.google import auth
+from routine_audit.sources.google import auth
 
 WEEK = "2026-W45"
 DANA = "dana@northwind.example"
