@@ -103,7 +103,8 @@ def generate_team(
         "reps:",
     ]
     lines += [
-        f"  - {{email: {r.email}, name: {r.name}, calendar: {{ics: calendars/{r.email[:6]}.ics}},"
+        f"  - {{email: {r.email}, name: {r.name}, "
+        f"calendar: {{type: ics, location: calendars/{r.email[:6]}.ics}},"
         f" routine: {routine_name(r.zone)}}}"
         for r in members
     ]

@@ -340,7 +340,8 @@ def google_cases(work: Path, size: str, settings: dict) -> list[Row]:
         "reps:",
     ]
     lines += [
-        f"  - {{email: g{i:03d}@company.example, calendar: {{google: g{i:03d}@company.example}}}}"
+        f"  - {{email: g{i:03d}@company.example, "
+        f"calendar: {{type: google, id: g{i:03d}@company.example}}}}"
         for i in range(reps)
     ]
     team = folder / "team.yaml"

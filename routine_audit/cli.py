@@ -111,6 +111,27 @@ IcsOption = Annotated[
         show_default=False,
     ),
 ]
+SourceNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        metavar="NAME",
+        help="The calendar source: ics, google, or one a plug-in registers. Its settings "
+        "come from --source-option.",
+        show_default=False,
+    ),
+]
+SourceOptionsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source-option",
+        metavar="KEY=VALUE",
+        help="A setting of --source (as in a team file's calendar entry), e.g. "
+        "location=cal.ics or id=rep@company.com. Repeat for several; a key given twice "
+        "makes a list.",
+        show_default=False,
+    ),
+]
 GoogleOption = Annotated[
     bool, typer.Option("--google", help="Read the calendar through the Google Calendar API.")
 ]
@@ -261,6 +282,8 @@ def user_errors(
 @app.command()
 def audit(
     routine: RoutineOption,
+    source: SourceNameOption = None,
+    source_option: SourceOptionsOption = None,
     ics: IcsOption = None,
     google: GoogleOption = False,
     calendar: CalendarOption = None,
@@ -284,7 +307,9 @@ def audit(
     from .report import render
 
     with user_errors(owner=audience is AudienceChoice.owner):
-        source = _source(ics, google, calendar, token, service_account, subject)
+        source = _source(
+            source, source_option, ics, google, calendar, token, service_account, subject
+        )
         result = _audit_and_emit(
             render, fmt.value, output, audience, source, routine, rules, week, start, end, tz
         )
@@ -294,6 +319,8 @@ def audit(
 @app.command()
 def events(
     routine: RoutineOption,
+    source: SourceNameOption = None,
+    source_option: SourceOptionsOption = None,
     ics: IcsOption = None,
     google: GoogleOption = False,
     calendar: CalendarOption = None,
@@ -318,7 +345,9 @@ def events(
     from .report import render_events
 
     with user_errors(owner=audience is AudienceChoice.owner):
-        source = _source(ics, google, calendar, token, service_account, subject)
+        source = _source(
+            source, source_option, ics, google, calendar, token, service_account, subject
+        )
         _audit_and_emit(
             render_events,
             fmt.value,
@@ -379,7 +408,7 @@ def rules_check(
         rules_path_for,
         unassigned_activities,
     )
-    from .config.check import describe, placeholder_warnings
+    from .config.check import describe, old_form_warnings, placeholder_warnings
     from .config.team import Team
 
     failed = False
@@ -408,8 +437,9 @@ def rules_check(
             rules = given if named is None else load_rules(named)
             for warning in [*placeholder_warnings(model), *unassigned_activities(model, rules)]:
                 typer.echo(f"warning: {file}: {warning}", err=True)
-        if isinstance(model, Team) and model.spec.mail is not None:
-            for warning in model.spec.mail.missing_variables():
+        if isinstance(model, Team):
+            mail = model.spec.mail
+            for warning in [*old_form_warnings(model), *(mail.missing_variables() if mail else [])]:
                 typer.echo(f"warning: {file}: {warning}", err=True)
     if online:
         teams = [(file, model) for file, model in checked if isinstance(model, Team)]
@@ -495,7 +525,7 @@ def auth_login(
 ) -> None:
     """Sign in to Google once; the token is saved (owner-only) and refreshed automatically."""
     from .errors import CredentialError
-    from .google import auth
+    from .sources.google import auth
 
     with user_errors():
         if non_interactive or not sys.stdin.isatty():
@@ -519,8 +549,7 @@ def auth_login(
 @auth_app.command("status")
 def auth_status(token: TokenOption = None) -> None:
     """Show who is signed in, with which scopes, and where the token is."""
-    from .google import auth
-    from .sources.google import list_calendars
+    from .sources.google import auth, list_calendars
 
     with user_errors():
         path = auth.token_path(token)
@@ -534,7 +563,7 @@ def auth_status(token: TokenOption = None) -> None:
 @auth_app.command("logout")
 def auth_logout(token: TokenOption = None) -> None:
     """Remove the saved Google token."""
-    from .google import auth
+    from .sources.google import auth
 
     path = auth.token_path(token)
     if auth.logout(path):
@@ -545,20 +574,24 @@ def auth_logout(token: TokenOption = None) -> None:
 
 @app.command()
 def calendars(
+    source: SourceNameOption = None,
+    source_option: SourceOptionsOption = None,
     token: TokenOption = None,
     service_account: ServiceAccountOption = None,
     subject: SubjectOption = None,
 ) -> None:
-    """List the Google calendars the signed-in account (or --subject) can read."""
-    from .sources.google import google_credentials, list_calendars
+    """List the calendars the signed-in account (or --subject) can read: Google's, or
+    those of --source."""
+    from .sources.options import calendars_from_options
 
     with user_errors():
-        credentials = google_credentials(
-            token=token, service_account=service_account, subject=subject
+        short = {"token": token, "service_account": service_account, "subject": subject}
+        name, values = _source_values(
+            source, source_option, {k: v for k, v in short.items() if v is not None}
         )
         from .visible import visible
 
-        for item in list_calendars(credentials):
+        for item in calendars_from_options(name or "google", values):
             primary = " (primary)" if item.get("primary") else ""
             fields = (item.get("id", ""), item.get("accessRole", ""), item.get("summary", ""))
             typer.echo("\t".join(visible(str(f)) for f in fields) + primary)
@@ -830,22 +863,53 @@ def _no_data(result) -> None:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-def _source(ics, google, calendar, token, service_account, subject):
-    """The calendar to read: .ics locations, or a Google source (credentials loaded now)."""
+def _source(source, source_option, ics, google, calendar, token, service_account, subject):
+    """The calendar to read: .ics locations, or a source opened from ``--source`` and its
+    ``--source-option`` pairs, or from the short forms (``--google`` and its options)."""
     from .errors import UsageError
+    from .sources.options import open_from_options
 
     wants_google = google or service_account is not None
-    if ics and wants_google:
-        raise UsageError("give either --ics or --google/--service-account, not both")
-    if not ics and not wants_google:
-        raise UsageError("no calendar given", hint="pass --ics FILE, FOLDER or URL, or --google")
-    if ics:
-        if calendar or token or subject:
-            raise UsageError("--calendar, --token and --subject go with --google")
-        return ics
-    from .sources.google import open_google
+    if source is None:
+        if ics and wants_google:
+            raise UsageError("give either --ics or --google/--service-account, not both")
+        if not ics and not wants_google:
+            raise UsageError(
+                "no calendar given",
+                hint="pass --ics FILE, FOLDER or URL, --google, or --source NAME",
+            )
+        if ics:
+            if calendar or token or subject:
+                raise UsageError("--calendar, --token and --subject go with --google")
+            if source_option:
+                raise UsageError("--source-option goes with --source")
+            return ics
+    elif ics or wants_google or calendar or token or subject:
+        raise UsageError(
+            "give either --source or its short forms (--ics, --google), not both",
+            hint=f"e.g. --source {source} --source-option KEY=VALUE",
+        )
+    google_options = {
+        "id": calendar, "token": token, "service_account": service_account, "subject": subject,
+    }  # fmt: skip
+    name, values = _source_values(
+        source or "google",
+        source_option,
+        {k: v for k, v in google_options.items() if v is not None},
+    )
+    return open_from_options(name, values)
 
-    return open_google(calendar, token=token, service_account=service_account, subject=subject)
+
+def _source_values(source, source_option, short: dict) -> tuple:
+    """The source's name and settings: ``--source-option`` pairs, or the short forms'."""
+    from .errors import UsageError
+    from .sources.options import option_values
+
+    if source_option and source is None:
+        raise UsageError("--source-option goes with --source")
+    if source_option and short:
+        raise UsageError("give the settings either as --source-option or as short forms")
+    return source, (option_values(source_option) if source_option else short)
 
 
 def _run_audit(source, routine, rules, week, start, end, tz):

@@ -68,8 +68,12 @@ class Event:
     organized_by_self: bool = False  # the source says the calendar's owner organized it
     attendees: tuple[Attendee, ...] = ()
     recurrence_id: datetime | date | None = None
-    created: datetime | None = None
+    created: datetime | None = None  # None: the source does not know
     source: str = ""  # file, URL or calendar id the event came from
+    # the source's own ids, where it has them (Google: the event id, and the series'
+    # recurringEventId); identity across sources and reads is ``key``
+    source_id: str = ""
+    series_id: str = ""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -85,7 +89,8 @@ class Event:
 
     @property
     def key(self) -> tuple[str, str]:
-        """Identity across files: UID plus RECURRENCE-ID (a single event: its UID).
+        """The event's stable identity, across files, reads and sources: UID plus
+        RECURRENCE-ID (a single event: its UID; Google: iCalUID and originalStartTime).
 
         Only used between files: inside one file a RANGE=THISANDFUTURE override
         gives many occurrences the same RECURRENCE-ID.

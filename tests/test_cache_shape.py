@@ -38,7 +38,7 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments, Inputs, InputFile, Coverage, Extent, Story,
 ]  # fmt: skip
-FORMAT = 16  # 15: report views carry their stories; 16: health names its reactive activities
+FORMAT = 17  # 15: stories; 16: reactive activities; 17: events' source ids
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes coverage inputs displacements finding_count commitment_records",
@@ -49,7 +49,7 @@ SHAPES = {
     "RepInfo": "email name timezone share_titles",
     "Event": "uid start end all_day summary description location calendar color status "
     "transparent visibility details_hidden event_type organizer organized_by_self attendees "
-    "recurrence_id created source [slots]",
+    "recurrence_id created source source_id series_id [slots]",
     "Attendee": "email response is_self is_resource [slots]",
     "Problem": "source message uid line skipped detail title start private event [slots]",
     "CalendarData": "events problems sources extent free_busy",

@@ -12,6 +12,8 @@ from pydantic import BaseModel
 
 from routine_audit.config import schema, team
 from routine_audit.config.load import package_data
+from routine_audit.sources.google import GoogleSettings
+from routine_audit.sources.ics import IcsSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -32,6 +34,9 @@ MODELS = [
     team.Person,
     team.GoogleAccess,
     team.MailSection,
+    # each source's settings: what a team file's calendar entry holds (issue 18)
+    IcsSettings,
+    GoogleSettings,
 ]
 
 

@@ -33,7 +33,7 @@ from google_fake import (
 )
 
 from routine_audit.errors import CredentialError, ExitCode
-from routine_audit.google import auth
+from routine_audit.sources.google import auth
 
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)
 

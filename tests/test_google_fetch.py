@@ -25,9 +25,9 @@ from google_fake import (
 
 import routine_audit as ra
 from routine_audit.errors import CredentialError, ExitCode, SourceError, UserError
-from routine_audit.google.auth import load_user_credentials
-from routine_audit.google.service import build_service, execute
 from routine_audit.sources.google import FIELDS, GoogleSource, open_google
+from routine_audit.sources.google.auth import load_user_credentials
+from routine_audit.sources.google.service import build_service, execute
 
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)
 
@@ -139,7 +139,7 @@ def test_threads_share_one_events_resource_each_on_its_own_connection(week, monk
     runs its requests on its own connection (httplib2 is not thread-safe), signed in."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from routine_audit.google import service
+    from routine_audit.sources.google import service
 
     built = []
     monkeypatch.setattr(service, "_SHARED", {})

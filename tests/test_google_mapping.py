@@ -20,11 +20,11 @@ import pytest
 from google_fake import FIXTURES, load_json
 
 import routine_audit as ra
-from routine_audit.google.auth import load_user_credentials
-from routine_audit.google.mapping import NotAnEventError, to_event
 from routine_audit.model import Response, Status, Visibility
 from routine_audit.report import render_events
 from routine_audit.sources.google import GoogleSource, open_google
+from routine_audit.sources.google.auth import load_user_credentials
+from routine_audit.sources.google.mapping import NotAnEventError, to_event
 
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)
 

@@ -23,9 +23,8 @@ from typer.testing import CliRunner
 import routine_audit as ra
 from routine_audit.cli import app
 from routine_audit.errors import CredentialError, ExitCode
-from routine_audit.google import auth
 from routine_audit.period import Period
-from routine_audit.sources.google import open_google
+from routine_audit.sources.google import auth, open_google
 from routine_audit.sources.ics import Document, IcsSource, read_document
 
 google = google_fake.google  # the fixture: a fake Google on loopback (tests/google_fake.py)

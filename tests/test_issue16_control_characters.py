@@ -237,7 +237,7 @@ def feed_team(tmp_path, monkeypatch):
 
     def using(url: str):
         path = folder / "team.yaml"
-        text = path.read_text().replace("{ics: dana.ics}", "{ics: '" + url + "'}")
+        text = path.read_text().replace("{type: ics, location: dana.ics}", "{ics: '" + url + "'}")
         path.write_text(text + "output_dir: out\n")
         return path
 

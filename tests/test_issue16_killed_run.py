@@ -77,7 +77,9 @@ def _team(tmp_path: Path, port: int) -> Path:
     team = folder / "team.yaml"
     text = team.read_text()
     for rep in ("dana", "morgan", "riley", "sam"):
-        text = text.replace(f"{{ics: {rep}.ics}}", f'{{ics: "http://127.0.0.1:{port}/{rep}.ics"}}')
+        text = text.replace(
+            f"{{type: ics, location: {rep}.ics}}", f'{{ics: "http://127.0.0.1:{port}/{rep}.ics"}}'
+        )
     team.write_text(text + "output_dir: out\n")
     return team
 

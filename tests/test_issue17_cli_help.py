@@ -16,7 +16,20 @@ from routine_audit.history import History
 runner = CliRunner()
 
 # what a value looks like, in every command's help: placeholders, or a list of choices
-PLACEHOLDERS = {"PATH|URL", "FILE", "FOLDER", "EMAIL", "WEEK", "ZONE", "DATE", "ID", "N", "PORT"}
+PLACEHOLDERS = {
+    "PATH|URL",
+    "FILE",
+    "FOLDER",
+    "EMAIL",
+    "WEEK",
+    "ZONE",
+    "DATE",
+    "ID",
+    "N",
+    "PORT",
+    "NAME",
+    "KEY=VALUE",
+}
 CHOICES = re.compile(r"^\[[a-z]+(\|[a-z]+)+\]$")
 TYPE_NAME = re.compile(r"<[^<>\s]*>")  # <str>, <path>, <list[str]>, <owner|manager>
 

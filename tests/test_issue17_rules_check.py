@@ -96,7 +96,9 @@ def test_items_with_problems_are_not_also_too_few(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"error: {team}:7: reps[0].calendar.ics: expected text or a list of texts",
-        f"error: {team}:8: reps[1].calendar: give exactly one of ics: or google:",
+        # issue 18: a calendar is {type: NAME, ...}; the short forms are still taken
+        f"error: {team}:8: reps[1].calendar: give type: (e.g. {{type: ics, location: "
+        "PATH_OR_URL}), or exactly one of ics: or google:",
         f"error: {team}:9: reps[2].share_titles: expected true or false",
         f"error: {team}:10: reps[3]: expected a mapping (key: value lines)",
     ]
@@ -179,7 +181,7 @@ def test_a_reps_routine_with_several_problems_lists_each(tmp_path):
     team = tmp_path / "team.yaml"
     team.write_text(
         "kind: team\nversion: 1\nname: T\ntimezone: Europe/London\nreps:\n"
-        "  - {email: lee@b.example, calendar: {ics: dana.ics}, routine: lee.yaml}\n"
+        "  - {email: lee@b.example, calendar: {type: ics, location: dana.ics}, routine: lee.yaml}\n"
     )
     result = invoke("rules", "check", team)
     assert result.exit_code == 2

@@ -42,27 +42,48 @@ def describe_team(team: Team) -> str:
     routines = {team.routine_path(m) for m in spec.reps}
     fine = [m for m in spec.reps if m.email not in team.problems]  # the others: their own
     rules = [rules_path_for(team.member_routine(m), fallback=team.rules_path) for m in fine]
-    local = feeds = google = 0
-    for member in spec.reps:
-        if member.calendar.google is not None:
-            google += 1
-        for location in team.calendar_locations(member):
-            if "://" in location:
-                feeds += 1
+    found: dict[str, int] = {}  # noun -> calendars found on disk
+    online: dict[str, int] = {}  # noun -> calendars only --online reads
+    # each source's nouns together, in registry order (feeds before Google calendars)
+    for member in sorted(spec.reps, key=lambda m: _rank(m.calendar.type)):
+        entry = member.calendar
+        context = team.source_context(member)
+        for noun, state in entry.source_class.inventory(entry.settings, context):
+            if state is None:
+                online[noun] = online.get(noun, 0) + 1
             else:
-                local += Path(location).exists()
-    unread = [
-        _count(feeds, "feed") if feeds else "",
-        _count(google, "Google calendar") if google else "",
-    ]
-    calendars = f"{_count(local, '.ics calendar')} found"
-    if any(unread):
-        calendars += f", {' and '.join(u for u in unread if u)} (--online reads them)"
+                found[noun] = found.get(noun, 0) + state
+    calendars = ", ".join(f"{_count(n, noun)} found" for noun, n in (found or {_ICS: 0}).items())
+    if online:
+        unread = " and ".join(_count(n, noun) for noun, n in online.items())
+        calendars += f", {unread} (--online reads them)"
     return (
         f"team {spec.name}: {_count(len(spec.reps), 'rep')}, "
         f"{_count(len(routines), 'routine')}, rules: {_rules_text(rules)}, "
         f"calendars: {calendars}"
     )
+
+
+_ICS = ".ics calendar"
+
+
+def _rank(name: str) -> int:
+    from ..sources import REGISTRY
+
+    names = list(REGISTRY)
+    return names.index(name) if name in names else len(names)
+
+
+def old_form_warnings(team: Team) -> list[str]:
+    """A warning for each rep whose calendar is written in the version-1 short form."""
+    from .team import OLD_FORMS
+
+    return [
+        f"reps[{index}].calendar ({member.email}): {old}: is the old short form; write "
+        f"calendar: {{type: {OLD_FORMS[old][0]}, {OLD_FORMS[old][1]}: ...}}"
+        for index, member in enumerate(team.spec.reps)
+        if (old := member.calendar.old_form) is not None
+    ]
 
 
 def _rules_text(paths: list[Path | None]) -> str:

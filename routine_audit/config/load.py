@@ -14,7 +14,7 @@ from ..errors import ConfigError, Location
 from ..inputs import BUILTIN, InputFile, RoutineSource, file_digest
 from .messages import config_problems
 from .schema import Routine, RuleSet
-from .team import Team, TeamFile
+from .team import OLD_FORMS, Team, TeamFile
 from .yaml_source import YamlDocument, read_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -141,9 +141,11 @@ def load_team(path: str | Path) -> Team:
     for index, member in enumerate(spec.reps):
         try:
             must_exist(member.routine, ("reps", index, "routine"), "the routine")
-            ics = member.calendar.ics
-            for value in [ics] if isinstance(ics, str) else list(ics or []):
-                must_exist(value, ("reps", index, "calendar", "ics"), "the calendar")
+            entry = member.calendar
+            for field, value, what in entry.source_class.local_files(entry.settings):
+                short = OLD_FORMS.get(entry.old_form or "")  # the key the file wrote
+                written = entry.old_form if short and short[1] == field else field
+                must_exist(value, ("reps", index, "calendar", str(written)), what)
             # the routine is valid, belongs to its rep, and the rules file it names exists
             named = rules_path_for(team.member_routine(member))
         except ConfigError as exc:

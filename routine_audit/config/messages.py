@@ -88,6 +88,13 @@ _UNION_MEMBERS = {
 def config_problems(document: YamlDocument, exc: ValidationError) -> ConfigFileError:
     """Every validation problem of ``document``, one per field, in our words; a misspelt
     field first (it is usually the cause of the "missing" problem that comes with it)."""
+    return ConfigFileError(
+        [ConfigError(message, where=document.where(key)) for key, message in field_problems(exc)]
+    )
+
+
+def field_problems(exc: ValidationError) -> list[tuple[PathKey, str]]:
+    """(field path, our words) of each problem, one per field, a misspelt field first."""
     errors = exc.errors()
     problems: dict[PathKey, str] = {}
     unions: dict[PathKey, list[str]] = {}
@@ -102,7 +109,7 @@ def config_problems(document: YamlDocument, exc: ValidationError) -> ConfigFileE
         accepted = [_UNION_MEMBERS.get(m.lower(), m) for m in dict.fromkeys(members)]
         problems[key] = problems[key] or f"expected {' or '.join(accepted)}"
     ordered = sorted(problems, key=lambda k: not problems[k].startswith("unknown field"))
-    return ConfigFileError([ConfigError(problems[k], where=document.where(k)) for k in ordered])
+    return [(k, problems[k]) for k in ordered]
 
 
 def _message(error: Error, key: PathKey) -> str:

@@ -11,29 +11,126 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, NoReturn
 from urllib.parse import quote, urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import UserError
+from ..sources.base import SharedCredentials, Source, SourceContext, SourceSettings
 from ..timezones import resolve_zone
 from .schema import Rep, Routine, Strict, email_address
 
 
 class CalendarRef(Strict):
-    """Where a rep's calendar is: .ics files/folder/feed URL, or a Google calendar id."""
+    """Where a rep's calendar is: ``{type: NAME, ...}``, the named source's settings.
 
-    ics: str | list[str] | None = Field(
-        None, description="an .ics file, folder or feed URL (or a list of them)"
+    Version-1 files may also write the short forms ``{ics: PATH_OR_URL}`` and
+    ``{google: CALENDAR_ID}``: they read as ``{type: ics, location: ...}`` and
+    ``{type: google, id: ...}`` (``rules check`` suggests the new form).
+    """
+
+    type: str = Field(
+        description="the calendar source: ics, google, or a plug-in's name; the source's "
+        "own settings sit beside it"
     )
-    google: str | None = Field(None, description="a Google calendar id, e.g. the rep's address")
+    _settings: SourceSettings | None = PrivateAttr(None)
+    _old_form: str | None = PrivateAttr(None)  # "ics" or "google": written in the short form
 
-    @model_validator(mode="after")
-    def _one(self) -> CalendarRef:
-        if (self.ics is None) == (self.google is None):
-            raise ValueError("give exactly one of ics: or google:")
-        return self
+    @property
+    def settings(self) -> SourceSettings:
+        assert self._settings is not None  # set by ``calendar_entry``
+        return self._settings
+
+    @property
+    def old_form(self) -> str | None:
+        return self._old_form
+
+    @property
+    def source_class(self) -> type[Source]:
+        from ..sources import source_class
+
+        return source_class(self.type)
+
+
+# the short forms of version 1: key -> (source, the settings field it stands for)
+OLD_FORMS = {"ics": ("ics", "location"), "google": ("google", "id")}
+_FORMS = (
+    "expected a mapping such as {type: ics, location: PATH_OR_URL} or "
+    "{type: google, id: CALENDAR_ID}"
+)
+
+
+def calendar_entry(value: object) -> object:
+    """A team file's ``calendar:`` validated by its source's settings model; problems are
+    located at the entry's own keys (the short forms' included)."""
+    if isinstance(value, CalendarRef) or not isinstance(value, dict):
+        return value if isinstance(value, CalendarRef) else _fail((), _FORMS, value)
+    if "type" in value:
+        name, values, old, renamed = value["type"], dict(value), None, {}
+        values.pop("type")
+        if not isinstance(name, str):
+            _fail(("type",), "expected text: a source's name such as ics or google", name)
+    else:
+        given = [key for key in OLD_FORMS if value.get(key) is not None]
+        if len(given) != 1:
+            _fail((), "give type: (e.g. {type: ics, location: PATH_OR_URL}), or exactly one "
+                  "of ics: or google:", value)  # fmt: skip
+        old = given[0]
+        name, field = OLD_FORMS[old]
+        values = {k: v for k, v in value.items() if k not in OLD_FORMS}
+        values[field] = value[old]
+        renamed = {field: old}
+    from ..errors import UsageError
+    from ..sources import source_class
+
+    try:
+        kind = source_class(name)
+    except UsageError as exc:
+        _fail(("type",), f"{exc.message}; {exc.hint}" if exc.hint else exc.message, name)
+    try:
+        settings = kind.Settings.model_validate(values)
+    except ValidationError as exc:
+        raise _relocated(exc, renamed) from None
+    entry = CalendarRef.model_construct(type=name)
+    entry._settings = settings
+    entry._old_form = old
+    return entry
+
+
+def _fail(key: tuple[str, ...], message: str, value: object) -> NoReturn:
+    raise ValidationError.from_exception_data(
+        "calendar",
+        [
+            {
+                "type": "value_error",
+                "loc": key,
+                "input": value,
+                "ctx": {"error": ValueError(message)},
+            }
+        ],
+    )
+
+
+def _relocated(exc: ValidationError, renamed: dict[str, str]) -> ValidationError:
+    """The settings' errors at the keys the file wrote (``ics:`` for ``location``)."""
+    errors = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        if loc and loc[0] in renamed:
+            loc = (renamed[str(loc[0])], *loc[1:])
+        detail = {"type": error["type"], "loc": loc, "input": error.get("input")}
+        if error.get("ctx"):
+            detail["ctx"] = error["ctx"]
+        errors.append(detail)
+    return ValidationError.from_exception_data(exc.title, errors)
 
 
 class Member(Strict):
@@ -41,7 +138,10 @@ class Member(Strict):
 
     email: str = Field(description="the rep's address: their key in reports and history")
     name: str = Field("", description="display name")
-    calendar: CalendarRef = Field(description="ics: PATH_OR_URL, or google: CALENDAR_ID")
+    calendar: Annotated[CalendarRef, BeforeValidator(calendar_entry)] = Field(
+        description="{type: ics, location: PATH_OR_URL} or {type: google, id: CALENDAR_ID} "
+        "(or a plug-in's type); version 1 also takes ics: PATH_OR_URL or google: CALENDAR_ID"
+    )
     routine: str | None = Field(None, description="the rep's routine file; the team's if absent")
     share_titles: bool | None = Field(
         None, description="may the manager see this rep's event titles? (overrides the routine)"
@@ -261,10 +361,33 @@ class Team:
         return self.resolve(member.routine or self.spec.routine or "")
 
     def calendar_locations(self, member: Member) -> list[str]:
-        """The member's .ics locations, local paths resolved, URLs untouched."""
-        ics = member.calendar.ics
-        values = [ics] if isinstance(ics, str) else list(ics or [])
-        return [v if "://" in v else str(self.resolve(v)) for v in values]
+        """The member's .ics locations, local paths resolved, URLs untouched (none for a
+        calendar of another source)."""
+        settings = member.calendar.settings
+        values = getattr(settings, "locations", []) if member.calendar.type == "ics" else []
+        return [str(self.resolve(v)) if "://" not in v else v for v in map(str, values)]
+
+    def shared_credentials(self) -> SharedCredentials:
+        """What the reps' sources share for one run (the ``google:`` sign-in settings)."""
+        return SharedCredentials({"google": self.spec.google})
+
+    def source_context(
+        self, member: Member, credentials: SharedCredentials | None = None
+    ) -> SourceContext:
+        """What the member's source is opened with: the team file's folder for relative
+        paths, the run's shared credentials, the rep (whom a service account acts as)."""
+        return SourceContext(
+            self.path.parent, credentials or self.shared_credentials(), member.email
+        )
+
+    def open_calendar(self, member: Member, credentials: SharedCredentials | None = None) -> Source:
+        """The member's calendar source, opened through the registry."""
+        entry = member.calendar
+        return entry.source_class.open(entry.settings, self.source_context(member, credentials))
+
+    def reads_network(self, member: Member) -> bool:
+        """Whether the member's calendar is read over the network (feeds, APIs)."""
+        return member.calendar.source_class.is_networked(member.calendar.settings)
 
     def member_routine(self, member: Member) -> Routine:
         """The member's routine, with the rep and privacy setting from the team file."""

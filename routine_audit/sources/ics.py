@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
+
 from ..coverage import Extent
 from ..errors import Location, SourceError, UsageError
 from ..model import CalendarData, Event, Problem
 from ..period import Period
-from .base import Source
+from .base import Source, SourceContext, SourceSettings
 from .ics_lengths import correct_end, keep_long_durations, note_lengths
 from .ics_rules import MAX_CANDIDATES, MAX_READ_CANDIDATES, Expansion, SeriesTooCostlyError
 from .ics_text import prepare
@@ -48,10 +50,48 @@ class Document:
         return hashlib.sha256(self.data).digest()
 
 
+class IcsSettings(SourceSettings):
+    """An .ics calendar entry: ``{type: ics, location: PATH_OR_URL}`` (or a list)."""
+
+    location: str | list[str] = Field(
+        description="an .ics file, folder or feed URL (or a list of them)"
+    )
+
+    @property
+    def locations(self) -> list[str]:
+        return [self.location] if isinstance(self.location, str) else list(self.location)
+
+
 class IcsSource(Source):
     """Calendars from files, folders (one rep's calendars) and feed URLs."""
 
     name = "ics"
+    networked = False  # a feed URL is: see ``is_networked``
+    Settings = IcsSettings
+    tells_created = True
+
+    @classmethod
+    def open(cls, settings: IcsSettings, context: SourceContext) -> IcsSource:  # type: ignore[override]
+        return cls([context.resolve(value) for value in settings.locations])
+
+    @classmethod
+    def is_networked(cls, settings: IcsSettings) -> bool:  # type: ignore[override]
+        from .feed import is_feed_url
+
+        return any(is_feed_url(location) for location in settings.locations)
+
+    @classmethod
+    def local_files(cls, settings: IcsSettings) -> list[tuple[str, str, str]]:  # type: ignore[override]
+        return [("location", v, "the calendar") for v in settings.locations if "://" not in v]
+
+    @classmethod
+    def inventory(  # type: ignore[override]
+        cls, settings: IcsSettings, context: SourceContext
+    ) -> list[tuple[str, bool | None]]:
+        return [
+            ("feed", None) if "://" in value else (".ics calendar", Path(value).exists())
+            for value in map(context.resolve, settings.locations)
+        ]
 
     def __init__(
         self, locations: str | Path | Sequence[str | Path], *, timeout: float | None = None

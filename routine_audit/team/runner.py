@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from threading import Lock
 from typing import Any, TypeVar
 
 from ..config.schema import Routine, RuleSet
@@ -27,7 +26,7 @@ from ..model import CalendarData
 from ..parallel import can_fork, fork_map, process_count
 from ..period import Period, choose_period
 from ..result import AuditResult
-from ..sources.base import Source
+from ..sources.base import SharedCredentials, Source
 from ..timezones import resolve_zone
 
 # Feeds and the Google API mostly wait on the network, so many reads overlap; each
@@ -100,11 +99,11 @@ def audit_team(
     members = [m for m in team.spec.reps if only is None or m.email == only.lower()]
     if not members:
         raise UsageError(f"{only} is not on the team", hint="check --rep against the team file")
-    job = _Job(team, period, rules, tz, finish)
+    job = _Job(team, period, rules, tz, finish, team.shared_credentials())
     # a rep whose own files are missing or invalid fails here, alone (``load_team``)
     todo = [m for m in members if m.email not in team.problems]
     found: Iterator[RepOutcome] = iter(())
-    if any(_is_networked(team, m) for m in todo):
+    if any(team.reads_network(m) for m in todo):
         found = _audit_networked(job, todo, workers or NETWORK_WORKERS, process_count())
     elif todo:
         found = _audit_local(job, todo, workers or process_count())
@@ -135,15 +134,14 @@ def _audit_networked(
     """Reads wait on the network, so they run side by side in threads; each rep is
     audited as its data arrives. With worker processes, each takes a share of the reps
     (and of the threads: the bound on simultaneous requests stays ``threads``)."""
-    credentials = _SharedCredentials(job.team)
     processes = min(processes, len(members))
     if processes < 2 or not can_fork():
-        yield from _fetch_and_audit(job, credentials, threads, members)
+        yield from _fetch_and_audit(job, threads, members)
         return
-    credentials.preload(members)  # before forking: one sign-in (and refresh) for all workers
+    _preload(job, members)  # before forking: one sign-in (and refresh) for all workers
     # several shares per process: the progress bar moves as each share is done
     shares = _shares(members, processes * 2)
-    work = partial(_fetch_and_audit_share, job, credentials, max(1, threads // processes))
+    work = partial(_fetch_and_audit_share, job, max(1, threads // processes))
     for outcomes in fork_map(work, shares, processes, before_fork=load_engine):
         yield from outcomes
 
@@ -153,18 +151,25 @@ def _shares(members: list[Member], count: int) -> list[list[Member]]:
     return [members[i : i + size] for i in range(0, len(members), size)]
 
 
-def _fetch_and_audit_share(
-    job: _Job, credentials: _SharedCredentials, threads: int, members: list[Member]
-) -> list[RepOutcome]:
-    return list(_fetch_and_audit(job, credentials, threads, members))
+def _preload(job: _Job, members: list[Member]) -> None:
+    """Each source loads what its reps share (a sign-in) once, here; a failure is left for
+    each rep's own read to report (as it would without this)."""
+    first = {m.calendar.type: m for m in reversed(members)}  # one try per source
+    for member in reversed(first.values()):
+        entry = member.calendar
+        with suppress(Exception):  # any failure: each rep's read reports it in its place
+            context = job.team.source_context(member, job.credentials)
+            entry.source_class.preload(entry.settings, context)
 
 
-def _fetch_and_audit(
-    job: _Job, credentials: _SharedCredentials, threads: int, members: list[Member]
-) -> Iterator[RepOutcome]:
+def _fetch_and_audit_share(job: _Job, threads: int, members: list[Member]) -> list[RepOutcome]:
+    return list(_fetch_and_audit(job, threads, members))
+
+
+def _fetch_and_audit(job: _Job, threads: int, members: list[Member]) -> Iterator[RepOutcome]:
     """In team-file order, each rep audited as soon as their data (and those before) arrived."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, len(members)))) as pool:
-        for item in pool.map(partial(_fetch_member, job, credentials), members):
+        for item in pool.map(partial(_fetch_member, job), members):
             yield _audit_fetched(job, item) if isinstance(item, _Fetched) else item
 
 
@@ -177,6 +182,8 @@ class _Job:
     rules: RuleSet | None  # for every rep; None: each routine's own (see ``rules_for``)
     tz: str | None
     finish: Callable[[RepOutcome], RepOutcome] | None = None
+    # what the reps' sources share in this run (a sign-in, loaded once)
+    credentials: SharedCredentials = field(default_factory=SharedCredentials)
     _loaded: dict[Path | None, RuleSet] = field(default_factory=dict, repr=False, compare=False)
 
     def rules_for(self, routine: Routine) -> RuleSet:
@@ -201,7 +208,7 @@ def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[R
     for member in members:
         try:
             routine = job.team.member_routine(member)
-            source = _source(job.team, member, None)
+            source = job.team.open_calendar(member, job.credentials)
             period = rep_period(job, routine)
             key, held = pinned(source, routine, job.rules_for(routine), period)
         except Exception:  # noqa: BLE001  (the full attempt in a worker reports it)
@@ -222,15 +229,6 @@ def load_engine() -> None:
     each would import it again. (A run whose audits all come from the cache, or that
     audits in this process, imports it only if and when it audits.)"""
     from ..engine import audit  # noqa: F401
-
-
-def _is_networked(team: Team, member: Member) -> bool:
-    """Read over the network (Google, or a feed URL), rather than from local files."""
-    from ..sources.feed import is_feed_url
-
-    if member.calendar.google is not None:
-        return True
-    return any(is_feed_url(location) for location in team.calendar_locations(member))
 
 
 @dataclass(frozen=True)
@@ -254,19 +252,17 @@ def _audit_pinned(job: _Job, item: _Pinned | Member) -> RepOutcome:
 
         fetched = _guarded(item.member, read)
     else:
-        fetched = _fetch_member(job, None, item)
+        fetched = _fetch_member(job, item)
     return _audit_fetched(job, fetched) if isinstance(fetched, _Fetched) else fetched
 
 
-def _fetch_member(
-    job: _Job, credentials: _SharedCredentials | None, member: Member
-) -> _Fetched | RepOutcome:
+def _fetch_member(job: _Job, member: Member) -> _Fetched | RepOutcome:
     """The rep's remembered audit, or their calendar data read for the audit."""
     from ..engine.memo import pinned, remembered_audit
 
     def fetch() -> _Fetched | RepOutcome:
         routine = job.team.member_routine(member)
-        source = _source(job.team, member, credentials)
+        source = job.team.open_calendar(member, job.credentials)
         period = rep_period(job, routine)
         key, held = pinned(source, routine, job.rules_for(routine), period)
         found = remembered_audit(key)
@@ -315,47 +311,3 @@ def _internal_error(exc: Exception) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return f"internal error ({type(exc).__name__}{where}), please report it"
-
-
-def _source(team: Team, member: Member, credentials: _SharedCredentials | None):
-    from ..sources import open_source
-
-    if member.calendar.google is None:
-        return open_source("ics", team.calendar_locations(member))
-    from ..sources.google import GoogleSource
-
-    assert credentials is not None  # Google members are read by the networked path
-
-    return GoogleSource(credentials.for_member(member), member.calendar.google)
-
-
-class _SharedCredentials:
-    """Google credentials, loaded once per run (user token) or per rep (service account)."""
-
-    def __init__(self, team: Team) -> None:
-        self.team = team
-        self._user = None
-        self._lock = Lock()
-
-    def preload(self, members: list[Member]) -> None:
-        """Load the user sign-in now, if these reps use it; a failure is left for each
-        rep's own read to report (as it would without this)."""
-        uses_google = any(m.calendar.google for m in members)
-        if not uses_google or self.team.spec.google.service_account:
-            return
-        with suppress(Exception):  # any failure: each rep's read reports it in its place
-            self.for_member(None)
-
-    def for_member(self, member: Member | None):
-        from ..google import auth
-
-        access = self.team.spec.google
-        if access.service_account:
-            return auth.service_account_credentials(
-                self.team.resolve(access.service_account), member.email
-            )
-        with self._lock:  # workers share one sign-in, loaded (and refreshed) once
-            if self._user is None:
-                token = self.team.resolve(access.token) if access.token else None
-                self._user = auth.load_user_credentials(auth.token_path(token))
-        return self._user

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from ..atomic import write_text_atomic
-from ..errors import CredentialError, Location
+from ...atomic import write_text_atomic
+from ...errors import CredentialError, Location
 
 # least privilege: read events, and list the calendars the account can see
 SCOPES = (

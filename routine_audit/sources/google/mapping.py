@@ -12,8 +12,8 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import Attendee, Event, Response, Status, Visibility
-from ..timezones import resolve_zone
+from ...model import Attendee, Event, Response, Status, Visibility
+from ...timezones import resolve_zone
 
 UTC = ZoneInfo("UTC")
 EVENT_KIND = "calendar#event"
@@ -66,6 +66,8 @@ def to_event(item: dict[str, Any], *, zone: ZoneInfo, calendar: str, source: str
         recurrence_id=_original(original, zone) if original else None,
         created=_created(item),
         source=source,
+        source_id=str(item.get("id", "")),
+        series_id=str(item.get("recurringEventId", "")),
     )
 
 

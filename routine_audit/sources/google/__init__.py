@@ -1,4 +1,9 @@
-"""Google Calendar source: events.list for a period, every page, mapped to ``Event``."""
+"""Google Calendar source: events.list for a period, every page, mapped to ``Event``.
+
+The package owns everything Google: the sign-in (``auth``), the API client
+(``service``) and the event mapping (``mapping``). Imported only when a Google
+calendar or an ``auth`` command is used; the client libraries only when called.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..coverage import STALE_DAYS, Extent, stale_line
-from ..google.mapping import NotAnEventError, to_event
-from ..google.service import build_service, execute, shared_events, thread_http
-from ..model import CalendarData, Event, Problem
-from ..period import Period
-from .base import Source
-from .limits import MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
+from pydantic import Field
+
+from ...coverage import STALE_DAYS, Extent, stale_line
+from ...model import CalendarData, Event, Problem
+from ...period import Period
+from ..base import Source, SourceContext, SourceSettings
+from ..limits import MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
+from .mapping import NotAnEventError, to_event
+from .service import build_service, execute, shared_events, thread_http
 
 MAX_RESULTS = 2500  # the API's maximum page size
 # only what the audit uses (created: for the reactive-booking finding)
@@ -25,10 +32,69 @@ FIELDS = f"nextPageToken,summary,timeZone,accessRole,items({EVENT_FIELDS})"
 FREE_BUSY_ROLE = "freeBusyReader"  # the calendar shows busy/free blocks only
 
 
+class GoogleSettings(SourceSettings):
+    """A Google calendar entry: ``{type: google, id: CALENDAR_ID}``. Sign-in settings
+    not given here come from the team file's ``google:`` section."""
+
+    id: str | None = Field(
+        None,
+        description="a Google calendar id, e.g. the rep's address (default: primary, or the "
+        "rep's with a service account)",
+    )
+    token: str | None = Field(
+        None, description="a saved sign-in (default: the team's google.token, else the usual)"
+    )
+    service_account: str | None = Field(
+        None, description="a service-account key (default: the team's google.service_account)"
+    )
+    subject: str | None = Field(
+        None, description="with a service account: whom to act as (default: the rep)"
+    )
+
+
 class GoogleSource(Source):
     """One calendar read through the API with given credentials."""
 
     name = "google"
+    networked = True
+    Settings = GoogleSettings
+    tells_created = True
+    tells_free_busy = True
+
+    @classmethod
+    def open(cls, settings: GoogleSettings, context: SourceContext) -> GoogleSource:  # type: ignore[override]
+        token, key, subject = _access(settings, context)
+        if key is None and subject is None:  # the user sign-in: loaded once for all reps
+            credentials = context.credentials.once(
+                ("google-user", token), lambda: google_credentials(token=token)
+            )
+        else:  # a service account acts as each rep: credentials of their own
+            credentials = google_credentials(token=token, service_account=key, subject=subject)
+        return cls(credentials, settings.id or (subject if key else "primary"))
+
+    @classmethod
+    def local_files(cls, settings: GoogleSettings) -> list[tuple[str, str, str]]:  # type: ignore[override]
+        key = settings.service_account
+        return [] if key is None else [("service_account", key, "the key")]
+
+    @classmethod
+    def inventory(  # type: ignore[override]
+        cls, settings: GoogleSettings, context: SourceContext
+    ) -> list[tuple[str, bool | None]]:
+        return [("Google calendar", None)]
+
+    @classmethod
+    def preload(cls, settings: GoogleSettings, context: SourceContext) -> None:  # type: ignore[override]
+        if _access(settings, context)[1] is None:  # the user sign-in: one for all reps
+            cls.open(settings, context)
+
+    @classmethod
+    def calendars(  # type: ignore[override]
+        cls, settings: GoogleSettings, context: SourceContext
+    ) -> list[dict[str, Any]]:
+        token, key, subject = _access(settings, context)
+        credentials = google_credentials(token=token, service_account=key, subject=subject)
+        return list_calendars(credentials)
 
     def __init__(self, credentials: Any, calendar_id: str = "primary", *, service: Any = None):
         self.credentials = credentials
@@ -179,12 +245,29 @@ def list_calendars(credentials: Any) -> list[dict[str, Any]]:
             return calendars
 
 
+def _access(
+    settings: GoogleSettings, context: SourceContext
+) -> tuple[str | None, str | None, str | None]:
+    """(token, service-account key, subject): the entry's own, else the team's ``google:``
+    section; with a service account the subject defaults to the rep (the owner)."""
+    team = context.credentials.section("google")
+    token = settings.token or getattr(team, "token", None)
+    key = settings.service_account or getattr(team, "service_account", None)
+    subject = settings.subject or (context.owner if key else None)
+    resolve = context.resolve
+    return (
+        resolve(token) if token else None,
+        resolve(key) if key else None,
+        subject,
+    )
+
+
 def google_credentials(
     *, token: str | None = None, service_account: str | None = None, subject: str | None = None
 ) -> Any:
     """Credentials for a run: a service account acting as ``subject``, else the saved sign-in."""
-    from ..errors import UsageError
-    from ..google import auth
+    from ...errors import UsageError
+    from . import auth
 
     if service_account:
         if not subject:
@@ -205,5 +288,7 @@ def open_google(
     subject: str | None = None,
 ) -> GoogleSource:
     """A Google source; the calendar defaults to the subject's (service account) or primary."""
-    credentials = google_credentials(token=token, service_account=service_account, subject=subject)
-    return GoogleSource(credentials, calendar or (subject if service_account else "primary"))
+    settings = GoogleSettings(
+        id=calendar, token=token, service_account=service_account, subject=subject
+    )
+    return GoogleSource.open(settings, SourceContext())

@@ -10,7 +10,7 @@ import re
 import threading
 from typing import Any
 
-from ..errors import CredentialError, Location, SourceError
+from ...errors import CredentialError, Location, SourceError
 
 ENV_ENDPOINT = "ROUTINE_AUDIT_GOOGLE_ENDPOINT"
 RETRIES = 5  # 429, 5xx and rate-limit 403s, with exponential backoff (the client's own)
