@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -150,18 +151,23 @@ def test_threads_share_one_events_resource_each_on_its_own_connection(week, monk
     routine = ra.load_routine(ROUTINE)
     period = ra.audit_period(routine, week=WEEK)
 
-    def read_twice(_: int) -> tuple[int, int, int]:
+    # every read waits for the others before it ends: four threads, never one reused
+    # (an executor hands a new task to an idle thread instead of starting another)
+    together = threading.Barrier(4)
+
+    def read_twice(_: int) -> tuple[int, int, object]:
         first, second = (
             GoogleSource(credentials).read(period, zone=routine.zone) for _ in range(2)
         )
         connection = service.thread_http(credentials).http
         assert service.thread_http(credentials).http is connection  # kept for the thread
-        return len(first.events), len(second.events), id(connection)
+        together.wait(timeout=60)
+        return len(first.events), len(second.events), connection
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         reads = list(pool.map(read_twice, range(4)))
     assert [r[:2] for r in reads] == [(20, 20)] * 4
-    assert len({r[2] for r in reads}) == 4  # a connection per thread
+    assert len({id(r[2]) for r in reads}) == 4  # a connection per thread (all still alive)
     assert len(built) == 1  # one resource for all
     requests = [r for r in week.event_requests("primary") if r.status == 200]
     assert len(requests) == 16
