@@ -3,9 +3,11 @@ the same events read from a calendar file, and a malformed table is a clear erro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, routine_file
 
 import routine_audit as ra
 from routine_audit.errors import UsageError
@@ -181,3 +183,33 @@ def test_an_attendee_without_an_address_is_counted_as_a_person():
     result = ra.audit_frame(table, routine, ra.load_rules(), period, attendees=guests)
     assert result.occurrences["attendees"].tolist() == [2]
     assert result.occurrences["external_attendees"].tolist() == [1]
+
+
+# Found in the review of the columnar engine (issue 6; was test_review_columnar_engine.py)
+
+
+def _meetings_only(tmp_path: Path) -> ra.Routine:
+    return ra.load_routine(
+        routine_file(
+            tmp_path,
+            "timezone: America/New_York\nworking_hours: {weekdays: '09:00-17:00'}\n"
+            "commitments:\n"
+            "  - {id: client-meetings, activity: client-meeting, unit: meetings, per: week,"
+            " target: 5}\n",
+        )
+    )
+
+
+def test_an_empty_daily_table_keeps_numeric_hours_and_targets(tmp_path):
+    routine = _meetings_only(tmp_path)
+    period = ra.audit_period(routine, week="2026-W45")
+    empty = pd.DataFrame(
+        {
+            "start": pd.Series([], dtype="datetime64[ns, America/New_York]"),
+            "end": pd.Series([], dtype="datetime64[ns, America/New_York]"),
+        }
+    )
+    daily = ra.audit_frame(empty, routine, ra.load_rules(), period).daily
+    assert daily.empty
+    assert daily["hours"].dtype == "float64"
+    assert daily["target_hours"].dtype == "float64"

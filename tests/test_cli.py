@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, registered_commands, routine_file
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -28,24 +28,23 @@ def audit_args(calendar: str, *extra: str) -> list[str]:
 
 def test_version_and_help_on_every_command():
     assert invoke("--version").stdout.startswith("routine-audit ")
-    commands = [
-        [],
-        ["audit"],
-        ["events"],
-        ["demo"],
-        ["rules"],
-        ["rules", "check"],
-        ["rules", "init"],
-    ]
-    for command in commands:
-        result = invoke(*command, "--help")
-        assert result.exit_code == 0, command
+    commands = registered_commands()
+    # walked, not listed, so a new command is checked unedited; the walk reaches the
+    # commands the old hand list named and the subcommands of every group
+    known = {(), ("audit",), ("events",), ("demo",), ("rules",), ("rules", "check")}
+    known |= {("rules", "init"), ("team", "audit"), ("auth", "login")}
+    assert known <= {path for path, _ in commands}
+    for path, command in commands:
+        result = invoke(*path, "--help")
+        assert result.exit_code == 0, path
         assert "Usage:" in result.stdout
-    # every command has a help line of its own
-    top = invoke("--help").stdout
-    for name in ("audit", "events", "demo", "rules"):
-        line = next(line for line in top.splitlines() if line.strip().startswith(name))
-        assert len(line.split()) > 1
+        assert (command.help or "").strip(), f"{path} has no help text"
+        if not path:
+            continue
+        # every command has a help line of its own in its group's list of commands
+        listed = invoke(*path[:-1], "--help").stdout.partition("Commands:")[2].splitlines()
+        line = next(line.split() for line in listed if line.split()[:1] == [path[-1]])
+        assert len(line) > 1, path
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
@@ -304,3 +303,68 @@ def test_files_written_from_several_threads_keep_the_umask(tmp_path, monkeypatch
     assert modes == {0o666 & ~mask}
     monkeypatch.undo()
     assert os.umask(mask) == mask  # the process's umask is unchanged
+
+
+# Found in the first review of the audit pipeline (issue 3; was test_review_regressions.py)
+
+
+def test_empty_ics_path_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["audit", "--ics", "", "--routine", str(FIXTURES / "rep_ny.yaml")])
+    assert result.exit_code == 2 and "empty path" in result.stderr
+
+
+def test_a_routine_without_rep_cannot_be_audited(tmp_path):
+    team_default = tmp_path / "team.yaml"
+    team_default.write_text("kind: routine\nversion: 1\ntimezone: UTC\n")
+    args = ["audit", "--ics", str(FIXTURES / "overlaps.ics"), "--routine", str(team_default)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "rep.email" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("timezone: UTC\nholidays: [2026-02-30]\n", "not valid YAML"),
+        ("timezone: UTC\ncommitments: [{id: x, activity: x, target: .inf}]\n", "target"),
+        ("timezone: UTC\nholidays: [2026-13-01]\n", "not valid YAML"),
+    ],
+)
+def test_bad_values_are_one_line_errors(tmp_path, yaml_text, message):
+    path = routine_file(tmp_path, yaml_text)
+    result = runner.invoke(app, ["rules", "check", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("output", ["", "."])
+def test_bad_output_paths_are_usage_errors(tmp_path, output, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = [
+        "audit",
+        "--ics",
+        str(FIXTURES / "overlaps.ics"),
+        "--routine",
+        str(FIXTURES / "rep_ny.yaml"),
+    ]
+    result = runner.invoke(app, [*args, "--week", "2026-W45", "--output", output])
+    assert (result.exit_code == 2 and result.exception is None) or isinstance(
+        result.exception, SystemExit
+    )
+    assert "Traceback" not in result.output
+
+
+def test_rules_init_on_a_file_and_far_away_years(tmp_path):
+    existing = tmp_path / "a.ics"
+    existing.write_text("x")
+    result = runner.invoke(app, ["rules", "init", str(existing)])
+    assert result.exit_code == 2 and "not a folder" in result.stderr
+    args = [
+        "audit",
+        "--ics",
+        str(FIXTURES / "overlaps.ics"),
+        "--routine",
+        str(FIXTURES / "rep_ny.yaml"),
+    ]
+    for start, end in (("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")):
+        result = runner.invoke(app, [*args, "--start", start, "--end", end])
+        assert result.exit_code == 2 and "1900-2199" in result.stderr

@@ -142,9 +142,10 @@ def _starting(events: tuple[Event, ...], instant: datetime) -> Event:
     return found[0]
 
 
-# --- every file -----------------------------------------------------------
+# --- every file (slow: `pytest -m "not slow"` leaves these out) ---------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "row",
     [
@@ -170,6 +171,7 @@ def test_file_reads_or_raises_source_error(corpus: Path, row: dict[str, str]) ->
     assert isinstance(outcome, CalendarData | SourceError)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row", _params(ICS_ROWS))
 def test_messages_are_one_line_and_name_the_file(corpus: Path, row: dict[str, str]) -> None:
     path = corpus / row["file"]
@@ -180,6 +182,7 @@ def test_messages_are_one_line_and_name_the_file(corpus: Path, row: dict[str, st
         assert str(path) in message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row", _params(BROKEN_ROWS))
 def test_broken_file_is_never_silently_empty(corpus: Path, row: dict[str, str]) -> None:
     path = corpus / row["file"]
@@ -196,6 +199,7 @@ def test_broken_file_is_never_silently_empty(corpus: Path, row: dict[str, str]) 
     assert skipped, f"{row['file']} read with no skipped problem: {outcome.problems}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "row",
     [

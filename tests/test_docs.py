@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import registered_commands
 from pydantic import BaseModel
 
 from routine_audit.config import schema, team
@@ -63,6 +65,24 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_command():
     tests = next(b for b in blocks if "pytest" in b)
     assert "pip install" in demo and "pip install" in tests
     assert tests in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_command_is_in_the_readme():
+    """Walked from the app, so a new command or subcommand is checked without a hand list."""
+    shown = [" ".join(("routine-audit", *path)) for path, _ in registered_commands()]
+    missing = [name for name in shown if not re.search(re.escape(name) + r"(?![\w-])", README)]
+    assert not missing, f"README.md never shows {missing}"
+
+
+def test_the_quick_loop_leaves_out_the_slow_marker_and_ci_runs_everything():
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)
+    quick = next(b for b in blocks if "pytest" in b and "not slow" in b)
+    assert quick.endswith('python -m pytest -m "not slow"')
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert "--strict-markers" in options["ini_options"]["addopts"]  # a typo'd mark fails
+    assert any(m.startswith("slow:") for m in options["ini_options"]["markers"])
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "not slow" not in ci and "python -m pytest\n" in ci
 
 
 def test_readme_python_example_runs():

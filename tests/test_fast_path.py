@@ -54,6 +54,7 @@ def _weeks(text: str) -> list[date]:
     return sorted(mondays)
 
 
+@pytest.mark.slow  # every dated week of every corpus file
 @pytest.mark.skipif(not ICS_FILES, reason=f"the shared corpus is not at {CORPUS}")
 @pytest.mark.parametrize("path", ICS_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_fast_and_plain_paths_agree_on_every_dated_week_of_the_corpus(path):

@@ -554,3 +554,15 @@ def test_pages_render_in_chromium(tmp_path: Path) -> None:
         # a blank page filters to a handful of identical rows; a report to many different ones
         assert len(set(rows)) > 100, f"{png.name} looks blank"
         assert sum(1 for row in rows if len(set(row)) > 8) > height // 10
+
+
+# Review of issue 17, what a person reads (was test_review17_reading.py)
+
+
+def test_the_commitments_table_fits_a_narrow_mail_pane(demo_reports):
+    _, out = demo_reports
+    page = (out / "riley-at-northwind.example.html").read_text()
+    # the bar shrinks with the pane, and below 820 px gives way to the adherence column
+    assert ".commitments svg.bar { width: 100%; max-width: 260px;" in page
+    assert "@media (max-width: 820px) { .commitments .share { display: none; }" in page
+    assert page.count('<td class="share">') == 4

@@ -315,3 +315,16 @@ def test_every_report_format_states_the_routine_and_rules(team, audience):
 def test_the_schema_requires_inputs():
     schema = json.loads(package_data("report.schema.json").read_text())
     assert "inputs" in schema["$defs"]["rep"]["required"]
+
+
+# Review of issue 17, what a person reads (was test_review17_reading.py)
+
+
+def test_the_demo_names_its_routines_inside_the_package_not_where_it_is_installed(demo_reports):
+    text, out = demo_reports
+    assert "Routine: sample/dana.yaml, shipped with routine-audit (sha256 " in text
+    markdown = (out / "dana-at-northwind.example.md").read_text()
+    assert "`sample/dana.yaml`, shipped with routine-audit" in markdown
+    page = (out / "dana-at-northwind.example.html").read_text()
+    for shown in (text, markdown, page):
+        assert "routine_audit/data" not in shown

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import google_fake
 import pytest
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, SAMPLE, SAMPLE_WEEK
 from google_fake import SCOPES
 from typer.testing import CliRunner
 
@@ -309,3 +310,37 @@ def test_a_google_event_with_a_year_zero_created_is_kept_and_noted_once(google):
         "notice)"
     ]
     assert not data.problems[0].skipped
+
+
+# Review of issue 16: files a run reads besides calendars end in one line when they
+# cannot be read. A saved Google sign-in that cannot be read (another user's token, as when
+# cron runs as someone else) was a traceback (OSError), and so was `run --rep` over a
+# reports folder whose team.csv is not UTF-8 (UnicodeDecodeError).
+# (Was tests/test_review16_unreadable_files.py; its team.csv case: test_issue16_run_one_rep.)
+
+
+def test_a_token_that_cannot_be_read_is_a_credential_error(tmp_path, monkeypatch):
+    token = tmp_path / "token.json"
+    token.write_text("{}")
+    real = Path.read_text
+
+    def refuse(self: Path, *args, **kwargs):
+        if self == token:
+            raise PermissionError(13, "Permission denied")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(CredentialError, match="cannot read the saved sign-in: Permission denied"):
+        auth.load_user_credentials(token)
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+def test_audit_with_an_unreadable_token_is_one_line():
+    result = CliRunner().invoke(
+        app,
+        ["audit", "--google", "--token", "/proc/self/mem", "--week", SAMPLE_WEEK,
+         "--routine", str(SAMPLE / "dana.yaml")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "cannot read the saved sign-in" in result.output
+    assert not isinstance(result.exception, OSError)

@@ -4,8 +4,11 @@ atomically, the link kept)."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -70,3 +73,23 @@ def test_a_private_file_is_never_written_into_a_device(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match="not a regular file"):
         write_text_atomic(fifo, "secret", private=True)
+
+
+# Review of issue 16: `-o /dev/stdout` when stdout is a pipe (`... -o /dev/stdout | mail`)
+# failed with "/proc/PID/fd/pipe:[N]: cannot write here": the link was resolved to a name
+# that does not exist instead of being written into.
+# (Was tests/test_review16_output_to_a_pipe.py.)
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout")
+def test_output_onto_dev_stdout_that_is_a_pipe_writes_into_it():
+    run = subprocess.run(
+        [sys.executable, "-m", "routine_audit", *AUDIT, "-o", "/dev/stdout"],
+        capture_output=True,  # stdout is a pipe
+        text=True,
+        timeout=120,
+        env={"ROUTINE_AUDIT_CACHE": "off", "PATH": "/usr/bin:/bin"},
+    )
+    assert run.returncode in (0, 1), run.stderr
+    assert "cannot write" not in run.stderr
+    assert json.loads(run.stdout)["period"]

@@ -125,3 +125,27 @@ def test_history_migration_3_keeps_older_rows_readable_for_the_rollup(tmp_path):
         "ok",
         None,
     )
+
+
+# Review of issue 16: files a run reads besides calendars end in one line when they
+# cannot be read. A saved Google sign-in that cannot be read (another user's token, as when
+# cron runs as someone else) was a traceback (OSError), and so was `run --rep` over a
+# reports folder whose team.csv is not UTF-8 (UnicodeDecodeError).
+# (Was tests/test_review16_unreadable_files.py; its token cases: test_issue15_robust_reading.)
+
+
+def test_run_one_rep_over_a_team_csv_that_is_not_utf8(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+    folder = tmp_path / "team"
+    shutil.copytree(package_data("sample"), folder)
+    team = folder / "team.yaml"
+    team.write_text(team.read_text() + "output_dir: out\ndb: history.sqlite\n")
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", "--config", str(team), "--week", WEEK, "--no-mail"])
+    assert first.exit_code == 0, first.output
+    (folder / "out" / WEEK / "team.csv").write_bytes(b"rep,x\n\xff\xfe,1\n")
+    again = runner.invoke(
+        app, ["run", "--config", str(team), "--week", WEEK, "--rep", DANA, "--no-mail"]
+    )
+    assert again.exit_code == 0, again.output
+    assert (folder / "out" / WEEK / "team.csv").read_text().startswith("rep,")

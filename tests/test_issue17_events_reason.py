@@ -12,7 +12,7 @@ import csv
 import io
 import json
 
-from conftest import FIXTURES
+from conftest import FIXTURES, SAMPLE, cli_stdout
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -120,3 +120,27 @@ def test_a_held_event_keeps_its_reason_beside_the_displacement(tmp_path):
     assert "displaced 45 min by a client meeting 09:30–10:15" in reasons
     assert "displaced 30 min by an unclassified event 14:00–15:00" in reasons
     assert "declined" in reasons and "tentative" in reasons  # the counting reasons stay
+
+
+# Review of issue 17, what a person reads (was test_review17_reading.py)
+
+
+def test_events_name_what_displaced_a_block_as_the_stories_do():
+    rows = json.loads(
+        cli_stdout(
+            "events",
+            "--ics",
+            str(SAMPLE / "riley.ics"),
+            "--routine",
+            str(SAMPLE / "riley.yaml"),
+            "--week",
+            WEEK,
+            "--audience",
+            "manager",
+            "--format",
+            "json",
+        )
+    )
+    reasons = {row["start"][:16]: row["reason"] for row in rows if row["reason"]}
+    assert reasons["2026-11-03T09:00"] == "displaced 1 h by a client meeting 10:00–11:00"
+    assert reasons["2026-11-02T09:00"] == "displaced 1 h by an unclassified event 09:30–10:30"

@@ -26,6 +26,7 @@ from email import message_from_bytes, policy
 from html.parser import HTMLParser
 
 import pytest
+from conftest import sample_audit
 from test_mail import Collector, free_port
 from typer.testing import CliRunner
 
@@ -261,3 +262,69 @@ def test_the_units_module():
     assert activity_words("follow-up") == "follow-up"
     assert activity_words("deep_work") == "deep work"
     assert activity_words("account-planning") == "account planning"
+
+
+# Review of issue 17, what a person reads (was test_review17_reading.py)
+
+
+def test_a_window_names_its_days_as_people_write_them(demo_reports):
+    text, _ = demo_reports
+    assert "1 h outside the committed window (Mon–Fri 09:00–12:00)" in text  # Morgan
+    assert "1 h outside the committed window (Fri 13:00–17:30)" in text  # Sam
+    assert not re.search(r"\b(mon|tue|wed|thu|fri), ", text)
+
+
+def test_every_question_opens_with_a_capital(demo_reports):
+    text, out = demo_reports
+    questions = [line.strip()[2:] for line in text.splitlines() if line.startswith("  - ")]
+    questions += [
+        line[2:]
+        for path in out.glob("*.md")
+        for line in path.read_text().splitlines()
+        if line.startswith("- ") and line.endswith("?")
+    ]
+    assert "Prospecting happened outside its planned window: was that a choice or a scramble?" in (
+        questions
+    )
+    assert all(q[:1].isupper() or q[:1] in "0123456789" for q in questions if q.endswith("?"))
+
+
+def test_a_limit_reads_at_most_in_every_report(demo_reports):
+    text, out = demo_reports
+    assert re.search(r"admin\s+admin\s+at most 3 h\s+3 h 30 min", text)  # Morgan's table
+    assert re.search(r"Morgan Fixture\s+admin\s+3 h 30 min\s+at most 3 h", text)  # roll-up
+    markdown = (out / "morgan-at-northwind.example.md").read_text()
+    assert "| admin | at most 3 h | 3 h 30 min |" in markdown
+    assert (
+        "| Morgan Fixture | admin | 3 h 30 min | at most 3 h |" in (out / "rollup.md").read_text()
+    )
+    assert "at most 3 h" in (out / "index.html").read_text()
+    for shown in (text, markdown, (out / "index.html").read_text()):
+        assert "3 h max" not in shown and "(max)" not in shown
+
+
+def test_a_markdown_section_names_the_status_in_words(demo_reports):
+    _, out = demo_reports
+    markdown = (out / "dana-at-northwind.example.md").read_text()
+    assert "## follow-up (short of target)" in markdown
+    assert "(short)" not in markdown
+
+
+def test_a_hidden_title_is_not_the_activity_told_twice(demo_reports):
+    text, out = demo_reports
+    markdown = (out / "riley-at-northwind.example.md").read_text()
+    assert "| client-meeting | (title hidden) |" in markdown
+    assert "event) |" not in markdown
+    assert "(client-meeting event)" not in (out / "riley-at-northwind.example.html").read_text()
+    # the terminal has no activity column: its evidence names the activity in words
+    assert "obstacle Tue 03 Nov 10:00–11:00 (1 h)  a client meeting" in text
+    # the rep's own report shows the titles
+    own = sample_audit("riley", "--audience", "owner")
+    assert "Globex – pricing questions" in own
+
+
+def test_the_team_pages_legend_describes_the_points_it_shows(demo_reports):
+    _, out = demo_reports
+    page = (out / "index.html").read_text()
+    assert "arrows" not in page
+    assert "the change since last week, in points" in page

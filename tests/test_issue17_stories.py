@@ -19,7 +19,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import routine_file
+from conftest import routine_file, sample_audit
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
@@ -206,3 +206,45 @@ def test_every_finding_kind_has_one_reading_and_an_unknown_kind_fails_loudly():
     assert sorted(k.rank for k in KINDS.values()) == list(range(len(KINDS)))
     with pytest.raises(ValueError, match="no story reading for finding kind 'made_up'"):
         kind_of("made_up")
+
+
+# Review of issue 17, what a person reads (was test_review17_reading.py)
+
+
+def test_the_findings_heading_counts_gaps_and_says_when_findings_were_gathered(demo_reports):
+    text, _ = demo_reports
+    assert "Gaps (1, from 2 findings)" in text  # Dana: Friday's follow-up
+    assert "Gaps (3)\n" in text  # Morgan: one finding per gap
+    assert "told as" not in text and "Findings (" not in text
+
+
+def test_days_with_nothing_booked_are_told_in_the_weeks_story(demo_reports):
+    text, out = demo_reports
+    # Riley: 14 findings; the four empty follow-up days and two empty prospecting days
+    # were six lines of their own under a week's line that listed them already
+    assert "Gaps (7, from 14 findings)" in text
+    flat = " ".join(text.split())
+    assert (
+        "follow-up this week: 30 min scheduled of 3 h 45 min committed; short on Mon 02 Nov, "
+        "Tue 03 Nov, Wed 04 Nov, Thu 05 Nov, Fri 06 Nov; nothing booked on Mon 02 Nov, "
+        "Wed 04 Nov, Thu 05 Nov, Fri 06 Nov"
+    ) in flat
+    assert "nothing booked on Thu 05 Nov, Fri 06 Nov; 2 blocks shorter than 60 min" in flat
+    riley = text.split("Riley Sampleford <")[1].split("Sam Demoson <")[0]
+    assert "no follow-up time on the calendar" not in riley
+    markdown = (out / "riley-at-northwind.example.md").read_text()
+    assert "no follow-up time on the calendar" not in markdown
+    # JSON still keeps every finding, each in one story
+    report = json.loads(sample_audit("riley", "--format", "json", "--audience", "manager"))
+    (report,) = report["reps"].values()
+    told = sorted(i for story in report["stories"] for i in story["findings"])
+    assert told == list(range(len(report["findings"]))) and len(report["stories"]) == 7
+
+
+def test_a_single_empty_day_still_carries_the_weeks_figure(demo_reports):
+    text, _ = demo_reports
+    flat = " ".join(text.split())
+    assert (
+        "Fri 06 Nov follow-up: no follow-up time on the calendar; "
+        "3 h of 3 h 45 min committed this week"
+    ) in flat

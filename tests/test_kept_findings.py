@@ -4,6 +4,7 @@ audit was pickled (the cache), or by several threads at the same moment."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -122,3 +123,19 @@ def test_findings_and_evidence_survive_pickling_equal():
     again = pickle.loads(pickle.dumps(findings))
     assert again == findings
     assert [f.evidence for f in again] == [f.evidence for f in findings]
+
+
+# Found in the review of the columnar engine (issue 6; was test_review_columnar_engine.py)
+
+
+def test_a_result_given_its_findings_as_a_tuple_reads_them_back():
+    routine = ra.load_routine(FIXTURES / "rep_ny.yaml")
+    period = ra.audit_period(routine, week="2026-W45")
+    data = ra.load_events(FIXTURES / "overlaps.ics", period, zone=routine.zone)
+    result = ra.audit(data, routine, ra.load_rules(), period)
+    findings = result.finding_list
+    assert findings, "a week with findings"
+    again = dataclasses.replace(result, finding_list=tuple(findings))
+    assert list(again.finding_list) == findings
+    assert again.finding_count == len(findings)
+    assert len(again.findings) == len(findings)
