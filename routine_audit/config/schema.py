@@ -228,12 +228,26 @@ def email_address(value: str) -> str:
     return address
 
 
+def display_name(value: str) -> str:
+    """A person's or team's name as reports show it: plain text. Control characters,
+    bidi controls and zero-width spaces would reorder or hide what a manager reads."""
+    from ..visible import has_control
+
+    if has_control(value) or any(mark in value for mark in ("\u200b", "\ufeff")):
+        raise ValueError(
+            "a name may not hold control characters, bidi controls or zero-width spaces; "
+            "write it as plain text"
+        )
+    return value.strip()
+
+
 class Rep(Strict):
     email: str = Field(description="the rep's address: their key in every output")
     name: str = Field("", description="display name")
     aliases: tuple[str, ...] = Field((), description="other addresses that are the rep")
 
     _email = field_validator("email")(email_address)
+    _name = field_validator("name")(display_name)
 
     @field_validator("aliases")
     @classmethod

@@ -26,7 +26,7 @@ from pydantic import (
 from ..errors import UserError
 from ..sources.base import SharedCredentials, Source, SourceContext, SourceSettings
 from ..timezones import resolve_zone
-from .schema import Rep, Routine, Strict, email_address
+from .schema import Rep, Routine, Strict, display_name, email_address
 
 
 class CalendarRef(Strict):
@@ -148,6 +148,7 @@ class Member(Strict):
     )
 
     _email = field_validator("email")(email_address)
+    _name = field_validator("name")(display_name)
 
 
 class Person(Strict):
@@ -155,6 +156,7 @@ class Person(Strict):
     name: str = Field("", description="display name")
 
     _email = field_validator("email")(email_address)
+    _name = field_validator("name")(display_name)
 
 
 class GoogleAccess(Strict):
@@ -277,6 +279,8 @@ class TeamFile(Strict):
     kind: Literal["team"] = "team"
     version: Literal[1] = 1
     name: str = Field(description="the team's name, shown in reports and used in paths")
+
+    _name = field_validator("name")(display_name)
     timezone: str = Field(description="IANA zone: the week every rep is audited for")
     days_in: Literal["team", "rep"] = Field(
         "team",
