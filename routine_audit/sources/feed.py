@@ -13,10 +13,8 @@ import os
 import re
 import socket
 import ssl
-import threading
 import time
 import zlib
-from contextlib import suppress
 from email.message import Message
 from typing import IO
 from urllib.error import HTTPError, URLError
@@ -30,6 +28,7 @@ from urllib.request import (
 )
 
 from routine_audit._version import __version__
+from routine_audit.deadline import Deadline
 from routine_audit.errors import Location, SourceError, UsageError
 from routine_audit.sources.limits import MAX_BYTES
 
@@ -121,7 +120,7 @@ def fetch_feed(url: str, *, timeout: float | None = None, max_bytes: int = MAX_B
     if authorization:
         # Unredirected: the credentials must not follow a redirect to another host.
         request.add_unredirected_header("Authorization", authorization)
-    with _Deadline(timeout) as deadline:
+    with Deadline(timeout) as deadline:
         try:
             body, content_type, final_url = _download(
                 request, deadline, timeout=timeout, limit=max_bytes, where=where
@@ -137,7 +136,7 @@ def fetch_feed(url: str, *, timeout: float | None = None, max_bytes: int = MAX_B
 
 
 def _download(
-    request: Request, deadline: _Deadline, *, timeout: float, limit: int, where: Location
+    request: Request, deadline: Deadline, *, timeout: float, limit: int, where: Location
 ) -> tuple[bytes, str, str]:
     opener = build_opener(
         _WebOnlyRedirects, _WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline)
@@ -160,48 +159,7 @@ def _download(
     return body, content_type, final_url
 
 
-class _Deadline:
-    """One deadline for a whole request: when it passes, every socket the request opened
-    is shut down, which ends any read or connect still waiting on it."""
-
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._timer.cancel()
-
-    def watch(self, sock: socket.socket) -> socket.socket:
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shut(sock)
-        return sock
-
-    def remaining(self) -> float:
-        return max(self.at - time.monotonic(), 0.001)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    with suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-def _watched(connection_class: type, deadline: _Deadline) -> type:
+def _watched(connection_class: type, deadline: Deadline) -> type:
     """``connection_class`` whose sockets the deadline can shut down, and whose every
     wait is bounded by what is left of it."""
 
@@ -222,7 +180,7 @@ def _watched(connection_class: type, deadline: _Deadline) -> type:
 
 
 class _WatchedHTTPHandler(HTTPHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._connection = _watched(http.client.HTTPConnection, deadline)
 
@@ -231,7 +189,7 @@ class _WatchedHTTPHandler(HTTPHandler):
 
 
 class _WatchedHTTPSHandler(HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._connection = _watched(http.client.HTTPSConnection, deadline)
 
