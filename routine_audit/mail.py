@@ -20,8 +20,10 @@ from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from html import escape
+from typing import Any
 
 from .coverage import Coverage
+from .deadline import Deadline
 from .errors import CredentialError
 
 SECURITY = ("starttls", "ssl", "none")
@@ -43,7 +45,8 @@ class MailSettings:
     security: str = "starttls"
     username_env: str | None = None
     password_env: str | None = None
-    timeout: float = 30.0
+    timeout: float = 30.0  # each wait on the server
+    deadline: float = 120.0  # signing in, and then each message, in all
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY:
@@ -155,7 +158,10 @@ def send(
         return []
     secrets = _secrets(credentials)
     try:
-        server = _connect(settings, credentials)
+        with Deadline(settings.deadline) as deadline:
+            server = _connect(settings, credentials, deadline)
+            if deadline.expired:
+                raise TimeoutError(f"no answer within {settings.deadline:g} s")
     except (smtplib.SMTPException, OSError) as exc:
         error = _one_line(f"cannot send via {_server(settings)}: {_describe(exc)}", secrets)
         return [(message, error) for message in messages]
@@ -167,7 +173,11 @@ def send(
                 results.append((message, broken))
                 continue
             try:
-                server.send_message(build(settings, message))
+                with Deadline(settings.deadline) as deadline:
+                    deadline.watch(server.sock)
+                    server.send_message(build(settings, message))
+                if deadline.expired:
+                    raise TimeoutError(f"no answer within {settings.deadline:g} s")
             except (
                 smtplib.SMTPRecipientsRefused,
                 smtplib.SMTPResponseException,  # sender refused, data refused...
@@ -229,19 +239,20 @@ def _credentials(settings: MailSettings) -> tuple[str, str] | None:
     return values[0], values[1]
 
 
-def _connect(settings: MailSettings, credentials: tuple[str, str] | None) -> smtplib.SMTP:
+def _connect(
+    settings: MailSettings, credentials: tuple[str, str] | None, deadline: Deadline
+) -> smtplib.SMTP:
     context = ssl.create_default_context()
     server: smtplib.SMTP
     if settings.security == "ssl":
-        server = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout, context=context
-        )
+        server = _Watched.ssl(deadline, settings, context=context)
     else:
-        server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        server = _Watched.plain(deadline, settings)
     try:
         server.ehlo()
         if settings.security == "starttls":
             server.starttls(context=context)  # raises when the server does not offer it
+            deadline.watch(server.sock)  # the TLS socket that replaced the watched one
             server.ehlo()
         if credentials is not None:
             server.login(*credentials)
@@ -249,6 +260,27 @@ def _connect(settings: MailSettings, credentials: tuple[str, str] | None) -> smt
         _quit(server)
         raise
     return server
+
+
+class _Watched:
+    """SMTP connections whose socket a deadline watches from the moment it exists (the
+    server's greeting too)."""
+
+    @staticmethod
+    def plain(deadline: Deadline, settings: MailSettings) -> smtplib.SMTP:
+        class Plain(smtplib.SMTP):
+            def _get_socket(self, host: str, port: int, timeout: float) -> Any:
+                return deadline.watch(super()._get_socket(host, port, timeout))
+
+        return Plain(settings.host, settings.port, timeout=settings.timeout)
+
+    @staticmethod
+    def ssl(deadline: Deadline, settings: MailSettings, **options: Any) -> smtplib.SMTP:
+        class Secure(smtplib.SMTP_SSL):
+            def _get_socket(self, host: str, port: int, timeout: float) -> Any:
+                return deadline.watch(super()._get_socket(host, port, timeout))
+
+        return Secure(settings.host, settings.port, timeout=settings.timeout, **options)
 
 
 def _quit(server: smtplib.SMTP) -> None:
