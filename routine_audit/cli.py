@@ -692,7 +692,7 @@ def scheduled_run(
     from .config.load import load_team
     from .history import default_db_path
     from .team.lock import run_lock
-    from .team.preflight import writable_file, writable_folder
+    from .team.preflight import usable_history, writable_file, writable_folder
     from .team.weekly import default_folder, run_team
 
     with user_errors():
@@ -706,7 +706,7 @@ def scheduled_run(
 
             folder = out or default_folder(team, team_period(team, week=week))
             writable_folder(folder, "reports folder")
-            writable_file(db or team.db_path or default_db_path(), "history database")
+            usable_history(db or team.db_path or default_db_path())
             run = run_team(
                 team,
                 week=week,

@@ -71,3 +71,12 @@ def test_configuration_and_lock_errors_also_go_to_the_log(team, tmp_path):
         result = _run("--config", str(team), "--log", str(log), "--db", str(tmp_path / "h"))
     assert result.exit_code == 2
     assert "another routine-audit run for this team is in progress" in log.read_text()
+
+
+def test_a_corrupt_history_database_stops_the_run_before_any_audit(team, tmp_path):
+    db = tmp_path / "h.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    result = _run("--config", str(team), "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert str(db) in result.stderr
+    _audited_nothing(result)

@@ -48,3 +48,12 @@ def writable_file(path: Path, what: str) -> None:
                 where=Location(path),
                 hint="make it writable by the user the run starts as, or choose another",
             ) from None
+
+
+def usable_history(path: Path) -> None:
+    """The history database opens: its identity, schema and migrations (a corrupt or
+    locked database is an error now, not after every rep was audited)."""
+    from ..history import History
+
+    writable_file(path, "history database")
+    History(path).close()
