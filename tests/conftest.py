@@ -133,3 +133,22 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the shared calendar corpus is not at {CORPUS} (CI always has it)")
     return CORPUS
+
+
+def mailing_team(tmp_path: Path, port: int) -> Path:
+    """The sample team in ``tmp_path``, writing to out/ and history.sqlite beside it and
+    mailing the manager and every rep through a plain SMTP server on loopback ``port``."""
+    import shutil
+
+    from routine_audit.config import package_data
+
+    folder = tmp_path / "team"
+    shutil.copytree(package_data("sample"), folder)
+    path = folder / "team.yaml"
+    path.write_text(
+        path.read_text()
+        + "output_dir: out\ndb: history.sqlite\n"
+        + f"mail: {{host: 127.0.0.1, port: {port}, security: none, "
+        + "from: ra@northwind.example, to_reps: true}\n"
+    )
+    return path

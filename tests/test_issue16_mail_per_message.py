@@ -5,18 +5,16 @@ already-sent mail logs that it did. Against the loopback SMTP server of test_mai
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import mailing_team
 from test_mail import Collector, free_port
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
-from routine_audit.config import package_data
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 
@@ -59,26 +57,13 @@ def server():
     controller.stop()
 
 
-def _team(tmp_path: Path, port: int) -> Path:
-    folder = tmp_path / "team"
-    shutil.copytree(package_data("sample"), folder)
-    path = folder / "team.yaml"
-    path.write_text(
-        path.read_text()
-        + "output_dir: out\ndb: history.sqlite\n"
-        + f"mail: {{host: 127.0.0.1, port: {port}, security: none, "
-        + "from: ra@northwind.example, to_reps: true}\n"
-    )
-    return path
-
-
 def _delivered(handler: Faulty) -> list[str]:
     return [envelope.rcpt_tos[0] for envelope in handler.envelopes]
 
 
 def test_a_run_killed_mid_batch_does_not_resend_what_was_delivered(tmp_path, server):
     controller, handler = server
-    team = _team(tmp_path, controller.port)
+    team = mailing_team(tmp_path, controller.port)
     log = tmp_path / "run.log"
     command = [sys.executable, "-m", "routine_audit", "run", "--config", str(team)]
     command += ["--week", WEEK, "--log", str(log)]
@@ -109,7 +94,7 @@ def test_a_server_that_drops_the_connection_gets_only_the_undelivered_on_the_rer
     tmp_path, server
 ):
     controller, handler = server
-    team = _team(tmp_path, controller.port)
+    team = mailing_team(tmp_path, controller.port)
     log = tmp_path / "run.log"
     args = ["run", "--config", str(team), "--week", WEEK, "--log", str(log)]
     # accepts two messages, then closes the connection on the third

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import mailing_team
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -29,19 +30,6 @@ def smtp():
     controller.stop()
 
 
-def _team(tmp_path: Path, port: int) -> Path:
-    folder = tmp_path / "team"
-    shutil.copytree(package_data("sample"), folder)
-    path = folder / "team.yaml"
-    path.write_text(
-        path.read_text()
-        + "output_dir: out\ndb: history.sqlite\n"
-        + f"mail: {{host: 127.0.0.1, port: {port}, security: none, "
-        + "from: ra@northwind.example, to_reps: true}\n"
-    )
-    return path
-
-
 def _run(team: Path, *args: str):
     return CliRunner().invoke(app, ["run", "--config", str(team), "--week", WEEK, *args])
 
@@ -53,7 +41,7 @@ def _read(team: Path) -> dict[str, str]:
 
 def test_one_reps_run_rebuilds_the_whole_teams_rollup_and_mails_only_that_rep(tmp_path, smtp):
     port, received = smtp
-    team = _team(tmp_path, port)
+    team = mailing_team(tmp_path, port)
     assert _run(team).exit_code == 0
     full = _read(team)
     assert len(received) == 5  # the roll-up and four reps
@@ -81,7 +69,7 @@ def test_one_reps_run_rebuilds_the_whole_teams_rollup_and_mails_only_that_rep(tm
 
 def test_a_rep_with_no_history_row_that_week_is_listed_as_not_audited(tmp_path, smtp):
     port, received = smtp
-    team = _team(tmp_path, port)
+    team = mailing_team(tmp_path, port)
     result = _run(team, "--rep", DANA)
     assert result.exit_code == 0, result.output
     assert [e.rcpt_tos for e in received] == [[DANA]]
