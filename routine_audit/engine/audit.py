@@ -131,7 +131,7 @@ def _audit_tables(
         findings = FindingParts(
             [
                 achievability_findings(context),
-                [f for m in measured for f in target_findings(context, m)],
+                [f for m in measured for f in target_findings(m)],
                 *(part for c in routine.commitments for part in conflict_findings(context, c)),
                 [f for m in measured for f in block_findings(context, m)],
                 *(limit_findings(context, limit) for limit in routine.limits),

@@ -30,7 +30,7 @@ from .windows import Intervals
 PERSONAL = "personal"
 
 
-def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
+def target_findings(measured: Measured) -> list[Finding]:
     """under_target / over_limit for the period, and missing_block per committed day."""
     c = measured.commitment
     tolerance = unit_kind(c.unit).tolerance
