@@ -331,9 +331,10 @@ def _seconds(start: time, end: time) -> int:
     return at(end) - at(start)
 
 
-def _evidence(
+def evidence_of(
     context: AuditContext, occs: Iterable[int], *, seconds: Iterable[int] | int = 0
 ) -> tuple[Evidence, ...]:
+    """The occurrences ``occs`` as evidence, with ``seconds`` (one for all, or one each)."""
     occs = [int(o) for o in occs]
     amounts = [int(seconds)] * len(occs) if isinstance(seconds, int | np.integer) else list(seconds)
     return tuple(
