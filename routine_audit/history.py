@@ -23,8 +23,7 @@ from typing import Any
 
 from .errors import ConfigError, Location, UsageError
 from .period import week_label_of, week_monday
-from .report.view import TrendPoint
-from .result import AuditResult
+from .result import AuditResult, TrendPoint
 
 APPLICATION_ID = 0x52415544  # "RAUD": marks a routine-audit history database
 KINDS = ("actual", "preview")
