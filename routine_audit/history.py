@@ -336,7 +336,7 @@ class History:
         recorded in several teams for a week, the latest run counts.
         """
         if weeks is not None and weeks < 1:
-            raise UsageError(f"--weeks must be at least 1, not {weeks}")
+            raise UsageError(f"`weeks` must be at least 1, not {weeks}", names=("weeks",))
         kind = _kind(kind)
         if until is None:
             recorded = self.weeks(rep, kind=kind, team=team)
