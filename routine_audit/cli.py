@@ -261,9 +261,12 @@ def _one_line_warnings() -> None:
         warnings.showwarning = show
 
 
+_FLAGS = {"only": "--rep", "overwrite": "--force"}  # the parameters named otherwise
+
+
 def _flag(name: str) -> str:
     """The flag that sets a library parameter (``service_account`` -> ``--service-account``)."""
-    return "--" + name.replace("_", "-")
+    return _FLAGS.get(name) or "--" + name.replace("_", "-")
 
 
 @contextmanager

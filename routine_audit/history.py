@@ -170,7 +170,8 @@ class History:
                 raise ConfigError(
                     "no history database here yet",
                     where=self._where,
-                    hint="run `routine-audit run` or `team audit` first, or check --db",
+                    hint="run `routine-audit run` or `team audit` first, or check `db`",
+                    names=("db",),
                 )
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -449,7 +450,8 @@ class History:
                 raise ConfigError(
                     "is not a routine-audit history database",
                     where=self._where,
-                    hint="point --db (or the team file's db) at another file",
+                    hint="point `db` (or the team file's db) at another file",
+                    names=("db",),
                 ) from None
             raise ConfigError(
                 f"cannot {doing} the history database: {message}", where=self._where
@@ -464,14 +466,16 @@ class History:
             raise ConfigError(
                 "is a SQLite database, but not a routine-audit history",
                 where=self._where,
-                hint="point --db (or the team file's db) at another file",
+                hint="point `db` (or the team file's db) at another file",
+                names=("db",),
             )
         if version > len(MIGRATIONS):
             raise ConfigError(
                 f"was written by a newer routine-audit (history schema {version}; "
                 f"this version reads up to {len(MIGRATIONS)})",
                 where=self._where,
-                hint="upgrade routine-audit, or use another --db",
+                hint="upgrade routine-audit, or use another `db`",
+                names=("db",),
             )
 
     def _migrate(self) -> None:

@@ -190,7 +190,8 @@ def init_rules(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
             raise ConfigError(
                 "already exists; not overwritten",
                 where=Location(destination),
-                hint="choose another folder or pass --force",
+                hint="choose another folder or pass `overwrite`",
+                names=("overwrite",),
             )
     # the routine names the rules beside it, so edits to them are what its audits use
     starter = package_data(STARTER_ROUTINE).read_text(encoding="utf-8")
