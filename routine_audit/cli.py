@@ -261,6 +261,14 @@ def _one_line_warnings() -> None:
         warnings.showwarning = show
 
 
+_FLAGS = {"only": "--rep", "overwrite": "--force"}  # the parameters named otherwise
+
+
+def _flag(name: str) -> str:
+    """The flag that sets a library parameter (``service_account`` -> ``--service-account``)."""
+    return _FLAGS.get(name) or "--" + name.replace("_", "-")
+
+
 @contextmanager
 def user_errors(
     also: Callable[[str], None] | None = None, *, owner: bool = False
@@ -271,6 +279,8 @@ def user_errors(
     try:
         yield
     except RoutineAuditError as exc:
+        if isinstance(exc, UserError):
+            exc = exc.with_flags(_flag)
         shown = exc.owner_line() if owner and isinstance(exc, UserError) else str(exc)
         typer.echo(f"routine-audit: error: {shown}", err=True)
         if also is not None:

@@ -6,6 +6,9 @@ message and exits with its code, never with a traceback.
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -52,6 +55,9 @@ class UserError(RoutineAuditError):
     ``detail`` holds their own words (a parser's complaint, an HTTP reason), which may
     quote a calendar line or a private event's TZID: the calendar's owner alone sees it
     (``owner_line``); a manager, a team run and a log get ``one_line``, without it.
+    ``names`` are the parameters the message and hint name, in backquotes, in the
+    library's own words (`weeks`, `service_account`); the CLI turns them into its flags
+    (``with_flags``).
     """
 
     def __init__(
@@ -61,12 +67,30 @@ class UserError(RoutineAuditError):
         where: Location | None = None,
         hint: str | None = None,
         detail: str | None = None,
+        names: tuple[str, ...] = (),
     ) -> None:
         self.message = message
         self.where = where
         self.hint = hint
         self.detail = detail or None
+        self.names = names
         super().__init__(self.one_line())
+
+    def with_flags(self, flag: Callable[[str], str]) -> UserError:
+        """This error in a front end's words: each of ``names``, written in backquotes
+        in the message and hint, as ``flag(name)``, e.g. `weeks` as --weeks."""
+        if not self.names:
+            return self
+        words = "|".join(re.escape(name) for name in self.names)
+        pattern = re.compile(rf"`({words})`")
+
+        def reword(text: str | None) -> str | None:
+            return text and pattern.sub(lambda m: flag(m[1]), text)
+
+        worded = copy.copy(self)
+        worded.message, worded.hint, worded.names = reword(self.message), reword(self.hint), ()
+        worded.args = (worded.one_line(),)
+        return worded
 
     def one_line(self) -> str:
         """The message as the CLI prints it: place, problem, fix; without ``detail``."""

@@ -23,8 +23,7 @@ from typing import Any
 
 from .errors import ConfigError, Location, UsageError
 from .period import week_label_of, week_monday
-from .report.view import TrendPoint
-from .result import AuditResult
+from .result import AuditResult, TrendPoint
 
 APPLICATION_ID = 0x52415544  # "RAUD": marks a routine-audit history database
 KINDS = ("actual", "preview")
@@ -171,7 +170,8 @@ class History:
                 raise ConfigError(
                     "no history database here yet",
                     where=self._where,
-                    hint="run `routine-audit run` or `team audit` first, or check --db",
+                    hint="run `routine-audit run` or `team audit` first, or check `db`",
+                    names=("db",),
                 )
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -337,7 +337,7 @@ class History:
         recorded in several teams for a week, the latest run counts.
         """
         if weeks is not None and weeks < 1:
-            raise UsageError(f"--weeks must be at least 1, not {weeks}")
+            raise UsageError(f"`weeks` must be at least 1, not {weeks}", names=("weeks",))
         kind = _kind(kind)
         if until is None:
             recorded = self.weeks(rep, kind=kind, team=team)
@@ -450,7 +450,8 @@ class History:
                 raise ConfigError(
                     "is not a routine-audit history database",
                     where=self._where,
-                    hint="point --db (or the team file's db) at another file",
+                    hint="point `db` (or the team file's db) at another file",
+                    names=("db",),
                 ) from None
             raise ConfigError(
                 f"cannot {doing} the history database: {message}", where=self._where
@@ -465,14 +466,16 @@ class History:
             raise ConfigError(
                 "is a SQLite database, but not a routine-audit history",
                 where=self._where,
-                hint="point --db (or the team file's db) at another file",
+                hint="point `db` (or the team file's db) at another file",
+                names=("db",),
             )
         if version > len(MIGRATIONS):
             raise ConfigError(
                 f"was written by a newer routine-audit (history schema {version}; "
                 f"this version reads up to {len(MIGRATIONS)})",
                 where=self._where,
-                hint="upgrade routine-audit, or use another --db",
+                hint="upgrade routine-audit, or use another `db`",
+                names=("db",),
             )
 
     def _migrate(self) -> None:

@@ -31,7 +31,8 @@ class Period:
         if self.last < self.first:
             raise UsageError(
                 f"the period ends ({self.last}) before it starts ({self.first})",
-                hint="give --end on or after --start",
+                hint="give `end` on or after `start`",
+                names=("end", "start"),
             )
 
     @property
@@ -111,8 +112,9 @@ def resolve_week(spec: str, tz: ZoneInfo, *, today: date | None = None) -> Perio
     match = _ISO_WEEK.match(spec.strip())
     if not match:
         raise UsageError(
-            f"--week {spec!r} is not a week",
+            f"`week` {spec!r} is not a week",
             hint="use an ISO week such as 2026-W47, or last, this or next",
+            names=("week",),
         )
     return iso_week(int(match[1]), int(match[2]), tz)
 
@@ -121,7 +123,9 @@ def parse_day(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date", hint="use YYYY-MM-DD") from None
+        raise UsageError(
+            f"`{option}` {value!r} is not a date", hint="use YYYY-MM-DD", names=(option,)
+        ) from None
 
 
 def choose_period(
@@ -134,9 +138,13 @@ def choose_period(
 ) -> Period:
     """The period the options name; ``last`` (the last complete ISO week) by default."""
     if week and (start or end):
-        raise UsageError("give either --week or --start/--end, not both")
+        raise UsageError(
+            "give either `week` or `start`/`end`, not both", names=("week", "start", "end")
+        )
     if start or end:
         if not (start and end):
-            raise UsageError("--start and --end go together", hint="give both dates")
-        return Period(parse_day(start, "--start"), parse_day(end, "--end"), tz)
+            raise UsageError(
+                "`start` and `end` go together", hint="give both dates", names=("start", "end")
+            )
+        return Period(parse_day(start, "start"), parse_day(end, "end"), tz)
     return resolve_week(week or "last", tz, today=today)

@@ -39,8 +39,9 @@ def audit_period(
         found = None if tz.strip().lower() in ("", "localtime") else resolve_zone(tz)
         if found is None:
             raise UsageError(
-                f"--tz {tz!r} is not a known time zone",
+                f"`tz` {tz!r} is not a known time zone",
                 hint="use an IANA name such as Europe/Berlin",
+                names=("tz",),
             )
         zone = found
     return choose_period(zone, week=week, start=start, end=end, today=today)

@@ -79,6 +79,17 @@ class RepInfo:
     share_titles: bool
 
 
+@dataclass(frozen=True)
+class TrendPoint:
+    """One commitment's figures in one past (or the current) week, from the history."""
+
+    week: str  # ISO week label, e.g. 2026-W45
+    commitment: str
+    target: float
+    scheduled: float
+    adherence: float | None
+
+
 @dataclass
 class AuditResult(LazyPickle):
     """The audit of one rep over one period.

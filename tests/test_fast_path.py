@@ -388,9 +388,11 @@ _OLD_BLOCK = re.compile(
     ],
 )
 def test_vevent_blocks_are_paired_as_the_pattern_paired_them(text):
-    from routine_audit.sources.ics_window import _blocks
+    from routine_audit.sources.ics_window import _scan
 
-    assert _blocks(text) == [(m.start(), m.end()) for m in _OLD_BLOCK.finditer(text)]
+    assert [(block.start, block.end) for block in _scan(text)] == [
+        (m.start(), m.end()) for m in _OLD_BLOCK.finditer(text)
+    ]
 
 
 _LINES = [

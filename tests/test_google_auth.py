@@ -402,7 +402,9 @@ def test_a_missing_client_file_is_named_with_a_pointer_to_the_docs(
         auth.client_secrets_path(option)
     message = str(caught.value)
     assert message.startswith(f"{missing}: no OAuth client file here")
-    assert "docs/google.md" in message and "--client-secrets" in message
+    assert "docs/google.md" in message and "`client_secrets`" in message  # the library's word
+    shown = caught.value.with_flags(lambda name: "--" + name.replace("_", "-")).one_line()
+    assert "pass --client-secrets FILE" in shown  # what the CLI shows (cli.user_errors)
     assert caught.value.exit_code == ExitCode.USAGE
 
 

@@ -155,7 +155,7 @@ def audit_args(*options: str) -> list[str]:
 
 
 def test_a_service_account_needs_a_subject(google, key_file):
-    with pytest.raises(UsageError, match="--service-account needs --subject"):
+    with pytest.raises(UsageError, match="`service_account` needs `subject`"):
         open_google(service_account=str(key_file))
     line = one_line_error(google.invoke("calendars", "--service-account", str(key_file)))
     assert "--service-account needs --subject" in line
@@ -168,7 +168,7 @@ def test_audit_with_a_service_account_but_no_subject(google, key_file):
 
 
 def test_a_subject_needs_a_service_account(google):
-    with pytest.raises(UsageError, match="--subject goes with --service-account"):
+    with pytest.raises(UsageError, match="`subject` goes with `service_account`"):
         open_google(subject=REP)
 
 

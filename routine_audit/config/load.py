@@ -115,8 +115,8 @@ def load_team(path: str | Path) -> Team:
     a team run fails that rep with it and audits the others.
     """
     document = read_yaml(Path(path))
-    team = Team(Path(path).resolve(), _validate(document, document.data, TeamFile, "team"))
-    spec = team.spec
+    spec = _validate(document, document.data, TeamFile, "team")
+    team = Team(Path(path).resolve(), spec, read_routine=load_routine)
 
     def must_exist(value: str | None, key: tuple[str | int, ...], what: str) -> None:
         if value is None or "://" in value:
@@ -190,7 +190,8 @@ def init_rules(folder: str | Path, *, overwrite: bool = False) -> list[Path]:
             raise ConfigError(
                 "already exists; not overwritten",
                 where=Location(destination),
-                hint="choose another folder or pass --force",
+                hint="choose another folder or pass `overwrite`",
+                names=("overwrite",),
             )
     # the routine names the rules beside it, so edits to them are what its audits use
     starter = package_data(STARTER_ROUTINE).read_text(encoding="utf-8")

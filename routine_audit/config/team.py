@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn
@@ -325,6 +326,9 @@ class Team:
 
     path: Path
     spec: TeamFile
+    # how a member's routine file is read (``load_team`` gives ``load_routine``): the
+    # team model does not import the loader, which imports the team model
+    read_routine: Callable[[Path], Routine] = field(repr=False, compare=False)
     _routine_cache: dict[Path, Routine] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -396,12 +400,11 @@ class Team:
     def member_routine(self, member: Member) -> Routine:
         """The member's routine, with the rep and privacy setting from the team file."""
         from ..errors import ConfigError, Location
-        from .load import load_routine
 
         path = self.routine_path(member)
         routine = self._routine_cache.get(path)
         if routine is None:  # a team default is shared by many reps: read it once
-            routine = self._routine_cache.setdefault(path, load_routine(path))
+            routine = self._routine_cache.setdefault(path, self.read_routine(path))
         update: dict[str, object] = {}
         if routine.rep is None:
             update["rep"] = Rep(email=member.email, name=member.name or member.email)

@@ -61,7 +61,7 @@ _AWAY = re.compile(
 def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
     """Audit one rep's calendar data for ``period`` against their routine."""
     occurrences, attendees = events_columns(data.events)
-    return _audit_tables(
+    return audit_tables(
         occurrences,
         attendees,
         routine,
@@ -89,12 +89,12 @@ def audit_frame(
     ``occ`` being the occurrence's row number (see the README, "Use it from Python").
     """
     table, people = occurrence_table(occurrences, attendees)
-    return _audit_tables(
-        table, people, routine, rules, period, (), extent=_table_extent(table, period)
+    return audit_tables(
+        table, people, routine, rules, period, (), extent=table_extent(table, period)
     )
 
 
-def _audit_tables(
+def audit_tables(
     occurrences: Columns,
     attendees: Columns,
     routine: Routine,
@@ -105,6 +105,8 @@ def _audit_tables(
     extent: Extent | None = None,
     free_busy: bool | None = None,
 ) -> AuditResult:
+    """Audit columnar occurrences and attendees: the body shared by ``audit``,
+    ``audit_frame`` and the team frame."""
     if routine.rep is None:
         raise ConfigError(
             "this routine has no rep: (a team default?); an audit needs rep.email",
@@ -131,7 +133,7 @@ def _audit_tables(
         findings = FindingParts(
             [
                 achievability_findings(context),
-                [f for m in measured for f in target_findings(context, m)],
+                [f for m in measured for f in target_findings(m)],
                 *(part for c in routine.commitments for part in conflict_findings(context, c)),
                 [f for m in measured for f in block_findings(context, m)],
                 *(limit_findings(context, limit) for limit in routine.limits),
@@ -175,7 +177,7 @@ def _displacements(context: AuditContext) -> tuple[tuple[int, int, int], ...]:
     return tuple(zip(occ[pairs].tolist(), by[pairs].tolist(), totals.tolist(), strict=True))
 
 
-def _table_extent(occurrences: Columns, period: Period) -> Extent | None:
+def table_extent(occurrences: Columns, period: Period) -> Extent | None:
     """A table is its own whole calendar: what lies beyond the period (coverage)."""
     starts, ends = occurrences["start_ts"], occurrences["end_ts"]
     if not len(starts):

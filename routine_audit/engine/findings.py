@@ -30,7 +30,7 @@ from .windows import Intervals
 PERSONAL = "personal"
 
 
-def target_findings(context: AuditContext, measured: Measured) -> list[Finding]:
+def target_findings(measured: Measured) -> list[Finding]:
     """under_target / over_limit for the period, and missing_block per committed day."""
     c = measured.commitment
     tolerance = unit_kind(c.unit).tolerance
@@ -331,9 +331,10 @@ def _seconds(start: time, end: time) -> int:
     return at(end) - at(start)
 
 
-def _evidence(
+def evidence_of(
     context: AuditContext, occs: Iterable[int], *, seconds: Iterable[int] | int = 0
 ) -> tuple[Evidence, ...]:
+    """The occurrences ``occs`` as evidence, with ``seconds`` (one for all, or one each)."""
     occs = [int(o) for o in occs]
     amounts = [int(seconds)] * len(occs) if isinstance(seconds, int | np.integer) else list(seconds)
     return tuple(

@@ -12,7 +12,7 @@ from ..unit_kinds import unit_kind
 from ..units import count_text, duration_text, meetings_text
 from .classify import OTHER
 from .context import AuditContext
-from .findings import _evidence
+from .findings import evidence_of
 from .windows import Intervals
 
 # look this far back for the working time between an event's creation and its start
@@ -99,7 +99,7 @@ def _reactive(context: AuditContext) -> tuple[int, int, list[Finding]]:
     count, known = int(is_reactive.sum()), len(meetings)
     findings = []
     if count and count / known > routine.health.reactive_share_max:
-        evidence = _evidence(context, meetings[is_reactive])
+        evidence = evidence_of(context, meetings[is_reactive])
         findings.append(
             Finding(
                 REACTIVE_BOOKING,

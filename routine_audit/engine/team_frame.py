@@ -11,7 +11,7 @@ from ..config.schema import Routine, RuleSet
 from ..errors import UsageError
 from ..period import Period
 from ..result import AuditResult
-from .audit import _audit_tables, _table_extent
+from .audit import audit_tables, table_extent
 from .frame import occurrence_table
 from .timeline import Columns
 
@@ -86,6 +86,6 @@ def _audit_share(
     columns["occ"] = np.arange(len(rows), dtype=np.int64)
     mine = {name: values[guests] for name, values in people.items()}
     mine["occ"] = place[people["occ"][guests]]
-    return _audit_tables(
-        columns, mine, routine, rules, period, (), extent=_table_extent(columns, period)
+    return audit_tables(
+        columns, mine, routine, rules, period, (), extent=table_extent(columns, period)
     )

@@ -26,13 +26,6 @@ EVENT_RENDERERS: dict[str, str] = {
     "csv": "routine_audit.report.events:render_csv",
     "json": "routine_audit.report.events:render_json",
 }
-FILE_SUFFIXES = {
-    "table": ".txt",
-    "markdown": ".md",
-    "json": ".json",
-    "csv": ".csv",
-    "html": ".html",
-}
 
 
 @dataclass(frozen=True)

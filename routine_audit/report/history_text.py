@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from ..period import week_monday
+from ..result import TrendPoint
 from ..units import day_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .text import percent_text
-from .view import TrendPoint
 
 
 def render_trend(rep: str, points: Sequence[TrendPoint], options: RenderOptions) -> str:

@@ -17,7 +17,14 @@ from ..coverage import Coverage
 from ..inputs import NOT_FROM_FILES, Inputs
 from ..lazy_pickle import LazyPickle
 from ..period import Period
-from ..result import AuditResult, Evidence, HealthFigures, RepInfo, plain_records
+from ..result import (  # TrendPoint: its old home, kept as an alias
+    AuditResult,
+    Evidence,
+    HealthFigures,
+    RepInfo,
+    TrendPoint,
+    plain_records,
+)
 from ..unit_kinds import unit_kind
 from ..visible import all_plain, for_manager, has_control, visible
 from .coaching import questions_for
@@ -116,17 +123,6 @@ class OccurrenceView:
     title: str | None
     private: bool
     displaced: tuple[Block, ...] = ()  # what took its time (seconds: how much), in time order
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    """One commitment's figures in one past (or the current) week, from the history."""
-
-    week: str  # ISO week label, e.g. 2026-W45
-    commitment: str
-    target: float
-    scheduled: float
-    adherence: float | None
 
 
 @dataclass(frozen=True)

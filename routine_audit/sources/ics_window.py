@@ -173,11 +173,6 @@ def _scan(text: str) -> list[_Block]:
     return found
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """Each VEVENT's (start, end) offsets."""
-    return [(block.start, block.end) for block in _scan(text)]
-
-
 def _staying_overrides(
     verdicts: list[tuple[tuple[int, int], str | None, bool, datetime | None]],
     keep_uid: set[str],

@@ -98,7 +98,9 @@ def audit_team(
     the others' reads), not on audits the cache held."""
     members = [m for m in team.spec.reps if only is None or m.email == only.lower()]
     if not members:
-        raise UsageError(f"{only} is not on the team", hint="check --rep against the team file")
+        raise UsageError(
+            f"{only} is not on the team", hint="check `only` against the team file", names=("only",)
+        )
     job = _Job(team, period, rules, tz, finish, team.shared_credentials())
     # a rep whose own files are missing or invalid fails here, alone (``load_team``)
     todo = [m for m in members if m.email not in team.problems]

@@ -272,11 +272,15 @@ def google_credentials(
     if service_account:
         if not subject:
             raise UsageError(
-                "--service-account needs --subject", hint="the rep's address to act as"
+                "`service_account` needs `subject`",
+                hint="the rep's address to act as",
+                names=("service_account", "subject"),
             )
         return auth.service_account_credentials(service_account, subject)
     if subject:
-        raise UsageError("--subject goes with --service-account")
+        raise UsageError(
+            "`subject` goes with `service_account`", names=("subject", "service_account")
+        )
     return auth.load_user_credentials(auth.token_path(token))
 
 

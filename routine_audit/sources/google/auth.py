@@ -58,7 +58,7 @@ def token_path(option: str | Path | None = None) -> Path:
 
 
 def client_secrets_path(option: str | Path | None = None) -> Path:
-    """--client-secrets, else $ROUTINE_AUDIT_CLIENT_SECRETS, else the config folder."""
+    """``option`` (--client-secrets), else $ROUTINE_AUDIT_CLIENT_SECRETS, else the config folder."""
     path = Path(
         option or os.environ.get(ENV_CLIENT_SECRETS) or config_dir() / "client_secrets.json"
     )
@@ -66,7 +66,8 @@ def client_secrets_path(option: str | Path | None = None) -> Path:
         raise CredentialError(
             "no OAuth client file here",
             where=Location(path),
-            hint=f"pass --client-secrets FILE or set {ENV_CLIENT_SECRETS}; {SETUP_HINT}",
+            hint=f"pass `client_secrets` FILE or set {ENV_CLIENT_SECRETS}; {SETUP_HINT}",
+            names=("client_secrets",),
         )
     return path
 

@@ -8,7 +8,7 @@ does in an export.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,7 +63,7 @@ def to_event(item: dict[str, Any], *, zone: ZoneInfo, calendar: str, source: str
         organizer=(item.get("organizer") or {}).get("email", "").lower(),
         organized_by_self=bool((item.get("organizer") or {}).get("self")),
         attendees=tuple(_attendee(a) for a in item.get("attendees", ())),
-        recurrence_id=_original(original, zone) if original else None,
+        recurrence_id=_original(original) if original else None,
         created=_created(item),
         source=source,
         source_id=str(item.get("id", "")),
@@ -84,7 +84,7 @@ def _when(value: dict[str, Any], zone: ZoneInfo) -> tuple[datetime, bool]:
     raise ValueError("the event has neither date nor dateTime")
 
 
-def _original(value: dict[str, Any], zone: tzinfo) -> datetime | date:
+def _original(value: dict[str, Any]) -> datetime | date:
     if "dateTime" in value:
         return _instant(value["dateTime"])
     return date.fromisoformat(value["date"])
