@@ -152,3 +152,15 @@ def mailing_team(tmp_path: Path, port: int) -> Path:
         + "from: ra@northwind.example, to_reps: true}\n"
     )
     return path
+
+
+def rep_files(folder: Path, calendar: bytes) -> Path:
+    """``folder`` holding cal.ics (``calendar`` as given), routine.yaml (the New York rep)
+    and shared.yaml (the same routine with ``share_titles: true``)."""
+    (folder / "cal.ics").write_bytes(calendar)
+    routine = (FIXTURES / "rep_ny.yaml").read_text()
+    (folder / "routine.yaml").write_text(routine)
+    (folder / "shared.yaml").write_text(
+        routine.replace("internal_domains", "share_titles: true\ninternal_domains")
+    )
+    return folder

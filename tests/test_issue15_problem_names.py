@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES
+from conftest import rep_files
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -62,13 +62,7 @@ SHARED_LINES = [  # share_titles: the title, except a private event's
 @pytest.fixture
 def files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the file is named as given: cal.ics
-    (tmp_path / "cal.ics").write_text(CALENDAR, encoding="utf-8")
-    routine = (FIXTURES / "rep_ny.yaml").read_text()
-    (tmp_path / "routine.yaml").write_text(routine)
-    (tmp_path / "shared.yaml").write_text(
-        routine.replace("internal_domains", "share_titles: true\ninternal_domains")
-    )
-    return tmp_path
+    return rep_files(tmp_path, CALENDAR.encode("utf-8"))
 
 
 def _invoke(command: str, *args: str, routine: str = "routine.yaml"):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from conftest import FIXTURES
+from conftest import rep_files
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -65,13 +65,7 @@ RAW = (ESC, BEL, CR)
 @pytest.fixture
 def files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "cal.ics").write_bytes(CALENDAR.encode())  # the bare CR kept as it is
-    routine = (FIXTURES / "rep_ny.yaml").read_text()
-    (tmp_path / "routine.yaml").write_text(routine)
-    (tmp_path / "shared.yaml").write_text(
-        routine.replace("internal_domains", "share_titles: true\ninternal_domains")
-    )
-    return tmp_path
+    return rep_files(tmp_path, CALENDAR.encode())  # the bare CR kept as it is
 
 
 def _invoke(command: str, *args: str, routine: str = "routine.yaml"):

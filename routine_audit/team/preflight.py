@@ -24,11 +24,7 @@ def writable_folder(folder: Path, what: str) -> None:
             f"the {what} is a file, not a folder", where=Location(folder), hint="name a folder"
         ) from None
     except OSError as exc:
-        raise UsageError(
-            f"cannot write the {what}: {exc.strerror}",
-            where=Location(folder),
-            hint="make it writable by the user the run starts as, or choose another",
-        ) from None
+        raise _cannot_write(what, folder, exc) from None
     os.close(handle)
     Path(probe).unlink(missing_ok=True)
 
@@ -43,11 +39,15 @@ def writable_file(path: Path, what: str) -> None:
             with path.open("ab"):
                 pass
         except OSError as exc:
-            raise UsageError(
-                f"cannot write the {what}: {exc.strerror}",
-                where=Location(path),
-                hint="make it writable by the user the run starts as, or choose another",
-            ) from None
+            raise _cannot_write(what, path, exc) from None
+
+
+def _cannot_write(what: str, where: Path, exc: OSError) -> UsageError:
+    return UsageError(
+        f"cannot write the {what}: {exc.strerror}",
+        where=Location(where),
+        hint="make it writable by the user the run starts as, or choose another",
+    )
 
 
 def usable_history(path: Path) -> None:
