@@ -12,15 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from .finding_kinds import KINDS
 from .units import count_text, date_text, day_text
 
 STALE_DAYS = 14  # a source whose newest occurrence ends this long before the period is stale
 # an .ics seen through free/busy only: no descriptions, and titles only from this set
 BUSY_TITLES = frozenset({"", "busy", "free", "tentative", "away", "out of office"})
-# free_busy: the findings that need no classification (the routine alone, or busy time
-# alone), as the table of finding kinds says when this module is imported
-FREE_BUSY_FINDINGS = frozenset(kind.name for kind in KINDS.values() if kind.free_busy)
 
 
 class Status(StrEnum):
