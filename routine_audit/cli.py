@@ -261,7 +261,13 @@ def _one_line_warnings() -> None:
         warnings.showwarning = show
 
 
-_FLAGS = {"only": "--rep", "overwrite": "--force"}  # the parameters named otherwise
+# the parameters named otherwise (a name may carry its value: `browser=False`)
+_FLAGS = {
+    "only": "--rep",
+    "overwrite": "--force",
+    "locations": "--ics",
+    "browser=False": "--no-browser",
+}
 
 
 def _flag(name: str) -> str:

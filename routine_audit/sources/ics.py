@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from ..coverage import Extent
-from ..errors import Location, SourceError, UsageError
+from ..errors import Location, SourceError, UsageError, UserError
 from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source, SourceContext, SourceSettings
@@ -72,7 +72,12 @@ class IcsSource(Source):
 
     @classmethod
     def open(cls, settings: IcsSettings, context: SourceContext) -> IcsSource:  # type: ignore[override]
-        return cls([context.resolve(value) for value in settings.locations])
+        try:
+            source = cls([context.resolve(value) for value in settings.locations])
+        except UserError as exc:
+            raise exc.with_flags(_as_setting) from None
+        source._setting = "location"
+        return source
 
     @classmethod
     def is_networked(cls, settings: IcsSettings) -> bool:  # type: ignore[override]
@@ -99,11 +104,19 @@ class IcsSource(Source):
         if isinstance(locations, str | Path):
             locations = [locations]
         if not locations:
-            raise UsageError("no calendar given", hint="pass --ics FILE, FOLDER or URL")
+            raise UsageError(
+                "no calendar given",
+                hint="pass `locations` FILE, FOLDER or URL",
+                names=("locations",),
+            )
         self.locations = [str(loc).strip() for loc in locations]
         for location in self.locations:
             if not location:
-                raise UsageError("--ics was given an empty path", hint="name a file, folder or URL")
+                raise UsageError(
+                    "`locations` was given an empty path",
+                    hint="name a file, folder or URL",
+                    names=("locations",),
+                )
             scheme = location.split("://", 1)[0].lower() if "://" in location else ""
             if scheme and scheme not in ("http", "https", "webcal", "webcals", "file"):
                 raise UsageError(
@@ -112,6 +125,9 @@ class IcsSource(Source):
                 )
         self.timeout = timeout
         self._held: list[Document] | None = None  # a snapshot's documents
+        # the settings field its paths came from (a team file's ``location``), to name in
+        # errors instead of this parameter, ``locations`` (which the CLI names --ics)
+        self._setting: str | None = None
 
     def snapshot(self) -> tuple[bytes, IcsSource] | None:
         """The local files' names and contents now; None with a feed or a failed read."""
@@ -128,6 +144,7 @@ class IcsSource(Source):
             return None
         held = IcsSource(self.locations, timeout=self.timeout)
         held._held = documents
+        held._setting = self._setting
         return _digest(documents), held
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
@@ -192,7 +209,15 @@ class IcsSource(Source):
                 except SourceError as exc:
                     failures.append(exc)
                 continue
-            yield from _local_documents(Path(location), failures)
+            try:
+                yield from _local_documents(Path(location), failures)
+            except UserError as exc:
+                raise (exc.with_flags(_as_setting) if self._setting else exc) from None
+
+
+def _as_setting(name: str) -> str:
+    """``locations`` as a calendar entry's settings name it (``location``)."""
+    return "`location`"
 
 
 # not "holds no events": a calendar left out whole is not searched again
@@ -225,7 +250,8 @@ def _local_documents(path: Path, failures: list[SourceError]) -> Iterator[Docume
         raise SourceError(
             "no such file or folder",
             where=Location(path),
-            hint="check the path given to --ics",
+            hint="check the path given to `locations`",
+            names=("locations",),
         )
     files = (
         sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES and p.is_file())
