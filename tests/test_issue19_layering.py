@@ -1,128 +1,116 @@
-"""Issue 19 point 5, layering and names: library errors name parameters (the CLI adds
-its flags), and the package's modules import one another without a cycle."""
+"""Issue 19, point 5: layering and names (behaviour does not change).
+
+Read from the package's own source: which module imports what, and the errors the
+library raises when used without the command line.
+"""
 
 from __future__ import annotations
 
-import socket
-from datetime import date
-from zoneinfo import ZoneInfo
+import ast
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-import typer
-from conftest import SAMPLE, SAMPLE_WEEK
-from test_google_auth import client_file
-from typer.testing import CliRunner
 
-from routine_audit.cli import app, user_errors
-from routine_audit.config.load import load_team
-from routine_audit.errors import CredentialError, SourceError, UsageError
-from routine_audit.period import Period
-from routine_audit.sources.base import SourceContext
-from routine_audit.sources.google import auth
-from routine_audit.sources.ics import IcsSettings, IcsSource
-from routine_audit.sources.options import option_values, settings_from_options
-from routine_audit.team.runner import audit_team, team_period
+import routine_audit as ra
+from routine_audit.errors import UsageError
 
-runner = CliRunner()
-WEEK = Period(date(2026, 11, 2), date(2026, 11, 8), ZoneInfo("UTC"))
+PACKAGE = Path(ra.__file__).parent
 
 
-def cli_line(error: Exception, capsys: pytest.CaptureFixture[str]) -> str:
-    """What the CLI prints for a library error."""
-    with pytest.raises(typer.Exit), user_errors():
-        raise error
-    return capsys.readouterr().err.strip()
+def _module(file: Path) -> tuple[str, list[str]]:
+    """The dotted name of ``file`` and of the package its relative imports start from."""
+    parts = list(file.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), parts[:-1]
+    return ".".join(parts), parts[:-1]
 
 
-# --- library errors name parameters; the CLI names its flags --------------------------------
+def _imports(file: Path) -> list[tuple[str, str]]:
+    """(module, name) for each ``from X import name`` of this package in ``file``."""
+    _, package = _module(file)
+    found = []
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] == "routine_audit":
+                found += [(target, alias.name) for alias in node.names]
+    return found
 
 
-def test_an_unknown_tz_in_a_team_run_names_the_parameter():
-    team = load_team(SAMPLE / "team.yaml")
-    outcomes = audit_team(team, team_period(team, week=SAMPLE_WEEK), tz="Mars/Base")
-    assert {o.error for o in outcomes} == {"`tz` 'Mars/Base' is not a known time zone"}
+FILES = sorted(PACKAGE.rglob("*.py"))
 
 
-def test_an_unknown_tz_in_a_team_run_error_turns_into_the_flag(capsys):
-    error = UsageError("`tz` 'Mars/Base' is not a known time zone", names=("tz",))
-    assert (
-        cli_line(error, capsys) == "routine-audit: error: --tz 'Mars/Base' is not a known time zone"
-    )
+def test_no_module_imports_another_modules_private_names():
+    private = [
+        f"{file.relative_to(PACKAGE)}: {target}.{name}"
+        for file in FILES
+        for target, name in _imports(file)
+        if name.startswith("_") and not name.startswith("__")  # __version__ is public
+    ]
+    assert private == []  # today: health <- findings._evidence, team_frame <- audit._audit_*
 
 
-def test_an_empty_ics_path_names_the_parameter_then_the_flag():
-    with pytest.raises(UsageError) as raised:
-        IcsSource("")
-    assert str(raised.value) == "`locations` was given an empty path (name a file, folder or URL)"
-    with pytest.raises(UsageError, match="no calendar given"):
-        IcsSource([])
-    result = runner.invoke(app, ["audit", "--ics", "", "--routine", str(SAMPLE / "dana.yaml")])
-    assert result.exit_code == 2
-    assert result.stderr.strip() == (
-        "routine-audit: error: --ics was given an empty path (name a file, folder or URL)"
-    )
+def test_history_does_not_import_the_report_layer():
+    imported = [target for target, _ in _imports(PACKAGE / "history.py")]
+    assert not [t for t in imported if t.startswith("routine_audit.report")]
+    # and at run time: reading the history loads no renderer or report view
+    code = "import sys, routine_audit.history; print(any(m.startswith('routine_audit.report') for m in sys.modules))"  # noqa: E501
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
-def test_a_missing_ics_file_names_the_parameter_then_the_flag(tmp_path):
-    missing = tmp_path / "gone.ics"
-    with pytest.raises(SourceError) as raised:
-        IcsSource(missing).read(WEEK, zone=ZoneInfo("UTC"))
-    assert (
-        str(raised.value)
-        == f"{missing}: no such file or folder (check the path given to `locations`)"
-    )
-    args = ["audit", "--ics", str(missing), "--routine", str(SAMPLE / "dana.yaml")]
-    result = runner.invoke(app, [*args, "--week", SAMPLE_WEEK])
-    assert result.exit_code == 2, result.stderr
-    assert result.stderr.strip() == (
-        f"routine-audit: error: {missing}: no such file or folder (check the path given to --ics)"
-    )
+def test_trend_point_lives_with_the_results_and_keeps_its_old_name():
+    from routine_audit.report.view import TrendPoint as OldTrendPoint
+    from routine_audit.result import TrendPoint
+
+    assert OldTrendPoint is TrendPoint and TrendPoint.__module__ == "routine_audit.result"
 
 
-def test_a_calendar_entry_names_its_location_field_not_a_flag(tmp_path, capsys):
-    """A team file's (or routine's) ``calendar: {type: ics, location: ...}``: the rep's
-    calendar vanished between loading the team and reading it."""
-    missing = tmp_path / "gone.ics"
-    source = IcsSource.open(IcsSettings(location=str(missing)), SourceContext())
-    with pytest.raises(SourceError) as raised:
-        source.read(WEEK, zone=ZoneInfo("UTC"))
-    line = f"{missing}: no such file or folder (check the path given to `location`)"
-    assert str(raised.value) == line
-    assert cli_line(raised.value, capsys) == f"routine-audit: error: {line}"  # no --ics
-    with pytest.raises(UsageError) as empty:
-        IcsSource.open(IcsSettings(location=[]), SourceContext())
-    assert str(empty.value) == "no calendar given (pass `location` FILE, FOLDER or URL)"
+def test_config_loading_and_the_team_model_import_no_cycle():
+    team_imports = {target for target, _ in _imports(PACKAGE / "config" / "team.py")}
+    assert "routine_audit.config.load" not in team_imports  # load imports team, not back
 
 
-def test_source_option_errors_name_the_pairs_then_the_flag(capsys):
-    with pytest.raises(UsageError) as raised:
-        option_values(["path"])
-    assert str(raised.value) == (
-        "`source_option` 'path' is not KEY=VALUE (e.g. `source_option` id=primary)"
-    )
-    assert cli_line(raised.value, capsys) == (
-        "routine-audit: error: --source-option 'path' is not KEY=VALUE "
-        "(e.g. --source-option id=primary)"
-    )
-    with pytest.raises(UsageError, match=r"^`source_option` colour: unknown field"):
-        settings_from_options("ics", {"colour": "red"})
+@pytest.mark.parametrize(
+    ("call", "library", "flagged"),
+    [
+        (lambda tmp: _history(tmp).trend("a@x.com", weeks=0), "`weeks`", "--weeks"),
+        (lambda tmp: _period(week="soon"), "`week` 'soon'", "--week 'soon'"),
+        (lambda tmp: _period(start="2026-11-02"), "`start` and `end`", "--start and --end"),
+        (lambda tmp: _period(week="last", start="2026-11-02"), "`week` or", "--week or"),
+        (lambda tmp: _period(start="x", end="2026-11-02"), "`start` 'x'", "--start 'x'"),
+    ],
+)
+def test_library_errors_name_parameters_and_the_cli_names_flags(call, library, flagged, tmp_path):
+    with pytest.raises(UsageError) as caught:
+        call(tmp_path)
+    assert "--" not in str(caught.value) and library in str(caught.value)
+    # what the command line shows instead (cli.user_errors): the same line, with flags
+    assert flagged in caught.value.with_flags(lambda name: f"--{name}").one_line()
 
 
-def test_a_busy_sign_in_port_names_the_parameters_then_the_flags(tmp_path, capsys):
-    with socket.socket() as busy:
-        busy.bind(("localhost", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        with pytest.raises(CredentialError) as raised:
-            auth.login(
-                client_file(tmp_path),
-                tmp_path / "token.json",
-                browser=True,
-                port=port,
-                show=pytest.fail,
-                ask=pytest.fail,
-            )
-    assert raised.value.hint == "pass `port` with a free port, or use `browser=False`"
-    assert cli_line(raised.value, capsys).endswith(
-        "(pass --port with a free port, or use --no-browser)"
-    )
+def _period(**options: str) -> object:
+    from zoneinfo import ZoneInfo
+
+    from routine_audit.period import choose_period
+
+    return choose_period(ZoneInfo("UTC"), **options)
+
+
+def test_dead_code_is_gone():
+    from routine_audit import report
+    from routine_audit.sources import ics_window
+
+    assert not hasattr(report, "FILE_SUFFIXES") and not hasattr(ics_window, "_blocks")
+
+
+def _history(folder: Path) -> object:
+    from routine_audit.history import History
+
+    return History(folder / "history.sqlite")
