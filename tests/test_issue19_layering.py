@@ -181,3 +181,41 @@ def test_the_report_rows_live_apart_and_keep_their_old_home():
 
     for name in ("Block", "FindingView", "CommitmentView", "DailyView", "OccurrenceView"):
         assert getattr(view, name) is getattr(records, name)
+
+
+def test_the_config_loader_sets_no_private_field_of_a_model():
+    """Where a routine or rules file came from (``origin``) and a calendar entry's
+    settings (``CalendarRef.of``) are set through the models' own constructors."""
+    found = [
+        f"{file.relative_to(PACKAGE)}:{node.lineno}"
+        for file in sorted((PACKAGE / "config").glob("*.py"))
+        for top in ast.parse(file.read_text(encoding="utf-8")).body
+        if isinstance(top, ast.FunctionDef)  # module functions, not a class's own methods
+        for node in ast.walk(top)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and target.attr.startswith("_")
+    ]
+    assert found == []  # today: load.py (routine._source, rules._source), team.py
+
+
+def test_a_loaded_routine_and_rules_know_their_origin(tmp_path):
+    from routine_audit.config.load import rules_path_for
+    from routine_audit.inputs import BUILTIN, routine_input, rules_input
+
+    (tmp_path / "rules.yaml").write_text(
+        "kind: rules\nversion: 1\nrules:\n  - {name: gym, activity: personal, match: {hashtags: [gym]}}\n"
+    )
+    (tmp_path / "routine.yaml").write_text(
+        "kind: routine\nversion: 1\ntimezone: UTC\nrules: rules.yaml\n"
+    )
+    routine = ra.load_routine(tmp_path / "routine.yaml")
+    assert routine.origin is not None and routine.origin.rules == tmp_path / "rules.yaml"
+    assert routine_input(routine).path == str(tmp_path / "routine.yaml")
+    assert rules_path_for(routine) == tmp_path / "rules.yaml"
+    rules = ra.load_rules(tmp_path / "rules.yaml")
+    assert rules.origin == rules_input(rules) and rules.origin.path == str(tmp_path / "rules.yaml")
+    assert ra.load_rules().origin.path == BUILTIN
+    built = routine.model_copy()  # a copy keeps it; a routine built in Python has none
+    assert built.origin == routine.origin
+    assert type(routine).model_validate({"timezone": "UTC"}).origin is None
