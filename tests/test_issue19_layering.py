@@ -204,7 +204,8 @@ def test_a_loaded_routine_and_rules_know_their_origin(tmp_path):
     from routine_audit.inputs import BUILTIN, routine_input, rules_input
 
     (tmp_path / "rules.yaml").write_text(
-        "kind: rules\nversion: 1\nrules:\n  - {name: gym, activity: personal, match: {hashtags: [gym]}}\n"
+        "kind: rules\nversion: 1\nrules:\n"
+        "  - {name: gym, activity: personal, match: {hashtags: [gym]}}\n"
     )
     (tmp_path / "routine.yaml").write_text(
         "kind: routine\nversion: 1\ntimezone: UTC\nrules: rules.yaml\n"
