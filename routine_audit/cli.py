@@ -11,13 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._version import __version__
 from .errors import ExitCode, RoutineAuditError, UserError
 from .units import count_text
+
+if TYPE_CHECKING:
+    from .rules_check import CheckLine
 
 app = typer.Typer(
     name="routine-audit",
@@ -418,7 +421,7 @@ def rules_check(
         raise typer.Exit(int(result.exit_code))
 
 
-def _say(line) -> None:
+def _say(line: CheckLine) -> None:
     """A check's line: its results ("ok") on stdout, everything else on stderr."""
     typer.echo(str(line), err=line.level != "ok")
 
