@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from ._version import __version__
 
 ENV = "ROUTINE_AUDIT_CACHE"
-_FORMAT = 17  # bump when what is stored changes shape
+_FORMAT = 18  # bump when what is stored changes shape
 # what the package's behaviour is made of: its code, its data and its templates
 _CODE_FILES = ("**/*.py", "data/**/*", "report/templates/**/*")
 T = TypeVar("T")

@@ -38,7 +38,7 @@ STORED = [
     Block, TrendPoint, RepPages, DisplacedBlocks, BrokenLimits, EvidenceGroups, FindingParts,
     OccurrenceMoments, Inputs, InputFile, Coverage, Extent, Story,
 ]  # fmt: skip
-FORMAT = 17  # 15: stories; 16: reactive activities; 17: events' source ids
+FORMAT = 18  # 15: stories; 16: reactive activities; 17: events' source ids; 18: pages by format
 SHAPES = {
     "AuditResult": "rep period occurrences daily commitments commitment_days finding_list health "
     "problems notes coverage inputs displacements finding_count commitment_records",
@@ -64,7 +64,7 @@ SHAPES = {
     "title private displaced",
     "Block": "start end activity title seconds",
     "TrendPoint": "week commitment target scheduled adherence",
-    "RepPages": "report html markdown json csv trend",
+    "RepPages": "report formats trend",
     "DisplacedBlocks": "kind commitment what victims lost obstacles moments",
     "BrokenLimits": "limit what days events moments",
     "EvidenceGroups": "occs seconds bounds",
