@@ -363,6 +363,7 @@ def _public_occurrences(context: AuditContext) -> pd.DataFrame:
         **{name: occ[name] for name in _PUBLIC_AS_IS[2:]},
         "created": _moments(occ["created_ts"], tz),
         "source": occ["source"],
+        "identity": occ["identity"],  # matches a plan's blocks (survival.py); never shown
     }
     return pd.DataFrame(
         {name: values[order] for name, values in columns.items()},
