@@ -177,8 +177,10 @@ def test_the_first_snapshot_before_work_is_the_plan_and_is_never_replaced(tmp_pa
 def test_planned_blocks_are_counted_seconds_per_commitment(tmp_path):
     planned, routine = audited(tmp_path, BEFORE, "before")
     with History(tmp_path / "h.sqlite") as history:
-        snapshot = take_snapshot(history, team="T", result=planned,
-                                 routine=ra.load_routine(routine), taken_at=BEFORE_WORK)  # fmt: skip
+        model = ra.load_routine(routine)
+        snapshot = take_snapshot(
+            history, team="T", result=planned, routine=model, taken_at=BEFORE_WORK
+        )
     seconds = sorted((b.start.day, b.start.hour, b.seconds) for b in snapshot.blocks)
     assert seconds == [
         (2, 9, 7200), (2, 14, 3600), (3, 9, 7200), (4, 9, 7200),
