@@ -354,7 +354,9 @@ def _outcome(
         _which(block, row),
         block.seconds,
         survived,
-        taken.get(row.occ, ()),
+        # what took its time, when it lost some of its plan (a meeting already on top
+        # when the plan was taken was never planned)
+        taken.get(row.occ, ()) if survived < block.seconds else (),
     )
 
 

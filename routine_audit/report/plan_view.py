@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..survival import PlanReview
-from ..units import activity_words, clock_text, day_text, duration_text
+from ..units import clock_text, day_text, duration_text
 from .records import Block
 from .text import percent_text, span_text
 
@@ -163,13 +163,18 @@ def obstacle_text(block: Block) -> str:
     )
 
 
+def kept_text(block: PlanBlockView) -> str:
+    """``1 h 30 min of 2 h``: what a planned block kept of its planned time."""
+    return f"{duration_text(block.survived_seconds)} of {duration_text(block.planned_seconds)}"
+
+
 def lost_text(block: PlanBlockView) -> str:
-    """One lost block: ``Thu 05 Nov 09:00–11:00 prospecting (prospecting): displaced,
-    kept 1 h 30 min of 2 h; taken by an unclassified event Thu 05 Nov 10:00–10:30 (30 min)``."""
+    """One lost block, named by its commitment: ``Thu 05 Nov 09:00–11:00 prospecting:
+    displaced, kept 1 h 30 min of 2 h; taken by an unclassified event Thu 05 Nov
+    10:00–10:30 (30 min)``."""
     head = (
-        f"{span_text(block.start, block.end)} {activity_words(block.activity)} "
-        f"({block.commitment}): {OUTCOME_WORDS[block.outcome]}, kept "
-        f"{duration_text(block.survived_seconds)} of {duration_text(block.planned_seconds)}"
+        f"{span_text(block.start, block.end)} {block.commitment}: "
+        f"{OUTCOME_WORDS[block.outcome]}, kept {kept_text(block)}"
     )
     if not block.obstacles:
         return head
