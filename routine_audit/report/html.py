@@ -568,6 +568,7 @@ def render_team(
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
+        survival=_survival_rows(team, links),
         title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
         period_label=team.period.name,
@@ -590,6 +591,21 @@ def render_team(
             for r, why in team.apart
         ],
     )
+
+
+def _survival_rows(team: TeamReport, links: dict[str, str]) -> list[dict[str, Any]]:
+    """The roll-up's "Plan survival": reps by the share of their plan that survived."""
+    from .team_text import survival_cells
+
+    return [
+        {
+            "name": report.rep.name or report.rep.email,
+            "href": links.get(report.rep.email, ""),
+            "band": svg.adherence_band(share),
+            "cells": survival_cells(report),
+        }
+        for report, share in team.survival_ranking
+    ]
 
 
 def _check_relative(href: str) -> None:

@@ -45,6 +45,9 @@ class RepOutcome:
     error: str | None = None
     key: str | None = None  # the audit's cache key: what else derives from it can be kept
     pages: Any = None  # what ``finish`` made beside a fresh audit (a team run: the rep's pages)
+    plan: Any = (
+        None  # the week's plan as the history holds it (survival.WeekPlan); None: no history
+    )
 
     @property
     def ok(self) -> bool:
