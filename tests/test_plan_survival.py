@@ -12,7 +12,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from conftest import audit_texts, event, ics, routine_file
+from conftest import FIXTURES, audit_texts, event, ics, routine_file
 
 import routine_audit as ra
 from routine_audit.history import History
@@ -205,3 +205,43 @@ def test_migration_4_from_a_version_3_database(tmp_path, monkeypatch):
     assert {"plan_snapshot", "planned_block", "audit"} <= tables
     assert columns == ["snapshot_id", "identity", "start", "end", "activity", "commitment",
                        "seconds"]  # fmt: skip
+
+
+def test_every_format_shows_the_plan_and_never_an_identity(tmp_path):
+    found = review(tmp_path)
+    actual, _ = audited(tmp_path, AFTER, "after")
+    for audience in ("manager", "owner"):
+        report = ra.build_report(actual, audience, plan=found)
+        outputs = {fmt: ra.render(report, fmt) for fmt in ("table", "markdown", "html", "json")}
+        outputs["events"] = ra.render_events(report, "json")
+        for fmt, text in outputs.items():
+            assert "\x1f" not in text and "\\u001f" not in text, fmt  # identities never shown
+            assert '"identity"' not in text, fmt
+        for fmt in ("table", "markdown", "html"):
+            assert "Plan vs what survived" in outputs[fmt], fmt
+    manager = ra.render(ra.build_report(actual, "manager", plan=found), "markdown")
+    assert "Pricing call" not in manager  # the obstacle is named by its activity and time
+    assert "taken by an unclassified event Thu 05 Nov 10:00–10:30 (30 min)" in manager
+    owner = ra.render(ra.build_report(actual, "owner", plan=found), "markdown")
+    assert 'taken by "Pricing call" Thu 05 Nov 10:00–10:30 (30 min)' in owner
+
+
+def test_without_a_history_reports_have_no_plan_section(tmp_path):
+    actual, _ = audited(tmp_path, AFTER, "after")
+    report = ra.build_report(actual, "manager")
+    assert report.plan is None
+    assert "Plan vs what survived" not in ra.render(report, "markdown")
+    assert '"plan"' not in ra.render(report, "json")
+
+
+def test_a_caller_table_takes_its_identity_from_its_uid():
+    import pandas as pd
+
+    model = ra.load_routine(FIXTURES / "rep_ny.yaml")
+    period = ra.audit_period(model, week="2026-W45")
+    start = pd.Timestamp("2026-11-02 09:00", tz="America/New_York")
+    table = pd.DataFrame(
+        {"start": [start, start], "end": [start + pd.Timedelta(hours=1)] * 2, "uid": ["a", ""]}
+    )
+    result = ra.audit_frame(table, model, ra.load_rules(), period)
+    assert sorted(result.occurrences["identity"]) == ["", "a\x1f"]
