@@ -41,6 +41,8 @@ class RepOutcome:
     """One rep's audit, or the one-line reason it failed."""
 
     member: Member
+    # in its envelope (routine_audit.caching): it reads as the AuditResult, its tables
+    # decoded only if something reads them
     result: AuditResult | None
     error: str | None = None
     key: str | None = None  # the audit's cache key: what else derives from it can be kept
