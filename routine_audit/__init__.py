@@ -41,6 +41,10 @@ _LAZY = {
     "CalendarData": "routine_audit.model",
     "AuditResult": "routine_audit.result",
     "UserError": "routine_audit.errors",
+    "RunOptions": "routine_audit.team.options",
+    "run_team": "routine_audit.team.weekly",
+    "run_scheduled": "routine_audit.team.scheduled",
+    "check_files": "routine_audit.rules_check",
 }
 
 __all__ = ["__version__", *_LAZY]

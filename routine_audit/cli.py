@@ -11,13 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._version import __version__
 from .errors import ExitCode, RoutineAuditError, UserError
 from .units import count_text
+
+if TYPE_CHECKING:
+    from .rules_check import CheckLine
 
 app = typer.Typer(
     name="routine-audit",
@@ -261,7 +264,13 @@ def _one_line_warnings() -> None:
         warnings.showwarning = show
 
 
-_FLAGS = {"only": "--rep", "overwrite": "--force"}  # the parameters named otherwise
+# the parameters named otherwise (a name may carry its value: `browser=False`)
+_FLAGS = {
+    "only": "--rep",
+    "overwrite": "--force",
+    "locations": "--ics",
+    "browser=False": "--no-browser",
+}
 
 
 def _flag(name: str) -> str:
@@ -410,85 +419,17 @@ def rules_check(
     defaults): a commitment whose activity no rule assigns gets a warning. A team
     file's routines, rules and local calendars must exist; nothing is fetched unless
     --online is given."""
-    from .config import (
-        Routine,
-        RuleSet,
-        check_file,
-        load_rules,
-        rules_path_for,
-        unassigned_activities,
-    )
-    from .config.check import describe, old_form_warnings, placeholder_warnings
-    from .config.team import Team
-
-    failed = False
-    checked = []
-    for file in files:
-        try:
-            model = check_file(file)
-        except RoutineAuditError as exc:
-            for problem in _each_problem(exc):
-                typer.echo(f"error: {problem}", err=True)
-            failed = True
-            continue
-        problems = model.problems if isinstance(model, Team) else {}
-        for email, problem in problems.items():  # one rep's files: that rep would fail a run
-            for each in _each_problem(problem):
-                typer.echo(f"error: {file}: {email}: {each}", err=True)
-        failed = failed or bool(problems)
-        checked.append((file, model))
-        if not problems:
-            typer.echo(f"ok: {file} ({describe(model)})")
-    rule_sets = [m for _, m in checked if isinstance(m, RuleSet)]
-    given = rule_sets[0] if rule_sets else load_rules()
-    for file, model in checked:
-        if isinstance(model, Routine):
-            named = rules_path_for(model)  # checked (it exists) with the routine
-            rules = given if named is None else load_rules(named)
-            for warning in [*placeholder_warnings(model), *unassigned_activities(model, rules)]:
-                typer.echo(f"warning: {file}: {warning}", err=True)
-        if isinstance(model, Team):
-            mail = model.spec.mail
-            for warning in [*old_form_warnings(model), *(mail.missing_variables() if mail else [])]:
-                typer.echo(f"warning: {file}: {warning}", err=True)
-    if online:
-        teams = [(file, model) for file, model in checked if isinstance(model, Team)]
-        if not teams:
-            typer.echo("note: --online reads calendars of team files only", err=True)
-        unreadable = [_check_online(file, team) for file, team in teams]
-        if any(unreadable) and not failed:
-            raise typer.Exit(int(ExitCode.PARTIAL))  # files valid; a calendar is unreadable
-    if failed:
-        raise typer.Exit(int(ExitCode.USAGE))
-
-
-def _each_problem(exc: RoutineAuditError) -> tuple[RoutineAuditError, ...]:
-    """Every problem an error stands for: all of a file's (``rules check`` lists them)."""
-    from .errors import ConfigFileError
-
-    return exc.problems if isinstance(exc, ConfigFileError) else (exc,)
-
-
-def _check_online(file: Path, team) -> bool:
-    """Read each rep's calendar once; print one line per rep; True if any failed."""
-    from .team.online import check_calendars
+    from .rules_check import check_files
 
     with user_errors():
-        outcomes = check_calendars(team)
-    for outcome in outcomes:
-        who = outcome.member.email
-        if who in team.problems:
-            continue  # reported with the file already
-        if outcome.ok and outcome.result is not None and outcome.result.no_data:
-            newest = outcome.result.coverage.newest_text()
-            typer.echo(
-                f"warning: {file}: {who}: no events in the last four weeks ({newest})", err=True
-            )
-        elif outcome.ok:
-            typer.echo(f"ok: {file}: {who}: calendar read")
-        else:
-            typer.echo(f"error: {file}: {who}: {outcome.error}", err=True)
-    return not all(outcome.ok for outcome in outcomes)
+        result = check_files(files, online=online, emit=_say)
+    if result.exit_code != ExitCode.OK:
+        raise typer.Exit(int(result.exit_code))
+
+
+def _say(line: CheckLine) -> None:
+    """A check's line: its results ("ok") on stdout, everything else on stderr."""
+    typer.echo(str(line), err=line.level != "ok")
 
 
 @rules_app.command("init", cls=_PlainArguments)
@@ -637,13 +578,13 @@ def team_audit(
     replaces its rows. A --start/--end period is audited but not recorded."""
     from .config.load import load_team
     from .report.team_text import render_team_markdown, render_team_terminal
-    from .team.weekly import run_team
+    from .team import weekly
+    from .team.options import RunOptions
 
     with user_errors():
         team = load_team(config)
         with _progress(len(team.spec.reps) if rep is None else 1) as advance:
-            run = run_team(
-                team,
+            options = RunOptions(
                 week=week,
                 start=start,
                 end=end,
@@ -655,6 +596,7 @@ def team_audit(
                 preview=False,
                 on_done=advance,
             )
+            run = weekly.run(team, options)
         if fmt is TeamFormat.markdown:
             typer.echo(render_team_markdown(run.team_report), nl=False)
         else:
@@ -700,10 +642,9 @@ def scheduled_run(
     With --rep, only that rep is audited and mailed; the roll-up shows the whole team
     from the week's history."""
     from .config.load import load_team
-    from .history import default_db_path
-    from .team.lock import run_lock
-    from .team.preflight import usable_history, writable_file, writable_folder
-    from .team.weekly import default_folder, run_team
+    from .team.options import RunOptions
+    from .team.preflight import writable_file
+    from .team.scheduled import run_scheduled
 
     with user_errors():
         if log is not None:
@@ -711,41 +652,29 @@ def scheduled_run(
     write_log = _logger(log)
     with user_errors(also=None if log is None else write_log):
         team = load_team(config)
-        with run_lock(team.output_dir):
-            from .team.runner import team_period
-
-            folder = out or default_folder(team, team_period(team, week=week))
-            writable_folder(folder, "reports folder")
-            usable_history(db or team.db_path or default_db_path())
-            run = run_team(
-                team,
-                week=week,
-                only=rep,
-                out=folder,
-                db=db,
-                audience="manager",
-                mail=mail,
-                resend=resend,
-                whole_team=True,
-                log=write_log,
-            )
-        _why(run, also=None if log is None else write_log)
-        failed = [o.member.email for o in run.outcomes if not o.ok]
-        write_log(
-            f"done: {sum(o.ok for o in run.outcomes)} of {len(run.outcomes)} reps audited"
-            + (f"; failed: {', '.join(failed)}" if failed else "")
-            + f"; reports in {folder}"
+        options = RunOptions(
+            week=week,
+            only=rep,
+            out=out,
+            db=db,
+            audience="manager",
+            mail=mail,
+            resend=resend,
+            whole_team=True,
+            log=write_log,
         )
+        run = run_scheduled(team, options)
+        _why(run, also=None if log is None else write_log)
+        write_log(run.summary())
         raise typer.Exit(int(run.exit_code))
 
 
 def _why(run, also: Callable[[str], None] | None = None) -> None:
     """A team run that does not exit 0 says why in one line: on stderr, and in ``also``
     (the log)."""
-    reasons = run.reasons()
-    if run.exit_code == ExitCode.OK or not reasons:
+    line = run.exit_line()
+    if line is None:
         return
-    line = f"routine-audit: exit {int(run.exit_code)}: {'; '.join(reasons)}"
     typer.echo(line, err=True)
     if also is not None:
         also(line)

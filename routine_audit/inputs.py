@@ -1,6 +1,7 @@
 """Which routine and rules an audit used: each file's path and the sha256 of its bytes.
 
-``load_routine`` and ``load_rules`` attach these to the models they return, so
+``load_routine`` and ``load_rules`` attach these to the models they return (their
+``origin``), so
 an audit (and every report of it) can say what it was judged against, and the
 rules a routine names can be found from the routine alone.
 """
@@ -62,12 +63,12 @@ def file_digest(paths: Iterable[Path]) -> str:
 
 
 def routine_input(routine: object) -> InputFile:
-    source = getattr(routine, "_source", None)
+    source = getattr(routine, "origin", None)
     return source.file if isinstance(source, RoutineSource) else NOT_A_FILE
 
 
 def rules_input(rules: object) -> InputFile:
-    source = getattr(rules, "_source", None)
+    source = getattr(rules, "origin", None)
     return source if isinstance(source, InputFile) else NOT_A_FILE
 
 

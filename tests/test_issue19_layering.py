@@ -114,3 +114,109 @@ def _history(folder: Path) -> object:
     from routine_audit.history import History
 
     return History(folder / "history.sqlite")
+
+
+def _module_imports(file: Path) -> set[str]:
+    """The package's modules ``file`` imports: at the top, under TYPE_CHECKING and inside
+    functions alike (``from X import name`` counts as X.name where that is a module). The
+    package ``__init__`` that Python runs before a submodule is not counted as an edge."""
+    name, package = _module(file)
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            found |= {
+                f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target
+                for a in node.names
+            }
+    return {target for target in found if target in MODULES and target != name}
+
+
+MODULES = {_module(file)[0]: file for file in FILES}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in sorted(graph[module]):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = []
+            while not group or group[-1] != module:
+                group.append(stack.pop())
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycle_between_the_packages_modules():
+    graph = {name: _module_imports(file) for name, file in MODULES.items()}
+    assert graph["routine_audit.report.view"] >= {"routine_audit.report.stories"}  # walks
+    assert _cycles(graph) == []  # today: report.stories <-> report.view (TYPE_CHECKING)
+
+
+def test_the_report_rows_live_apart_and_keep_their_old_home():
+    from routine_audit.report import records, view
+
+    for name in ("Block", "FindingView", "CommitmentView", "DailyView", "OccurrenceView"):
+        assert getattr(view, name) is getattr(records, name)
+
+
+def test_the_config_loader_sets_no_private_field_of_a_model():
+    """Where a routine or rules file came from (``origin``) and a calendar entry's
+    settings (``CalendarRef.of``) are set through the models' own constructors."""
+    found = [
+        f"{file.relative_to(PACKAGE)}:{node.lineno}"
+        for file in sorted((PACKAGE / "config").glob("*.py"))
+        for top in ast.parse(file.read_text(encoding="utf-8")).body
+        if isinstance(top, ast.FunctionDef)  # module functions, not a class's own methods
+        for node in ast.walk(top)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and target.attr.startswith("_")
+    ]
+    assert found == []  # today: load.py (routine._source, rules._source), team.py
+
+
+def test_a_loaded_routine_and_rules_know_their_origin(tmp_path):
+    from routine_audit.config.load import rules_path_for
+    from routine_audit.inputs import BUILTIN, routine_input, rules_input
+
+    (tmp_path / "rules.yaml").write_text(
+        "kind: rules\nversion: 1\nrules:\n"
+        "  - {name: gym, activity: personal, match: {hashtags: [gym]}}\n"
+    )
+    (tmp_path / "routine.yaml").write_text(
+        "kind: routine\nversion: 1\ntimezone: UTC\nrules: rules.yaml\n"
+    )
+    routine = ra.load_routine(tmp_path / "routine.yaml")
+    assert routine.origin is not None and routine.origin.rules == tmp_path / "rules.yaml"
+    assert routine_input(routine).path == str(tmp_path / "routine.yaml")
+    assert rules_path_for(routine) == tmp_path / "rules.yaml"
+    rules = ra.load_rules(tmp_path / "rules.yaml")
+    assert rules.origin == rules_input(rules) and rules.origin.path == str(tmp_path / "rules.yaml")
+    assert ra.load_rules().origin.path == BUILTIN
+    built = routine.model_copy()  # a copy keeps it; a routine built in Python has none
+    assert built.origin == routine.origin
+    assert type(routine).model_validate({"timezone": "UTC"}).origin is None

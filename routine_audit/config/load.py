@@ -40,8 +40,7 @@ def load_routine(path: str | Path) -> Routine:
     chain: list[YamlDocument] = []
     data = _merge_extends(document, seen=(), chain=chain)
     routine = _validate(document, data, Routine, expected_kind="routine")
-    routine._source = _routine_source(chain)
-    return routine
+    return routine.read_from(_routine_source(chain))
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
@@ -49,8 +48,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     file = Path(path) if path is not None else package_data(DEFAULT_RULES)
     document = read_yaml(file)
     rules = _validate(document, document.data, RuleSet, expected_kind="rules")
-    rules._source = InputFile(BUILTIN if path is None else str(path), file_digest([file]))
-    return rules
+    return rules.read_from(InputFile(BUILTIN if path is None else str(path), file_digest([file])))
 
 
 def rules_path_for(
@@ -63,7 +61,7 @@ def rules_path_for(
     """
     if override is not None:
         return Path(override)
-    source = routine._source
+    source = routine.origin
     if isinstance(source, RoutineSource):
         if source.rules is not None and not source.rules.exists():
             raise ConfigError(

@@ -10,7 +10,7 @@ import re
 from datetime import date, time
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -25,6 +25,9 @@ from pydantic import (
 
 from ..timezones import resolve_zone
 from ..unit_kinds import UNITS, unit_kind
+
+if TYPE_CHECKING:
+    from ..inputs import InputFile, RoutineSource
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_GROUPS = {
@@ -279,7 +282,18 @@ class Routine(Strict):
         description="classification rules file, relative to the file that names it "
         "(inherited through extends:); the team's or the shipped defaults if absent",
     )
-    _source: object = PrivateAttr(None)  # set by load_routine (inputs.RoutineSource)
+    _source: object = PrivateAttr(None)  # see ``origin``
+
+    @property
+    def origin(self) -> RoutineSource | None:
+        """Where ``load_routine`` read this routine: its files, their digest and the
+        ``rules:`` file they name; None for a routine built in Python."""
+        return self._source  # type: ignore[return-value]
+
+    def read_from(self, origin: RoutineSource) -> Routine:
+        """This routine, remembering where it was read (what ``load_routine`` does)."""
+        self._source = origin
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -413,7 +427,18 @@ class RuleSet(Strict):
     kind: Literal["rules"] = "rules"
     version: Literal[1] = 1
     rules: tuple[Rule, ...] = Field(description="ordered rules, first match wins")
-    _source: object = PrivateAttr(None)  # set by load_rules (inputs.InputFile)
+    _source: object = PrivateAttr(None)  # see ``origin``
+
+    @property
+    def origin(self) -> InputFile | None:
+        """The file ``load_rules`` read these rules from, and its digest; None for rules
+        built in Python."""
+        return self._source  # type: ignore[return-value]
+
+    def read_from(self, origin: InputFile) -> RuleSet:
+        """These rules, remembering the file they were read from (what ``load_rules`` does)."""
+        self._source = origin
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> RuleSet:

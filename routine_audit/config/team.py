@@ -45,9 +45,18 @@ class CalendarRef(Strict):
     _settings: SourceSettings | None = PrivateAttr(None)
     _old_form: str | None = PrivateAttr(None)  # "ics" or "google": written in the short form
 
+    @classmethod
+    def of(cls, name: str, settings: SourceSettings, old_form: str | None = None) -> CalendarRef:
+        """The entry for the source ``name`` with its validated ``settings`` (what
+        ``calendar_entry`` builds); ``old_form`` when the file used a short form."""
+        entry = cls.model_construct(type=name)
+        entry._settings = settings
+        entry._old_form = old_form
+        return entry
+
     @property
     def settings(self) -> SourceSettings:
-        assert self._settings is not None  # set by ``calendar_entry``
+        assert self._settings is not None  # set by ``of``
         return self._settings
 
     @property
@@ -100,10 +109,7 @@ def calendar_entry(value: object) -> object:
         settings = kind.Settings.model_validate(values)
     except ValidationError as exc:
         raise _relocated(exc, renamed) from None
-    entry = CalendarRef.model_construct(type=name)
-    entry._settings = settings
-    entry._old_form = old
-    return entry
+    return CalendarRef.of(name, settings, old)
 
 
 def _fail(key: tuple[str, ...], message: str, value: object) -> NoReturn:

@@ -37,7 +37,7 @@ from ..units import amount_text, clock_text, day_text, duration_text
 
 if TYPE_CHECKING:
     from ..period import Period
-    from .view import Block, CommitmentView, FindingView, OccurrenceView
+    from .records import Block, CommitmentView, FindingView, OccurrenceView
 
 Kind = FindingKind  # its old name: the table's entry holds how a story reads a kind
 

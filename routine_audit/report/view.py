@@ -9,7 +9,7 @@ activities and times; event titles only when the rep's routine sets
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -24,9 +24,15 @@ from ..result import (  # TrendPoint: its old home, kept as an alias
     TrendPoint,
     plain_records,
 )
-from ..unit_kinds import unit_kind
 from ..visible import all_plain, for_manager, has_control, visible
 from .coaching import questions_for
+from .records import (  # their old home: still imported from here
+    Block,
+    CommitmentView,
+    DailyView,
+    FindingView,
+    OccurrenceView,
+)
 from .stories import Story, build_stories
 
 if TYPE_CHECKING:
@@ -36,92 +42,6 @@ if TYPE_CHECKING:
 class Audience(StrEnum):
     OWNER = "owner"  # the rep: everything
     MANAGER = "manager"  # activity and time; titles only if shared, never private ones
-
-
-@dataclass(frozen=True)
-class Block:
-    """A calendar block as an audience may see it."""
-
-    start: datetime
-    end: datetime
-    activity: str
-    title: str | None  # None: hidden from this audience
-    seconds: int = 0
-
-    @property
-    def label(self) -> str:
-        """Its title, or ``(title hidden)``: the activity is shown beside it."""
-        return self.title if self.title is not None else "(title hidden)"
-
-
-@dataclass(frozen=True)
-class FindingView:
-    kind: str
-    commitment: str | None
-    day: date | None
-    detail: str
-    evidence: tuple[Block, ...]
-    obstacles: tuple[Block, ...]
-    questions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CommitmentView:
-    id: str
-    activity: str
-    description: str
-    unit: str
-    per: str
-    direction: str
-    protected: bool
-    target: float
-    scheduled: float
-    gap: float
-    adherence: float | None
-    blocks: int
-    short_blocks: int
-    outside_window_hours: float
-    committed_days: int
-    judged: bool = True  # False when the week's data cannot show it (see coverage)
-
-    @property
-    def shortfall(self) -> float:
-        """The gap as people read it: how far from the target or over the limit, never < 0."""
-        return max(self.gap, 0.0)
-
-    @property
-    def status(self) -> str:
-        """``met``, ``short`` (min not reached), ``over`` (max exceeded), or ``not_judged``
-        (no calendar data, or busy/free blocks only)."""
-        if not self.judged:
-            return "not_judged"
-        if self.gap <= unit_kind(self.unit).tolerance:
-            return "met"
-        return "short" if self.direction == "min" else "over"
-
-
-@dataclass(frozen=True)
-class DailyView:
-    date: date
-    activity: str
-    hours: float
-    target_hours: float | None
-
-
-@dataclass(frozen=True)
-class OccurrenceView:
-    start: datetime
-    end: datetime
-    hours: float
-    counted_hours: float
-    activity: str
-    rule: str
-    counted: bool
-    reason: str
-    all_day: bool
-    title: str | None
-    private: bool
-    displaced: tuple[Block, ...] = ()  # what took its time (seconds: how much), in time order
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from ..coverage import Extent
-from ..errors import Location, SourceError, UsageError
+from ..errors import Location, SourceError, UsageError, UserError
 from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source, SourceContext, SourceSettings
@@ -77,7 +77,12 @@ class IcsSource(Source):
 
     @classmethod
     def open(cls, settings: IcsSettings, context: SourceContext) -> IcsSource:  # type: ignore[override]
-        return cls([context.resolve(value) for value in settings.locations])
+        try:
+            source = cls([context.resolve(value) for value in settings.locations])
+        except UserError as exc:
+            raise exc.with_flags(_as_setting) from None
+        source._setting = "location"
+        return source
 
     @classmethod
     def is_networked(cls, settings: IcsSettings) -> bool:  # type: ignore[override]
@@ -104,11 +109,19 @@ class IcsSource(Source):
         if isinstance(locations, str | Path):
             locations = [locations]
         if not locations:
-            raise UsageError("no calendar given", hint="pass --ics FILE, FOLDER or URL")
+            raise UsageError(
+                "no calendar given",
+                hint="pass `locations` FILE, FOLDER or URL",
+                names=("locations",),
+            )
         self.locations = [str(loc).strip() for loc in locations]
         for location in self.locations:
             if not location:
-                raise UsageError("--ics was given an empty path", hint="name a file, folder or URL")
+                raise UsageError(
+                    "`locations` was given an empty path",
+                    hint="name a file, folder or URL",
+                    names=("locations",),
+                )
             scheme = location.split("://", 1)[0].lower() if "://" in location else ""
             if scheme and scheme not in ("http", "https", "webcal", "webcals", "file"):
                 raise UsageError(
@@ -118,6 +131,9 @@ class IcsSource(Source):
         self.timeout = timeout
         self._held: list[Document] | None = None  # a snapshot's documents
         self._read_document: ReadDocument | None = None  # None: ``read_document``
+        # the settings field its paths came from (a team file's ``location``), to name in
+        # errors instead of this parameter, ``locations`` (which the CLI names --ics)
+        self._setting: str | None = None
 
     def reading_with(self, read: ReadDocument) -> IcsSource:
         """This source, reading each document with ``read``: a replacement that gives
@@ -139,7 +155,7 @@ class IcsSource(Source):
             return None
         if failures:
             return None
-        held = copy.copy(self)
+        held = copy.copy(self)  # its settings name and document reader too
         held._held = documents
         return _digest(documents), held
 
@@ -206,7 +222,15 @@ class IcsSource(Source):
                 except SourceError as exc:
                     failures.append(exc)
                 continue
-            yield from _local_documents(Path(location), failures)
+            try:
+                yield from _local_documents(Path(location), failures)
+            except UserError as exc:
+                raise (exc.with_flags(_as_setting) if self._setting else exc) from None
+
+
+def _as_setting(name: str) -> str:
+    """``locations`` as a calendar entry's settings name it (``location``)."""
+    return "`location`"
 
 
 # not "holds no events": a calendar left out whole is not searched again
@@ -239,7 +263,8 @@ def _local_documents(path: Path, failures: list[SourceError]) -> Iterator[Docume
         raise SourceError(
             "no such file or folder",
             where=Location(path),
-            hint="check the path given to --ics",
+            hint="check the path given to `locations`",
+            names=("locations",),
         )
     files = (
         sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES and p.is_file())

@@ -1,4 +1,6 @@
-"""A source opened from the command line: ``--source NAME --source-option KEY=VALUE``."""
+"""A source opened from ``KEY=VALUE`` pairs: what the CLI's ``--source NAME
+--source-option KEY=VALUE`` give. The parsing has no Typer in it, so it stays in the
+library; its errors name the pairs `source_option`, and the CLI writes its flag."""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ def option_values(pairs: Iterable[str]) -> dict[str, Any]:
         key = key.strip().replace("-", "_")
         if not equals or not key:
             raise UsageError(
-                f"--source-option {pair!r} is not KEY=VALUE", hint="e.g. --source-option id=primary"
+                f"`source_option` {pair!r} is not KEY=VALUE",
+                hint="e.g. `source_option` id=primary",
+                names=("source_option",),
             )
         if key in values:
             held = values[key]
@@ -42,8 +46,9 @@ def settings_from_options(name: str, values: Mapping[str, Any]) -> SourceSetting
         option = str(key[0]) if key else ""
         fields = ", ".join(kind.Settings.model_fields) or "no options"
         raise UsageError(
-            f"--source-option {option}: {message}",
+            f"`source_option` {option}: {message}",
             hint=f"the {name} source takes {fields}",
+            names=("source_option",),
         ) from None
 
 

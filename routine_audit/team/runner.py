@@ -73,7 +73,7 @@ def rep_period(job: _Job, routine: Routine) -> Period:
     if tz:
         zone = resolve_zone(tz)
         if zone is None:
-            raise UsageError(f"--tz {tz!r} is not a known time zone")
+            raise UsageError(f"`tz` {tz!r} is not a known time zone", names=("tz",))
         return period.with_tz(zone)
     if team.spec.days_in == "rep":
         return period.with_tz(routine.zone)

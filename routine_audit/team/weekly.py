@@ -1,16 +1,21 @@
-"""A team's weekly run: audit every rep, preview the week ahead, record history,
-write the reports (atomically) and optionally mail them. ``team audit`` and the
-cron command ``run`` are both this function with different options."""
+"""A team's weekly run, in stages: audit the reps, preview the week ahead, record the
+history, render the pages and the roll-up, write them (atomically), notify (mail).
+
+Each stage is a small function over one ``RunState``: the team, the ``RunOptions``
+and what the stages before it made. ``team audit``, the cron command ``run`` and the
+demo are this run with different options. A new stage is one function and one entry
+in ``STAGES``; a new file of the run's folder is one entry in ``FILES`` (a new page
+per rep: one entry in ``pages.REP_PAGES``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import write_text_atomic
 from ..config.team import Team
@@ -20,13 +25,33 @@ from ..period import Period
 from ..report import build_report, render
 from ..report.team_text import render_team_markdown
 from ..report.team_view import TeamReport
-from ..report.view import RepReport
 from ..units import count_text
 from ..visible import for_manager
+from .notify import notify
+from .options import RunOptions
+from .pages import RepPages, default_folder, rep_file_stem, rep_pages
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
 
+if TYPE_CHECKING:
+    from ..history import History
+    from ..report.view import RepReport
+
 TREND_WEEKS = 8
+
+__all__ = [
+    "FILES",
+    "REASONS",
+    "STAGES",
+    "RepPages",
+    "RunOptions",
+    "RunState",
+    "TeamRun",
+    "default_folder",
+    "rep_file_stem",
+    "run",
+    "run_team",
+]
 
 
 @dataclass
@@ -63,6 +88,24 @@ class TeamRun:
         causes["mail not sent"] = [error.partition(": ")[0] for error in self.mail_errors]
         return [f"{cause}: {', '.join(who)}" for cause, who in causes.items() if who]
 
+    def exit_line(self) -> str | None:
+        """The one line a run that does not exit 0 ends with (stderr and the log), e.g.
+        ``routine-audit: exit 1: failed: lee@x.example``; None for a clean run."""
+        reasons = self.reasons()
+        if self.exit_code == ExitCode.OK or not reasons:
+            return None
+        return f"routine-audit: exit {int(self.exit_code)}: {'; '.join(reasons)}"
+
+    def summary(self) -> str:
+        """The scheduled run's last log line: how many reps were audited, who failed,
+        where the reports are."""
+        failed = [o.member.email for o in self.outcomes if not o.ok]
+        return (
+            f"done: {sum(o.ok for o in self.outcomes)} of {len(self.outcomes)} reps audited"
+            + (f"; failed: {', '.join(failed)}" if failed else "")
+            + f"; reports in {self.folder}"
+        )
+
 
 # every cause of exit code 1 (``TeamRun.reasons``), as the README's `run` table lists them
 REASONS = {
@@ -73,128 +116,150 @@ REASONS = {
 }
 
 
-def run_team(
-    team: Team,
-    *,
-    week: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    tz: str | None = None,
-    only: str | None = None,
-    out: Path | None = None,
-    db: Path | None = None,
-    audience: str = "manager",
-    record: bool = True,
-    preview: bool = True,
-    mail: bool = False,
-    resend: bool = False,
-    whole_team: bool = False,
-    log: Callable[[str], None] = lambda line: None,
-    on_done: Callable[[RepOutcome], None] | None = None,
-) -> TeamRun:
-    """Audit the team for one period (last week by default) and write its reports.
+@dataclass
+class RunState:
+    """A run in progress: what it was asked (``options``) and what its stages made."""
 
-    With ``only`` and ``whole_team`` (``run --rep``), only that rep is audited and
-    mailed, but the roll-up and the team page show the whole team: the other reps as
-    the history recorded them for the week (see ``team.recorded``)."""
-    from ..history import History, default_db_path, previous_week
+    team: Team
+    options: RunOptions
+    period: Period
+    history: History | None = None  # None: nothing is recorded (not a week, or not asked)
+    outcomes: list[RepOutcome] = field(default_factory=list)
+    ahead: list[RepOutcome] = field(default_factory=list)  # the week ahead's audits
+    pages: list[RepPages] = field(default_factory=list)  # of the reps audited
+    partial: bool = False  # one rep of the team's week: the others as the history has them
+    run: TeamRun = field(init=False)  # made by the render stage
 
-    period = team_period(team, week=week, start=start, end=end)
+    def trend(self, outcome: RepOutcome) -> tuple:
+        """The rep's trend points up to this week, as the history holds them."""
+        return _trend(self.history, outcome, self.period)
 
-    def logged(outcome: RepOutcome) -> None:
-        log(_log_line(team, period, outcome))
-        if on_done is not None:
-            on_done(outcome)
 
+def run_team(team: Team, **options) -> TeamRun:
+    """Audit the team for one period (last week by default) and write its reports;
+    ``options`` are ``RunOptions``' fields (``run(team, RunOptions(...))``)."""
+    return run(team, RunOptions(**options))
+
+
+def run(team: Team, options: RunOptions) -> TeamRun:
+    """Every stage of ``STAGES`` in turn over one ``RunState``; the history (when the
+    run records one) is open throughout and closed at the end, whatever happens."""
+    from ..history import History, default_db_path
+
+    period = team_period(team, week=options.week, start=options.start, end=options.end)
     # history is kept per ISO week; other periods are audited but not recorded
-    keep = record and _is_week(period)
-    history = History(db or team.db_path or default_db_path()) if keep else None
+    keep = options.record and _is_week(period)
+    history = History(options.db or team.db_path or default_db_path()) if keep else None
+    state = RunState(team, options, period, history)
     try:
-        # each fresh audit's pages are made where it was, side by side with the other reps'
-        finish = partial(
-            _with_pages,
-            audience=audience,
-            files=out is not None,
-            week=period.label,
-            before=_trends_before(history, team, period, only),
-        )
-        outcomes = audit_team(team, period, only=only, tz=tz, on_done=logged, finish=finish)
-        ahead: list[RepOutcome] = []
-        if preview and _is_week(period):
-            following = Period(
-                period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz
-            )
-            ahead = audit_team(team, following, only=only, tz=tz)
-        if history is not None:
-            with history.batch():
-                for outcome in outcomes:
-                    if outcome.result is not None:
-                        history.record(team=team.name, week=period.label, result=outcome.result)
-                for outcome in ahead:
-                    if outcome.result is not None:
-                        label = outcome.result.period.label
-                        history.record(
-                            team=team.name, week=label, result=outcome.result, kind="preview"
-                        )
-        audited = [(o, _trend(history, o, period)) for o in outcomes if o.result is not None]
-        pages = all_rep_pages(audited, audience, files=out is not None)
-        reports = [p.report for p in pages]
-        partial_run = whole_team and only is not None and history is not None
-        shown: tuple[list[RepOutcome], list[RepReport]] = (outcomes, reports)
-        if partial_run:
-            from .recorded import whole_team as whole
-
-            shown = whole(team, period, outcomes, reports, history)
-        team_report = build_team_report(
-            team.name,
-            period,
-            *shown,
-            previous=(
-                (lambda email: history.previous_adherence(email, period.label))
-                if history is not None
-                else (lambda email: {})
-            ),
-            previous_judged=(
-                (lambda email: history.judged(email, previous_week(period.label)))
-                if history is not None
-                else (lambda email: True)
-            ),
-        )
-        run = TeamRun(period, outcomes, team_report, preview=ahead)
-        if out is not None:
-            run.folder = out
-            run.written = _write(out, team_report, pages, ahead, audience, partial=partial_run)
-        if mail and history is not None:
-            rollup = only is None  # a run for one rep mails that rep alone
-            run.mail_errors = _mail(team, run, history, resend=resend, log=log, rollup=rollup)
-        return run
+        for stage in STAGES:
+            stage(state)
+        return state.run
     finally:
         if history is not None:
             history.close()
 
 
-def default_folder(team: Team, period: Period) -> Path:
-    """``<output_dir>/<ISO week>/``."""
-    return team.output_dir / period.label
+def audit_reps(state: RunState) -> None:
+    """Audit each rep (side by side); each fresh audit's pages are made where it was."""
+    team, options, period = state.team, state.options, state.period
+
+    def logged(outcome: RepOutcome) -> None:
+        options.log(_log_line(team, period, outcome))
+        if options.on_done is not None:
+            options.on_done(outcome)
+
+    finish = partial(
+        _with_pages,
+        audience=options.audience,
+        files=options.out is not None,
+        week=period.label,
+        before=_trends_before(state.history, team, period, options.only),
+    )
+    state.outcomes = audit_team(
+        team, period, only=options.only, tz=options.tz, on_done=logged, finish=finish
+    )
 
 
-def rep_file_stem(report: RepReport) -> str:
-    """The rep's pages' file name: the address, made safe even if it were not validated
-    (it can never name a folder or leave the output folder)."""
-    stem = re.sub(r"[^A-Za-z0-9._+-]", "_", report.rep.email.replace("@", "-at-"))
-    return stem.lstrip(".") or "rep"
+def preview_week_ahead(state: RunState) -> None:
+    """Audit the week after an ISO week (``options.preview``)."""
+    period = state.period
+    if not (state.options.preview and _is_week(period)):
+        return
+    following = Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
+    state.ahead = audit_team(state.team, following, only=state.options.only, tz=state.options.tz)
 
 
-@dataclass(frozen=True)
-class RepPages:
-    """One rep's report view, and its HTML and Markdown pages when files are written."""
+def record_history(state: RunState) -> None:
+    """Record the week's audits, and the week ahead's as previews, in one batch."""
+    history, team = state.history, state.team
+    if history is None:
+        return
+    with history.batch():
+        for outcome in state.outcomes:
+            if outcome.result is not None:
+                history.record(team=team.name, week=state.period.label, result=outcome.result)
+        for outcome in state.ahead:
+            if outcome.result is not None:
+                label = outcome.result.period.label
+                history.record(team=team.name, week=label, result=outcome.result, kind="preview")
 
-    report: RepReport
-    html: str = ""
-    markdown: str = ""
-    json: str = ""  # the rep's entry of team.json
-    csv: str = ""  # the rep's lines of team.csv
-    trend: tuple = ()  # the history the pages show
+
+def render_reports(state: RunState) -> None:
+    """Every audited rep's pages (with the trend as now recorded) and the roll-up."""
+    from ..history import previous_week
+
+    team, options, period, history = state.team, state.options, state.period, state.history
+    audited = [(o, state.trend(o)) for o in state.outcomes if o.result is not None]
+    state.pages = all_rep_pages(audited, options.audience, files=options.out is not None)
+    reports = [p.report for p in state.pages]
+    state.partial = options.whole_team and options.only is not None and history is not None
+    shown: tuple[list[RepOutcome], list[RepReport]] = (state.outcomes, reports)
+    if state.partial:
+        from .recorded import whole_team as whole
+
+        assert history is not None
+        shown = whole(team, period, state.outcomes, reports, history)
+    team_report = build_team_report(
+        team.name,
+        period,
+        *shown,
+        previous=(
+            (lambda email: history.previous_adherence(email, period.label))
+            if history is not None
+            else (lambda email: {})
+        ),
+        previous_judged=(
+            (lambda email: history.judged(email, previous_week(period.label)))
+            if history is not None
+            else (lambda email: True)
+        ),
+    )
+    state.run = TeamRun(period, state.outcomes, team_report, preview=state.ahead)
+
+
+def write_files(state: RunState) -> None:
+    """Write every file of ``FILES`` to ``options.out`` (nothing without it)."""
+    folder = state.options.out
+    if folder is None:
+        return
+    state.run.folder = folder
+    files = [file for make in FILES for file in make(state, folder)]
+    folder.mkdir(parents=True, exist_ok=True)  # once, not by every writer at the same time
+    # each write waits for its fsync (which releases the GIL): several at once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        state.run.written = list(pool.map(lambda file: write_text_atomic(*file), files))
+
+
+# the stages of a run, in order
+STAGES: tuple[Callable[[RunState], None], ...] = (
+    audit_reps,
+    preview_week_ahead,
+    record_history,
+    render_reports,
+    write_files,
+    notify,
+)
 
 
 def all_rep_pages(
@@ -243,18 +308,7 @@ def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: boo
     outcome, trend = audited
     assert outcome.result is not None
     report = build_report(outcome.result, audience, trend=trend)
-    if not files:
-        return RepPages(report, trend=trend)
-    from ..report import csv_report, json_report
-
-    return RepPages(
-        report,
-        render(report, "html"),
-        render(report, "markdown"),
-        json_report.rep_fragment(report),
-        csv_report.rep_fragment(report),
-        trend,
-    )
+    return rep_pages(report, trend, files=files)
 
 
 def _with_pages(
@@ -281,6 +335,68 @@ def _with_pages(
     return replace(outcome, pages=page)
 
 
+def _rep_files(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """Each audited rep's own pages (``pages.REP_PAGES``)."""
+    return [file for page in state.pages for file in page.files(folder)]
+
+
+def _team_pages(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """The team page and the roll-up, linking each rep's page this run writes or the
+    folder holds (a run for one rep keeps the others' pages)."""
+    from ..report.html import render_team
+
+    team = state.run.team_report
+    own = {page.report.rep.email for page in state.pages}
+    links = {
+        r.rep.email: f"{rep_file_stem(r)}.html"
+        for r in team.reps
+        if r.rep.email in own or (folder / f"{rep_file_stem(r)}.html").exists()
+    }
+    md_links = {email: href.replace(".html", ".md") for email, href in links.items()}
+    return [
+        (folder / "index.html", render_team(team, links)),
+        (folder / "rollup.md", render_team_markdown(team, links=md_links)),
+    ]
+
+
+def _team_tables(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """team.json and team.csv from the reps' pieces; a run for one rep of the team's
+    week replaces that rep's entries and keeps the others' as the folder holds them."""
+    from ..report import csv_report
+    from ..report.json_report import render_fragments
+    from .recorded import merged_csv, merged_json
+
+    pages = state.pages
+    if not pages:
+        return []
+    reports = [p.report for p in pages]
+    team_json = render_fragments(reports, [p.json for p in pages])
+    team_csv = csv_report.render_fragments(reports, [p.csv for p in pages])
+    if state.partial:
+        team_json = merged_json(folder / "team.json", team_json)
+        team_csv = merged_csv(folder / "team.csv", team_csv)
+    return [(folder / "team.json", team_json), (folder / "team.csv", team_csv)]
+
+
+def _next_week(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """next-week.md: the week ahead's previews (not for one rep: it would replace the
+    team's)."""
+    audience = state.options.audience
+    previews = [build_report(o.result, audience) for o in state.ahead if o.result is not None]
+    if not previews or state.partial:
+        return []
+    return [(folder / "next-week.md", render(previews, "markdown"))]
+
+
+# the files of a run's folder, in the order they are listed: (state, folder) -> files
+FILES: tuple[Callable[[RunState, Path], list[tuple[Path, str]]], ...] = (
+    _rep_files,
+    _team_pages,
+    _team_tables,
+    _next_week,
+)
+
+
 def _trends_before(history, team: Team, period: Period, only: str | None) -> dict | None:
     """Each rep's trend points in the weeks before ``period`` (None: no history kept)."""
     if history is None:
@@ -293,53 +409,6 @@ def _trends_before(history, team: Team, period: Period, only: str | None) -> dic
         for member in team.spec.reps
         if only is None or member.email == only.lower()
     }
-
-
-def _write(
-    folder: Path,
-    team: TeamReport,
-    pages: list[RepPages],
-    ahead: list[RepOutcome],
-    audience: str,
-    *,
-    partial: bool = False,
-) -> list[Path]:
-    """The run's files; ``partial``: a run for one rep of the team's week, whose other
-    reps' pages, team.json and team.csv entries and previews the folder keeps."""
-    from ..report import csv_report
-    from ..report.html import render_team
-    from ..report.json_report import render_fragments
-    from .recorded import merged_csv, merged_json
-
-    own = {page.report.rep.email for page in pages}
-    links = {
-        r.rep.email: f"{rep_file_stem(r)}.html"
-        for r in team.reps
-        if r.rep.email in own or (folder / f"{rep_file_stem(r)}.html").exists()
-    }
-    files: list[tuple[Path, str]] = []
-    for page in pages:
-        stem = rep_file_stem(page.report)
-        files.append((folder / f"{stem}.html", page.html))
-        files.append((folder / f"{stem}.md", page.markdown))
-    files.append((folder / "index.html", render_team(team, links)))
-    md_links = {email: href.replace(".html", ".md") for email, href in links.items()}
-    files.append((folder / "rollup.md", render_team_markdown(team, links=md_links)))
-    if pages:
-        team_json = render_fragments([p.report for p in pages], [p.json for p in pages])
-        team_csv = csv_report.render_fragments([p.report for p in pages], [p.csv for p in pages])
-        if partial:
-            team_json = merged_json(folder / "team.json", team_json)
-            team_csv = merged_csv(folder / "team.csv", team_csv)
-        files.append((folder / "team.json", team_json))
-        files.append((folder / "team.csv", team_csv))
-    previews = [build_report(o.result, audience) for o in ahead if o.result is not None]
-    if previews and not partial:  # one rep's preview would replace the team's
-        files.append((folder / "next-week.md", render(previews, "markdown")))
-    folder.mkdir(parents=True, exist_ok=True)  # once, not by every writer at the same time
-    # each write waits for its fsync (which releases the GIL): several at once
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda file: write_text_atomic(*file), files))
 
 
 def _trend(history, outcome: RepOutcome, period: Period):
@@ -366,108 +435,3 @@ def _log_line(team: Team, period: Period, outcome: RepOutcome) -> str:
         f"{count_text(result.finding_count, 'finding')}"
     )
     return f"{head} ok: {counts}{note}"
-
-
-def _mail(team: Team, run: TeamRun, history, *, resend: bool, log, rollup: bool) -> list[str]:
-    """Send each week's mail once (unless ``resend``); the one-line errors of what failed."""
-    from ..mail import MailSettings, Message, rep_message, rollup_message, send
-    from ..report.html import render_team
-
-    section = team.spec.mail
-    if section is None:
-        return []
-    settings = MailSettings(
-        host=section.host,
-        port=section.port,
-        security=section.security,
-        sender=section.sender,
-        username_env=section.username_env,
-        password_env=section.password_env,
-    )
-    week = run.period.label
-    pending: list[tuple[Message, str]] = []
-
-    def due(recipient: str, kind: str) -> bool:
-        if resend or not history.mail_sent(
-            team=team.name, week=week, recipient=recipient, kind=kind
-        ):
-            return True
-        log(f"mail to {recipient} ({kind}, {week}) was sent before; not sent again (--resend)")
-        return False
-
-    served = _served(team, run, log)
-    manager = team.spec.manager
-    if rollup and section.to_manager and manager is not None and due(manager.email, "rollup"):
-        message = rollup_message(
-            manager.email,
-            f"{team.name}: routine audit {week}",
-            render_team_markdown(run.team_report),
-            render_team(run.team_report, {}),
-            _manager_links(run, served),
-        )
-        pending.append((message, "rollup"))
-    if section.to_reps:
-        for outcome in run.outcomes:
-            email = outcome.member.email
-            if outcome.result is None or not due(email, "rep"):
-                continue
-            own = build_report(outcome.result, "owner", trend=_trend(history, outcome, run.period))
-            text, html = render(own, "markdown"), render(own, "html")
-            links = _rep_links(own, served)
-            pending.append((rep_message(email, week, own.coverage, text, html, links), "rep"))
-    kinds = {id(message): kind for message, kind in pending}
-
-    def sent(message: Message) -> None:
-        # recorded the moment the server took it: a run killed later never sends it again
-        kind = kinds[id(message)]
-        history.mark_mail_sent(team=team.name, week=week, recipient=message.to, kind=kind)
-        log(f"mail sent to {message.to}")
-
-    errors = []
-    results = send(settings, [message for message, _ in pending], on_sent=sent)
-    for message, error in results:
-        if error is not None:
-            errors.append(f"{message.to}: {error}")
-            log(f"mail to {message.to} FAILED: {for_manager(error, 'server text')}")
-    return errors
-
-
-def _served(team: Team, run: TeamRun, log: Callable[[str], None]) -> Callable[[str], str | None]:
-    """The served address of a file this run wrote (None: not written, or no
-    ``report_url``). The addresses are ``<report_url>/<ISO week>/<file>``, where the
-    team's output_dir is served: a run told to write elsewhere (``--out``) says that
-    its links may not match."""
-    written = set(run.written)
-    if team.spec.report_url is None or run.folder is None:
-        return lambda name: None
-    week = run.period.label
-    expected = default_folder(team, run.period)
-    if run.folder.resolve() != expected.resolve():
-        log(
-            f"warning: report_url: the reports were written to {run.folder}, not {expected}; "
-            f"the mail links to {team.page_url(week, 'index.html')}, which may not be them"
-        )
-
-    def url(name: str) -> str | None:
-        return team.page_url(week, name) if run.folder / name in written else None
-
-    return url
-
-
-def _manager_links(run: TeamRun, served: Callable[[str], str | None]):
-    """The team page, then each rep's page (all manager-audience, as ``run`` writes them)."""
-    from ..mail import Links
-
-    pages = [("Team page", served("index.html"))]
-    for report in run.team_report.reps:
-        pages.append((report.rep.name or report.rep.email, served(f"{rep_file_stem(report)}.html")))
-    return Links("The reports online:", tuple((n, u) for n, u in pages if u is not None))
-
-
-def _rep_links(own: RepReport, served: Callable[[str], str | None]):
-    """The rep's own page and no other; it is written for the manager's eyes, and says so."""
-    from ..mail import Links
-
-    url = served(f"{rep_file_stem(own)}.html")
-    pages = () if url is None else (("Your page", url),)
-    return Links("Online, as your manager sees it:", pages)

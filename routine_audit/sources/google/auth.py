@@ -215,7 +215,8 @@ def login(
         except OSError as exc:
             raise CredentialError(
                 f"cannot listen on port {port} for the sign-in redirect: {exc.strerror}",
-                hint="pass --port with a free port, or use --no-browser",
+                hint="pass `port` with a free port, or use `browser=False`",
+                names=("port", "browser=False"),
             ) from None
         except Exception as exc:  # noqa: BLE001  (oauthlib raises many kinds)
             raise CredentialError(

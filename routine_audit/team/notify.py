@@ -1,0 +1,173 @@
+"""A team run's notify stage: the week's mail, each sent once, through a ``Notifier``.
+
+The messages (the manager's roll-up, each rep's own report) are made here; how they
+travel is the notifier's job: ``SmtpNotifier`` today, a chat webhook later is one more
+class with the same ``send``. What was sent is recorded in the history the moment it
+went, so a run killed half-way never sends it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from ..report import build_report, render
+from ..report.team_text import render_team_markdown
+from ..visible import for_manager
+from .pages import default_folder, rep_file_stem
+
+if TYPE_CHECKING:  # the mail module (smtplib, ssl) is imported when a run mails
+    from ..config.team import Team
+    from ..mail import Links, MailSettings, Message
+    from ..report.view import RepReport
+    from .weekly import RunState, TeamRun
+
+
+class Notifier(Protocol):
+    """Delivers a batch of messages; each comes back with ``None`` (sent) or a one-line
+    error, and ``on_sent(message)`` runs the moment one is delivered."""
+
+    def send(
+        self, messages: Sequence[Message], *, on_sent: Callable[[Message], None]
+    ) -> list[tuple[Message, str | None]]: ...
+
+
+@dataclass(frozen=True)
+class SmtpNotifier:
+    """Mail over SMTP as the team file's ``mail:`` section sets it up."""
+
+    settings: MailSettings
+
+    @classmethod
+    def for_team(cls, team: Team) -> SmtpNotifier:
+        from ..mail import MailSettings
+
+        section = team.spec.mail
+        assert section is not None
+        return cls(
+            MailSettings(
+                host=section.host,
+                port=section.port,
+                security=section.security,
+                sender=section.sender,
+                username_env=section.username_env,
+                password_env=section.password_env,
+            )
+        )
+
+    def send(
+        self, messages: Sequence[Message], *, on_sent: Callable[[Message], None]
+    ) -> list[tuple[Message, str | None]]:
+        from ..mail import send
+
+        return send(self.settings, messages, on_sent=on_sent)
+
+
+def notify(state: RunState) -> None:
+    """Send the week's mail (``options.mail``, with a history to remember it by); a run
+    for one rep mails that rep alone. Failures land in ``run.mail_errors``."""
+    options = state.options
+    if not options.mail or state.history is None:
+        return
+    state.run.mail_errors = _mail(state, rollup=options.only is None)
+
+
+def _mail(state: RunState, *, rollup: bool) -> list[str]:
+    """Send each week's mail once (unless ``resend``); the one-line errors of what failed."""
+    from ..mail import rep_message, rollup_message
+    from ..report.html import render_team
+
+    team, run, history, log = state.team, state.run, state.history, state.options.log
+    section = team.spec.mail
+    if section is None:
+        return []
+    notifier = state.options.notifier or SmtpNotifier.for_team(team)
+    week = run.period.label
+    pending: list[tuple[Message, str]] = []
+
+    def due(recipient: str, kind: str) -> bool:
+        if state.options.resend or not history.mail_sent(
+            team=team.name, week=week, recipient=recipient, kind=kind
+        ):
+            return True
+        log(f"mail to {recipient} ({kind}, {week}) was sent before; not sent again (--resend)")
+        return False
+
+    served = _served(team, run, log)
+    manager = team.spec.manager
+    if rollup and section.to_manager and manager is not None and due(manager.email, "rollup"):
+        message = rollup_message(
+            manager.email,
+            f"{team.name}: routine audit {week}",
+            render_team_markdown(run.team_report),
+            render_team(run.team_report, {}),
+            _manager_links(run, served),
+        )
+        pending.append((message, "rollup"))
+    if section.to_reps:
+        for outcome in run.outcomes:
+            email = outcome.member.email
+            if outcome.result is None or not due(email, "rep"):
+                continue
+            own = build_report(outcome.result, "owner", trend=state.trend(outcome))
+            text, html = render(own, "markdown"), render(own, "html")
+            links = _rep_links(own, served)
+            pending.append((rep_message(email, week, own.coverage, text, html, links), "rep"))
+    kinds = {id(message): kind for message, kind in pending}
+
+    def sent(message: Message) -> None:
+        # recorded the moment the server took it: a run killed later never sends it again
+        kind = kinds[id(message)]
+        history.mark_mail_sent(team=team.name, week=week, recipient=message.to, kind=kind)
+        log(f"mail sent to {message.to}")
+
+    errors = []
+    results = notifier.send([message for message, _ in pending], on_sent=sent)
+    for message, error in results:
+        if error is not None:
+            errors.append(f"{message.to}: {error}")
+            log(f"mail to {message.to} FAILED: {for_manager(error, 'server text')}")
+    return errors
+
+
+def _served(team: Team, run: TeamRun, log: Callable[[str], None]) -> Callable[[str], str | None]:
+    """The served address of a file this run wrote (None: not written, or no
+    ``report_url``). The addresses are ``<report_url>/<ISO week>/<file>``, where the
+    team's output_dir is served: a run told to write elsewhere (``--out``) says that
+    its links may not match."""
+    written = set(run.written)
+    if team.spec.report_url is None or run.folder is None:
+        return lambda name: None
+    week = run.period.label
+    expected = default_folder(team, run.period)
+    folder = run.folder
+    if folder.resolve() != expected.resolve():
+        log(
+            f"warning: report_url: the reports were written to {folder}, not {expected}; "
+            f"the mail links to {team.page_url(week, 'index.html')}, which may not be them"
+        )
+
+    def url(name: str) -> str | None:
+        return team.page_url(week, name) if folder / name in written else None
+
+    return url
+
+
+def _manager_links(run: TeamRun, served: Callable[[str], str | None]) -> Links:
+    """The team page, then each rep's page (all manager-audience, as ``run`` writes them)."""
+    from ..mail import Links
+
+    pages = [("Team page", served("index.html"))]
+    for report in run.team_report.reps:
+        pages.append((report.rep.name or report.rep.email, served(f"{rep_file_stem(report)}.html")))
+    return Links("The reports online:", tuple((n, u) for n, u in pages if u is not None))
+
+
+def _rep_links(own: RepReport, served: Callable[[str], str | None]) -> Links:
+    """The rep's own page and no other; it is written for the manager's eyes, and says so."""
+    from ..mail import Links
+
+    url = served(f"{rep_file_stem(own)}.html")
+    pages = () if url is None else (("Your page", url),)
+    return Links("Online, as your manager sees it:", pages)
