@@ -10,27 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ..report import build_report, render
 from ..report.team_text import render_team_markdown
 from ..visible import for_manager
+from .notifier import Notifier as Notifier  # where callers found it first
 from .pages import default_folder, rep_file_stem
 
 if TYPE_CHECKING:  # the mail module (smtplib, ssl) is imported when a run mails
     from ..config.team import Team
     from ..mail import Links, MailSettings, Message
     from ..report.view import RepReport
-    from .weekly import RunState, TeamRun
-
-
-class Notifier(Protocol):
-    """Delivers a batch of messages; each comes back with ``None`` (sent) or a one-line
-    error, and ``on_sent(message)`` runs the moment one is delivered."""
-
-    def send(
-        self, messages: Sequence[Message], *, on_sent: Callable[[Message], None]
-    ) -> list[tuple[Message, str | None]]: ...
+    from .state import RunState, TeamRun
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .notify import Notifier
+    from .notifier import Notifier
     from .runner import RepOutcome
 
 
