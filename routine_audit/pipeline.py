@@ -19,9 +19,12 @@ CalendarSpec = str | Path | Sequence[str | Path] | Source
 
 
 def load_events(calendar: CalendarSpec, period: Period, *, zone: ZoneInfo) -> CalendarData:
-    """Every occurrence in ``period`` from a source, or from .ics files, folders or feed URLs."""
+    """Every occurrence in ``period`` from a source, or from .ics files, folders or feed URLs
+    (what each file gives is remembered: see ``routine_audit.caching``)."""
+    from .caching import remembering
+
     source = calendar if isinstance(calendar, Source) else open_source("ics", calendar)
-    return source.read(period, zone=zone)
+    return remembering(source).read(period, zone=zone)
 
 
 def audit_period(
@@ -52,7 +55,7 @@ def audit_calendar(
 ) -> AuditResult:
     """Read ``calendar`` for ``period`` and audit it against ``routine``, classified by
     ``rules`` (None: the routine's own ``rules:`` file, else the shipped defaults)."""
-    from .engine.memo import audit_source
+    from .caching import audit_source
 
     if rules is None:
         from .config.load import rules_for

@@ -152,7 +152,7 @@ def audit_tables(
         daily=_daily(context, measured),
         commitments=_commitment_table(measured),
         commitment_days=_commitment_days(measured),
-        finding_list=findings,
+        finding_list=findings.build(),
         health=figures,
         problems=problems,
         notes=_notes(context),
