@@ -133,18 +133,20 @@ def planned_blocks(result: AuditResult) -> tuple[PlannedBlock, ...]:
     """The committed blocks of an audit (of the week ahead): each counted occurrence whose
     activity is that of an ``hours`` or ``blocks`` commitment, once per such commitment,
     with its counted seconds inside the period (after overlaps: time a meeting already
-    took is not planned)."""
-    table = result.occurrences
-    commitments = _block_commitments(result)
-    if not commitments or table.empty:
-        return ()
-    rows = _rows(result)
-    return tuple(
-        PlannedBlock(row.identity, row.start, row.end, row.activity, commitment, row.counted)
-        for row in rows
-        if row.counted_flag
-        for commitment, activity in commitments
-        if activity == row.activity
+    took is not planned). See ``AuditResult.planned_rows``."""
+    return tuple(_planned(row, result.period.tz) for row in result.planned_rows)
+
+
+def _planned(row: tuple[str, int, int, str, str, int], tz: tzinfo) -> PlannedBlock:
+    """A planned block from its stored row (times in epoch seconds)."""
+    identity, start, end, activity, commitment, seconds = row
+    return PlannedBlock(
+        identity,
+        datetime.fromtimestamp(start, tz),
+        datetime.fromtimestamp(end, tz),
+        activity,
+        commitment,
+        seconds,
     )
 
 
@@ -164,14 +166,14 @@ def take_snapshot(
     taken_at = datetime.now(UTC) if taken_at is None else taken_at
     if taken_at.tzinfo is None:
         raise ValueError("taken_at must be time-zone aware")
-    blocks = planned_blocks(result)
+    rows = result.planned_rows  # at hand in a kept audit: no decoding on warm runs
     starts = first_working_hour(routine, result.period)
     snapshot = PlanSnapshot(
         week=result.period.label,
         rep=rep or result.rep.email,
         taken_at=taken_at,
         before_start=taken_at < starts,
-        blocks=blocks,
+        blocks=tuple(_planned(row, result.period.tz) for row in rows),
     )
     history.add_plan_snapshot(
         team=team,
@@ -179,17 +181,7 @@ def take_snapshot(
         rep=snapshot.rep,
         taken_at=taken_at,
         before_start=snapshot.before_start,
-        blocks=[
-            (
-                b.identity,
-                int(b.start.timestamp()),
-                int(b.end.timestamp()),
-                b.activity,
-                b.commitment,
-                b.seconds,
-            )
-            for b in blocks
-        ],
+        blocks=list(rows),
     )
     return snapshot
 
@@ -204,17 +196,7 @@ def week_plan(history: History, *, team: str, week: str, rep: str) -> PlanSnapsh
                 rep=rep,
                 taken_at=taken_at,
                 before_start=True,
-                blocks=tuple(
-                    PlannedBlock(
-                        identity,
-                        datetime.fromtimestamp(start, UTC),
-                        datetime.fromtimestamp(end, UTC),
-                        activity,
-                        commitment,
-                        seconds,
-                    )
-                    for identity, start, end, activity, commitment, seconds in rows
-                ),
+                blocks=tuple(_planned(row, UTC) for row in rows),
             )
     return None
 
@@ -278,7 +260,6 @@ class _Row:
     start: datetime
     end: datetime
     activity: str
-    counted_flag: bool
     reason: str
     counted: int  # counted seconds inside the period
     created: datetime | None
@@ -296,18 +277,16 @@ def _rows(result: AuditResult) -> list[_Row]:
             _plain(start),
             _plain(end),
             activity,
-            bool(counted_flag),
             reason or "",
             round(hours * HOUR),
             None if created is None or created != created else _plain(created),
         )
-        for occ, identity, start, end, activity, counted_flag, reason, hours, created in zip(
+        for occ, identity, start, end, activity, reason, hours, created in zip(
             table.index.tolist(),
             identities,
             table["start"].tolist(),
             table["end"].tolist(),
             table["activity"].tolist(),
-            table["counted"].tolist(),
             table["reason"].tolist(),
             table["counted_hours"].tolist(),
             table["created"].tolist(),
@@ -430,10 +409,6 @@ def _block_commitment_rows(result: AuditResult) -> list[tuple[str, str, str]]:
         for r in result.commitment_records
         if unit_kind(str(r["unit"])).routine_blocks
     ]
-
-
-def _block_commitments(result: AuditResult) -> list[tuple[str, str]]:
-    return [(cid, activity) for cid, activity, _ in _block_commitment_rows(result)]
 
 
 def _days(first: date, last: date) -> Iterator[date]:

@@ -31,6 +31,7 @@ AUDIT_AT_HAND = (
     "finding_count",
     "commitment_records",
     "finding_rows",
+    "planned_rows",  # what a snapshot of the week ahead's plan stores (issue 20)
 )
 # what a warm run reads of a rep's report view (roll-up, team page, team.json and .csv)
 REPORT_AT_HAND = (
@@ -43,6 +44,7 @@ REPORT_AT_HAND = (
     "coverage",
     "judged",
     "trend",
+    "plan",  # the roll-up ranks reps by plan survival (issue 20)
 )
 
 

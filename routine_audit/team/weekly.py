@@ -220,10 +220,12 @@ def _build_and_keep(
 
 
 def _pages_key(outcome: RepOutcome, audience: str, trend: tuple, files: bool) -> str | None:
-    """The audit's key covers every input of the result; add what the pages add."""
+    """The audit's key covers every input of the result; add what the pages add (the
+    week's plan, issue 20, is history the pages show, as the trend is)."""
     from ..caching import pages_key
 
-    return pages_key(outcome.key, audience, trend, files)
+    shown = trend if outcome.plan is None else (trend, outcome.plan)
+    return pages_key(outcome.key, audience, shown, files)
 
 
 def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: bool) -> RepPages:
