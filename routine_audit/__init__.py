@@ -45,6 +45,9 @@ _LAZY = {
     "run_team": "routine_audit.team.weekly",
     "run_scheduled": "routine_audit.team.scheduled",
     "check_files": "routine_audit.rules_check",
+    "take_snapshot": "routine_audit.survival",
+    "week_plan": "routine_audit.survival",
+    "plan_vs_survived": "routine_audit.survival",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -11,7 +11,7 @@ and the share of its time that was planned ahead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -21,8 +21,10 @@ from .unit_kinds import unit_kind
 
 if TYPE_CHECKING:
     from .config.schema import Routine
+    from .config.team import Team
     from .history import History
     from .period import Period
+    from .team.runner import RepOutcome
 
 # a planned block's outcome, in the order they are tried: the first that holds is its own
 OUTCOMES = ("deleted", "cancelled", "declined", "moved", "shortened", "displaced", "held")
@@ -184,6 +186,29 @@ def take_snapshot(
         blocks=list(rows),
     )
     return snapshot
+
+
+def take_team_snapshots(
+    history: History,
+    team: Team,
+    outcomes: Iterable[RepOutcome],
+    *,
+    taken_at: datetime | None = None,
+) -> list[PlanSnapshot]:
+    """``take_snapshot`` for each audited rep of a team's week-ahead audits (``run``'s
+    record stage; ``team plan``), each judged by the rep's routine."""
+    taken_at = datetime.now(UTC) if taken_at is None else taken_at
+    return [
+        take_snapshot(
+            history,
+            team=team.name,
+            result=outcome.result,
+            routine=team.member_routine(outcome.member),
+            taken_at=taken_at,
+        )
+        for outcome in outcomes
+        if outcome.result is not None
+    ]
 
 
 def week_plan(history: History, *, team: str, week: str, rep: str) -> PlanSnapshot | None:

@@ -329,20 +329,10 @@ FILES: tuple[Callable[[RunState, Path], list[tuple[Path, str]]], ...] = (
 def _snapshot_plans(state: RunState) -> None:
     """Store each rep's week-ahead blocks as a snapshot of that week's plan (the first
     one taken before the week's first working hour is the plan: survival.py)."""
-    from ..survival import take_snapshot
+    from ..survival import take_team_snapshots
 
     assert state.history is not None
-    taken_at = state.options.now or datetime.now(UTC)
-    for outcome in state.ahead:
-        if outcome.result is not None:
-            routine = state.team.member_routine(outcome.member)
-            take_snapshot(
-                state.history,
-                team=state.team.name,
-                result=outcome.result,
-                routine=routine,
-                taken_at=taken_at,
-            )
+    take_team_snapshots(state.history, state.team, state.ahead, taken_at=state.options.now)
 
 
 def _week_plans(state: RunState) -> dict[str, WeekPlan] | None:
