@@ -142,7 +142,7 @@ def run(rows: int, seed: int) -> dict[str, float]:
     # the audit makes every finding (displaced blocks and broken limits decided as
     # columns, made into objects at its end); reading them is timed apart, as before
     started = time.perf_counter()
-    findings = sum(len(result.finding_list) for result in results.values())
+    findings = sum(len(result.finding_objects) for result in results.values())
     return {
         "rows": rows,
         "reps": len(results),

@@ -27,7 +27,7 @@ def load_events(calendar: CalendarSpec, period: Period, *, zone: ZoneInfo) -> Ca
     return remembering(source).read(period, zone=zone)
 
 
-def audit_period(
+def period_for(
     routine: Routine,
     *,
     tz: str | None = None,
@@ -48,6 +48,9 @@ def audit_period(
             )
         zone = found
     return choose_period(zone, week=week, start=start, end=end, today=today)
+
+
+audit_period = period_for  # its name before 0.2 (it returns a period; it audits nothing)
 
 
 def audit_calendar(

@@ -103,7 +103,7 @@ class AuditResult:
     - ``daily``: counted hours per date and activity;
     - ``commitments``: one row per commitment: target, scheduled, gap, adherence...;
     - ``commitment_days``: per commitment and date, scheduled vs target;
-    - ``findings``: one row per finding (``finding_list`` keeps the objects).
+    - ``findings``: one row per finding (``finding_objects`` keeps the objects).
     """
 
     rep: RepInfo
@@ -112,7 +112,7 @@ class AuditResult:
     daily: pd.DataFrame
     commitments: pd.DataFrame
     commitment_days: pd.DataFrame
-    finding_list: Sequence[Finding]
+    finding_objects: Sequence[Finding]
     health: HealthFigures
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
@@ -123,9 +123,14 @@ class AuditResult:
     displacements: tuple[tuple[int, int, int], ...] = ()
 
     @property
+    def finding_list(self) -> Sequence[Finding]:
+        """``finding_objects``' name before 0.2."""
+        return self.finding_objects
+
+    @property
     def finding_count(self) -> int:
         """How many findings (the log lines say it)."""
-        return len(self.finding_list)
+        return len(self.finding_objects)
 
     @cached_property
     def commitment_records(self) -> tuple[dict[str, object], ...]:
@@ -135,7 +140,7 @@ class AuditResult:
     @property
     def finding_rows(self) -> tuple[tuple[str, str | None, date | None, str], ...]:
         """(kind, commitment, day, detail) of each finding: what the history records."""
-        return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_list)
+        return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_objects)
 
     @property
     def planned_rows(self) -> tuple[tuple[str, int, int, str, str, int], ...]:
@@ -188,7 +193,7 @@ class AuditResult:
                     "detail": f.detail,
                     "evidence": len(f.evidence) + len(f.obstacles),
                 }
-                for f in self.finding_list
+                for f in self.finding_objects
             ],
             columns=["kind", "commitment", "date", "detail", "evidence"],
         )

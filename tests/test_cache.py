@@ -116,7 +116,7 @@ def test_a_repeated_audit_skips_the_engine_until_an_input_changes(
     again = caching.audit(data, routine, rules, WEEK)
     assert not calls
     assert again.commitments.equals(first.commitments)
-    assert again.finding_list == first.finding_list
+    assert again.finding_objects == first.finding_objects
     changed = routine.model_copy(update={"share_titles": not routine.share_titles})
     caching.audit(data, changed, rules, WEEK)
     fewer = rules.model_copy(update={"rules": rules.rules[1:]})
@@ -158,10 +158,10 @@ def test_a_stored_audit_opens_its_big_tables_only_when_used():
     # the result stays encoded; what reports and history need is at hand without pandas
     assert not stored.opened
     assert stored.commitment_records == result.commitment_records
-    assert stored.finding_count == len(result.finding_list)
+    assert stored.finding_count == len(result.finding_objects)
     assert stored.finding_rows == result.finding_rows
     assert not stored.opened
-    assert stored.finding_list == result.finding_list
+    assert stored.finding_objects == result.finding_objects
     assert stored.opened
     for name in ("occurrences", "daily", "commitment_days", "commitments"):
         assert getattr(stored, name).equals(getattr(result, name)), name

@@ -82,12 +82,12 @@ def test_a_pickled_audit_is_whole_and_its_findings_are_a_plain_list():
     import routine_audit as ra
 
     routine = ra.load_routine(package_data("sample") / "dana.yaml")
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     result = ra.audit_calendar(package_data("sample") / "dana.ics", routine, None, period)
-    assert type(result) is AuditResult and type(result.finding_list) is list
+    assert type(result) is AuditResult and type(result.finding_objects) is list
     again = pickle.loads(pickle.dumps(result))
     assert {f.name for f in dataclasses.fields(AuditResult)} <= set(vars(again))
-    assert again.finding_list == result.finding_list
+    assert again.finding_objects == result.finding_objects
     assert again.commitment_records == result.commitment_records
 
 
@@ -202,7 +202,7 @@ def test_a_kept_report_reads_as_the_report_it_holds():
     import routine_audit as ra
 
     routine = ra.load_routine(package_data("sample") / "dana.yaml")
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     result = ra.audit_calendar(package_data("sample") / "dana.ics", routine, None, period)
     report = ra.build_report(result, "manager")
     kept = pickle.loads(pickle.dumps(kept_report(report)))

@@ -238,7 +238,7 @@ def test_a_caller_table_takes_its_identity_from_its_uid():
     import pandas as pd
 
     model = ra.load_routine(FIXTURES / "rep_ny.yaml")
-    period = ra.audit_period(model, week="2026-W45")
+    period = ra.period_for(model, week="2026-W45")
     start = pd.Timestamp("2026-11-02 09:00", tz="America/New_York")
     table = pd.DataFrame(
         {"start": [start, start], "end": [start + pd.Timedelta(hours=1)] * 2, "uid": ["a", ""]}

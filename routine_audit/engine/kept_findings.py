@@ -20,7 +20,7 @@ import numpy as np
 
 from ..finding_kinds import DISPLACED, LIMIT_BROKEN, PROTECTED_OVERLAP
 from ..result import Evidence, Finding
-from ..units import clock_span_text, duration_text
+from ..wording import clock_span_text, duration_text
 
 
 class OccurrenceMoments:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..survival import PlanReview
-from ..units import clock_text, day_text, duration_text
+from ..wording import clock_text, day_text, duration_text
 from .records import Block
 from .text import percent_text, span_text
 

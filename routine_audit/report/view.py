@@ -105,7 +105,7 @@ def build_report(
             obstacles=tuple(_block(e, show) for e in f.obstacles),
             questions=questions_for(f.kind, subjects.get(f.commitment or ""), audience),
         )
-        for f in result.finding_list
+        for f in result.finding_objects
     )
     occurrence_views = tuple(
         OccurrenceView(*fields, title=show(occ), private=private, displaced=displaced.get(occ, ()))

@@ -24,9 +24,9 @@ from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source, SourceContext, SourceSettings
 from .ics_lengths import correct_end, keep_long_durations, note_lengths
+from .ics_prefilter import narrow
 from .ics_rules import MAX_CANDIDATES, MAX_READ_CANDIDATES, Expansion, SeriesTooCostlyError
 from .ics_text import prepare
-from .ics_window import narrow
 from .limits import MAX_BYTES, MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
 
 if TYPE_CHECKING:  # the parser is imported where files are parsed: a warm run parses none
@@ -339,7 +339,7 @@ def read_document(
     """Every occurrence in one document that may touch ``period``, plus what was skipped.
 
     ``fast`` first drops, as text, the VEVENTs that cannot touch the period
-    (see ``ics_window``); the result is the same as without it.
+    (see ``ics_prefilter``); the result is the same as without it.
     """
     from .ics_events import to_event
 

@@ -24,8 +24,8 @@ from ..period import Period
 from ..report import build_report, render
 from ..report.team_text import render_team_markdown
 from ..survival import review_of
-from ..units import count_text
 from ..visible import for_manager
+from ..wording import count_text
 from .notify import notify
 from .options import RunOptions
 from .pages import RepPages, default_folder, rep_file_stem, rep_pages
