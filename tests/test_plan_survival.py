@@ -245,3 +245,44 @@ def test_a_caller_table_takes_its_identity_from_its_uid():
     )
     result = ra.audit_frame(table, model, ra.load_rules(), period)
     assert sorted(result.occurrences["identity"]) == ["", "a\x1f"]
+
+
+def test_the_json_plan_fits_the_schema(tmp_path):
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from routine_audit.report.json_schema import report_schema, schema_problems
+
+    found = review(tmp_path)
+    actual, _ = audited(tmp_path, AFTER, "after")
+    for plan in (found, plan_vs_survived(None, actual)):
+        document = json.loads(ra.render(ra.build_report(actual, "manager", plan=plan), "json"))
+        Draft202012Validator(report_schema()).validate(document)
+        assert document["schema_version"] == 3
+    assert schema_problems() == []  # the outcomes and sources enums are survival's tables
+    (entry,) = document["reps"].values()
+    assert entry["plan"] == {
+        "snapshot_at": None,
+        "source": "created",
+        "commitments": [
+            {"id": "prospecting", "planned": None, "survived": None, "added": None,
+             "survival": None, "planned_ahead": 0.882}  # 27000 / 30600
+        ],
+        "blocks": [],
+    }  # fmt: skip
+
+
+def test_a_week_without_calendar_data_has_no_plan_section(tmp_path):
+    from routine_audit.survival import WeekPlan, review_of
+
+    planned, routine = audited(tmp_path, BEFORE, "before")
+    empty, _ = audited(tmp_path, ics(), "after")  # nothing on the calendar at all
+    with History(tmp_path / "h.sqlite") as history:
+        model = ra.load_routine(routine)
+        take_snapshot(history, team="T", result=planned, routine=model, taken_at=BEFORE_WORK)
+        plan = week_plan(history, team="T", week="2026-W45", rep="rep@northwind.example")
+    assert plan is not None
+    assert review_of(WeekPlan(plan), empty) is None  # a gap in the record, not 8 deletions
+    assert review_of(None, planned) is None  # no history: no section
+    assert review_of(WeekPlan(None), planned).source == "created"
