@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .result import AuditResult, Evidence
 from .unit_kinds import unit_kind
@@ -299,12 +299,12 @@ def _rows(result: AuditResult) -> list[_Row]:
         _Row(
             occ,
             identity or "",
-            _plain(start),
-            _plain(end),
+            _when(start),
+            _when(end),
             activity,
             reason or "",
             round(hours * HOUR),
-            None if created is None or created != created else _plain(created),
+            _created(created),
         )
         for occ, identity, start, end, activity, reason, hours, created in zip(
             table.index.tolist(),
@@ -320,11 +320,14 @@ def _rows(result: AuditResult) -> list[_Row]:
     ]
 
 
-def _plain(value: object) -> datetime:
-    """A pandas Timestamp as a plain datetime (NaT: None)."""
-    if value is None or str(value) == "NaT":
-        return None  # type: ignore[return-value]
-    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # type: ignore[return-value]
+def _when(value: Any) -> datetime:
+    """A pandas Timestamp as a plain datetime."""
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+
+
+def _created(value: Any) -> datetime | None:
+    """A creation time, or None when the source does not know it (NaT)."""
+    return None if value is None or value != value else _when(value)  # NaT != NaT
 
 
 def _taken_from(actual: AuditResult, rows: dict[int, _Row]) -> dict[int, tuple[Evidence, ...]]:
