@@ -45,6 +45,9 @@ _LAZY = {
     "run_team": "routine_audit.team.weekly",
     "run_scheduled": "routine_audit.team.scheduled",
     "check_files": "routine_audit.rules_check",
+    "plan_week": "routine_audit.ahead",
+    "week_ahead": "routine_audit.ahead",
+    "WeekAhead": "routine_audit.ahead",
 }
 
 __all__ = ["__version__", *_LAZY]
