@@ -152,7 +152,7 @@ KINDS: dict[str, FindingKind] = _kinds(
         TALLY,
         tallied=True,
         ahead_questions=(
-            "Where in the week will the rest of the {activity} time go?",
+            "Which slots will hold the rest of the {activity}?",
             "Who needs to know which slots you are keeping for {activity}?",
         ),
     ),
