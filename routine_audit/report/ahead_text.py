@@ -140,7 +140,7 @@ def _terminal(console: Console, report: AheadReport) -> None:
     console.print(
         Text(
             f"The week ahead {period.name}: {days_text(period.first, period.last)}, {period.tz.key}"
-        )  # fmt: skip
+        )
     )
     console.print(Text(f"View: {_view_text(report)}", style="dim"))
     coverage = report.report.coverage
@@ -148,7 +148,7 @@ def _terminal(console: Console, report: AheadReport) -> None:
         Text(
             f"Calendar coverage: {_coverage_line(report)}",
             style="dim" if coverage.judged else "bold yellow",
-        )  # fmt: skip
+        )
     )
     _section(console, "Commitments")
     console.print(_table(report))
