@@ -177,3 +177,11 @@ def plan_week(
     today = None if now is None else now.astimezone(routine.zone).date()
     period = audit_period(routine, tz=tz, week=week or "next", today=today)
     return week_ahead(audit_ahead(source, routine, rules, period))
+
+
+def record_week_ahead(history, *, team: str, result: AuditResult) -> None:
+    """Keep a week ahead (an ISO week) in the history, as that week's ``preview`` audit
+    (replacing an earlier one of the same team, week and rep)."""
+    if result.period.label.count("-W") != 1:
+        return  # the history is kept per ISO week
+    history.record(team=team, week=result.period.label, result=result, kind="preview")
