@@ -78,13 +78,8 @@ def build_ahead(ahead: WeekAhead, audience: Audience | str = Audience.OWNER) -> 
         for f in base.findings
     )
     figures = {c.id: c for c in ahead.commitments}
-    # in the order the week will meet them: each day's lines, then the week's
-    lines = tuple(
-        sorted(
-            (_line(i, f, figures.get(f.commitment or "")) for i, f in enumerate(findings)),
-            key=lambda s: (s.day or date.max, finding_kind(s.kind).rank, s.subject),
-        )
-    )
+    lines = _lines(findings, figures)
+
     return AheadReport(replace(base, findings=findings, stories=lines), ahead)
 
 
@@ -104,6 +99,40 @@ def _sentence(text: str) -> str:
 
 
 # -- one line per finding ---------------------------------------------------------
+
+
+def _lines(
+    findings: Sequence[FindingView], figures: dict[str, AheadCommitment]
+) -> tuple[Story, ...]:
+    """One line per finding, in the order the week will meet them (each day's lines,
+    then the week's), except that a day's ``missing_block`` beside a block that meetings
+    take whole is told by that block's line (the block is why the day has none)."""
+    taken = {
+        (f.commitment, f.day): i
+        for i, f in enumerate(findings)
+        if f.kind in (DISPLACED, PROTECTED_OVERLAP) and f.evidence
+    }
+    lines: list[Story] = []
+    joined: dict[int, int] = {}  # the block's finding -> the missing block's
+    for i, f in enumerate(findings):
+        if f.kind == MISSING_BLOCK and (f.commitment, f.day) in taken:
+            joined[taken[(f.commitment, f.day)]] = i
+    for i, f in enumerate(findings):
+        if i in joined.values():
+            continue
+        line = _line(i, f, figures.get(f.commitment or ""))
+        if i in joined:  # the day asks where the commitment will go instead
+            missing = findings[joined[i]]
+            line = replace(
+                line,
+                kind=MISSING_BLOCK,
+                findings=tuple(sorted((i, joined[i]))),
+                questions=missing.questions,
+            )
+        lines.append(line)
+    return tuple(
+        sorted(lines, key=lambda s: (s.day or date.max, finding_kind(s.kind).rank, s.subject))
+    )
 
 
 def _line(index: int, f: FindingView, c: AheadCommitment | None) -> Story:
