@@ -693,8 +693,8 @@ def team_plan(
         typer.Option(
             "--out",
             metavar="FOLDER",
-            help="Also write the week-ahead pages to this folder (<rep>-week-ahead.html, "
-            "next-week.md, .json, .csv).",
+            help="Also write the week-ahead pages to this folder (each rep's "
+            "REP-week-ahead.html, and next-week.md, .json, .csv).",
         ),
     ] = None,
     db: DbOption = None,

@@ -14,7 +14,7 @@ from ..units import hours
 from . import RenderOptions
 from .ahead_view import AheadReport
 from .csv_safe import write_csv
-from .json_report import _dumps, _finding, _rep, document
+from .json_report import document, dumps, finding_entry, rep_entry
 
 CSV_HEADER = (
     "rep",
@@ -39,9 +39,9 @@ def render_json(reports: list[AheadReport], options: RenderOptions | None = None
     by_rep = {id(r.report): r for r in reports}
     made = document(
         [r.report for r in reports],
-        rep=lambda inner: {**_rep(inner), "ahead": ahead_json(by_rep[id(inner)])},
+        rep=lambda inner: {**rep_entry(inner), "ahead": ahead_json(by_rep[id(inner)])},
     )
-    return _dumps(made) + "\n"
+    return dumps(made) + "\n"
 
 
 def ahead_json(report: AheadReport) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def ahead_json(report: AheadReport) -> dict[str, Any]:
     return {
         "week": report.ahead.week,
         "commitments": [_commitment(c) for c in report.commitments],
-        "findings": [_finding(f) for f in report.report.findings],
+        "findings": [finding_entry(f) for f in report.report.findings],
     }
 
 

@@ -14,7 +14,7 @@ from ..units import amount_text, day_text, days_text, duration_text
 from . import RenderOptions, svg
 from .ahead_text import NEXT_WEEK_LINES, status_text
 from .ahead_view import AheadReport, commitment_line
-from .html import _audience_text, _calendar, _legend, _page
+from .html import audience_text, legend, page, week_drawn
 
 
 def render(reports: list[AheadReport], options: RenderOptions | None = None) -> str:
@@ -22,7 +22,7 @@ def render(reports: list[AheadReport], options: RenderOptions | None = None) -> 
     names = ", ".join(r.rep.name or r.rep.email for r in reports)
     labels = sorted({r.period.name for r in reports})
     title = f"The week ahead {', '.join(labels)}: {names}" if reports else "The week ahead"
-    return _page(
+    return page(
         "ahead.html.j2",
         title=title,
         reps=[_rep(report, f"ahead-{index + 1}") for index, report in enumerate(reports)],
@@ -39,7 +39,7 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
         "period_label": period.name,
         "period_text": days_text(period.first, period.last),
         "tz": period.tz.key,
-        "audience_text": _audience_text(inner),
+        "audience_text": audience_text(inner),
         "coverage": coverage.line().partition(": ")[2]
         if coverage.judged
         else f"no events on the calendar for that week yet ({coverage.status.value})",
@@ -63,8 +63,8 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
             }
             for c in report.commitments
         ],
-        "calendar": _calendar(inner, anchor),
-        "legend": _legend(inner),
+        "calendar": week_drawn(inner, anchor),
+        "legend": legend(inner),
         "lines": report.lines,
         "data_quality": inner.data_quality,
     }

@@ -36,7 +36,8 @@ from ..finding_kinds import (
 from ..unit_kinds import unit_kind
 from ..units import activity_words, amount_text, day_text, duration_text
 from .records import Block, FindingView
-from .stories import Story, _span, event_name
+from .stories import Story, event_name
+from .stories import span_text_on
 from .view import Audience, RepReport, build_report
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -163,7 +164,7 @@ def _line(index: int, f: FindingView, c: AheadCommitment | None) -> Story:
 
 
 def _names(blocks: Sequence[Block], day: date | None) -> str:
-    names = [f"{event_name(b)} {_span(b, day)}" for b in blocks]
+    names = [f"{event_name(b)} {span_text_on(b, day)}" for b in blocks]
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
@@ -206,7 +207,7 @@ def _block(f: FindingView, c: AheadCommitment | None) -> str:
     block = f.evidence[0]
     length = (block.end - block.start).total_seconds()
     others = _names(f.obstacles, f.day)
-    span = _span(block, f.day)
+    span = span_text_on(block, f.day)
     if f.kind == PROTECTED_OVERLAP:
         return f"{span} will be overlapped for {duration_text(block.seconds or length)} by {others}"
     if block.seconds >= length:
@@ -222,7 +223,7 @@ def _invitation(f: FindingView, c: AheadCommitment | None) -> str:
     invitation = f.evidence[0]
     activity = activity_words(c.activity) if c else "committed"
     return (
-        f"{event_name(invitation)} {_span(invitation, f.day)} is not answered yet; accepted, "
+        f"{event_name(invitation)} {span_text_on(invitation, f.day)} is not answered yet; accepted, "
         f"it would take {duration_text(invitation.seconds)} of the {activity} window"
     )
 

@@ -205,8 +205,5 @@ def _rep_links(own: RepReport, served: Callable[[str], str | None]) -> Links:
     from ..mail import Links
 
     url = served(f"{rep_file_stem(own)}.html")
-    ahead = served(f"{rep_file_stem(own)}-week-ahead.html")
-    pages = tuple(
-        (label, u) for label, u in (("Your page", url), ("Your week ahead", ahead)) if u is not None
-    )
+    pages = () if url is None else (("Your page", url),)
     return Links("Online, as your manager sees it:", pages)
