@@ -36,8 +36,7 @@ from ..finding_kinds import (
 from ..unit_kinds import unit_kind
 from ..units import activity_words, amount_text, day_text, duration_text
 from .records import Block, FindingView
-from .stories import Story, event_name
-from .stories import span_text_on
+from .stories import Story, event_name, span_text_on
 from .view import Audience, RepReport, build_report
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -222,9 +221,10 @@ def _limit(f: FindingView, c: AheadCommitment | None) -> str:
 def _invitation(f: FindingView, c: AheadCommitment | None) -> str:
     invitation = f.evidence[0]
     activity = activity_words(c.activity) if c else "committed"
+    when = span_text_on(invitation, f.day)
     return (
-        f"{event_name(invitation)} {span_text_on(invitation, f.day)} is not answered yet; accepted, "
-        f"it would take {duration_text(invitation.seconds)} of the {activity} window"
+        f"{event_name(invitation)} {when} is not answered yet; accepted, it would take "
+        f"{duration_text(invitation.seconds)} of the {activity} window"
     )
 
 
