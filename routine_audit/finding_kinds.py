@@ -205,8 +205,8 @@ KINDS: dict[str, FindingKind] = _kinds(
         UNANSWERED_INVITATION,
         6,
         "Invitation not answered",
-        (
-            "Will you accept, decline or propose another time for the invitation on {day}?",
+        (  # asked only ahead; {day} is the week ahead's alone
+            "Will you accept, decline or propose another time for the invitation?",
             "If you accept it, where will the {activity} time go instead?",
         ),
         DETAIL,
