@@ -339,3 +339,23 @@ def test_plan_refuses_last_week(files):
     result = _plan(files[:2], "--week", "last")
     assert result.exit_code == 2
     assert "last is behind us" in result.stderr
+
+
+def test_a_week_with_no_events_yet_has_nothing_blocked_out(tmp_path):
+    # the calendar's only event is in the week before: 2026-W46 is empty
+    calendar = tmp_path / "cal.ics"
+    calendar.write_text(
+        ics(event("old", "20261102T090000Z", "20261102T110000Z", "Prospecting")), newline=""
+    )
+    routine = routine_file(tmp_path, ROUTINE)
+    ahead = ra.plan_week(calendar, ra.load_routine(routine), week=WEEK)
+    assert ahead.coverage.status.value == "empty" and ahead.findings == ()
+    c = ahead.commitment("prospecting")
+    assert (c.planned, c.gap, c.days_without_block) == (0.0, 10.0, (MON, TUE, WED, THU, FRI))
+    assert ahead.commitment("gym").days_without_block == (TUE, THU)
+    result = CliRunner().invoke(
+        app, ["plan", "--ics", str(calendar), "--routine", str(routine), "--week", WEEK]
+    )
+    assert result.exit_code == 1
+    assert "No events on the calendar for that week yet: nothing is blocked out." in result.stdout
+    assert "nothing is blocked out" in result.stderr

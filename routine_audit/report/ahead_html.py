@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from ..inputs import input_text
 from ..units import amount_text, day_text, days_text, duration_text
 from . import RenderOptions, svg
-from .ahead_text import NEXT_WEEK_LINES, status_text
+from .ahead_text import NEXT_WEEK_LINES, quiet_text, status_text
 from .ahead_view import AheadReport, commitment_line
 from .html import audience_text, legend, page, week_drawn
 
@@ -66,6 +66,8 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
         "calendar": week_drawn(inner, anchor),
         "legend": legend(inner),
         "lines": report.lines,
+        "quiet": quiet_text(report),
+        "judged": coverage.judged,
         "data_quality": inner.data_quality,
     }
 

@@ -44,6 +44,13 @@ def _view_text(report: AheadReport) -> str:
     )
 
 
+def quiet_text(report: AheadReport) -> str:
+    """What a week ahead with no lines says."""
+    if not report.report.coverage.judged:
+        return "No events on the calendar for that week yet: nothing is blocked out."
+    return "Every commitment is blocked out, and nothing is booked on top."
+
+
 def _title(report: AheadReport) -> str:
     rep = report.rep
     return f"{rep.name or rep.email}: the week ahead {report.period.name}"
@@ -95,7 +102,7 @@ def _markdown(report: AheadReport) -> str:
         )
     lines += ["", "## What the week holds", ""]
     if not report.lines:
-        lines.append("Every commitment is blocked out, and nothing is booked on top.")
+        lines.append(quiet_text(report))
     for line in report.lines:
         lines.append(f"- **{escape(line.head)}:** {escape(line.body)}")
         lines += [f"  - {escape(q)}" for q in line.questions[:1]]
@@ -154,7 +161,7 @@ def _terminal(console: Console, report: AheadReport) -> None:
     console.print(_table(report))
     _section(console, "What the week holds")
     if not report.lines:
-        console.print(Text("Every commitment is blocked out, and nothing is booked on top."))
+        console.print(Text(quiet_text(report)))
     for line in report.lines:
         console.print(Text.assemble("  - ", (line.head, "cyan"), f": {line.body}"))
     asked = [line for line in report.lines if line.questions]
