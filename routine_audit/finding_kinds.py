@@ -1,5 +1,7 @@
 """Finding kinds as one table: what each kind is called, how pressing it is, what a coach
-asks about it, how the calendar marks it and how a story tells it.
+asks about it (after the week, and before it: ``ahead_questions``), which audits find it
+(``tense``: a past week's, the week ahead's, or both), how the calendar marks it and how
+a story tells it.
 
 Adding a finding kind is one ``KINDS`` entry plus the engine code that detects it. The
 engine spells kinds with the constants below; the reports read everything else from the
