@@ -6,7 +6,7 @@ The library API (the CLI is a thin layer over it)::
 
     routine = ra.load_routine("routine.yaml")
     rules = ra.rules_for(routine)                # its rules: file, else the shipped defaults
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     result = ra.audit_calendar("calendar.ics", routine, rules, period)
     result.commitments                           # pandas DataFrame
     print(ra.render(ra.build_report(result, "manager"), "markdown"))
@@ -28,7 +28,8 @@ _LAZY = {
     "check_file": "routine_audit.config",
     "init_rules": "routine_audit.config",
     "load_events": "routine_audit.pipeline",
-    "audit_period": "routine_audit.pipeline",
+    "period_for": "routine_audit.pipeline",
+    "audit_period": "routine_audit.pipeline",  # period_for's old name
     "audit_calendar": "routine_audit.pipeline",
     "audit": "routine_audit.engine.audit",
     "audit_frame": "routine_audit.engine.audit",

@@ -17,7 +17,7 @@ import typer
 
 from ._version import __version__
 from .errors import ExitCode, RoutineAuditError, UserError
-from .units import count_text
+from .wording import count_text
 
 if TYPE_CHECKING:
     from .rules_check import CheckLine
@@ -972,13 +972,13 @@ def _source_values(source, source_option, short: dict) -> tuple:
 def _run_audit(source, routine, rules, week, start, end, tz):
     from .config import load_routine, rules_for
     from .config.check import placeholder_warnings
-    from .pipeline import audit_calendar, audit_period
+    from .pipeline import audit_calendar, period_for
 
     routine_model = load_routine(routine)
     for warning in placeholder_warnings(routine_model):
         typer.echo(f"routine-audit: warning: {routine}: {warning}", err=True)
     rule_set = rules_for(routine_model, rules)
-    period = audit_period(routine_model, tz=tz, week=week, start=start, end=end)
+    period = period_for(routine_model, tz=tz, week=week, start=start, end=end)
     return audit_calendar(source, routine_model, rule_set, period)
 
 

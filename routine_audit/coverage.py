@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from .units import count_text, date_text, day_text
+from .wording import count_text, date_text, day_text
 
 STALE_DAYS = 14  # a source whose newest occurrence ends this long before the period is stale
 # an .ics seen through free/busy only: no descriptions, and titles only from this set

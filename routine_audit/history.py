@@ -232,9 +232,10 @@ class History:
         week = week_label(week)
         stamp = _utc(run_at)
         commitments = _commitment_rows(result)
+        # the rows, not the Finding objects: a stored audit has them at hand, undecoded
         findings = [
-            (f.kind, f.commitment, f.day.isoformat() if f.day else None, f.detail)
-            for f in result.finding_list
+            (kind, commitment, day.isoformat() if day else None, detail)
+            for kind, commitment, day, detail in result.finding_rows
         ]
         with self._errors("write"), self._transaction() as db:
             db.execute(

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from .coverage import Extent
-from .units import clock_text, day_text
+from .wording import clock_text, day_text
 
 
 class Status(StrEnum):

@@ -9,7 +9,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from .errors import UsageError
-from .units import days_text
+from .wording import days_text
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 

@@ -19,12 +19,15 @@ CalendarSpec = str | Path | Sequence[str | Path] | Source
 
 
 def load_events(calendar: CalendarSpec, period: Period, *, zone: ZoneInfo) -> CalendarData:
-    """Every occurrence in ``period`` from a source, or from .ics files, folders or feed URLs."""
+    """Every occurrence in ``period`` from a source, or from .ics files, folders or feed URLs
+    (what each file gives is remembered: see ``routine_audit.caching``)."""
+    from .caching import remembering
+
     source = calendar if isinstance(calendar, Source) else open_source("ics", calendar)
-    return source.read(period, zone=zone)
+    return remembering(source).read(period, zone=zone)
 
 
-def audit_period(
+def period_for(
     routine: Routine,
     *,
     tz: str | None = None,
@@ -47,12 +50,15 @@ def audit_period(
     return choose_period(zone, week=week, start=start, end=end, today=today)
 
 
+audit_period = period_for  # its name before 0.2 (it returns a period; it audits nothing)
+
+
 def audit_calendar(
     calendar: CalendarSpec, routine: Routine, rules: RuleSet | None, period: Period
 ) -> AuditResult:
     """Read ``calendar`` for ``period`` and audit it against ``routine``, classified by
     ``rules`` (None: the routine's own ``rules:`` file, else the shipped defaults)."""
-    from .engine.memo import audit_source
+    from .caching import audit_source
 
     if rules is None:
         from .config.load import rules_for

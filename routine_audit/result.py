@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from functools import cached_property
 from operator import attrgetter
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .coverage import Coverage
-from .lazy_pickle import Deferred, LazyPickle
 from .model import Problem
 from .period import Period
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from .inputs import Inputs
@@ -91,7 +93,7 @@ class TrendPoint:
 
 
 @dataclass
-class AuditResult(LazyPickle):
+class AuditResult:
     """The audit of one rep over one period.
 
     Tables (pandas DataFrames):
@@ -101,19 +103,8 @@ class AuditResult(LazyPickle):
     - ``daily``: counted hours per date and activity;
     - ``commitments``: one row per commitment: target, scheduled, gap, adherence...;
     - ``commitment_days``: per commitment and date, scheduled vs target;
-    - ``findings``: one row per finding (``finding_list`` keeps the objects).
+    - ``findings``: one row per finding (``finding_objects`` keeps the objects).
     """
-
-    # pickled (the cache), the big tables stay encoded until first used
-    # a busy year holds thousands of findings: they too decode only when used
-    # (a warm run that only copies kept reports then never needs pandas)
-    _lazy_fields: ClassVar[tuple[str, ...]] = (
-        "occurrences",
-        "daily",
-        "commitments",
-        "commitment_days",
-        "finding_list",
-    )
 
     rep: RepInfo
     period: Period
@@ -121,7 +112,7 @@ class AuditResult(LazyPickle):
     daily: pd.DataFrame
     commitments: pd.DataFrame
     commitment_days: pd.DataFrame
-    finding_list: list[Finding] | Deferred  # a Deferred is built when first read
+    finding_objects: Sequence[Finding]
     health: HealthFigures
     problems: tuple[Problem, ...] = ()
     notes: list[str] = field(default_factory=list)
@@ -130,16 +121,26 @@ class AuditResult(LazyPickle):
     # (occ, by_occ, seconds): seconds of occurrence occ counted to by_occ instead (an
     # overlap), by occ then by_occ; occ numbers are the ``occurrences`` index
     displacements: tuple[tuple[int, int, int], ...] = ()
-    # known without decoding a stored audit's tables (and so without loading pandas):
-    # how many findings (log lines), and the commitments as plain rows (history, reports)
-    finding_count: int = field(init=False)
-    commitment_records: tuple[dict[str, object], ...] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.finding_count = len(self.finding_list)
-        if isinstance(self.finding_list, Deferred):
-            self._defer("finding_list", self.finding_list)
-        self.commitment_records = tuple(plain_records(self.commitments))
+    @property
+    def finding_list(self) -> Sequence[Finding]:
+        """``finding_objects``' name before 0.2."""
+        return self.finding_objects
+
+    @property
+    def finding_count(self) -> int:
+        """How many findings (the log lines say it)."""
+        return len(self.finding_objects)
+
+    @cached_property
+    def commitment_records(self) -> tuple[dict[str, object], ...]:
+        """The commitments as plain rows (history, reports, log lines)."""
+        return tuple(plain_records(self.commitments))
+
+    @property
+    def finding_rows(self) -> tuple[tuple[str, str | None, date | None, str], ...]:
+        """(kind, commitment, day, detail) of each finding: what the history records."""
+        return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_objects)
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -154,7 +155,7 @@ class AuditResult(LazyPickle):
                     "detail": f.detail,
                     "evidence": len(f.evidence) + len(f.obstacles),
                 }
-                for f in self.finding_list
+                for f in self.finding_objects
             ],
             columns=["kind", "commitment", "date", "detail", "evidence"],
         )

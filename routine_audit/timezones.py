@@ -22,7 +22,7 @@ import zoneinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .windows_display_names import WINDOWS_DISPLAY_NAMES
+from .windows_zone_names import WINDOWS_DISPLAY_NAMES
 
 # "(UTC+05:30) ", "(GMT-08:00) ", "(UTC) ", also with a Unicode minus sign.
 _OFFSET_PREFIX = re.compile(

@@ -69,13 +69,13 @@ def audit_texts(tmp_path: Path, calendar: str | list[str], routine: Path, **peri
         path.write_text(text, newline="")
         paths.append(path)
     model = ra.load_routine(routine)
-    return ra.audit_calendar(paths, model, ra.load_rules(), ra.audit_period(model, **period))
+    return ra.audit_calendar(paths, model, ra.load_rules(), ra.period_for(model, **period))
 
 
 def run_audit(calendar: str | list[str], routine: str, *, week=None, start=None, end=None, tz=None):
     """Audit fixture calendar(s) against a fixture routine, like the CLI does."""
     routine_model = ra.load_routine(FIXTURES / routine)
-    period = ra.audit_period(routine_model, week=week, start=start, end=end, tz=tz)
+    period = ra.period_for(routine_model, week=week, start=start, end=end, tz=tz)
     paths = [FIXTURES / c for c in ([calendar] if isinstance(calendar, str) else calendar)]
     return ra.audit_calendar(paths, routine_model, ra.load_rules(), period)
 
@@ -123,9 +123,11 @@ def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 
 
 @pytest.fixture(autouse=True)
-def _no_shared_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read or fill the user's cache; the cache's own tests turn one on."""
+def _no_shared_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read or fill the user's cache (the cache's own tests turn one on), nor
+    the user's history: the default history database is the test's own."""
     monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
 @pytest.fixture

@@ -40,9 +40,9 @@ def audit(tmp_path: Path, body: str, events, *, week="2026-W45", start=None, end
         body = "timezone: Europe/London\n" + body
     routine = ra.load_routine(routine_file(tmp_path, body))
     if start:
-        period = ra.audit_period(routine, start=start, end=end)
+        period = ra.period_for(routine, start=start, end=end)
     else:
-        period = ra.audit_period(routine, week=week)
+        period = ra.period_for(routine, week=week)
     return ra.audit_calendar(ics(tmp_path, events), routine, ra.load_rules(), period)
 
 
@@ -61,4 +61,4 @@ def per_day(result, cid: str) -> dict[str, tuple[float, float]]:
 
 
 def findings(result, kind: str) -> list:
-    return [f for f in result.finding_list if f.kind == kind]
+    return [f for f in result.finding_objects if f.kind == kind]

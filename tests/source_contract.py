@@ -120,7 +120,7 @@ class SourceContract:
 
     def read(self, tmp_path: Path, specs: tuple[Spec, ...] = WEEK):
         routine = ra.load_routine(ROUTINE)
-        period = ra.audit_period(routine, week="2026-W45")
+        period = ra.period_for(routine, week="2026-W45")
         source = self.open(tmp_path, self.settings(tmp_path, specs))
         return source, period, source.read(period, zone=routine.zone)
 
@@ -186,7 +186,7 @@ class SourceContract:
 
     def test_partial_problems_vs_source_error(self, tmp_path):
         routine = ra.load_routine(ROUTINE)
-        period = ra.audit_period(routine, week="2026-W45")
+        period = ra.period_for(routine, week="2026-W45")
         source = self.open(tmp_path, self.partial_settings(tmp_path, WEEK))
         data = source.read(period, zone=routine.zone)
         assert data.problems, "the unreadable event is a problem of the data"
@@ -219,7 +219,7 @@ class SourceContract:
         """The same week through this source and through .ics files audits alike."""
         routine = ra.load_routine(ROUTINE)
         rules = ra.load_rules()
-        period = ra.audit_period(routine, week="2026-W45")
+        period = ra.period_for(routine, week="2026-W45")
         own = self.open(tmp_path, self.settings(tmp_path, WEEK))
         reference_folder = tmp_path / "reference"
         reference_folder.mkdir()

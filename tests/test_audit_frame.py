@@ -59,7 +59,7 @@ def _tables(data: ra.CalendarData) -> tuple[pd.DataFrame, pd.DataFrame]:
 )
 def test_a_table_is_audited_like_the_calendar_it_came_from(calendar, week):
     routine = ra.load_routine(FIXTURES / ROUTINE)
-    period = ra.audit_period(routine, week=week or "2026-W44")
+    period = ra.period_for(routine, week=week or "2026-W44")
     data = ra.load_events(FIXTURES / calendar, period, zone=routine.zone)
     assert data.events, "a week with events"
     from_file = ra.audit(data, routine, ra.load_rules(), period)
@@ -68,13 +68,13 @@ def test_a_table_is_audited_like_the_calendar_it_came_from(calendar, week):
     pd.testing.assert_frame_equal(from_table.commitments, from_file.commitments)
     pd.testing.assert_frame_equal(from_table.daily, from_file.daily)
     pd.testing.assert_frame_equal(from_table.occurrences, from_file.occurrences)
-    assert from_table.finding_list == from_file.finding_list
+    assert from_table.finding_objects == from_file.finding_objects
     assert from_table.health == from_file.health
 
 
 def test_only_start_and_end_are_required():
     routine = ra.load_routine(FIXTURES / ROUTINE)
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     starts = pd.to_datetime(["2026-11-02 09:00", "2026-11-02 10:00"]).tz_localize("Europe/Berlin")
     table = pd.DataFrame({"start": starts, "end": starts + pd.Timedelta(hours=1)})
     result = ra.audit_frame(table, routine, ra.load_rules(), period)
@@ -116,7 +116,7 @@ def test_only_start_and_end_are_required():
 )
 def test_a_malformed_table_is_a_clear_error(table, message):
     routine = ra.load_routine(FIXTURES / ROUTINE)
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     with pytest.raises(UsageError, match=message):
         ra.audit_frame(table, routine, ra.load_rules(), period)
 
@@ -125,7 +125,7 @@ def _team_table() -> tuple[dict, pd.DataFrame, pd.DataFrame, ra.Period]:
     """Three reps' tables, as ``audit_frame`` takes them, and the same rows interleaved
     in one team table with a ``rep`` column (attendees numbered by team row)."""
     routine = ra.load_routine(FIXTURES / ROUTINE)
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     own, team_rows, team_people = {}, [], []
     for rep, calendar in (("b", "overlaps.ics"), ("a", "fragmented.ics"), ("c", "overlaps.ics")):
         data = ra.load_events(FIXTURES / calendar, period, zone=routine.zone)
@@ -152,7 +152,7 @@ def test_a_team_table_gives_each_rep_what_their_own_table_gives():
         alone = ra.audit_frame(occurrences, routine, rules, period, attendees=attendees)
         pd.testing.assert_frame_equal(results[rep].commitments, alone.commitments)
         pd.testing.assert_frame_equal(results[rep].occurrences, alone.occurrences)
-        assert results[rep].finding_list == alone.finding_list
+        assert results[rep].finding_objects == alone.finding_objects
     assert results["b"].occurrences["reason"].eq("declined").any()  # attendees followed
 
 
@@ -167,7 +167,7 @@ def test_a_team_table_takes_one_routine_per_rep_and_names_what_is_missing():
     assert results["d"].occurrences.empty
     assert (results["d"].commitments["scheduled"] == 0).all()
     assert results["d"].coverage.status == "empty"
-    assert results["d"].finding_list == []
+    assert results["d"].finding_objects == []
     with pytest.raises(UsageError, match="no routine for rep 'c'"):
         ra.audit_frames(team, {"a": routine, "b": routine}, ra.load_rules(), period)
     with pytest.raises(UsageError, match="no 'owner' column"):
@@ -176,7 +176,7 @@ def test_a_team_table_takes_one_routine_per_rep_and_names_what_is_missing():
 
 def test_an_attendee_without_an_address_is_counted_as_a_person():
     routine = ra.load_routine(FIXTURES / ROUTINE)
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     starts = pd.to_datetime(["2026-11-02 09:00"]).tz_localize("Europe/Berlin")
     table = pd.DataFrame({"start": starts, "end": starts + pd.Timedelta(hours=1)})
     guests = pd.DataFrame({"occ": [0, 0], "email": ["buyer@acme.example", None]})
@@ -202,7 +202,7 @@ def _meetings_only(tmp_path: Path) -> ra.Routine:
 
 def test_an_empty_daily_table_keeps_numeric_hours_and_targets(tmp_path):
     routine = _meetings_only(tmp_path)
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     empty = pd.DataFrame(
         {
             "start": pd.Series([], dtype="datetime64[ns, America/New_York]"),

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import routine_audit.cache as cache
+import routine_audit as ra
+import routine_audit.caching as caching
+import routine_audit.caching.store as store
 from routine_audit.config import package_data
 from routine_audit.period import Period
 from routine_audit.sources.ics import IcsSource
@@ -38,7 +40,8 @@ def _entries(folder):
 
 
 def _read(path, period=WEEK, zone=LONDON):
-    return IcsSource(path).read(period, zone=zone)
+    """Through the library, which reads each file through the cache."""
+    return ra.load_events(path, period, zone=zone)
 
 
 def test_a_warm_read_equals_the_cold_one_and_reads_no_calendar(cache_folder, calendar, monkeypatch):
@@ -64,7 +67,7 @@ def test_every_input_change_misses(cache_folder, calendar, monkeypatch):
     changed = _read(calendar)
     assert len(_entries(cache_folder)) == 5
     assert any(e.summary == "Weekly sales huddle" for e in changed.events)
-    monkeypatch.setattr(cache, "__version__", "999.0")
+    monkeypatch.setattr(store, "__version__", "999.0")
     _read(calendar)
     assert len(_entries(cache_folder)) == 6
 
@@ -99,27 +102,26 @@ def test_an_unwritable_cache_only_costs_time(tmp_path, calendar, monkeypatch):
 def test_a_repeated_audit_skips_the_engine_until_an_input_changes(
     cache_folder, calendar, monkeypatch
 ):
-    import routine_audit.engine.memo as memo
     from routine_audit.config import load_routine, load_rules
 
     routine = load_routine(package_data("sample") / "dana.yaml")
     rules = load_rules()
     data = _read(calendar)
-    first = memo.audit_cached(data, routine, rules, WEEK)
-    import routine_audit.engine.audit as engine  # memo imports it when it must audit
+    first = caching.audit(data, routine, rules, WEEK)
+    import routine_audit.engine.audit as engine  # caching imports it when it must audit
 
     calls = []
     real = engine.audit
     monkeypatch.setattr(engine, "audit", lambda *a: calls.append(a) or real(*a))
-    again = memo.audit_cached(data, routine, rules, WEEK)
+    again = caching.audit(data, routine, rules, WEEK)
     assert not calls
     assert again.commitments.equals(first.commitments)
-    assert again.finding_list == first.finding_list
+    assert again.finding_objects == first.finding_objects
     changed = routine.model_copy(update={"share_titles": not routine.share_titles})
-    memo.audit_cached(data, changed, rules, WEEK)
+    caching.audit(data, changed, rules, WEEK)
     fewer = rules.model_copy(update={"rules": rules.rules[1:]})
-    memo.audit_cached(data, routine, fewer, WEEK)
-    memo.audit_cached(data, routine, rules, Period(WEEK.first, WEEK.last, ZoneInfo("Asia/Tokyo")))
+    caching.audit(data, routine, fewer, WEEK)
+    caching.audit(data, routine, rules, Period(WEEK.first, WEEK.last, ZoneInfo("Asia/Tokyo")))
     assert len(calls) == 3
 
 
@@ -128,20 +130,19 @@ def test_a_read_from_the_cache_finds_the_audit_of_the_fresh_read(
 ):
     """The second run of a cron job reads its calendars from the cache: its audits must be
     found under the keys the first run stored them with."""
-    import routine_audit.engine.memo as memo
     from routine_audit.config import load_routine, load_rules
 
     routine = load_routine(package_data("sample") / "dana.yaml")
     rules = load_rules()
     fresh = _read(calendar)
-    memo.audit_cached(fresh, routine, rules, WEEK)
+    caching.audit(fresh, routine, rules, WEEK)
     cached = _read(calendar)
     assert cached == fresh and cached is not fresh
-    import routine_audit.engine.audit as engine  # memo imports it when it must audit
+    import routine_audit.engine.audit as engine  # caching imports it when it must audit
 
     calls = []
     monkeypatch.setattr(engine, "audit", lambda *a: calls.append(a))
-    memo.audit_cached(cached, routine, rules, WEEK)
+    caching.audit(cached, routine, rules, WEEK)
     assert not calls
 
 
@@ -153,17 +154,19 @@ def test_a_stored_audit_opens_its_big_tables_only_when_used():
 
     routine = load_routine(package_data("sample") / "dana.yaml")
     result = audit(_read(package_data("sample") / "dana.ics"), routine, load_rules(), WEEK)
-    stored = pickle.loads(pickle.dumps(result))
-    # the tables stay encoded; what reports and history need is at hand without pandas
-    assert "occurrences" not in vars(stored) and "commitments" not in vars(stored)
+    stored = pickle.loads(pickle.dumps(caching.kept_audit(result)))
+    # the result stays encoded; what reports and history need is at hand without pandas
+    assert not stored.opened
     assert stored.commitment_records == result.commitment_records
-    assert stored.finding_count == len(result.finding_list)
-    assert stored.finding_list == result.finding_list
+    assert stored.finding_count == len(result.finding_objects)
+    assert stored.finding_rows == result.finding_rows
+    assert not stored.opened
+    assert stored.finding_objects == result.finding_objects
+    assert stored.opened
     for name in ("occurrences", "daily", "commitment_days", "commitments"):
         assert getattr(stored, name).equals(getattr(result, name)), name
-    assert "occurrences" in vars(stored)
-    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(result))))  # stored twice
-    assert again.daily.equals(result.daily)
+    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(caching.kept_audit(result)))))
+    assert again.daily.equals(result.daily)  # stored twice
     with pytest.raises(AttributeError):
         stored.no_such_table  # noqa: B018
 

@@ -85,8 +85,8 @@ def test_daily_hours(email):
 @pytest.mark.parametrize("email", sorted(GOLDEN["reps"]))
 def test_findings(email):
     expected = GOLDEN["reps"][email]
-    found = {f"{f.kind}:{f.commitment}" for f in RESULTS[email].finding_list}
-    kinds = {f.kind for f in RESULTS[email].finding_list if f.commitment is None}
+    found = {f"{f.kind}:{f.commitment}" for f in RESULTS[email].finding_objects}
+    kinds = {f.kind for f in RESULTS[email].finding_objects if f.commitment is None}
     assert set(expected["expected_findings"]) <= found
     assert not set(expected["findings_not_expected"]) & found
     assert set(expected["expected_health_findings"]) <= kinds

@@ -22,7 +22,7 @@ def commitment(result, cid: str):
 
 
 def kinds(result) -> set[tuple[str, str | None]]:
-    return {(f.kind, f.commitment) for f in result.finding_list}
+    return {(f.kind, f.commitment) for f in result.finding_objects}
 
 
 def test_dst_end_day_has_25_hours_and_is_counted_in_real_time():
@@ -52,7 +52,7 @@ def test_recurring_series_with_excluded_moved_and_cancelled_instances():
     assert hours_by(result, "2026-11-04", "prospecting") == 2.0  # moved, still counted
     cancelled = result.occurrences[result.occurrences["reason"] == "cancelled"]
     assert [s.date() for s in cancelled["start"]] == [date(2026, 11, 5)]
-    missing = {f.day for f in result.finding_list if f.kind == "missing_block"}
+    missing = {f.day for f in result.finding_objects if f.kind == "missing_block"}
     assert missing == {date(2026, 11, 3), date(2026, 11, 5)}
     assert ("outside_window", "prospecting") in kinds(result)
     monday = result.occurrences[result.occurrences["start"].map(lambda s: s.day) == 2]
@@ -64,7 +64,7 @@ def test_overlaps_give_every_second_one_owner():
     # a client call inside the prospecting block takes its minutes; declined and free events don't
     assert hours_by(result, "2026-11-02", "prospecting") == 1.25
     assert hours_by(result, "2026-11-02", "client-meeting") == 0.75
-    displaced = [f for f in result.finding_list if f.kind == "displaced"]
+    displaced = [f for f in result.finding_objects if f.kind == "displaced"]
     assert len(displaced) == 1
     assert displaced[0].evidence[0].seconds == 45 * 60
     assert [o.seconds for o in displaced[0].obstacles] == [45 * 60]
@@ -81,7 +81,7 @@ def test_midnight_crossing_event_is_split_and_breaks_the_evening_limit():
     result = run_audit("overlaps.ics", "rep_ny.yaml", week="2026-W45")
     assert hours_by(result, "2026-11-04", "other") == 2.0
     assert hours_by(result, "2026-11-05", "other") == 2.0
-    broken = [f for f in result.finding_list if f.kind == "limit_broken"]
+    broken = [f for f in result.finding_objects if f.kind == "limit_broken"]
     assert [(f.day, f.commitment) for f in broken] == [(date(2026, 11, 4), "no-late-meetings")]
     assert "2 h" in broken[0].detail
 
@@ -141,7 +141,9 @@ def test_one_bad_event_is_skipped_and_reported():
 
 def test_commitments_that_cannot_fit_are_flagged_not_achievable():
     result = run_audit("fragmented.ics", "overbooked.yaml", week="2026-W45")
-    details = {(f.commitment, f.detail) for f in result.finding_list if f.kind == "not_achievable"}
+    details = {
+        (f.commitment, f.detail) for f in result.finding_objects if f.kind == "not_achievable"
+    }
     assert ("prospecting", "4 h a day does not fit its 3 h window inside working hours") in details
     assert ("deep-admin", "no working day falls in its window") in details
     assert ("evening-calls", "its window lies outside working hours") in details
@@ -151,7 +153,7 @@ def test_commitments_that_cannot_fit_are_flagged_not_achievable():
 
 def test_a_day_cut_into_small_gaps_is_fragmented():
     result = run_audit("fragmented.ics", "overbooked.yaml", week="2026-W45")
-    fragmented = [f for f in result.finding_list if f.kind == "fragmentation"]
+    fragmented = [f for f in result.finding_objects if f.kind == "fragmentation"]
     # Monday: 5.5 h free in 6 gaps of at most 1 h, but the longest minimum block is 120 min
     assert [f.day for f in fragmented] == [date(2026, 11, 2)]
     assert "5 h 30 min free" in fragmented[0].detail
@@ -163,12 +165,12 @@ def test_holidays_remove_committed_days_and_prorate_weekly_targets(tmp_path):
     routine = (FIXTURES / "rep_ny.yaml").read_text() + "holidays: [2026-11-03]\n"
     (tmp_path / "rep.yaml").write_text(routine)
     model = ra.load_routine(tmp_path / "rep.yaml")
-    period = ra.audit_period(model, week="2026-W45")
+    period = ra.period_for(model, week="2026-W45")
     result = ra.audit_calendar(FIXTURES / "series_exceptions.ics", model, ra.load_rules(), period)
     table = result.commitments.set_index("id")
     assert table.loc["prospecting", "target"] == 8.0  # four committed days
     assert table.loc["client-meetings", "target"] == 4.0  # 5 a week x 4/5
-    missing = {f.day for f in result.finding_list if f.kind == "missing_block"}
+    missing = {f.day for f in result.finding_objects if f.kind == "missing_block"}
     assert date(2026, 11, 3) not in missing
 
 
@@ -191,9 +193,9 @@ def test_a_meeting_in_an_empty_protected_window_is_found_in_a_week_without_overl
 
     sample = package_data("sample")
     routine = ra.load_routine(sample / "dana.yaml")
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     result = ra.audit_calendar(calendar, routine, ra.load_rules(), period)
-    intrusions = [f for f in result.finding_list if f.kind == "protected_overlap"]
+    intrusions = [f for f in result.finding_objects if f.kind == "protected_overlap"]
     assert [(f.commitment, f.day) for f in intrusions] == [("gym", date(2026, 11, 3))]
     assert [e.seconds for e in intrusions[0].obstacles] == [3600]  # all inside 07:00-08:30
 
@@ -222,7 +224,7 @@ def test_weekly_limit_over_a_short_period_is_prorated_by_length(tmp_path):
     admin = result.commitments.set_index("id").loc["admin"]
     assert admin["target"] == pytest.approx(3 * 3 / 7)
     assert admin["gap"] < 0
-    assert "over_limit" not in {f.kind for f in result.finding_list}
+    assert "over_limit" not in {f.kind for f in result.finding_objects}
 
 
 def test_same_event_in_two_files_counts_once_even_when_one_copy_moved(tmp_path):
@@ -285,7 +287,7 @@ def test_windows_are_found_when_the_audit_zone_is_a_day_away(tmp_path):
     )
     calendar = ics(event("x", "20260302T103000Z", "20260302T113000Z", "Prospecting"))
     result = audit_texts(tmp_path, calendar, routine, week="2026-W10", tz="Pacific/Kiritimati")
-    assert "outside_window" not in {f.kind for f in result.finding_list}
+    assert "outside_window" not in {f.kind for f in result.finding_objects}
     assert ra.load_routine(routine).commitments[0].window.end.hour == 23  # unquoted 24:00 works
 
 
@@ -300,7 +302,7 @@ def test_a_surplus_day_does_not_hide_a_missed_day(tmp_path):
     prospecting = result.commitments.set_index("id").loc["prospecting"]
     assert prospecting["scheduled"] == 10.0
     assert prospecting["gap"] == 2.0  # Monday's two hours are missing
-    assert "under_target" in {f.kind for f in result.finding_list}
+    assert "under_target" in {f.kind for f in result.finding_objects}
 
 
 def test_daily_targets_leave_out_limits(tmp_path):

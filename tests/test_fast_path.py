@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from routine_audit.errors import SourceError
 from routine_audit.period import Period
 from routine_audit.sources.ics import Document, read_document
+from routine_audit.sources.ics_prefilter import narrow
 from routine_audit.sources.ics_text import decode, unfold
-from routine_audit.sources.ics_window import narrow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 _DATED = re.compile(r"^(?:DTSTART|RECURRENCE-ID)[^:\r\n]*:(\d{8})", re.I | re.M)
@@ -388,7 +388,7 @@ _OLD_BLOCK = re.compile(
     ],
 )
 def test_vevent_blocks_are_paired_as_the_pattern_paired_them(text):
-    from routine_audit.sources.ics_window import _scan
+    from routine_audit.sources.ics_prefilter import _scan
 
     assert [(block.start, block.end) for block in _scan(text)] == [
         (m.start(), m.end()) for m in _OLD_BLOCK.finditer(text)
@@ -418,7 +418,7 @@ def test_the_scan_reads_a_plain_vevent_as_its_own_text_reads(lines, newline):
     """The one-pass scan pairs VEVENTs as the pattern did, and what it collected for a
     plain VEVENT (its UID, its watched lines) is what reading the VEVENT's text gives;
     a VEVENT with a nested BEGIN or a line the parser may reject is never plain."""
-    from routine_audit.sources import ics_window as window
+    from routine_audit.sources import ics_prefilter as window
 
     text = newline.join(lines) + (newline if lines and len(lines) % 2 else "")
     blocks = window._scan(text)
@@ -438,7 +438,7 @@ def test_the_scan_reads_a_plain_vevent_as_its_own_text_reads(lines, newline):
 
 
 def _read_or_unsure(read, source):
-    from routine_audit.sources.ics_window import _UnsureError
+    from routine_audit.sources.ics_prefilter import _UnsureError
 
     try:
         return read(source)

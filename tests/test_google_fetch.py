@@ -49,7 +49,7 @@ def week(google):
 
 def read(calendar: str | None = None, *, week: str = WEEK, **options):
     routine = ra.load_routine(ROUTINE)
-    period = ra.audit_period(routine, week=week)
+    period = ra.period_for(routine, week=week)
     return ra.load_events(open_google(calendar, **options), period, zone=routine.zone)
 
 
@@ -149,7 +149,7 @@ def test_threads_share_one_events_resource_each_on_its_own_connection(week, monk
     )
     credentials = load_user_credentials(week.token_file)
     routine = ra.load_routine(ROUTINE)
-    period = ra.audit_period(routine, week=WEEK)
+    period = ra.period_for(routine, week=WEEK)
 
     # every read waits for the others before it ends: four threads, never one reused
     # (an executor hands a new task to an idle thread instead of starting another)

@@ -54,7 +54,7 @@ def week(google):
 
 def routine_and_period():
     routine = ra.load_routine(ROUTINE)
-    return routine, ra.audit_period(routine, week=WEEK)
+    return routine, ra.period_for(routine, week=WEEK)
 
 
 def fetched_events():

@@ -35,7 +35,7 @@ UTC = ZoneInfo("UTC")
 def both(google):
     google.serve_pages("primary", [load_json("paired_page1.json"), load_json("paired_page2.json")])
     routine = ra.load_routine(ROUTINE)
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     return routine, period
 
 
@@ -99,11 +99,11 @@ def test_both_sources_give_the_same_audit(both):
                 tuple((e.start, e.end, e.activity, e.seconds) for e in f.evidence),
                 tuple((e.start, e.end, e.activity, e.seconds) for e in f.obstacles),
             )
-            for f in result.finding_list
+            for f in result.finding_objects
         )
 
     assert findings(from_api) == findings(from_ics)
-    kinds = {f.kind for f in from_api.finding_list}
+    kinds = {f.kind for f in from_api.finding_objects}
     assert {"displaced", "limit_broken", "outside_window", "under_target"} <= kinds
     assert from_api.notes == from_ics.notes
     assert from_api.health == from_ics.health

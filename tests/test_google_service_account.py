@@ -75,7 +75,7 @@ def key_file(google, tmp_path, rsa_key) -> Path:
 
 def read_as(key: Path, subject: str | None = REP, calendar: str | None = None):
     routine = ra.load_routine(ROUTINE)
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     source = open_google(calendar, service_account=str(key), subject=subject)
     return source, ra.load_events(source, period, zone=routine.zone)
 

@@ -53,7 +53,7 @@ def fake_result(
         ],
         columns=COLUMNS,
     )  # fmt: skip
-    finding_list = [
+    finding_objects = [
         Finding("missing_block", "prospecting", period.first, f"no prospecting time ({i})")
         for i in range(findings)
     ] + [Finding("under_target", None, None, "short overall")]
@@ -64,7 +64,7 @@ def fake_result(
         daily=pd.DataFrame(),
         commitments=commitments,
         commitment_days=pd.DataFrame(),
-        finding_list=finding_list,
+        finding_objects=finding_objects,
         health=HealthFigures(0, 0, 0, 0.0, 0, 0, None, 0),
     )
 
@@ -162,7 +162,7 @@ def test_record_a_real_audit(db_path):
         points = history.trend(result.rep.email, until="2026-W45")
     assert {p.commitment for p in points} == set(result.commitments["id"])
     assert all(p.week == "2026-W45" for p in points)
-    assert count(db_path, "finding") == len(result.finding_list)
+    assert count(db_path, "finding") == len(result.finding_objects)
 
 
 def test_re_recording_a_week_replaces_its_rows(db_path):
@@ -191,7 +191,7 @@ def test_a_failed_record_leaves_the_previous_rows(db_path):
     with History(db_path) as history:
         history.record(team="sales", week="2026-W45", result=fake_result(prospecting=5))
         broken = fake_result(prospecting=7)
-        broken.finding_list.append(Finding("x", None, None, None))  # detail NOT NULL
+        broken.finding_objects.append(Finding("x", None, None, None))  # detail NOT NULL
         with pytest.raises(ConfigError, match="cannot write"):
             history.record(team="sales", week="2026-W45", result=broken)
         points = history.trend("ana@example.com")
@@ -206,7 +206,7 @@ def test_a_batch_is_one_transaction_all_or_nothing(db_path):
             history.record(team="sales", week="2026-W45", result=fake_result("bo@example.com"))
         assert count(db_path, "audit") == 2
         broken = fake_result("cy@example.com")
-        broken.finding_list.append(Finding("x", None, None, None))  # detail NOT NULL
+        broken.finding_objects.append(Finding("x", None, None, None))  # detail NOT NULL
         with pytest.raises(ConfigError, match="cannot write"), history.batch():
             history.record(team="sales", week="2026-W46", result=fake_result("ana@example.com"))
             history.record(team="sales", week="2026-W46", result=broken)

@@ -43,7 +43,7 @@ def test_a_changed_source_gives_a_different_key(tmp_path):
     copy = _copy_package(tmp_path / "checkout")
     before = _key_from(copy.parent)
     timeline = copy / "engine" / "timeline.py"
-    # the overlap rule, edited in a checkout (version and _FORMAT unchanged)
+    # the overlap rule, edited in a checkout (version unchanged)
     text = timeline.read_text()
     edited = text.replace(
         "Give each elementary interval to the covering segment with the lowest ``rank``.",

@@ -107,10 +107,10 @@ class _Service:
 def test_an_event_in_the_14_days_before_makes_the_week_empty_with_its_day():
     service = _Service()
     routine = ra.load_routine(ROUTINE)
-    period = ra.audit_period(routine, week=WEEK)
+    period = ra.period_for(routine, week=WEEK)
     source = GoogleSource(None, "primary", service=service)
     result = ra.audit_calendar(source, routine, ra.load_rules(), period)
     assert result.coverage.status == "empty"
     assert result.coverage.last_event == date(2026, 10, 30)
-    assert result.no_data and result.finding_list == []
+    assert result.no_data and result.finding_objects == []
     assert len(service.resource.asked) == 2

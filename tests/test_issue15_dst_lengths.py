@@ -136,7 +136,7 @@ def test_the_audit_counts_the_real_hours(tmp_path):
         )
     )
     routine = ra.load_routine(package_data("sample") / "dana.yaml")
-    period = ra.audit_period(routine, start="2026-03-29", end="2026-03-29")
+    period = ra.period_for(routine, start="2026-03-29", end="2026-03-29")
     result = ra.audit_calendar(path, routine, ra.load_rules(), period)
     assert result.occurrences["hours"].tolist() == [2.0]  # 7200 s / 3600
 

@@ -246,7 +246,7 @@ def test_the_library_finds_the_routines_rules(team):
     routine = ra.load_routine(team / "dana.yaml")
     rules = ra.rules_for(routine)
     assert [r.name for r in rules.rules] == ["all-admin"]
-    period = ra.audit_period(routine, week=WEEK)
+    period = ra.period_for(routine, week=WEEK)
     result = ra.audit_calendar(team / "dana.ics", routine, None, period)  # None: its own
     assert result.inputs.rules.path == str(team / "my-rules.yaml")
     assert result.inputs.routine.path == str(team / "dana.yaml")
@@ -262,7 +262,7 @@ def test_a_routine_built_in_python_has_no_file(team):
     built = ra.config.Routine(
         timezone="Europe/London", rep={"email": "dana@northwind.example"}, commitments=()
     )
-    period = ra.audit_period(built, week=WEEK)
+    period = ra.period_for(built, week=WEEK)
     result = ra.audit_calendar(team / "dana.ics", built, ra.load_rules(), period)
     assert (result.inputs.routine.path, result.inputs.routine.digest) == (None, None)
     assert result.inputs.rules.path == "builtin"
@@ -288,9 +288,7 @@ def test_every_report_format_states_the_routine_and_rules(team, audience):
     (team / "my-rules.yaml").write_text(ALL_ADMIN)
     _add_line(team / "dana.yaml", "rules: my-rules.yaml")
     routine = ra.load_routine(team / "dana.yaml")
-    result = ra.audit_calendar(
-        team / "dana.ics", routine, None, ra.audit_period(routine, week=WEEK)
-    )
+    result = ra.audit_calendar(team / "dana.ics", routine, None, ra.period_for(routine, week=WEEK))
     report = build_report(result, audience)
     routine_digest = sha256(team / "dana.yaml", team / "team-default.yaml")
     rules_digest = sha256(team / "my-rules.yaml")

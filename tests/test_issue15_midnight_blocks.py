@@ -129,7 +129,7 @@ def test_blocks_are_the_merged_runs_of_the_week(tmp_path, spans, min_block):
     the blocks are the runs of their union, walked here quarter by quarter."""
     body = BLOCKS_PER_WEEK.replace("min_block: 90", f"min_block: {min_block}")
     routine = ra.load_routine(routine_file(tmp_path, "timezone: Europe/London\n" + body))
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     monday = datetime(2026, 11, 2, tzinfo=ZoneInfo("Europe/London"))  # GMT all week
     table = pd.DataFrame(
         {

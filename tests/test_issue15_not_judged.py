@@ -81,9 +81,7 @@ def make_team(folder: Path, *, mail_port: int | None = None) -> Path:
 def quinn_audit(folder: Path, week: str, *, live: bool = False):
     routine = ra.load_routine(folder / "quinn.yaml")
     calendar = quinn_calendar(folder / f"quinn-{week}.ics", live=live)
-    return ra.audit_calendar(
-        calendar, routine, ra.load_rules(), ra.audit_period(routine, week=week)
-    )
+    return ra.audit_calendar(calendar, routine, ra.load_rules(), ra.period_for(routine, week=week))
 
 
 # --- one rep: `audit` --------------------------------------------------------------------
@@ -221,7 +219,7 @@ def test_library_results_say_no_data(tmp_path, status):
     make_team(folder)
     result = quinn_audit(folder, WEEK, live=status == "empty")
     assert result.coverage.status == status
-    assert result.no_data and result.finding_list == []
+    assert result.no_data and result.finding_objects == []
 
 
 def test_vs_last_week_says_no_data_after_a_week_without_calendar_data(tmp_path):

@@ -123,7 +123,7 @@ class _Pages:
 
 def test_google_stops_paging_past_the_limit():
     routine = ra.load_routine(FIXTURES / "rep_ny.yaml")
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     pages = _Pages()
     data = GoogleSource(None, "primary", service=pages).read(period, zone=routine.zone)
     # 20 pages hold 50,000 occurrences, the most allowed; the 21st passes the limit

@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 
 from routine_audit.cli import app
 from routine_audit.config import package_data
-from routine_audit.units import (
+from routine_audit.wording import (
     activity_words,
     change_text,
     count_text,

@@ -27,7 +27,7 @@ from routine_audit.cli import app
 from routine_audit.config import package_data
 from routine_audit.report.coaching import QUESTIONS
 from routine_audit.report.stories import KINDS, kind_of
-from routine_audit.units import day_text
+from routine_audit.wording import day_text
 
 runner = CliRunner()
 WEEK = "2026-W45"

@@ -158,7 +158,7 @@ def _detect_toy(monkeypatch) -> None:
 
 def _audit_dana():
     routine = ra.load_routine(SAMPLE / "dana.yaml")
-    period = ra.audit_period(routine, week=SAMPLE_WEEK)
+    period = ra.period_for(routine, week=SAMPLE_WEEK)
     data = ra.load_events(SAMPLE / "dana.ics", period, zone=routine.zone)
     return ra.audit(data, routine, ra.rules_for(routine), period)
 
@@ -171,7 +171,7 @@ def toy(monkeypatch):
 
 
 def test_a_toy_kind_shows_in_every_renderer(toy):
-    assert [f.kind for f in toy.finding_list].count("toy_gap") == 1
+    assert [f.kind for f in toy.finding_objects].count("toy_gap") == 1
     owner, manager = ra.build_report(toy, "owner"), ra.build_report(toy, "manager")
 
     terminal = ra.render(owner, "table")

@@ -105,9 +105,9 @@ def _period(**options: str) -> object:
 
 def test_dead_code_is_gone():
     from routine_audit import report
-    from routine_audit.sources import ics_window
+    from routine_audit.sources import ics_prefilter
 
-    assert not hasattr(report, "FILE_SUFFIXES") and not hasattr(ics_window, "_blocks")
+    assert not hasattr(report, "FILE_SUFFIXES") and not hasattr(ics_prefilter, "_blocks")
 
 
 def _history(folder: Path) -> object:
@@ -220,3 +220,19 @@ def test_a_loaded_routine_and_rules_know_their_origin(tmp_path):
     built = routine.model_copy()  # a copy keeps it; a routine built in Python has none
     assert built.origin == routine.origin
     assert type(routine).model_validate({"timezone": "UTC"}).origin is None
+
+
+def test_renamed_public_names_keep_their_old_names_as_aliases():
+    """`audit_period` returns a period (now `period_for`); `finding_list` holds the
+    Finding objects beside the `findings` table (now `finding_objects`)."""
+    import routine_audit as ra
+    from routine_audit.pipeline import audit_period, period_for
+
+    assert ra.audit_period is ra.period_for is period_for is audit_period
+    from conftest import SAMPLE
+
+    routine = ra.load_routine(next(SAMPLE.glob("*.yaml")))
+    period = ra.period_for(routine, week="2026-W45")
+    assert (period.first.isoformat(), period.last.isoformat()) == ("2026-11-02", "2026-11-08")
+    result = ra.audit(ra.CalendarData(events=()), routine, ra.rules_for(routine), period)
+    assert result.finding_list is result.finding_objects

@@ -21,7 +21,7 @@ from routine_audit.engine import measure
 from routine_audit.report.json_schema import report_schema, schema_problems, shipped_schema
 from routine_audit.report.view import CommitmentView
 from routine_audit.unit_kinds import PERS, UNITS, Measure, UnknownUnitError, unit_kind
-from routine_audit.units import amount_text
+from routine_audit.wording import amount_text
 
 PACKAGE = Path(__file__).parent.parent / "routine_audit"
 

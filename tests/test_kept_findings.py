@@ -42,7 +42,7 @@ def _busy_week() -> ra.AuditResult:
         }
     )
     routine = ra.load_routine(FIXTURES / "rep_ny.yaml")
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     return ra.audit_frame(table, routine, ra.load_rules(), period, attendees=attendees)
 
 
@@ -56,7 +56,7 @@ def _displaced(findings: list[ra.Finding]) -> list[tuple]:
 
 def test_displaced_blocks_read_as_findings_with_their_obstacles_in_order():
     result = _busy_week()
-    assert _displaced(result.finding_list) == [
+    assert _displaced(result.finding_objects) == [
         (
             date(2026, 11, 2),
             "prospecting block Mon 09:00–11:00 lost 1 h to 2 other events",
@@ -68,28 +68,28 @@ def test_displaced_blocks_read_as_findings_with_their_obstacles_in_order():
             [(3, 2700), (4, 2700)],
         ),
     ]
-    victim = next(f for f in result.finding_list if f.kind == "displaced").evidence[0]
+    victim = next(f for f in result.finding_objects if f.kind == "displaced").evidence[0]
     assert victim.start == datetime(2026, 11, 2, 9, tzinfo=NEW_YORK)
     assert victim.activity == "prospecting"
-    assert result.finding_count == len(result.finding_list)
+    assert result.finding_count == len(result.finding_objects)
     # the other kinds are still there, in their place after the conflicts
-    kinds = [f.kind for f in result.finding_list]
+    kinds = [f.kind for f in result.finding_objects]
     assert kinds.index("displaced") < kinds.index("limit_broken")
 
 
 def test_a_stored_audit_reads_the_same_findings_whether_or_not_they_were_read_before():
     unread = pickle.loads(pickle.dumps(_busy_week()))
     read = _busy_week()
-    findings = read.finding_list
-    assert pickle.loads(pickle.dumps(read)).finding_list == findings
+    findings = read.finding_objects
+    assert pickle.loads(pickle.dumps(read)).finding_objects == findings
     assert unread.finding_count == len(findings)
-    assert unread.finding_list == findings
+    assert unread.finding_objects == findings
 
 
 def test_threads_reading_findings_at_once_all_see_the_whole_list():
     for _ in range(20):
         result = pickle.loads(pickle.dumps(_busy_week()))
-        seen = at_once(lambda result=result: result.finding_list, threads=4)
+        seen = at_once(lambda result=result: result.finding_objects, threads=4)
         assert len(seen) == 4 and all(found is seen[0] for found in seen)
         assert len(seen[0]) == result.finding_count > 2
 
@@ -102,7 +102,7 @@ def test_building_findings_leaves_the_garbage_collector_as_it_found_it():
         for before in (True, False):
             (gc.enable if before else gc.disable)()
             result = pickle.loads(pickle.dumps(_busy_week()))
-            assert result.finding_list
+            assert result.finding_objects
             assert gc.isenabled() is before
     finally:
         (gc.enable if enabled else gc.disable)()
@@ -114,12 +114,12 @@ def test_threads_building_findings_at_once_leave_the_collector_running():
     assert gc.isenabled()
     for _ in range(10):
         results = [pickle.loads(pickle.dumps(_busy_week())) for _ in range(4)]
-        at_once(lambda results=results: [len(r.finding_list) for r in results], threads=4)
+        at_once(lambda results=results: [len(r.finding_objects) for r in results], threads=4)
         assert gc.isenabled()
 
 
 def test_findings_and_evidence_survive_pickling_equal():
-    findings = _busy_week().finding_list
+    findings = _busy_week().finding_objects
     again = pickle.loads(pickle.dumps(findings))
     assert again == findings
     assert [f.evidence for f in again] == [f.evidence for f in findings]
@@ -130,12 +130,12 @@ def test_findings_and_evidence_survive_pickling_equal():
 
 def test_a_result_given_its_findings_as_a_tuple_reads_them_back():
     routine = ra.load_routine(FIXTURES / "rep_ny.yaml")
-    period = ra.audit_period(routine, week="2026-W45")
+    period = ra.period_for(routine, week="2026-W45")
     data = ra.load_events(FIXTURES / "overlaps.ics", period, zone=routine.zone)
     result = ra.audit(data, routine, ra.load_rules(), period)
-    findings = result.finding_list
+    findings = result.finding_objects
     assert findings, "a week with findings"
-    again = dataclasses.replace(result, finding_list=tuple(findings))
-    assert list(again.finding_list) == findings
+    again = dataclasses.replace(result, finding_objects=tuple(findings))
+    assert list(again.finding_objects) == findings
     assert again.finding_count == len(findings)
     assert len(again.findings) == len(findings)

@@ -299,7 +299,7 @@ def test_a_networked_team_in_worker_processes_gives_what_one_process_gives(team,
                 o.member.email,
                 o.error,
                 None if o.result is None else o.result.commitments.to_dict("records"),
-                None if o.result is None else [repr(f) for f in o.result.finding_list],
+                None if o.result is None else [repr(f) for f in o.result.finding_objects],
                 None if o.result is None else o.result.occurrences["summary"].tolist(),
             )
             for o in outcomes

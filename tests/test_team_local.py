@@ -41,7 +41,7 @@ def _summary(outcomes):
             o.member.email,
             o.error,
             None if o.result is None else o.result.commitments.to_dict("records"),
-            None if o.result is None else [repr(f) for f in o.result.finding_list],
+            None if o.result is None else [repr(f) for f in o.result.finding_objects],
             None if o.result is None else len(o.result.occurrences),
         )
         for o in outcomes

@@ -12,7 +12,7 @@ import pytest
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from routine_audit.timezones import resolve_zone
-from routine_audit.windows_display_names import WINDOWS_DISPLAY_NAMES
+from routine_audit.windows_zone_names import WINDOWS_DISPLAY_NAMES
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -105,7 +105,7 @@ def test_windows_zone_ids(name: str, expected: str) -> None:
         ("(UTC+01:00) W. Europe Standard Time", "Europe/Berlin"),
     ],
 )
-def test_windows_display_names(name: str, expected: str) -> None:
+def test_windows_zone_names(name: str, expected: str) -> None:
     assert _key(name) == expected
 
 

@@ -25,7 +25,7 @@ from ..model import CalendarData
 from ..period import Period
 from ..result import AuditResult, RepInfo
 from ..unit_kinds import unit_kind
-from ..units import count_text, day_text
+from ..wording import count_text, day_text
 from .classify import attendee_counts, classify
 from .context import AuditContext, routine_activities
 from .counting import HELD, counting_reasons, rep_responses
@@ -159,7 +159,7 @@ def audit_tables(
         daily=_daily(context, measured),
         commitments=_commitment_table(measured),
         commitment_days=_commitment_days(measured),
-        finding_list=findings,
+        finding_objects=findings.build(),
         health=figures,
         problems=problems,
         notes=_notes(context),

@@ -10,9 +10,9 @@ from ..config.schema import WEEKDAYS, Commitment, Routine
 from ..period import Period
 from ..result import Evidence
 from ..unit_kinds import unit_kind
+from .day_spans import Intervals, WeekSpans
 from .kept_findings import OccurrenceMoments
 from .timeline import Columns
-from .windows import Intervals, WeekSpans
 
 # the routine's zone may be up to 26 hours from the audit zone: daily spans reach this far out
 _SPAN_MARGIN = timedelta(days=2)

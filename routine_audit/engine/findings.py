@@ -20,12 +20,12 @@ from ..finding_kinds import (
 )
 from ..result import Evidence, Finding
 from ..unit_kinds import unit_kind
-from ..units import amount_text, clock_text, day_text, duration_text, weekdays_text
+from ..wording import amount_text, clock_text, day_text, duration_text, weekdays_text
 from .context import AuditContext
+from .day_spans import Intervals
 from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
 from .measure import Measured
 from .timeline import run_starts
-from .windows import Intervals
 
 PERSONAL = "personal"
 

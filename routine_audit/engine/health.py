@@ -9,11 +9,11 @@ import numpy as np
 from ..finding_kinds import FRAGMENTATION, REACTIVE_BOOKING, UNCLASSIFIED_TIME
 from ..result import Finding, HealthFigures
 from ..unit_kinds import unit_kind
-from ..units import count_text, duration_text, meetings_text
+from ..wording import count_text, duration_text, meetings_text
 from .classify import OTHER
 from .context import AuditContext
+from .day_spans import Intervals
 from .findings import evidence_of
-from .windows import Intervals
 
 # look this far back for the working time between an event's creation and its start
 _LOOKBACK = timedelta(days=21)

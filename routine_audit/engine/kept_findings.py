@@ -1,9 +1,9 @@
-"""Findings kept as columns until first used.
+"""Findings decided as columns, then made into objects in one pass.
 
 A busy rep's year holds thousands of displaced blocks. The audit decides them
 with numpy (which block lost how much to what); the ``Finding`` objects, their
-evidence and wording are built only when someone reads ``finding_list``, and a
-stored audit keeps the few columns instead of thousands of objects.
+evidence and wording are built from those columns at the end of the audit, in
+one pass with the garbage collector paused.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 from ..finding_kinds import DISPLACED, LIMIT_BROKEN, PROTECTED_OVERLAP
 from ..result import Evidence, Finding
-from ..units import clock_span_text, duration_text
+from ..wording import clock_span_text, duration_text
 
 
 class OccurrenceMoments:
@@ -33,12 +33,6 @@ class OccurrenceMoments:
         self._tz = tz
         self._lists: tuple[list, list, list] | None = None
         self._local: dict[int, tuple[datetime, datetime, str]] = {}
-
-    def __getstate__(self) -> tuple:
-        return self._columns, self._tz
-
-    def __setstate__(self, state: tuple) -> None:
-        self.__init__(*state[0], state[1])
 
     def evidence(self, occ: int, seconds: int = 0) -> Evidence:
         """Occurrence ``occ`` as evidence (its local moments worked out once)."""
@@ -157,18 +151,12 @@ class BrokenLimits:
 
 
 class FindingParts:
-    """An audit's findings in order, some parts kept as columns: ``build()`` lists them all."""
+    """An audit's findings in order, some parts as columns: ``build()`` lists them all."""
 
     __slots__ = ("parts",)
 
     def __init__(self, parts: Sequence[list[Finding] | DisplacedBlocks | BrokenLimits]):
         self.parts = tuple(part for part in parts if len(part))
-
-    def __getstate__(self) -> tuple:
-        return (self.parts,)  # never empty: an empty state would skip __setstate__
-
-    def __setstate__(self, state: tuple) -> None:
-        (self.parts,) = state
 
     def __len__(self) -> int:
         return sum(len(part) for part in self.parts)

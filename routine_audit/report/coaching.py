@@ -9,7 +9,7 @@ kinds, one entry per kind, and may differ by audience.
 from __future__ import annotations
 
 from ..finding_kinds import KindField, finding_kind
-from ..units import activity_words
+from ..wording import activity_words
 
 # per finding kind, the questions asked of every audience (routine_audit/finding_kinds.py)
 QUESTIONS: KindField[tuple[str, ...]] = KindField(lambda kind: kind.questions)

@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from ..units import clock_text, day_text, duration_text, hours_text
+from ..wording import clock_text, day_text, duration_text, hours_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .csv_safe import write_csv

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..period import week_monday
 from ..result import TrendPoint
-from ..units import day_text
+from ..wording import day_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .text import percent_text

@@ -24,7 +24,7 @@ from .._version import __version__
 from ..finding_kinds import KindField, finding_kind
 from ..inputs import input_text
 from ..period import Period
-from ..units import (
+from ..wording import (
     MINUS,
     amount_text,
     change_text,

@@ -14,7 +14,7 @@ from ..coverage import Coverage
 from ..period import Period
 from ..result import HealthFigures
 from ..unit_kinds import unit_kind
-from ..units import hours
+from ..wording import hours
 from . import RenderOptions
 from .stories import Story
 from .text import block_seconds

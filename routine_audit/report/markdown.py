@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..inputs import input_text
-from ..units import amount_text, count_text, days_text, duration_text, status_text, target_text
+from ..wording import amount_text, count_text, days_text, duration_text, status_text, target_text
 from . import RenderOptions
 from .stories import Story
 from .text import (

@@ -33,7 +33,7 @@ from ..finding_kinds import (  # noqa: F401  (DETAIL, KINDS: their old home, sti
     UnknownFindingKindError,
 )
 from ..unit_kinds import unit_kind
-from ..units import amount_text, clock_text, day_text, duration_text
+from ..wording import amount_text, clock_text, day_text, duration_text
 
 if TYPE_CHECKING:
     from ..period import Period

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..units import amount_text, change_text, count_text, days_text, target_text
+from ..wording import amount_text, change_text, count_text, days_text, target_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .markdown import escape

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..inputs import input_text
 from ..period import Period
-from ..units import (
+from ..wording import (
     amount_text,
     count_text,
     day_text,

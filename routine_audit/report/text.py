@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from ..finding_kinds import KindField, finding_kind
 from ..result import HealthFigures
-from ..units import (
+from ..wording import (
     clock_text,
     count_text,
     day_text,

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from ..coverage import Coverage
 from ..inputs import NOT_FROM_FILES, Inputs
-from ..lazy_pickle import LazyPickle
 from ..period import Period
 from ..result import (  # TrendPoint: its old home, kept as an alias
     AuditResult,
@@ -46,11 +45,8 @@ class Audience(StrEnum):
 
 
 @dataclass(frozen=True)
-class RepReport(LazyPickle):
+class RepReport:
     """Everything a renderer needs about one rep's audit, for one audience."""
-
-    # pickled (kept pages), the per-event and per-day rows stay encoded until used
-    _lazy_fields: ClassVar[tuple[str, ...]] = ("occurrences", "daily", "findings", "stories")
 
     rep: RepInfo
     audience: Audience
@@ -69,8 +65,7 @@ class RepReport(LazyPickle):
     # the routine and rules files it was judged against (paths are shown to managers too:
     # a file's name is setup, not calendar content)
     inputs: Inputs = NOT_FROM_FILES
-    # the findings told once per commitment and day (report/stories.py), most pressing first;
-    # no default: a lazy field must not fall back to a class attribute
+    # the findings told once per commitment and day (report/stories.py), most pressing first
     stories: tuple[Story, ...] = field(default_factory=tuple)
 
     @property
@@ -103,7 +98,7 @@ def build_report(
             obstacles=tuple(_block(e, show) for e in f.obstacles),
             questions=questions_for(f.kind, subjects.get(f.commitment or ""), audience),
         )
-        for f in result.finding_list
+        for f in result.finding_objects
     )
     occurrence_views = tuple(
         OccurrenceView(*fields, title=show(occ), private=private, displaced=displaced.get(occ, ()))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
 import stat
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -23,9 +24,9 @@ from ..model import CalendarData, Event, Problem
 from ..period import Period
 from .base import Source, SourceContext, SourceSettings
 from .ics_lengths import correct_end, keep_long_durations, note_lengths
+from .ics_prefilter import narrow
 from .ics_rules import MAX_CANDIDATES, MAX_READ_CANDIDATES, Expansion, SeriesTooCostlyError
 from .ics_text import prepare
-from .ics_window import narrow
 from .limits import MAX_BYTES, MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
 
 if TYPE_CHECKING:  # the parser is imported where files are parsed: a warm run parses none
@@ -48,6 +49,10 @@ class Document:
     def digest(self) -> bytes:
         """The content's SHA-256: one hash serves the fingerprint and the read cache."""
         return hashlib.sha256(self.data).digest()
+
+
+# how one document becomes its occurrences and problems in a period (``read_document``)
+ReadDocument = Callable[[Document, Period, ZoneInfo], tuple[list[Event], list[Problem]]]
 
 
 class IcsSettings(SourceSettings):
@@ -125,9 +130,17 @@ class IcsSource(Source):
                 )
         self.timeout = timeout
         self._held: list[Document] | None = None  # a snapshot's documents
+        self._read_document: ReadDocument | None = None  # None: ``read_document``
         # the settings field its paths came from (a team file's ``location``), to name in
         # errors instead of this parameter, ``locations`` (which the CLI names --ics)
         self._setting: str | None = None
+
+    def reading_with(self, read: ReadDocument) -> IcsSource:
+        """This source, reading each document with ``read``: a replacement that gives
+        ``read_document``'s answers (the store's remembered one, say)."""
+        twin = copy.copy(self)
+        twin._read_document = read
+        return twin
 
     def snapshot(self) -> tuple[bytes, IcsSource] | None:
         """The local files' names and contents now; None with a feed or a failed read."""
@@ -142,9 +155,8 @@ class IcsSource(Source):
             return None
         if failures:
             return None
-        held = IcsSource(self.locations, timeout=self.timeout)
+        held = copy.copy(self)  # its settings name and document reader too
         held._held = documents
-        held._setting = self._setting
         return _digest(documents), held
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
@@ -155,9 +167,10 @@ class IcsSource(Source):
         failures: list[SourceError] = []
         read: list[Document] = []
         over = False  # a document was left out whole: more occurrences than a period may hold
+        read_one = self._read_document or read_document
         for document in self._documents(failures):
             try:
-                found, trouble = read_document_cached(document, period, zone)
+                found, trouble = read_one(document, period, zone)
                 if len(events) + len(found) > MAX_OCCURRENCES:  # the rep's calendars together
                     raise TooManyOccurrencesError(document.name)
             except TooManyOccurrencesError as exc:
@@ -320,25 +333,13 @@ def _check_count(near: str, name: str) -> None:
             raise TooManyOccurrencesError(name)
 
 
-def read_document_cached(
-    document: Document, period: Period, zone: ZoneInfo
-) -> tuple[list[Event], list[Problem]]:
-    """``read_document``, remembered by the document's content digest, name, period and zone."""
-    from .. import cache
-
-    parts = (document.name, period.first, period.last, period.tz.key, zone.key)
-    return cache.remembered(
-        "ics", document.digest, parts, lambda: read_document(document, period, zone)
-    )
-
-
 def read_document(
     document: Document, period: Period, zone: ZoneInfo, *, fast: bool = True
 ) -> tuple[list[Event], list[Problem]]:
     """Every occurrence in one document that may touch ``period``, plus what was skipped.
 
     ``fast`` first drops, as text, the VEVENTs that cannot touch the period
-    (see ``ics_window``); the result is the same as without it.
+    (see ``ics_prefilter``); the result is the same as without it.
     """
     from .ics_events import to_event
 

@@ -1,6 +1,6 @@
 """Coverage of an .ics source whose period holds no occurrence: read it whole.
 
-The fast path (``ics_window``) drops VEVENTs far from the period before parsing,
+The fast path (``ics_prefilter``) drops VEVENTs far from the period before parsing,
 so it cannot know the newest event. Only a period that turns out empty pays for
 this second, whole read: is the calendar stale (nothing ends after the stale
 line) or just quiet this week?

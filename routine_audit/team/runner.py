@@ -41,6 +41,8 @@ class RepOutcome:
     """One rep's audit, or the one-line reason it failed."""
 
     member: Member
+    # in its envelope (routine_audit.caching): it reads as the AuditResult, its tables
+    # decoded only if something reads them
     result: AuditResult | None
     error: str | None = None
     key: str | None = None  # the audit's cache key: what else derives from it can be kept
@@ -203,7 +205,7 @@ class _Job:
 
 def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[RepOutcome]:
     """Outcomes in team-file order: remembered ones at once, the rest from the pool."""
-    from ..engine.memo import pinned, remembered_audit
+    from ..caching import pinned, remembered_audit
 
     known: dict[int, RepOutcome] = {}
     todo: list[_Pinned | Member] = []
@@ -260,7 +262,7 @@ def _audit_pinned(job: _Job, item: _Pinned | Member) -> RepOutcome:
 
 def _fetch_member(job: _Job, member: Member) -> _Fetched | RepOutcome:
     """The rep's remembered audit, or their calendar data read for the audit."""
-    from ..engine.memo import pinned, remembered_audit
+    from ..caching import pinned, remembered_audit
 
     def fetch() -> _Fetched | RepOutcome:
         routine = job.team.member_routine(member)
@@ -276,7 +278,7 @@ def _fetch_member(job: _Job, member: Member) -> _Fetched | RepOutcome:
 
 
 def _audit_fetched(job: _Job, item: _Fetched) -> RepOutcome:
-    from ..engine.memo import audit_data
+    from ..caching import audit_data
 
     def run() -> RepOutcome:
         rules = job.rules_for(item.routine)

@@ -23,8 +23,8 @@ from ..parallel import fork_map, process_count
 from ..period import Period
 from ..report import build_report
 from ..report.team_text import render_team_markdown
-from ..units import count_text
 from ..visible import for_manager
+from ..wording import count_text
 from .notify import notify
 from .options import RunOptions
 from .pages import RepPages, default_folder, rep_file_stem, rep_pages
@@ -186,7 +186,7 @@ def all_rep_pages(
     audited: list[tuple[RepOutcome, tuple]], audience: str, *, files: bool
 ) -> list[RepPages]:
     """Every rep's pages, in order: kept ones from the cache, the rest built side by side."""
-    from .. import cache
+    from ..caching import kept_pages
 
     keys = [_pages_key(outcome, audience, trend, files) for outcome, trend in audited]
     pages: list[RepPages | None] = []
@@ -195,7 +195,7 @@ def all_rep_pages(
         if made is not None and made.trend == trend:  # made beside the audit, for this trend
             pages.append(made)
         else:
-            pages.append(None if key is None else cache.load("rep-pages", key))
+            pages.append(kept_pages(key))
     todo = [i for i, page in enumerate(pages) if page is None]
     build = partial(_build_and_keep, audience=audience, files=files)
     # the reports read the audits' tables: the engine (pandas) loaded once for the workers
@@ -209,23 +209,19 @@ def all_rep_pages(
 def _build_and_keep(
     item: tuple[tuple[RepOutcome, tuple], str | None], *, audience: str, files: bool
 ) -> RepPages:
-    """A rep's pages, kept in the cache by the worker that built them (side by side)."""
-    from .. import cache
+    """A rep's pages, kept in the cache by the worker that built them (side by side); the
+    report in its envelope, so the roll-up reads it without decoding its rows."""
+    from ..caching import keep_pages
 
     audited, key = item
-    page = _build_pages(audited, audience=audience, files=files)
-    if key is not None:
-        cache.store("rep-pages", key, page)
-    return page
+    return keep_pages(key, _build_pages(audited, audience=audience, files=files))
 
 
 def _pages_key(outcome: RepOutcome, audience: str, trend: tuple, files: bool) -> str | None:
     """The audit's key covers every input of the result; add what the pages add."""
-    from .. import cache
+    from ..caching import pages_key
 
-    if outcome.key is None or cache.cache_dir() is None:
-        return None
-    return cache.key("rep-pages", outcome.key.encode(), audience, trend, files)
+    return pages_key(outcome.key, audience, trend, files)
 
 
 def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: bool) -> RepPages:
@@ -245,7 +241,7 @@ def _with_pages(
 ) -> RepOutcome:
     """``outcome`` with the rep's pages (kept ones, or built and kept), showing the trend
     the history will hold once this audit is recorded: ``before`` and the week's own."""
-    from .. import cache
+    from ..caching import kept_pages
     from ..history import recorded_trend
 
     assert outcome.result is not None
@@ -253,7 +249,7 @@ def _with_pages(
     if before is not None:
         trend = (*before.get(outcome.member.email, ()), *recorded_trend(outcome.result, week))
     key = _pages_key(outcome, audience, trend, files)
-    page = None if key is None else cache.load("rep-pages", key)
+    page = kept_pages(key)
     if page is None:
         page = _build_and_keep(((outcome, trend), key), audience=audience, files=files)
     return replace(outcome, pages=page)
