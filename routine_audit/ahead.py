@@ -88,7 +88,7 @@ def week_ahead(result: AuditResult) -> WeekAhead:
             lost[activity[occ]] = lost.get(activity[occ], 0) + int(seconds)
     overlapped: dict[str, int] = {}
     invitations: dict[str, int] = {}
-    for f in result.finding_list:
+    for f in result.finding_objects:
         if f.kind == PROTECTED_OVERLAP and f.evidence and f.commitment:
             overlapped[f.commitment] = overlapped.get(f.commitment, 0) + f.evidence[0].seconds
         elif f.kind == UNANSWERED_INVITATION and f.commitment:
@@ -118,7 +118,7 @@ def week_ahead(result: AuditResult) -> WeekAhead:
         week=result.period.label,
         period=result.period,
         commitments=commitments,
-        findings=tuple(result.finding_list),
+        findings=tuple(result.finding_objects),
         coverage=result.coverage,
         result=result,
     )

@@ -169,13 +169,15 @@ def test_past_audits_do_not_find_the_week_aheads_kind(files):
     model = ra.load_routine(routine)
     period = ra.audit_period(model, week=WEEK)
     past = ra.audit_calendar(calendar, model, ra.load_rules(), period)
-    assert "unanswered_invitation" not in {f.kind for f in past.finding_list}
+    assert "unanswered_invitation" not in {f.kind for f in past.finding_objects}
     data = ra.load_events(calendar, period, zone=model.zone)
     ahead = ra.audit(data, model, ra.load_rules(), period, tense="ahead")
-    kinds = [f.kind for f in ahead.finding_list]
+    kinds = [f.kind for f in ahead.finding_objects]
     assert kinds.count("unanswered_invitation") == 1
     # the rest is the same audit
-    assert [k for k in kinds if k != "unanswered_invitation"] == [f.kind for f in past.finding_list]
+    assert [k for k in kinds if k != "unanswered_invitation"] == [
+        f.kind for f in past.finding_objects
+    ]
 
 
 def test_a_kind_only_a_past_week_shows_is_left_out_of_the_week_ahead():

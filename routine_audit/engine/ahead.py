@@ -16,7 +16,7 @@ from ..coverage import Status
 from ..finding_kinds import UNANSWERED_INVITATION, finding_kind
 from ..result import AuditResult, Evidence, Finding
 from ..unit_kinds import unit_kind
-from ..units import activity_words, clock_text, duration_text
+from ..wording import activity_words, clock_text, duration_text
 
 TENSES = ("past", "ahead")
 
@@ -28,8 +28,8 @@ def in_tense(result: AuditResult, routine: Routine, tense: str = "past") -> Audi
         raise ValueError(f"tense must be one of {', '.join(TENSES)}: {tense!r}")
     if tense == "past":
         return result
-    kept = [f for f in result.finding_list if finding_kind(f.kind).ahead]
-    return replace(result, finding_list=[*kept, *ahead_findings(result, routine)])
+    kept = [f for f in result.finding_objects if finding_kind(f.kind).ahead]
+    return replace(result, finding_objects=[*kept, *ahead_findings(result, routine)])
 
 
 def ahead_findings(result: AuditResult, routine: Routine) -> list[Finding]:

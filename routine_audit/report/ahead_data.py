@@ -10,7 +10,7 @@ from typing import Any
 
 from ..ahead import AheadCommitment
 from ..unit_kinds import unit_kind
-from ..units import hours
+from ..wording import hours
 from . import RenderOptions
 from .ahead_view import AheadReport
 from .csv_safe import write_csv

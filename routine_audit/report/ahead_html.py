@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..inputs import input_text
-from ..units import amount_text, day_text, days_text, duration_text
+from ..wording import amount_text, day_text, days_text, duration_text
 from . import RenderOptions, svg
 from .ahead_text import NEXT_WEEK_LINES, quiet_text, status_text
 from .ahead_view import AheadReport, commitment_line

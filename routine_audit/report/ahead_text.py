@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..inputs import input_text
 from ..unit_kinds import unit_kind
-from ..units import amount_text, count_text, day_text, days_text, duration_text
+from ..wording import amount_text, count_text, day_text, days_text, duration_text
 from . import RenderOptions
 from .ahead_view import AheadReport, commitment_line
 from .console import export, make_console, plain_table

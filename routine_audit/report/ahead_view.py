@@ -34,7 +34,7 @@ from ..finding_kinds import (
     finding_kind,
 )
 from ..unit_kinds import unit_kind
-from ..units import activity_words, amount_text, day_text, duration_text
+from ..wording import activity_words, amount_text, day_text, duration_text
 from .records import Block, FindingView
 from .stories import Story, event_name, span_text_on
 from .view import Audience, RepReport, build_report

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..ahead import WeekAhead, week_ahead
 from ..period import Period
 from ..unit_kinds import unit_kind
-from ..units import count_text
+from ..wording import count_text
 from .runner import RepOutcome, audit_team
 
 if TYPE_CHECKING:
@@ -34,9 +34,10 @@ def check_week_ahead(
 
 
 def in_future_tense(team: Team, outcome: RepOutcome) -> RepOutcome:
-    """``outcome``'s audit read as the week ahead. No cache key: what derives from the
-    week ahead is not what derives from the same week's audit."""
-    from ..engine.ahead import in_tense
+    """``outcome``'s audit read as the week ahead (kept beside the audit, so a warm run
+    decodes neither). Its outcome has no cache key: what derives from the week ahead is
+    not what derives from the same week's audit."""
+    from ..caching.ahead import ahead_audit
 
     if outcome.result is None:
         return outcome
@@ -44,13 +45,15 @@ def in_future_tense(team: Team, outcome: RepOutcome) -> RepOutcome:
         routine = team.member_routine(outcome.member)
     except Exception as exc:  # noqa: BLE001  (the audit read it: only a bug lands here)
         return RepOutcome(outcome.member, None, f"internal error ({type(exc).__name__})")
-    result = in_tense(outcome.result, routine, "ahead")
-    return replace(outcome, result=result, key=None, pages=None)
+    result = ahead_audit(outcome.result, routine, outcome.key)
+    return replace(outcome, result=result, key=None, pages=None)  # type: ignore[arg-type]
 
 
 def weeks_ahead(outcomes: Sequence[RepOutcome]) -> list[WeekAhead]:
     """The week ahead of each rep whose audit succeeded, in team-file order."""
-    return [week_ahead(o.result) for o in outcomes if o.result is not None]
+    from ..caching import opened
+
+    return [week_ahead(opened(o.result)) for o in outcomes if o.result is not None]
 
 
 def ahead_reports(outcomes: Sequence[RepOutcome], audience: str) -> list[AheadReport]:
