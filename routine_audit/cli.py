@@ -335,6 +335,83 @@ def audit(
         _no_data(result)
 
 
+AheadWeekOption = Annotated[
+    str,
+    typer.Option(
+        "--week", metavar="WEEK", help="The week ahead: next, this, or an ISO week (2026-W47)."
+    ),
+]
+
+
+@app.command("plan")
+def plan(
+    routine: RoutineOption,
+    source: SourceNameOption = None,
+    source_option: SourceOptionsOption = None,
+    ics: IcsOption = None,
+    google: GoogleOption = False,
+    calendar: CalendarOption = None,
+    token: TokenOption = None,
+    service_account: ServiceAccountOption = None,
+    subject: SubjectOption = None,
+    non_interactive: NonInteractiveOption = False,
+    rules: RulesOption = None,
+    week: AheadWeekOption = "next",
+    tz: TzOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", metavar="FILE", help="Also keep the week ahead in this history database."
+        ),
+    ] = None,
+    audience: AudienceOption = AudienceChoice.owner,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", metavar=_choices(ReportFormat), help="Report format."),
+    ] = ReportFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Check the week ahead on one rep's calendar: per commitment what is already blocked
+    out against the target, the days with no block, and what is booked on top, with the
+    questions to settle before the week starts."""
+    with user_errors(owner=audience is AudienceChoice.owner):
+        source = _source(
+            source, source_option, ics, google, calendar, token, service_account, subject
+        )
+        _plan(source, routine, rules, week, tz, db, audience.value, fmt.value, output)
+
+
+def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
+    from .ahead import plan_week, record_week_ahead
+    from .config import load_routine, rules_for
+    from .config.check import placeholder_warnings
+    from .report.ahead_view import build_ahead, render_ahead
+
+    routine_model = load_routine(routine)
+    for warning in placeholder_warnings(routine_model):
+        typer.echo(f"routine-audit: warning: {routine}: {warning}", err=True)
+    ahead = plan_week(source, routine_model, rules_for(routine_model, rules), week, tz=tz)
+    if db is not None:
+        from .history import History
+        from .survival import take_snapshot
+
+        with History(db) as history:
+            record_week_ahead(history, team="", result=ahead.result)
+            take_snapshot(history, team="", result=ahead.result, routine=routine_model)
+    report = build_ahead(ahead, audience)
+    _emit(render_ahead(report, fmt, _options(fmt == "table" and output is None)), output)
+    result = ahead.result
+    _finish(result.incomplete, len(result.problems), "the report's data-quality section lists them")
+    if result.no_data:
+        typer.echo(
+            f"routine-audit: warning: {result.rep.email}: no events in {result.period.name} "
+            f"({result.coverage.status.value}, {result.coverage.newest_text()}); nothing is "
+            "blocked out",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
 @app.command()
 def events(
     routine: RoutineOption,
@@ -607,6 +684,49 @@ def team_audit(
         raise typer.Exit(int(run.exit_code))
 
 
+@team_app.command("plan")
+def team_plan(
+    config: ConfigOption,
+    week: AheadWeekOption = "next",
+    tz: TzOption = None,
+    rep: RepOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FOLDER",
+            help="Also write the week-ahead pages to this folder (each rep's "
+            "REP-week-ahead.html, and next-week.md, .json, .csv).",
+        ),
+    ] = None,
+    db: DbOption = None,
+    audience: AudienceOption = AudienceChoice.manager,
+    fmt: Annotated[
+        TeamFormat,
+        typer.Option("--format", "-f", metavar=_choices(TeamFormat), help="Output format."),
+    ] = TeamFormat.table,
+) -> None:
+    """Check every rep's week ahead (next week by default): per commitment how many reps
+    have it blocked out already, and each rep's figures.
+
+    It keeps each week ahead in the history (--db), as run does."""
+    from .config.load import load_team
+    from .team.ahead import plan_team
+
+    with user_errors():
+        team = load_team(config)
+        done = plan_team(team, week=week, only=rep, tz=tz, out=out, db=db, audience=audience.value)
+        typer.echo(done.render(fmt.value), nl=False)
+        for path in done.written:
+            typer.echo(f"wrote {path}", err=True)
+        failed = [o.member.email for o in done.outcomes if o.result is None]
+        if failed:
+            typer.echo(
+                f"routine-audit: exit {int(done.exit_code)}: failed: {', '.join(failed)}", err=True
+            )
+        raise typer.Exit(int(done.exit_code))
+
+
 @app.command("run")
 def scheduled_run(
     config: ConfigOption,
@@ -633,7 +753,7 @@ def scheduled_run(
     ] = True,
     resend: Annotated[bool, typer.Option("--resend", help="Send this week's mail again.")] = False,
 ) -> None:
-    """For cron: audit last week for every rep, preview the week ahead, write dated
+    """For cron: audit last week for every rep, check the week ahead, write dated
     reports, record the history, mail them once, and exit. Never prompts.
 
     Exit codes: 0 all reps audited; 1 some reps failed, had input skipped or no calendar

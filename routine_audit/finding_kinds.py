@@ -1,5 +1,7 @@
 """Finding kinds as one table: what each kind is called, how pressing it is, what a coach
-asks about it, how the calendar marks it and how a story tells it.
+asks about it (after the week, and before it: ``ahead_questions``), which audits find it
+(``tense``: a past week's, the week ahead's, or both), how the calendar marks it and how
+a story tells it.
 
 Adding a finding kind is one ``KINDS`` entry plus the engine code that detects it. The
 engine spells kinds with the constants below; the reports read everything else from the
@@ -31,6 +33,10 @@ NOT_ACHIEVABLE = "not_achievable"
 UNCLASSIFIED_TIME = "unclassified_time"
 FRAGMENTATION = "fragmentation"
 REACTIVE_BOOKING = "reactive_booking"
+UNANSWERED_INVITATION = "unanswered_invitation"
+
+# which audits find a kind: a past week's ("past"), the week ahead's ("ahead"), or both
+TENSES = ("past", "ahead", "both")
 
 # how a story sees a finding (report/stories.py): one of these
 BLOCK = "block"  # a block that lost (or shared) its time: named with what took it
@@ -87,6 +93,11 @@ class FindingKind:
     questions_by_audience: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    # the week ahead: the questions asked before the week ({activity}; {day}, a weekday
+    # such as "Thursday", "that day" when the finding has none), and which audits find
+    # the kind (an ahead-only kind is found only when the week ahead is checked)
+    ahead_questions: tuple[str, ...] = ()
+    tense: str = "both"
 
     def __post_init__(self) -> None:
         problems = [
@@ -100,6 +111,7 @@ class FindingKind:
             ),
             *([] if self.marks.evidence_role in ROLES else ["evidence_role is not in ROLES"]),
             *(f"unknown audience {a!r}" for a in self.questions_by_audience if a not in AUDIENCES),
+            *([] if self.tense in TENSES else [f"tense {self.tense!r}, not one of TENSES"]),
         ]
         if problems:
             raise ValueError(f"finding kind {self.name!r}: {'; '.join(problems)}")
@@ -107,6 +119,21 @@ class FindingKind:
     def questions_for(self, audience: str) -> tuple[str, ...]:
         """The questions a report for ``audience`` asks (``{activity}`` not filled in)."""
         return self.questions_by_audience.get(audience, self.questions)
+
+    def ahead_questions_for(self, audience: str) -> tuple[str, ...]:
+        """The questions asked before the week (the past questions when the kind has none
+        of its own)."""
+        return self.ahead_questions or self.questions_for(audience)
+
+    @property
+    def in_past(self) -> bool:
+        """Found when a past week is audited."""
+        return self.tense in ("past", "both")
+
+    @property
+    def ahead(self) -> bool:
+        """Found when the week ahead is checked."""
+        return self.tense in ("ahead", "both")
 
 
 def _kinds(*kinds: FindingKind) -> dict[str, FindingKind]:
@@ -126,6 +153,10 @@ KINDS: dict[str, FindingKind] = _kinds(
         ),
         TALLY,
         tallied=True,
+        ahead_questions=(
+            "Which slots will hold the rest of the {activity}?",
+            "Who needs to know which slots you are keeping for {activity}?",
+        ),
     ),
     FindingKind(
         OVER_LIMIT,
@@ -136,6 +167,10 @@ KINDS: dict[str, FindingKind] = _kinds(
             "What could be batched, delegated or dropped to bring it back under the limit?",
         ),
         TALLY,
+        ahead_questions=(
+            "What could you move, batch or drop before the week starts to keep {activity} "
+            "within its limit?",
+        ),
     ),
     FindingKind(
         MISSING_BLOCK,
@@ -146,6 +181,10 @@ KINDS: dict[str, FindingKind] = _kinds(
             "Would a recurring block make {activity} the default rather than a decision?",
         ),
         MISSING,
+        ahead_questions=(
+            "Which slot will hold {day}'s {activity}?",
+            "Would a recurring block make {activity} the default rather than a decision?",
+        ),
     ),
     FindingKind(
         DISPLACED,
@@ -158,26 +197,54 @@ KINDS: dict[str, FindingKind] = _kinds(
         ),
         BLOCK,
         marks=Marks("displaced", "obstacle"),
+        ahead_questions=(
+            "Can the meeting booked on {day}'s {activity} block move, or will the block "
+            "move instead?",
+            "Who will you offer another time to, before the week starts?",
+        ),
+    ),
+    FindingKind(
+        UNANSWERED_INVITATION,
+        6,
+        "Invitation not answered",
+        (  # asked only ahead; {day} is the week ahead's alone
+            "Will you accept, decline or propose another time for the invitation?",
+            "If you accept it, where will the {activity} time go instead?",
+        ),
+        DETAIL,
+        marks=Marks("obstacle", None),
+        ahead_questions=(
+            "Will you accept, decline or propose another time for the invitation on {day}?",
+            "If you accept it, where will the {activity} time go instead?",
+        ),
+        tense="ahead",
     ),
     FindingKind(
         SHORT_BLOCKS,
-        7,
+        8,
         "Blocks too short",
         (
             "The {activity} blocks were too short for real focus: what broke them up?",
             "Can you book fewer, longer blocks instead?",
         ),
         DETAIL,
+        ahead_questions=(
+            "Can the short {activity} blocks be joined into longer ones before the week starts?",
+        ),
     ),
     FindingKind(
         OUTSIDE_WINDOW,
-        8,
+        9,
         "Outside the window",
         (
             "{activity} happened outside its planned window: was that a choice or a scramble?",
             "Does the window still fit your week, or should we move it?",
         ),
         DETAIL,
+        ahead_questions=(
+            "{activity} is booked outside its window: will that work, or should it move back "
+            "inside?",
+        ),
     ),
     FindingKind(
         PROTECTED_OVERLAP,
@@ -190,6 +257,11 @@ KINDS: dict[str, FindingKind] = _kinds(
         BLOCK,
         keeps=True,
         marks=Marks("displaced", "obstacle"),
+        ahead_questions=(
+            "This is a personal priority we agreed to honour: what will you move so it holds "
+            "on {day}?",
+            "Who needs to know this time is not available?",
+        ),
     ),
     FindingKind(
         LIMIT_BROKEN,
@@ -202,10 +274,14 @@ KINDS: dict[str, FindingKind] = _kinds(
         DETAIL,
         named=True,
         marks=Marks("limit", None, evidence_role="limit"),
+        ahead_questions=(
+            "Which of the meetings outside your agreed hours can still move?",
+            "Who needs to hear about your limits before the week starts?",
+        ),
     ),
     FindingKind(
         NOT_ACHIEVABLE,
-        6,
+        7,
         "Not achievable",
         (
             "These commitments do not fit in the working week: which matters most?",
@@ -213,10 +289,14 @@ KINDS: dict[str, FindingKind] = _kinds(
         ),
         DETAIL,
         free_busy=True,  # the routine alone
+        ahead_questions=(
+            "These commitments will not fit in the working week: which matters most this week?",
+            "What should we reduce or move so the plan is achievable?",
+        ),
     ),
     FindingKind(
         UNCLASSIFIED_TIME,
-        9,
+        10,
         "Unclassified time",
         (
             "Much of the week went to meetings that serve none of your commitments: "
@@ -224,10 +304,14 @@ KINDS: dict[str, FindingKind] = _kinds(
             "Which recurring meetings could you decline, shorten or delegate?",
         ),
         DETAIL,
+        ahead_questions=(
+            "Much of the week is booked for meetings that serve none of your commitments: "
+            "which can you still decline, shorten or delegate?",
+        ),
     ),
     FindingKind(
         FRAGMENTATION,
-        11,
+        12,
         "Fragmented days",
         (
             "Your free time came in small pieces: which meetings could be grouped together?",
@@ -235,16 +319,20 @@ KINDS: dict[str, FindingKind] = _kinds(
         ),
         DETAIL,
         free_busy=True,  # busy time alone
+        ahead_questions=(
+            "Which meetings could you still group together to leave one longer focus block?",
+        ),
     ),
     FindingKind(
         REACTIVE_BOOKING,
-        10,
+        11,
         "Reactive booking",
         (
             "Many meetings were booked at short notice: what drives that?",
             "Would office hours or a booking window help others plan around your routine?",
         ),
         DETAIL,
+        tense="past",  # short notice is judged once the week is over
     ),
 )
 

@@ -112,6 +112,7 @@ def test_the_old_names_read_the_table():
         "protected_overlap": ("displaced", "obstacle"),
         "limit_broken": ("limit", None),
         "displaced": ("displaced", "obstacle"),
+        "unanswered_invitation": ("obstacle", None),  # issue 20: the week ahead's own kind
     }
 
 

@@ -58,8 +58,15 @@ _AWAY = re.compile(
 )
 
 
-def audit(data: CalendarData, routine: Routine, rules: RuleSet, period: Period) -> AuditResult:
-    """Audit one rep's calendar data for ``period`` against their routine."""
+def audit(
+    data: CalendarData, routine: Routine, rules: RuleSet, period: Period, tense: str = "past"
+) -> AuditResult:
+    """Audit one rep's calendar data for ``period`` against their routine; ``tense``
+    ``ahead`` reads it as the week ahead (docs/audit.md, "The week ahead")."""
+    if tense != "past":
+        from .ahead import in_tense
+
+        return in_tense(audit(data, routine, rules, period), routine, tense)
     occurrences, attendees = events_columns(data.events)
     return audit_tables(
         occurrences,

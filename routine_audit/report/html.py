@@ -640,3 +640,24 @@ def _change(gap: RankedGap) -> tuple[str, str]:
 
 
 __all__ = ["render", "render_team"]
+
+
+# -- for other pages drawn like a rep's (the week ahead: report/ahead_html.py) ----------
+
+
+def page(template: str, **context: Any) -> str:
+    """A page from ``templates/``, with the shared layout and styles."""
+    return _page(template, **context)
+
+
+def week_drawn(report: RepReport, anchor: str) -> Markup:
+    """The report's period drawn as a calendar (``svg.week_calendar``), marks and all."""
+    return _calendar(report, anchor)
+
+
+def legend(report: RepReport) -> list[dict[str, Any]]:
+    return _legend(report)
+
+
+def audience_text(report: RepReport) -> str:
+    return _audience_text(report)

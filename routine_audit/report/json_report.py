@@ -243,3 +243,20 @@ def _health(h: HealthFigures) -> dict[str, Any]:
 def _round(value: float) -> float:
     """An amount in hours (or blocks, meetings), rounded once for display."""
     return round(value, 2)
+
+
+# -- for other documents of this schema (the week ahead: report/ahead_data.py) ---------
+
+
+def rep_entry(report: RepReport) -> dict[str, Any]:
+    """One rep's entry of the document, as plain JSON values."""
+    return _rep(report)
+
+
+def finding_entry(f: FindingView) -> dict[str, Any]:
+    return _finding(f)
+
+
+def dumps(value: Any) -> str:
+    """Pretty-printed, keys sorted, as every document of the schema."""
+    return _dumps(value)

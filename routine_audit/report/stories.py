@@ -353,3 +353,8 @@ def _unique(
             seen.add((role, *_key(block)))
             kept.append((kind, role, block))
     return tuple(kept)
+
+
+def span_text_on(block: Block, day: date | None) -> str:
+    """``07:00–08:30`` within ``day``; with its day, or days, beyond it."""
+    return _span(block, day)

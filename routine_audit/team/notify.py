@@ -89,11 +89,14 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
     served = _served(team, run, log)
     manager = team.spec.manager
     if rollup and section.to_manager and manager is not None and due(manager.email, "rollup"):
+        text, html = _with_ahead_rollup(
+            state, render_team_markdown(run.team_report), render_team(run.team_report, {})
+        )
         message = rollup_message(
             manager.email,
             f"{team.name}: routine audit {week}",
-            render_team_markdown(run.team_report),
-            render_team(run.team_report, {}),
+            text,
+            html,
             _manager_links(run, served),
         )
         pending.append((message, "rollup"))
@@ -103,7 +106,7 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
             if outcome.result is None or not due(email, "rep"):
                 continue
             own = build_report(outcome.result, "owner", trend=state.trend(outcome))
-            text, html = render(own, "markdown"), render(own, "html")
+            text, html = _with_next_week(state, email, render(own, "markdown"), render(own, "html"))
             links = _rep_links(own, served)
             pending.append((rep_message(email, week, own.coverage, text, html, links), "rep"))
     kinds = {id(message): kind for message, kind in pending}
@@ -121,6 +124,47 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
             errors.append(f"{message.to}: {error}")
             log(f"mail to {message.to} FAILED: {for_manager(error, 'server text')}")
     return errors
+
+
+# -- the week ahead in the week's mail (team/ahead.py) ------------------------------
+
+
+def _with_next_week(state: RunState, email: str, text: str, html: str) -> tuple[str, str]:
+    """A rep's mail with their "next week" section (their own view) after the report."""
+    from ..report.ahead_html import next_week_html
+    from ..report.ahead_text import next_week_markdown
+    from .ahead import ahead_reports
+
+    mine = [o for o in state.ahead if o.member.email == email and o.result is not None]
+    if not mine:
+        return text, html
+    (report,) = ahead_reports(mine, "owner")
+    return f"{text}\n{next_week_markdown(report)}", _before_main_end(html, next_week_html(report))
+
+
+def _with_ahead_rollup(state: RunState, text: str, html: str) -> tuple[str, str]:
+    """The manager's roll-up with the "next week" section: per commitment, how many reps
+    have it blocked out already."""
+    from .ahead import rollup_html, rollup_markdown, weeks_ahead
+
+    aheads = weeks_ahead(state.ahead)
+    if not aheads:
+        return text, html
+    week = aheads[0].period.name
+    return (
+        f"{text}\n{rollup_markdown(aheads, week)}",
+        _before_main_end(html, rollup_html(aheads, week)),
+    )
+
+
+def _before_main_end(html: str, fragment: str) -> str:
+    """``fragment`` at the end of the page's ``<main>``, before its footer (else at the end
+    of its body, else after it)."""
+    for tag in ("<footer", "</main>", "</body>"):
+        at = html.rfind(tag)
+        if at >= 0:
+            return f"{html[:at]}{fragment}\n{html[at:]}"
+    return html + fragment
 
 
 def _served(team: Team, run: TeamRun, log: Callable[[str], None]) -> Callable[[str], str | None]:

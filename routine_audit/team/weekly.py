@@ -1,4 +1,4 @@
-"""A team's weekly run, in stages: audit the reps, preview the week ahead, record the
+"""A team's weekly run, in stages: audit the reps, check the week ahead, record the
 history, render the pages and the roll-up, write them (atomically), notify (mail).
 
 Each stage is a small function over one ``RunState``: the team, the ``RunOptions``
@@ -21,7 +21,7 @@ from ..atomic import write_text_atomic
 from ..config.team import Team
 from ..parallel import fork_map, process_count
 from ..period import Period
-from ..report import build_report, render
+from ..report import build_report
 from ..report.team_text import render_team_markdown
 from ..survival import review_of
 from ..visible import for_manager
@@ -103,12 +103,17 @@ def audit_reps(state: RunState) -> None:
 
 
 def preview_week_ahead(state: RunState) -> None:
-    """Audit the week after an ISO week (``options.preview``)."""
+    """Check the week after an ISO week as the week ahead (``options.preview``): each
+    rep's audit of it, read in the future tense (team/ahead.py)."""
+    from .ahead import check_week_ahead
+
     period = state.period
     if not (state.options.preview and _is_week(period)):
         return
     following = Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
-    state.ahead = audit_team(state.team, following, only=state.options.only, tz=state.options.tz)
+    state.ahead = check_week_ahead(
+        state.team, following, only=state.options.only, tz=state.options.tz
+    )
 
 
 def record_history(state: RunState) -> None:
@@ -305,13 +310,11 @@ def _team_tables(state: RunState, folder: Path) -> list[tuple[Path, str]]:
 
 
 def _next_week(state: RunState, folder: Path) -> list[tuple[Path, str]]:
-    """next-week.md: the week ahead's previews (not for one rep: it would replace the
-    team's)."""
-    audience = state.options.audience
-    previews = [build_report(o.result, audience) for o in state.ahead if o.result is not None]
-    if not previews or state.partial:
-        return []
-    return [(folder / "next-week.md", render(previews, "markdown"))]
+    """The week ahead: ``<rep>-week-ahead.html`` per rep; next-week.md, .json and .csv for
+    the team (not for one rep: they would replace the team's)."""
+    from .ahead import ahead_files
+
+    return ahead_files(state.ahead, state.options.audience, folder, team_files=not state.partial)
 
 
 # the files of a run's folder, in the order they are listed: (state, folder) -> files

@@ -1,0 +1,92 @@
+"""The week ahead as an HTML page (``<rep>-week-ahead.html`` in a team run): the
+commitments against what is already blocked out, the coming week drawn as the audit
+report draws a week (``svg.py``), and the lines to settle before it starts. Like the
+audit page it loads nothing and reads only the audience-filtered view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from ..inputs import input_text
+from ..wording import amount_text, day_text, days_text, duration_text
+from . import RenderOptions, svg
+from .ahead_text import NEXT_WEEK_LINES, quiet_text, status_text
+from .ahead_view import AheadReport, commitment_line
+from .html import audience_text, legend, page, week_drawn
+
+
+def render(reports: list[AheadReport], options: RenderOptions | None = None) -> str:
+    """One self-contained page with a section per rep."""
+    names = ", ".join(r.rep.name or r.rep.email for r in reports)
+    labels = sorted({r.period.name for r in reports})
+    title = f"The week ahead {', '.join(labels)}: {names}" if reports else "The week ahead"
+    return page(
+        "ahead.html.j2",
+        title=title,
+        reps=[_rep(report, f"ahead-{index + 1}") for index, report in enumerate(reports)],
+    )
+
+
+def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
+    inner, period = report.report, report.period
+    coverage = inner.coverage
+    return {
+        "anchor": anchor,
+        "name": report.rep.name or report.rep.email,
+        "email": report.rep.email,
+        "period_label": period.name,
+        "period_text": days_text(period.first, period.last),
+        "tz": period.tz.key,
+        "audience_text": audience_text(inner),
+        "coverage": coverage.line().partition(": ")[2]
+        if coverage.judged
+        else f"no events on the calendar for that week yet ({coverage.status.value})",
+        "routine_text": input_text(inner.inputs.routine),
+        "incomplete": inner.incomplete,
+        "titles_shown": inner.titles_shown,
+        "commitments": [
+            {
+                "id": c.id,
+                "protected": c.protected,
+                "swatch": svg.swatch(svg.activity_colour(c.activity)),
+                "planned": amount_text(c.planned, c.unit),
+                "target": amount_text(c.target, c.unit),
+                "status": "met" if c.blocked_out else ("over" if c.direction == "max" else "short"),
+                "status_text": status_text(c),
+                "days": ", ".join(day_text(d) for d in c.days_without_block) or "none",
+                "short_blocks": c.short_blocks,
+                "lost": duration_text(c.lost_to_meetings_seconds),
+                "overlapped": duration_text(c.protected_overlapped_seconds),
+                "invitations": c.unanswered_invitations,
+            }
+            for c in report.commitments
+        ],
+        "calendar": week_drawn(inner, anchor),
+        "legend": legend(inner),
+        "lines": report.lines,
+        "quiet": quiet_text(report),
+        "judged": coverage.judged,
+        "data_quality": inner.data_quality,
+    }
+
+
+def next_week_html(report: AheadReport) -> Markup:
+    """The mail's short "next week" section, as an HTML fragment."""
+    items = "".join(f"<li>{escape(commitment_line(c))}</li>" for c in report.commitments)
+    parts = [
+        f'<section class="next-week"><h2>Next week ({escape(report.period.name)})</h2>',
+        f"<ul>{items}</ul>",
+    ]
+    shown = report.lines[:NEXT_WEEK_LINES]
+    if shown:
+        parts.append("<p>Before the week starts:</p><ul>")
+        for line in shown:
+            question = f"<br><em>{escape(line.questions[0])}</em>" if line.questions else ""
+            parts.append(
+                f"<li><strong>{escape(line.head)}</strong>: {escape(line.body)}{question}</li>"
+            )
+        parts.append("</ul>")
+    parts.append("</section>")
+    return Markup("".join(parts))
