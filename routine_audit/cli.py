@@ -361,7 +361,9 @@ def plan(
     db: Annotated[
         Path | None,
         typer.Option(
-            "--db", metavar="FILE", help="Also keep the week ahead in this history database."
+            "--db",
+            metavar="FILE",
+            help="Also keep the week ahead, and a snapshot of its plan, in this history database.",
         ),
     ] = None,
     audience: AudienceOption = AudienceChoice.owner,
