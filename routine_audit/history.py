@@ -28,6 +28,9 @@ from .result import AuditResult, TrendPoint
 
 APPLICATION_ID = 0x52415544  # "RAUD": marks a routine-audit history database
 KINDS = ("actual", "preview")
+# the most planned blocks one snapshot is read with (a rep's calendars give at most
+# 50,000 occurrences, each planned once per commitment that reserves time)
+MAX_PLANNED_BLOCKS = 250_000
 
 
 def default_db_path() -> Path:
@@ -455,26 +458,48 @@ class History:
         self, *, team: str, week: str, rep: str
     ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int]]]]:
         """Every snapshot of ``rep``'s ``week`` in ``team``, oldest first: (taken_at,
-        before_start, block rows as ``add_plan_snapshot`` takes them)."""
+        before_start, block rows as ``add_plan_snapshot`` takes them). Rows that cannot
+        be right (a table edited by hand) are left out, as ``first_plan`` does."""
         snapshots = (
             "SELECT id, taken_at, before_start FROM plan_snapshot"
             " WHERE team = ? AND week = ? AND rep = ? ORDER BY taken_at, id"
         )
-        blocks = (
-            'SELECT identity, start, "end", activity, commitment, seconds FROM planned_block'
-            " WHERE snapshot_id = ? ORDER BY rowid"
+        found = []
+        with self._errors("read"):
+            for snapshot_id, taken_at, before_start in self._db.execute(
+                snapshots, (team, week_label(week), rep)
+            ).fetchall():
+                moment = _snapshot_time(taken_at)
+                if moment is not None:
+                    found.append((moment, before_start == 1, self._planned_rows(snapshot_id)))
+        return found
+
+    def first_plan(
+        self, *, team: str, week: str, rep: str
+    ) -> tuple[datetime, list[tuple[str, int, int, str, str, int]]] | None:
+        """The plan of ``rep``'s ``week`` in ``team``: the first snapshot taken before the
+        week's first working hour, as (taken_at, block rows), or None. Only that snapshot
+        is read; a snapshot whose time cannot be read, and block rows that cannot be
+        right (a table edited by hand), are ignored; at most ``MAX_PLANNED_BLOCKS`` rows
+        are read."""
+        snapshots = (
+            "SELECT id, taken_at FROM plan_snapshot WHERE team = ? AND week = ? AND rep = ?"
+            " AND before_start = 1 ORDER BY taken_at, id"
         )
         with self._errors("read"):
-            return [
-                (
-                    datetime.fromisoformat(taken_at),
-                    bool(before_start),
-                    self._db.execute(blocks, (snapshot_id,)).fetchall(),
-                )
-                for snapshot_id, taken_at, before_start in self._db.execute(
-                    snapshots, (team, week_label(week), rep)
-                ).fetchall()
-            ]
+            for snapshot_id, taken_at in self._db.execute(snapshots, (team, week_label(week), rep)):
+                moment = _snapshot_time(taken_at)
+                if moment is not None:
+                    return moment, self._planned_rows(snapshot_id)
+        return None
+
+    def _planned_rows(self, snapshot_id: int) -> list[tuple[str, int, int, str, str, int]]:
+        blocks = (
+            'SELECT identity, start, "end", activity, commitment, seconds FROM planned_block'
+            " WHERE snapshot_id = ? ORDER BY rowid LIMIT ?"
+        )
+        rows = self._db.execute(blocks, (snapshot_id, MAX_PLANNED_BLOCKS))
+        return [row for row in rows if _planned_row_ok(row)]
 
     # -- internals
 
@@ -633,6 +658,32 @@ def _kind(kind: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     return kind
+
+
+def _snapshot_time(value: object) -> datetime | None:
+    """A snapshot's ``taken_at`` (stored in UTC); None when it cannot be read."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _planned_row_ok(row: tuple[Any, ...]) -> bool:
+    """A planned block's row as ``add_plan_snapshot`` stores it: texts, times in epoch
+    seconds between 1970 and 9999, and counted seconds no more than its length."""
+    identity, start, end, activity, commitment, seconds = row
+    return (
+        all(isinstance(text, str) for text in (identity, activity, commitment))
+        and all(type(n) is int for n in (start, end, seconds))
+        and 0 <= start <= end < _YEAR_10000
+        and 0 <= seconds <= end - start
+    )
+
+
+_YEAR_10000 = 253_402_300_800  # epoch seconds of 10000-01-01: datetimes end before it
 
 
 def _utc(moment: datetime | None) -> str:

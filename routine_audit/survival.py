@@ -214,16 +214,17 @@ def take_team_snapshots(
 def week_plan(history: History, *, team: str, week: str, rep: str) -> PlanSnapshot | None:
     """The plan of ``rep``'s ``week``: the first snapshot taken before the week's first
     working hour (None when there is none)."""
-    for taken_at, before_start, rows in history.plan_snapshots(team=team, week=week, rep=rep):
-        if before_start:
-            return PlanSnapshot(
-                week=week,
-                rep=rep,
-                taken_at=taken_at,
-                before_start=True,
-                blocks=tuple(_planned(row, UTC) for row in rows),
-            )
-    return None
+    found = history.first_plan(team=team, week=week, rep=rep)
+    if found is None:
+        return None
+    taken_at, rows = found
+    return PlanSnapshot(
+        week=week,
+        rep=rep,
+        taken_at=taken_at,
+        before_start=True,
+        blocks=tuple(_planned(row, UTC) for row in rows),
+    )
 
 
 def first_working_hour(routine: Routine, period: Period) -> datetime:
