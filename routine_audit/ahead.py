@@ -52,6 +52,20 @@ class AheadCommitment:
     unanswered_invitations: int  # invitations not yet answered inside its window
 
     @property
+    def counts_days(self) -> bool:
+        """Whether it has days without a block: a ``min`` commitment that reserves time
+        or is due each day (a limit, or a weekly count of meetings, has none)."""
+        return self.direction == "min" and (
+            unit_kind(self.unit).routine_blocks or self.per == "day"
+        )
+
+    @property
+    def loses_to_meetings(self) -> bool:
+        """Whether time lost to meetings applies: a ``min`` commitment of routine blocks
+        (meetings are not displaced by meetings; a limit loses nothing it needs)."""
+        return self.direction == "min" and unit_kind(self.unit).routine_blocks
+
+    @property
     def blocked_out(self) -> bool:
         """Nothing left to book: the target is planned (a limit: not planned past it)."""
         return self.gap <= unit_kind(self.unit).tolerance

@@ -100,3 +100,53 @@ def test_only_the_plan_is_read_among_many_snapshots(tmp_path, monkeypatch):
         plan = week_plan(history, team="T", week="2026-W45", rep=REP)
     assert plan is not None and len(plan.blocks) == 1
     assert sum("FROM planned_block" in s for s in statements) == 1
+
+
+# -- the week ahead's table: a figure that does not apply reads n/a ----------------
+
+AHEAD_ROUTINE = """timezone: Europe/London
+working_hours: {weekdays: "09:00-17:00"}
+commitments:
+  - {id: prospecting, activity: prospecting, unit: hours, per: week, target: 4,
+     window: {days: weekdays, start: "09:00", end: "12:00"}}
+  - {id: client-meetings, activity: client-meeting, unit: meetings, per: week, target: 2}
+  - {id: admin, activity: admin, unit: hours, per: week, target: 3, direction: max,
+     window: {days: [fri], start: "13:00", end: "17:00"}}
+"""
+# 2026-W46: prospecting Mon 09:00-11:00 with a client call on top 10:00-10:30 (1800 s
+# lost); admin Fri 13:00-15:00 with a client call on top 14:00-15:00 (3600 s, but a
+# limit loses nothing it needs)
+AHEAD = ics(
+    event("p-mon", "20261109T090000Z", "20261109T110000Z", "Prospecting"),
+    event("call1", "20261109T100000Z", "20261109T103000Z", "Acme call"),
+    event("crm", "20261113T130000Z", "20261113T150000Z", "CRM cleanup"),
+    event("call2", "20261113T140000Z", "20261113T150000Z", "Initech call"),
+)
+
+
+def test_figures_that_do_not_apply_read_n_a_in_the_week_aheads_tables(tmp_path):
+    from routine_audit.report.ahead_view import build_ahead, commitment_line, render_ahead
+
+    calendar = tmp_path / "cal.ics"
+    calendar.write_text(AHEAD, newline="")
+    routine = ra.load_routine(routine_file(tmp_path, AHEAD_ROUTINE))
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week="2026-W46")
+    assert ahead.commitment("prospecting").lost_to_meetings_seconds == 1800
+    report = build_ahead(ahead, "manager")
+    rows = {
+        line.split("|")[1].strip(): [cell.strip() for cell in line.split("|")[2:-1]]
+        for line in render_ahead(report, "markdown").splitlines()
+        if line.startswith("| ") and not line.startswith("| Commitment")
+    }
+    # Blocked out, Target, Status, Days with no block, Short blocks, Lost to meetings,
+    # Protected time overlapped, Invitations not answered
+    # prospecting: Mon 7200 - 1800 = 5400 s = 1 h 30 min of 4 h; Tue-Fri have nothing
+    assert rows["prospecting"][3] == "Tue 10 Nov, Wed 11 Nov, Thu 12 Nov, Fri 13 Nov"
+    assert rows["prospecting"][5:7] == ["30 min", "n/a"]
+    # two client calls, a weekly count: no days, nothing lost, not protected
+    assert rows["client-meetings"][3:7] == ["n/a", "0", "n/a", "n/a"]
+    # a limit: no days, nothing lost (the call on top is no loss), not protected
+    assert rows["admin"][3:7] == ["n/a", "0", "n/a", "n/a"]
+    assert "lost to meetings" not in commitment_line(ahead.commitment("admin"))
+    html = render_ahead(report, "html")
+    assert "<td>n/a</td>" in html

@@ -10,10 +10,10 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..inputs import input_text
-from ..wording import amount_text, day_text, days_text, duration_text
+from ..wording import amount_text, days_text
 from . import RenderOptions, svg
 from .ahead_text import NEXT_WEEK_LINES, quiet_text, status_text
-from .ahead_view import AheadReport, commitment_line
+from .ahead_view import AheadReport, commitment_line, days_cell, lost_cell, overlapped_cell
 from .html import audience_text, legend, page, week_drawn
 
 
@@ -55,10 +55,10 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
                 "target": amount_text(c.target, c.unit),
                 "status": "met" if c.blocked_out else ("over" if c.direction == "max" else "short"),
                 "status_text": status_text(c),
-                "days": ", ".join(day_text(d) for d in c.days_without_block) or "none",
+                "days": days_cell(c),
                 "short_blocks": c.short_blocks,
-                "lost": duration_text(c.lost_to_meetings_seconds),
-                "overlapped": duration_text(c.protected_overlapped_seconds),
+                "lost": lost_cell(c),
+                "overlapped": overlapped_cell(c),
                 "invitations": c.unanswered_invitations,
             }
             for c in report.commitments

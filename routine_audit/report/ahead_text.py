@@ -13,9 +13,9 @@ from rich.text import Text
 
 from ..inputs import input_text
 from ..unit_kinds import unit_kind
-from ..wording import amount_text, count_text, day_text, days_text, duration_text
+from ..wording import amount_text, count_text, days_text
 from . import RenderOptions
-from .ahead_view import AheadReport, commitment_line
+from .ahead_view import AheadReport, commitment_line, days_cell, lost_cell, overlapped_cell
 from .console import export, make_console, plain_table
 from .markdown import escape
 from .text import QUESTION_FINDINGS, more_questions_text
@@ -29,10 +29,6 @@ def status_text(c) -> str:
         return "within the limit" if c.blocked_out else f"{amount_text(c.gap, c.unit)} over"
     done = "blocked out" if unit_kind(c.unit).routine_blocks else "booked"
     return done if c.blocked_out else f"{amount_text(c.gap, c.unit)} still to book"
-
-
-def _days(c) -> str:
-    return ", ".join(day_text(d) for d in c.days_without_block) or "none"
 
 
 def _view_text(report: AheadReport) -> str:
@@ -96,9 +92,9 @@ def _markdown(report: AheadReport) -> str:
     for c in report.commitments:
         lines.append(
             f"| {escape(c.id)} | {amount_text(c.planned, c.unit)} "
-            f"| {amount_text(c.target, c.unit)} | {status_text(c)} | {_days(c)} "
-            f"| {c.short_blocks} | {duration_text(c.lost_to_meetings_seconds)} "
-            f"| {duration_text(c.protected_overlapped_seconds)} | {c.unanswered_invitations} |"
+            f"| {amount_text(c.target, c.unit)} | {status_text(c)} | {days_cell(c)} "
+            f"| {c.short_blocks} | {lost_cell(c)} "
+            f"| {overlapped_cell(c)} | {c.unanswered_invitations} |"
         )
     lines += ["", "## What the week holds", ""]
     if not report.lines:
@@ -193,8 +189,8 @@ def _table(report: AheadReport) -> Table:
             amount_text(c.planned, c.unit),
             amount_text(c.target, c.unit),
             status_text(c),
-            _days(c),
-            duration_text(c.lost_to_meetings_seconds),
+            days_cell(c),
+            lost_cell(c),
         )
     return table
 

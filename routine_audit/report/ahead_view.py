@@ -261,6 +261,27 @@ def table_problems() -> list[str]:
 # -- the figures, as every format says them -----------------------------------------
 
 
+NOT_APPLICABLE = "n/a"
+
+
+def days_cell(c: AheadCommitment) -> str:
+    """The days with no block yet (``none``), or ``n/a`` for a commitment that has no
+    such days (a limit, a weekly count of meetings)."""
+    if not c.counts_days:
+        return NOT_APPLICABLE
+    return ", ".join(day_text(d) for d in c.days_without_block) or "none"
+
+
+def lost_cell(c: AheadCommitment) -> str:
+    """Time lost to meetings, or ``n/a`` where it does not apply (meetings, limits)."""
+    return duration_text(c.lost_to_meetings_seconds) if c.loses_to_meetings else NOT_APPLICABLE
+
+
+def overlapped_cell(c: AheadCommitment) -> str:
+    """Protected time overlapped, or ``n/a`` for a commitment that is not protected."""
+    return duration_text(c.protected_overlapped_seconds) if c.protected else NOT_APPLICABLE
+
+
 def commitment_line(c: AheadCommitment) -> str:
     """``prospecting: 9 h of 10 h blocked out; 1 h still to book; no block yet on Fri 13
     Nov; 1 h will be lost to meetings booked on top``."""
@@ -279,7 +300,7 @@ def commitment_line(c: AheadCommitment) -> str:
         parts.append(f"no block yet on {', '.join(day_text(d) for d in c.days_without_block)}")
     if c.short_blocks:
         parts.append(f"{c.short_blocks} short block{'s' if c.short_blocks > 1 else ''}")
-    if c.lost_to_meetings_seconds:
+    if c.loses_to_meetings and c.lost_to_meetings_seconds:
         parts.append(
             f"{duration_text(c.lost_to_meetings_seconds)} will be lost to meetings booked on top"
         )
