@@ -7,14 +7,14 @@ every figure is worked out by hand in seconds.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import audit_texts, event, ics, routine_file
 
 import routine_audit as ra
 from routine_audit.history import History
-from routine_audit.survival import take_snapshot, week_plan
+from routine_audit.survival import plan_vs_survived, take_snapshot, week_plan
 
 REP = "rep@northwind.example"
 ROUTINE = """timezone: Europe/London
@@ -150,3 +150,85 @@ def test_figures_that_do_not_apply_read_n_a_in_the_week_aheads_tables(tmp_path):
     assert "lost to meetings" not in commitment_line(ahead.commitment("admin"))
     html = render_ahead(report, "html")
     assert "<td>n/a</td>" in html
+
+
+# -- plan vs what survived across zones and daylight-saving changes ------------------
+
+
+def zoned(uid: str, zone: str, start: str, end: str) -> str:
+    return event(uid, start, end, "Prospecting").replace(
+        "DTSTART:", f"DTSTART;TZID={zone}:").replace("DTEND:", f"DTEND;TZID={zone}:")  # fmt: skip
+
+
+def review(tmp_path, zone: str, week: str, before: str, after: str, taken_at: datetime):
+    body = ROUTINE.replace("Europe/London", zone)
+    planned, routine = audited(tmp_path, before, "before", body, week)
+    actual, _ = audited(tmp_path, after, "after", body, week)
+    with History(tmp_path / "h.sqlite") as history:
+        snap = take_snapshot(history, team="T", result=planned, routine=routine, taken_at=taken_at)
+        plan = week_plan(history, team="T", week=week, rep=REP)
+    return snap, plan_vs_survived(plan, actual)
+
+
+@pytest.mark.parametrize(
+    ("zone", "week", "start", "end", "seconds"),
+    [
+        # Europe/London, Sun 25 Oct 2026: 02:00 BST falls back to 01:00 GMT;
+        # 00:30 BST (23:30Z) to 02:30 GMT (02:30Z) = 3 h = 10800 s
+        ("Europe/London", "2026-W43", "20261025T003000", "20261025T023000", 10800),
+        # Europe/London, Sun 29 Mar 2026: 01:00 GMT springs to 02:00 BST;
+        # 00:30 GMT (00:30Z) to 03:30 BST (02:30Z) = 2 h = 7200 s
+        ("Europe/London", "2026-W13", "20260329T003000", "20260329T033000", 7200),
+        # Australia/Lord_Howe, Sun 05 Apr 2026: 02:00 (+11:00) falls back to 01:30
+        # (+10:30); 01:00 (14:00Z Sat) to 03:00 (16:30Z Sat) = 2 h 30 min = 9000 s
+        ("Australia/Lord_Howe", "2026-W14", "20260405T010000", "20260405T030000", 9000),
+    ],
+)
+def test_a_block_over_a_clock_change_is_planned_and_survives_in_real_seconds(
+    tmp_path, zone, week, start, end, seconds
+):
+    calendar = ics(zoned("b", zone, start, end))
+    a_week_before = datetime.fromisoformat(f"{week}-1").replace(tzinfo=UTC) - timedelta(days=7)
+    snap, found = review(tmp_path, zone, week, calendar, calendar, a_week_before)
+    assert [b.seconds for b in snap.blocks] == [seconds]
+    (block,) = found.blocks
+    assert (block.outcome, block.planned_seconds, block.survived_seconds) == (
+        "held", seconds, seconds)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("taken_at", "before_start"),
+    [
+        # America/New_York: DST began Sun 08 Mar 2026, so Mon 09 Mar 09:00 is EDT
+        # (UTC-4) = 13:00Z, not 14:00Z (EST)
+        (datetime(2026, 3, 9, 12, 59, 59, tzinfo=UTC), True),
+        (datetime(2026, 3, 9, 13, 0, 0, tzinfo=UTC), False),
+    ],
+)
+def test_the_first_working_hour_after_a_clock_change(tmp_path, taken_at, before_start):
+    calendar = ics(event("x", "20260309T130000Z", "20260309T150000Z", "Prospecting"))
+    snap, found = review(tmp_path, "America/New_York", "2026-W11", calendar, calendar, taken_at)
+    assert snap.before_start is before_start
+    assert found.source == ("snapshot" if before_start else "none")
+
+
+def test_blocks_moved_out_of_and_into_the_week_and_across_its_last_midnight(tmp_path):
+    before = ics(
+        prospecting("out", 6, "0900", "1100"),  # Fri: moved to Mon 09 Nov (next week)
+        # Fri 30 Oct (last week): moved to Thu 05 Nov
+        event("in", "20261030T090000Z", "20261030T110000Z", "Prospecting"),
+        # Sun 08 Nov 23:00 - Mon 09 Nov 01:00: 3600 s inside 2026-W45
+        event("late", "20261108T230000Z", "20261109T010000Z", "Prospecting"),
+    )
+    after = before.replace("20261106T0900", "20261109T0900").replace(
+        "20261106T1100", "20261109T1100").replace("20261030T0900", "20261105T0900").replace(
+        "20261030T1100", "20261105T1100")  # fmt: skip
+    _, found = review(tmp_path, "Europe/London", "2026-W45", before, after, BEFORE_WORK)
+    assert [(b.start.day, b.outcome, b.planned_seconds, b.survived_seconds)
+            for b in found.blocks] == [(6, "deleted", 7200, 0), (8, "held", 3600, 3600)]  # fmt: skip
+    (c,) = found.commitments
+    # planned 7200 + 3600; survived 0 + 3600; the block moved in from Fri 30 Oct
+    # (Thu 05 Nov 09:00-11:00, 7200 s) was not in the plan: added
+    assert (c.planned_seconds, c.survived_seconds, c.added_seconds) == (10800, 3600, 7200)
+    assert c.survival == 3600 / 10800
+    assert c.planned_ahead == 3600 / (3600 + 7200)
