@@ -224,8 +224,8 @@ def test_blocks_moved_out_of_and_into_the_week_and_across_its_last_midnight(tmp_
         "20261106T1100", "20261109T1100").replace("20261030T0900", "20261105T0900").replace(
         "20261030T1100", "20261105T1100")  # fmt: skip
     _, found = review(tmp_path, "Europe/London", "2026-W45", before, after, BEFORE_WORK)
-    assert [(b.start.day, b.outcome, b.planned_seconds, b.survived_seconds)
-            for b in found.blocks] == [(6, "deleted", 7200, 0), (8, "held", 3600, 3600)]  # fmt: skip
+    blocks = [(b.start.day, b.outcome, b.planned_seconds, b.survived_seconds) for b in found.blocks]
+    assert blocks == [(6, "deleted", 7200, 0), (8, "held", 3600, 3600)]
     (c,) = found.commitments
     # planned 7200 + 3600; survived 0 + 3600; the block moved in from Fri 30 Oct
     # (Thu 05 Nov 09:00-11:00, 7200 s) was not in the plan: added
