@@ -7,6 +7,7 @@ every figure is worked out by hand in seconds.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -232,3 +233,15 @@ def test_blocks_moved_out_of_and_into_the_week_and_across_its_last_midnight(tmp_
     assert (c.planned_seconds, c.survived_seconds, c.added_seconds) == (10800, 3600, 7200)
     assert c.survival == 3600 / 10800
     assert c.planned_ahead == 3600 / (3600 + 7200)
+
+
+def test_a_monday_morning_plan_does_not_say_it_was_taken_before_the_week_began(tmp_path):
+    """The plan is the first snapshot before the week's first working hour: a Monday
+    07:00 snapshot is after the week began (Monday 00:00), but before its work."""
+    from routine_audit.report.plan_view import plan_intro, plan_view
+
+    calendar = ics(prospecting("p1", 2, "0900", "1100"))
+    _, found = review(tmp_path, "Europe/London", "2026-W45", calendar, calendar, BEFORE_WORK)
+    view = plan_view(found, lambda occ: None, UTC)
+    assert plan_intro(view) == "Plan recorded Mon 02 Nov 07:00, before the week's work began."
+    assert "before the week began" not in plan_intro(replace(view, snapshot_at=None))
