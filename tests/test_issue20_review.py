@@ -245,3 +245,25 @@ def test_a_monday_morning_plan_does_not_say_it_was_taken_before_the_week_began(t
     view = plan_view(found, lambda occ: None, UTC)
     assert plan_intro(view) == "Plan recorded Mon 02 Nov 07:00, before the week's work began."
     assert "before the week began" not in plan_intro(replace(view, snapshot_at=None))
+
+
+def test_a_this_and_future_override_keeps_each_instance_its_own_identity(tmp_path):
+    """A daily series Mon-Fri 09:00-11:00; "this and following events" moved an hour
+    later from Wednesday (RECURRENCE-ID;RANGE=THISANDFUTURE, as Apple Calendar and
+    Outlook write it). Wed, Thu and Fri are each moved, not one moved and two deleted:
+    planned 5 x 7200 = 36000 s, survived 36000 s (each kept its 2 h), added 0."""
+    series = event(
+        "ser", "20261102T090000Z", "20261102T110000Z", "Prospecting", "RRULE:FREQ=DAILY;COUNT=5"
+    )
+    later = event(
+        "ser", "20261104T100000Z", "20261104T120000Z", "Prospecting",
+        "RECURRENCE-ID;RANGE=THISANDFUTURE:20261104T090000Z",
+    )  # fmt: skip
+    _, found = review(tmp_path, "Europe/London", "2026-W45", ics(series), ics(series, later),
+                      BEFORE_WORK)  # fmt: skip
+    assert [(b.start.day, b.outcome, b.survived_seconds) for b in found.blocks] == [
+        (2, "held", 7200), (3, "held", 7200), (4, "moved", 7200), (5, "moved", 7200),
+        (6, "moved", 7200),
+    ]  # fmt: skip
+    (c,) = found.commitments
+    assert (c.planned_seconds, c.survived_seconds, c.added_seconds) == (36000, 36000, 0)
