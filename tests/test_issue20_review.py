@@ -267,3 +267,67 @@ def test_a_this_and_future_override_keeps_each_instance_its_own_identity(tmp_pat
     ]  # fmt: skip
     (c,) = found.commitments
     assert (c.planned_seconds, c.survived_seconds, c.added_seconds) == (36000, 36000, 0)
+
+
+# -- the week ahead over a clock change -----------------------------------------------
+
+
+def test_an_invitation_over_a_clock_change_overlaps_a_window_in_real_seconds(tmp_path):
+    """Sun 25 Oct 2026, Europe/London: 02:00 BST falls back to 01:00 GMT. A protected
+    window 00:00-06:00 (23:00Z Sat - 06:00Z Sun: 7 real hours); an invitation not yet
+    answered 00:30 BST (23:30Z) - 02:30 GMT (02:30Z) lies inside it for 3 h = 10800 s,
+    not the 2 h its clock times differ by."""
+    body = """timezone: Europe/London
+working_hours: {weekdays: "09:00-17:00"}
+commitments:
+  - {id: family, activity: personal, unit: hours, per: week, target: 1, protected: true,
+     window: {days: [sun], start: "00:00", end: "06:00"}}
+"""
+    invited = (
+        "ORGANIZER:mailto:lee@northwind.example",
+        f"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:{REP}",
+    )
+    calendar = tmp_path / "cal.ics"
+    calendar.write_text(
+        ics(event("late", "20261024T233000Z", "20261025T023000Z", "Late call", *invited)),
+        newline="",
+    )
+    routine = ra.load_routine(routine_file(tmp_path, body))
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week="2026-W43")
+    (found,) = [f for f in ahead.findings if f.kind == "unanswered_invitation"]
+    assert found.evidence[0].seconds == 10800
+    assert found.detail == (
+        "an invitation not yet answered overlaps the personal time window 00:00–06:00 by 3 h"
+    )
+
+
+def test_a_block_taken_whole_on_a_spring_forward_day_is_fully_displaced(tmp_path):
+    """Sun 29 Mar 2026, Europe/London: 01:00 GMT springs to 02:00 BST. A block 00:30 GMT
+    (00:30Z) - 03:30 BST (02:30Z) lasts 2 real hours (7200 s), not the 3 h its clock
+    times differ by; a client call over exactly that time takes all 7200 s: the block is
+    fully displaced (in the week ahead's line and in the past week's story alike)."""
+    from routine_audit.report.ahead_view import build_ahead
+    from routine_audit.report.view import build_report
+
+    body = """timezone: Europe/London
+working_hours: {weekdays: "09:00-17:00"}
+commitments:
+  - {id: prospecting, activity: prospecting, unit: hours, per: week, target: 1,
+     window: {days: [sun], start: "00:00", end: "06:00"}}
+"""
+    calendar = tmp_path / "cal.ics"
+    calendar.write_text(
+        ics(
+            zoned("p", "Europe/London", "20260329T003000", "20260329T033000"),
+            zoned("m", "Europe/London", "20260329T003000", "20260329T033000").replace(
+                "SUMMARY:Prospecting", "SUMMARY:Call\r\nATTENDEE:mailto:x@acme.example"
+            ),
+        ),
+        newline="",
+    )
+    routine = ra.load_routine(routine_file(tmp_path, body))
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week="2026-W13")
+    (line,) = [x for x in build_ahead(ahead, "manager").lines if x.day]
+    assert line.body == "00:30–03:30 will be fully displaced by a client meeting 00:30–03:30"
+    (story,) = [s for s in build_report(ahead.result, "manager").stories if s.day]
+    assert story.body == "fully displaced by a client meeting 00:30–03:30"

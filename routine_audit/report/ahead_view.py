@@ -204,7 +204,7 @@ def _block(f: FindingView, c: AheadCommitment | None) -> str:
     if not f.evidence:  # a protected window with no block, other events in it
         return f"no block yet, and {_names(f.obstacles, f.day)} already fill its window"
     block = f.evidence[0]
-    length = (block.end - block.start).total_seconds()
+    length = block.length_seconds
     others = _names(f.obstacles, f.day)
     span = span_text_on(block, f.day)
     if f.kind == PROTECTED_OVERLAP:
