@@ -331,3 +331,24 @@ commitments:
     assert line.body == "00:30–03:30 will be fully displaced by a client meeting 00:30–03:30"
     (story,) = [s for s in build_report(ahead.result, "manager").stories if s.day]
     assert story.body == "fully displaced by a client meeting 00:30–03:30"
+
+
+def test_the_rollup_line_says_apart_the_reps_with_no_events_that_week(tmp_path):
+    """Two reps with the same routine: one has 2 h of prospecting Mon 09 Nov (of 4 h)
+    and nothing on Friday afternoon (within the admin limit); the other's calendar holds
+    nothing that week. The second is not within the limit, nor over it: no data."""
+    from routine_audit.team.ahead import blocked_out
+
+    routine = ra.load_routine(routine_file(tmp_path, AHEAD_ROUTINE))
+    busy, empty = tmp_path / "busy.ics", tmp_path / "empty.ics"
+    busy.write_text(ics(prospecting("p", 9, "0900", "1100")), newline="")
+    empty.write_text(ics(prospecting("old", 2, "0900", "1100")), newline="")  # last week
+    aheads = [
+        ra.plan_week(calendar, routine, ra.load_rules(), week="2026-W46")
+        for calendar in (busy, empty)
+    ]
+    assert [row.text for row in blocked_out(aheads)] == [
+        "prospecting blocked out for 0 of 2 reps; 1 has no events that week yet",
+        "client-meetings booked for 0 of 2 reps; 1 has no events that week yet",
+        "admin within the limit for 1 of 2 reps; 1 has no events that week yet",
+    ]

@@ -72,35 +72,44 @@ class BlockedOut:
     reps: int
     missing: tuple[str, ...]  # the reps (emails) who have not
     verb: str = "blocked out"  # meetings: booked; a limit: within the limit
+    no_data: int = 0  # of the reps, those with no events that week (counted as not done)
 
     @property
     def text(self) -> str:
         """``prospecting blocked out for 3 of 4 reps``; a limit: ``admin within the
-        limit for 4 of 4 reps``."""
+        limit for 4 of 4 reps``; reps with no events that week are said apart
+        (``... for 2 of 4 reps; 1 has no events that week yet``): for a limit, not being
+        counted within it must not read as being over it."""
         reps = count_text(self.reps, "rep")
-        return f"{self.commitment} {self.verb} for {self.blocked_out} of {reps}"
+        text = f"{self.commitment} {self.verb} for {self.blocked_out} of {reps}"
+        if self.no_data:
+            has = "has" if self.no_data == 1 else "have"
+            text += f"; {self.no_data} {has} no events that week yet"
+        return text
 
 
 def blocked_out(aheads: Sequence[WeekAhead]) -> list[BlockedOut]:
     """Per commitment id (in the order the reps' routines first name them), how many of
     the reps who have it already have it blocked out (a limit: are within it). Reps
     without calendar data for that week count as not blocked out."""
-    order: dict[str, list[tuple[str, bool, str, str]]] = {}
+    order: dict[str, list[tuple[str, bool, str, str, bool]]] = {}
     for ahead in aheads:
         email = ahead.result.rep.email
+        judged = ahead.coverage.judged
         for c in ahead.commitments:
-            done = c.blocked_out and ahead.coverage.judged
+            done = c.blocked_out and judged
             verb = "blocked out" if unit_kind(c.unit).routine_blocks else "booked"
             verb = "within the limit" if c.direction == "max" else verb
-            order.setdefault(c.id, []).append((email, done, c.activity, verb))
+            order.setdefault(c.id, []).append((email, done, c.activity, verb, judged))
     return [
         BlockedOut(
             commitment=cid,
             activity=rows[0][2],
-            blocked_out=sum(done for _, done, _, _ in rows),
+            blocked_out=sum(done for _, done, _, _, _ in rows),
             reps=len(rows),
-            missing=tuple(email for email, done, _, _ in rows if not done),
+            missing=tuple(email for email, done, _, _, _ in rows if not done),
             verb=rows[0][3],
+            no_data=sum(not judged for *_, judged in rows),
         )
         for cid, rows in order.items()
     ]
