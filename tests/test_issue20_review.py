@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import audit_texts, event, ics, routine_file
+from test_plan_survival_run import two_weeks  # noqa: F401  (the fixture)
 
 import routine_audit as ra
 from routine_audit.history import History
@@ -352,3 +353,13 @@ def test_the_rollup_line_says_apart_the_reps_with_no_events_that_week(tmp_path):
         "client-meetings booked for 0 of 2 reps; 1 has no events that week yet",
         "admin within the limit for 1 of 2 reps; 1 has no events that week yet",
     ]
+
+
+def test_the_rollup_says_who_is_not_ranked_by_plan_survival(two_weeks):  # noqa: F811
+    """Morgan's week 2026-W46 had nothing planned (no block of her committed activities
+    when the plan was taken): she is not ranked, and the roll-up says so rather than
+    leaving her out silently."""
+    folder = two_weeks / "out" / "2026-W46"
+    section = (folder / "rollup.md").read_text().split("## Plan survival", 1)[1]
+    assert "Not ranked: Morgan Fixture (nothing planned)." in section
+    assert "Not ranked: Morgan Fixture (nothing planned)." in (folder / "index.html").read_text()

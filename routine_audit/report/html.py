@@ -565,10 +565,13 @@ def render_team(
                 "cells": cells,
             }
         )
+    from .team_text import not_ranked_text
+
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
         survival=_survival_rows(team, links),
+        not_ranked=not_ranked_text(team) if team.not_ranked else "",
         title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
         period_label=team.period.name,
