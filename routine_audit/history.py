@@ -176,6 +176,13 @@ def _add_plan_v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_plan_taken_by_v5(db: sqlite3.Connection) -> None:
+    """Per planned block, the identities of the events already taking some of its
+    seconds when the snapshot was taken (they are not obstacles to the plan; '' in
+    snapshots taken before this column)."""
+    db.execute("ALTER TABLE planned_block ADD COLUMN taken_by TEXT NOT NULL DEFAULT ''")
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -183,6 +190,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_coverage_v2,
     _add_rollup_v3,
     _add_plan_v4,
+    _add_plan_taken_by_v5,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -438,10 +446,11 @@ class History:
         rep: str,
         taken_at: datetime,
         before_start: bool,
-        blocks: list[tuple[str, int, int, str, str, int]],
+        blocks: list[tuple[str, int, int, str, str, int, str]],
     ) -> None:
         """Store one snapshot of ``rep``'s ``week``: ``blocks`` as (identity, start, end,
-        activity, commitment, seconds) rows. Snapshots are only ever added."""
+        activity, commitment, seconds, taken_by) rows (``AuditResult.planned_rows``).
+        Snapshots are only ever added."""
         with self._errors("write"), self._transaction() as db:
             snapshot_id = db.execute(
                 "INSERT INTO plan_snapshot (team, week, rep, taken_at, before_start)"
@@ -450,13 +459,13 @@ class History:
             ).lastrowid
             db.executemany(
                 'INSERT INTO planned_block (snapshot_id, identity, start, "end", activity,'
-                " commitment, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " commitment, seconds, taken_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(snapshot_id, *row) for row in blocks],
             )
 
     def plan_snapshots(
         self, *, team: str, week: str, rep: str
-    ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int]]]]:
+    ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int, str]]]]:
         """Every snapshot of ``rep``'s ``week`` in ``team``, oldest first: (taken_at,
         before_start, block rows as ``add_plan_snapshot`` takes them). Rows that cannot
         be right (a table edited by hand) are left out, as ``first_plan`` does."""
@@ -476,7 +485,7 @@ class History:
 
     def first_plan(
         self, *, team: str, week: str, rep: str
-    ) -> tuple[datetime, list[tuple[str, int, int, str, str, int]]] | None:
+    ) -> tuple[datetime, list[tuple[str, int, int, str, str, int, str]]] | None:
         """The plan of ``rep``'s ``week`` in ``team``: the first snapshot taken before the
         week's first working hour, as (taken_at, block rows), or None. Only that snapshot
         is read; a snapshot whose time cannot be read, and block rows that cannot be
@@ -493,10 +502,10 @@ class History:
                     return moment, self._planned_rows(snapshot_id)
         return None
 
-    def _planned_rows(self, snapshot_id: int) -> list[tuple[str, int, int, str, str, int]]:
+    def _planned_rows(self, snapshot_id: int) -> list[tuple[str, int, int, str, str, int, str]]:
         blocks = (
-            'SELECT identity, start, "end", activity, commitment, seconds FROM planned_block'
-            " WHERE snapshot_id = ? ORDER BY rowid LIMIT ?"
+            'SELECT identity, start, "end", activity, commitment, seconds, taken_by'
+            " FROM planned_block WHERE snapshot_id = ? ORDER BY rowid LIMIT ?"
         )
         rows = self._db.execute(blocks, (snapshot_id, MAX_PLANNED_BLOCKS))
         return [row for row in rows if _planned_row_ok(row)]
@@ -674,9 +683,9 @@ def _snapshot_time(value: object) -> datetime | None:
 def _planned_row_ok(row: tuple[Any, ...]) -> bool:
     """A planned block's row as ``add_plan_snapshot`` stores it: texts, times in epoch
     seconds between 1970 and 9999, and counted seconds no more than its length."""
-    identity, start, end, activity, commitment, seconds = row
+    identity, start, end, activity, commitment, seconds, taken_by = row
     return (
-        all(isinstance(text, str) for text in (identity, activity, commitment))
+        all(isinstance(text, str) for text in (identity, activity, commitment, taken_by))
         and all(type(n) is int for n in (start, end, seconds))
         and 0 <= start <= end < _YEAR_10000
         and 0 <= seconds <= end - start

@@ -363,3 +363,33 @@ def test_the_rollup_says_who_is_not_ranked_by_plan_survival(two_weeks):  # noqa:
     section = (folder / "rollup.md").read_text().split("## Plan survival", 1)[1]
     assert "Not ranked: Morgan Fixture (nothing planned)." in section
     assert "Not ranked: Morgan Fixture (nothing planned)." in (folder / "index.html").read_text()
+
+
+def test_a_meeting_already_on_top_when_the_plan_was_taken_is_not_an_obstacle(tmp_path):
+    """Mon 02 Nov prospecting 14:00-16:00 with a team sync already on top 15:00-16:00
+    when the plan was taken: planned 3600 s. In the week a call is booked 14:00-14:30
+    and takes 1800 s: survived 1800 s, displaced. Its obstacle is the call alone (the
+    sync's hour was never planned), 1800 s, the time the block lost of its plan."""
+    sync = event("sync", "20261102T150000Z", "20261102T160000Z", "Team sync")
+    before = ics(prospecting("p", 2, "1400", "1600"), sync)
+    after = ics(
+        prospecting("p", 2, "1400", "1600"),
+        sync,
+        event("call", "20261102T140000Z", "20261102T143000Z", "Pricing call"),
+    )
+    _, found = review(tmp_path, "Europe/London", "2026-W45", before, after, BEFORE_WORK)
+    (block,) = found.blocks
+    assert (block.outcome, block.planned_seconds, block.survived_seconds) == (
+        "displaced", 3600, 1800)  # fmt: skip
+    assert [(o.start.strftime("%H:%M"), o.seconds) for o in block.obstacles] == [("14:00", 1800)]
+
+
+def test_a_snapshot_from_before_taken_by_was_kept_still_reads(tmp_path):
+    """A version 4 snapshot (no taken_by column) migrates to '' and lists every event
+    that took the block's time, as before."""
+    db, _ = snapshot_db(tmp_path, ics(prospecting("p1", 2, "0900", "1100")))
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE planned_block SET taken_by = ''")
+    with History(db) as history:
+        plan = week_plan(history, team="T", week="2026-W45", rep=REP)
+    assert plan is not None and plan.blocks[0].taken_by == frozenset()
