@@ -27,7 +27,7 @@ from ..visible import for_manager
 from ..wording import count_text
 from .notify import notify
 from .options import RunOptions
-from .pages import RepPages, default_folder, rep_file_stem, rep_pages
+from .pages import RepPages, default_folder, formats_made, rep_file_stem, rep_pages
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
 from .state import REASONS, TREND_WEEKS, RunState, TeamRun
@@ -213,10 +213,11 @@ def _build_and_keep(
 
 
 def _pages_key(outcome: RepOutcome, audience: str, trend: tuple, files: bool) -> str | None:
-    """The audit's key covers every input of the result; add what the pages add."""
+    """The audit's key covers every input of the result; add what the pages add (and,
+    when files are made, which formats)."""
     from ..caching import pages_key
 
-    return pages_key(outcome.key, audience, trend, files)
+    return pages_key(outcome.key, audience, trend, formats_made() if files else ())
 
 
 def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: bool) -> RepPages:
