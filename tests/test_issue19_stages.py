@@ -211,3 +211,23 @@ def test_a_page_format_registered_after_a_cached_run_is_not_written_empty(tmp_pa
     weekly.run(team, replace(options, out=tmp_path / "second"))
     page = tmp_path / "second" / "sam-at-northwind.example.toy.txt"
     assert page.read_text() == "toy page of sam@northwind.example\n"
+
+
+def test_rules_check_online_of_no_team_file_notes_it_in_library_words(tmp_path):
+    """Found reviewing issue 19: the library's check wrote the CLI's flag (``--online``);
+    it names its parameter, and the command line shows its flag as before."""
+    from typer.testing import CliRunner
+
+    from routine_audit.cli import app
+
+    routine = routine_file(
+        tmp_path,
+        "timezone: Europe/London\ncommitments:\n"
+        "  - {id: calls, activity: prospecting, unit: hours, per: week, target: 1}\n",
+    )
+    result = ra.check_files([routine], online=True)
+    notes = [line for line in result.lines if line.level == "note"]
+    assert [str(n) for n in notes] == ["note: `online` reads calendars of team files only"]
+    shown = CliRunner().invoke(app, ["rules", "check", str(routine), "--online"])
+    assert shown.exit_code == 0
+    assert "note: --online reads calendars of team files only" in shown.stderr
