@@ -225,3 +225,24 @@ def test_the_old_module_name_is_the_store(monkeypatch, tmp_path):
     assert not hasattr(store, "_FORMAT")  # keys cover the code: no format number to bump
     monkeypatch.setenv(old.ENV, str(tmp_path / "elsewhere"))
     assert old.cache_dir() == tmp_path / "elsewhere"
+
+
+def test_a_team_runs_results_are_still_audits_and_reports_a_renderer_takes(
+    team_file, tmp_path, monkeypatch
+):
+    """Found reviewing issue 19: a team run's results came back as envelopes that were
+    no ``AuditResult`` or ``RepReport`` to ``isinstance``, and ``render`` of a rep's
+    report from the roll-up failed ('Envelope' object is not iterable). Before the
+    envelope, both were the records themselves (a mixin)."""
+    import routine_audit as ra
+    from routine_audit.team.weekly import run_team
+
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    team = load_team(team_file)
+    for _ in ("cold", "warm"):
+        run = run_team(team, week="2026-W45", out=tmp_path / "out", record=False, preview=False)
+        result, report = run.outcomes[0].result, run.team_report.reps[0]
+        assert isinstance(result, AuditResult) and isinstance(report, RepReport)
+        assert ra.render(report, "markdown") == ra.render(envelope.opened(report), "markdown")
+        kept = pickle.loads(pickle.dumps(result))
+        assert isinstance(kept, AuditResult) and type(kept) is Envelope and not kept.opened
