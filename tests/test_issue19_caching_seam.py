@@ -68,7 +68,7 @@ def test_no_domain_module_imports_the_caching_package():
 def test_the_checker_sees_relative_imports():
     """The test above would pass vacuously if it missed ``from . import store``."""
     assert "routine_audit.caching.store" in _imported(PACKAGE / "caching" / "audits.py")
-    assert "routine_audit.engine.kept_findings" in _imported(PACKAGE / "engine" / "audit.py")
+    assert "routine_audit.engine.finding_columns" in _imported(PACKAGE / "engine" / "audit.py")
 
 
 @pytest.mark.parametrize("record", [AuditResult, RepReport])

@@ -105,7 +105,7 @@ def _period(**options: str) -> object:
 
 def test_dead_code_is_gone():
     from routine_audit import report
-    from routine_audit.engine.kept_findings import FindingParts
+    from routine_audit.engine.finding_columns import FindingParts
     from routine_audit.sources import ics_prefilter
 
     assert not hasattr(report, "FILE_SUFFIXES") and not hasattr(ics_prefilter, "_blocks")
