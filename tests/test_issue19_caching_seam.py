@@ -10,7 +10,6 @@ so a warm recorded team run never decodes a rep's findings or tables.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import pickle
 import shutil
@@ -19,8 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import at_once
+from package_imports import PACKAGE, import_statements
 
-import routine_audit
 from routine_audit.caching import envelope
 from routine_audit.caching.envelope import Envelope, kept_report
 from routine_audit.config import package_data
@@ -29,28 +28,17 @@ from routine_audit.parallel import WORKERS_ENV
 from routine_audit.report.view import RepReport
 from routine_audit.result import AuditResult
 
-PACKAGE = Path(routine_audit.__file__).parent
 DOMAIN = ("engine", "sources", "report", "config")
 CACHING = ("routine_audit.caching", "routine_audit.cache", "routine_audit.lazy_pickle")
 
 
 def _imported(path: Path) -> set[str]:
-    """Every module ``path`` imports, relative imports made absolute."""
-    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module[:-9]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parts = parts[: len(parts) - (node.level - 1)]
-                base = ".".join([*parts, base] if base else parts)
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
+    """Every module ``path`` imports (and each ``from X import name`` as X.name too)."""
+    return {
+        found
+        for target, name in import_statements(path)
+        for found in (target, f"{target}.{name}" if name else target)
+    }
 
 
 def test_no_domain_module_imports_the_caching_package():
