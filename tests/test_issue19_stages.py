@@ -103,6 +103,24 @@ def test_what_a_toy_notifier_refuses_is_a_mail_error_and_exit_1(tmp_path):
     assert run.exit_line() == "routine-audit: exit 1: mail not sent: sam@northwind.example"
 
 
+def test_a_toy_notifier_needs_no_smtp_section(tmp_path):
+    """Without a `mail:` section, a notifier given to the run still gets the week's
+    messages, for the recipients the section's defaults name: the manager's roll-up."""
+    team = load_team(mailing_team(tmp_path, 9))
+    team = replace(team, spec=team.spec.model_copy(update={"mail": None}))
+    toy = Recording()
+    run = weekly.run(team, _mailing(tmp_path / "c.sqlite", toy))
+    assert [m.to for m in toy.messages] == ["alex@northwind.example"]
+    assert run.mail_errors == []
+    # and without a notifier, nothing is set up to deliver it: nothing is sent
+    assert (
+        weekly.run(
+            team, RunOptions(week=WEEK, db=tmp_path / "d.sqlite", mail=True, preview=False)
+        ).mail_errors
+        == []
+    )
+
+
 def render_toy(reports, options) -> str:
     """A toy report format: one line per rep."""
     return "".join(f"toy page of {r.rep.email}\n" for r in reports)
