@@ -507,8 +507,9 @@ def rules_check(
 
 
 def _say(line: CheckLine) -> None:
-    """A check's line: its results ("ok") on stdout, everything else on stderr."""
-    typer.echo(str(line), err=line.level != "ok")
+    """A check's line, its parameters named as flags: its results ("ok") on stdout,
+    everything else on stderr."""
+    typer.echo(str(line.worded(_flag)), err=line.level != "ok")
 
 
 @rules_app.command("init", cls=_PlainArguments)

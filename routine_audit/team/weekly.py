@@ -28,7 +28,7 @@ from ..visible import for_manager
 from ..wording import count_text
 from .notify import notify
 from .options import RunOptions
-from .pages import RepPages, default_folder, rep_file_stem, rep_pages
+from .pages import RepPages, default_folder, formats_made, rep_file_stem, rep_pages
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
 from .state import REASONS, TREND_WEEKS, RunState, TeamRun
@@ -225,12 +225,13 @@ def _build_and_keep(
 
 
 def _pages_key(outcome: RepOutcome, audience: str, trend: tuple, files: bool) -> str | None:
-    """The audit's key covers every input of the result; add what the pages add (the
-    week's plan, issue 20, is history the pages show, as the trend is)."""
+    """The audit's key covers every input of the result; add what the pages add: the
+    history they show (the trend, and the week's plan of issue 20) and, when files are
+    made, which formats."""
     from ..caching import pages_key
 
     shown = trend if outcome.plan is None else (trend, outcome.plan)
-    return pages_key(outcome.key, audience, shown, files)
+    return pages_key(outcome.key, audience, shown, formats_made() if files else ())
 
 
 def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: bool) -> RepPages:
