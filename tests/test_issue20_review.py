@@ -393,3 +393,29 @@ def test_a_snapshot_from_before_taken_by_was_kept_still_reads(tmp_path):
     with History(db) as history:
         plan = week_plan(history, team="T", week="2026-W45", rep=REP)
     assert plan is not None and plan.blocks[0].taken_by == frozenset()
+
+
+def test_a_busy_free_week_ahead_does_not_say_everything_is_blocked_out(tmp_path):
+    """2026-W46 seen as busy/free blocks only ("Busy" Tue 09:00-10:00): nothing can be
+    classified, so what is blocked out cannot be told; the reports said "Every commitment
+    is blocked out" above a table of "10 h still to book"."""
+    from routine_audit.report.ahead_view import build_ahead, commitment_line, render_ahead
+    from routine_audit.team.ahead import blocked_out
+
+    routine = ra.load_routine(routine_file(tmp_path, AHEAD_ROUTINE))
+    calendar, busy = tmp_path / "busy.ics", tmp_path / "cal.ics"
+    calendar.write_text(ics(event("b", "20261110T090000Z", "20261110T100000Z", "Busy")), newline="")
+    busy.write_text(AHEAD, newline="")
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week="2026-W46")
+    assert ahead.coverage.status.value == "free_busy"
+    markdown = render_ahead(build_ahead(ahead, "manager"), "markdown")
+    assert "Every commitment is blocked out" not in markdown
+    assert "shows only busy/free blocks for that week" in markdown
+    assert "| prospecting | n/a | 4 h | not judged | n/a | 0 | n/a | n/a | 0 |" in markdown
+    assert commitment_line(ahead.commitment("admin")) == (
+        "admin: not judged: the calendar shows only busy/free blocks"
+    )
+    other = ra.plan_week(busy, routine, ra.load_rules(), week="2026-W46")
+    assert [row.text for row in blocked_out([other, ahead])][2] == (
+        "admin within the limit for 1 of 2 reps; 1 with busy/free blocks only"
+    )

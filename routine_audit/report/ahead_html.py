@@ -13,7 +13,14 @@ from ..inputs import input_text
 from ..wording import amount_text, days_text
 from . import RenderOptions, svg
 from .ahead_text import NEXT_WEEK_LINES, quiet_text, status_text
-from .ahead_view import AheadReport, commitment_line, days_cell, lost_cell, overlapped_cell
+from .ahead_view import (
+    AheadReport,
+    commitment_line,
+    days_cell,
+    lost_cell,
+    overlapped_cell,
+    planned_cell,
+)
 from .html import audience_text, legend, page, week_drawn
 
 
@@ -51,7 +58,7 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
                 "id": c.id,
                 "protected": c.protected,
                 "swatch": svg.swatch(svg.activity_colour(c.activity)),
-                "planned": amount_text(c.planned, c.unit),
+                "planned": planned_cell(c),
                 "target": amount_text(c.target, c.unit),
                 "status": "met" if c.blocked_out else ("over" if c.direction == "max" else "short"),
                 "status_text": status_text(c),

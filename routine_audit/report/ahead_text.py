@@ -15,7 +15,14 @@ from ..inputs import input_text
 from ..unit_kinds import unit_kind
 from ..wording import amount_text, count_text, days_text
 from . import RenderOptions
-from .ahead_view import AheadReport, commitment_line, days_cell, lost_cell, overlapped_cell
+from .ahead_view import (
+    AheadReport,
+    commitment_line,
+    days_cell,
+    lost_cell,
+    overlapped_cell,
+    planned_cell,
+)
 from .console import export, make_console, plain_table
 from .markdown import escape
 from .text import QUESTION_FINDINGS, more_questions_text
@@ -25,6 +32,8 @@ NEXT_WEEK_LINES = 3  # the mail's "next week" section tells this many lines
 
 def status_text(c) -> str:
     """``blocked out``, ``1 h still to book``, ``within the limit``, ``1 h over``."""
+    if c.busy_free:
+        return "not judged"
     if c.direction == "max":
         return "within the limit" if c.blocked_out else f"{amount_text(c.gap, c.unit)} over"
     done = "blocked out" if unit_kind(c.unit).routine_blocks else "booked"
@@ -42,8 +51,14 @@ def _view_text(report: AheadReport) -> str:
 
 def quiet_text(report: AheadReport) -> str:
     """What a week ahead with no lines says."""
-    if not report.report.coverage.judged:
+    coverage = report.report.coverage
+    if not coverage.judged:
         return "No events on the calendar for that week yet: nothing is blocked out."
+    if not coverage.commitments_judged:
+        return (
+            "The calendar shows only busy/free blocks for that week: what is blocked out "
+            "cannot be told."
+        )
     return "Every commitment is blocked out, and nothing is booked on top."
 
 
@@ -91,7 +106,7 @@ def _markdown(report: AheadReport) -> str:
     ]
     for c in report.commitments:
         lines.append(
-            f"| {escape(c.id)} | {amount_text(c.planned, c.unit)} "
+            f"| {escape(c.id)} | {planned_cell(c)} "
             f"| {amount_text(c.target, c.unit)} | {status_text(c)} | {days_cell(c)} "
             f"| {c.short_blocks} | {lost_cell(c)} "
             f"| {overlapped_cell(c)} | {c.unanswered_invitations} |"
@@ -186,7 +201,7 @@ def _table(report: AheadReport) -> Table:
     for c in report.commitments:
         table.add_row(
             c.id,
-            amount_text(c.planned, c.unit),
+            planned_cell(c),
             amount_text(c.target, c.unit),
             status_text(c),
             days_cell(c),

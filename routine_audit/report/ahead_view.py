@@ -264,17 +264,27 @@ def table_problems() -> list[str]:
 NOT_APPLICABLE = "n/a"
 
 
+BUSY_FREE_TEXT = "not judged: the calendar shows only busy/free blocks"
+
+
+def planned_cell(c: AheadCommitment) -> str:
+    """What is blocked out, or ``n/a`` when the calendar cannot show it."""
+    return NOT_APPLICABLE if c.busy_free else amount_text(c.planned, c.unit)
+
+
 def days_cell(c: AheadCommitment) -> str:
     """The days with no block yet (``none``), or ``n/a`` for a commitment that has no
-    such days (a limit, a weekly count of meetings)."""
-    if not c.counts_days:
+    such days (a limit, a weekly count of meetings) or that cannot be seen."""
+    if not c.counts_days or c.busy_free:
         return NOT_APPLICABLE
     return ", ".join(day_text(d) for d in c.days_without_block) or "none"
 
 
 def lost_cell(c: AheadCommitment) -> str:
     """Time lost to meetings, or ``n/a`` where it does not apply (meetings, limits)."""
-    return duration_text(c.lost_to_meetings_seconds) if c.loses_to_meetings else NOT_APPLICABLE
+    if not c.loses_to_meetings or c.busy_free:
+        return NOT_APPLICABLE
+    return duration_text(c.lost_to_meetings_seconds)
 
 
 def overlapped_cell(c: AheadCommitment) -> str:
@@ -286,6 +296,8 @@ def commitment_line(c: AheadCommitment) -> str:
     """``prospecting: 9 h of 10 h blocked out; 1 h still to book; no block yet on Fri 13
     Nov; 1 h will be lost to meetings booked on top``."""
     planned, target = amount_text(c.planned, c.unit), amount_text(c.target, c.unit)
+    if c.busy_free:
+        return f"{c.id}: {BUSY_FREE_TEXT}"
     if c.direction == "max":
         parts = [f"{planned} booked, limit {target}"]
         parts.append("within the limit" if c.blocked_out else f"{amount_text(c.gap, c.unit)} over")

@@ -73,6 +73,7 @@ class BlockedOut:
     missing: tuple[str, ...]  # the reps (emails) who have not
     verb: str = "blocked out"  # meetings: booked; a limit: within the limit
     no_data: int = 0  # of the reps, those with no events that week (counted as not done)
+    busy_free: int = 0  # those whose calendar shows only busy/free blocks (not done either)
 
     @property
     def text(self) -> str:
@@ -85,6 +86,8 @@ class BlockedOut:
         if self.no_data:
             has = "has" if self.no_data == 1 else "have"
             text += f"; {self.no_data} {has} no events that week yet"
+        if self.busy_free:
+            text += f"; {self.busy_free} with busy/free blocks only"
         return text
 
 
@@ -92,24 +95,26 @@ def blocked_out(aheads: Sequence[WeekAhead]) -> list[BlockedOut]:
     """Per commitment id (in the order the reps' routines first name them), how many of
     the reps who have it already have it blocked out (a limit: are within it). Reps
     without calendar data for that week count as not blocked out."""
-    order: dict[str, list[tuple[str, bool, str, str, bool]]] = {}
+    order: dict[str, list[tuple[str, bool, str, str, bool, bool]]] = {}
     for ahead in aheads:
         email = ahead.result.rep.email
         judged = ahead.coverage.judged
+        busy_free = judged and not ahead.coverage.commitments_judged
         for c in ahead.commitments:
             done = c.blocked_out and judged
             verb = "blocked out" if unit_kind(c.unit).routine_blocks else "booked"
             verb = "within the limit" if c.direction == "max" else verb
-            order.setdefault(c.id, []).append((email, done, c.activity, verb, judged))
+            order.setdefault(c.id, []).append((email, done, c.activity, verb, judged, busy_free))
     return [
         BlockedOut(
             commitment=cid,
             activity=rows[0][2],
-            blocked_out=sum(done for _, done, _, _, _ in rows),
+            blocked_out=sum(row[1] for row in rows),
             reps=len(rows),
-            missing=tuple(email for email, done, _, _, _ in rows if not done),
+            missing=tuple(row[0] for row in rows if not row[1]),
             verb=rows[0][3],
-            no_data=sum(not judged for *_, judged in rows),
+            no_data=sum(not row[4] for row in rows),
+            busy_free=sum(row[5] for row in rows),
         )
         for cid, rows in order.items()
     ]
