@@ -47,11 +47,34 @@ def render_json(reports: list[AheadReport], options: RenderOptions | None = None
 def ahead_json(report: AheadReport) -> dict[str, Any]:
     """``{week, commitments: [{id, planned, target, gap, days_without_block, ...}],
     findings}``."""
-    return {
+    made = {
         "week": report.ahead.week,
         "commitments": [_commitment(c) for c in report.commitments],
         "findings": [finding_entry(f) for f in report.report.findings],
     }
+    if report.proposals is not None:
+        made["proposals"] = proposals_json(report)
+    return made
+
+
+def proposals_json(report: AheadReport) -> list[dict[str, Any]]:
+    """``[{commitment, start, end, reason}]``: each proposed block (ISO 8601 times with
+    their offset, in the routine's zone), then what could not be proposed (``start``
+    and ``end`` null, ``reason`` why)."""
+    assert report.proposals is not None
+    blocks = [
+        {
+            "commitment": b.commitment,
+            "start": b.start.isoformat(),
+            "end": b.end.isoformat(),
+            "reason": b.reason,
+        }
+        for b in report.proposals.blocks
+    ]
+    return blocks + [
+        {"commitment": u.commitment, "start": None, "end": None, "reason": u.reason}
+        for u in report.proposals.unplaced
+    ]
 
 
 def _amount(value: float, unit: str) -> float | int:

@@ -13,7 +13,7 @@ from ..inputs import input_text
 from ..wording import amount_text, day_text, days_text, duration_text
 from . import RenderOptions, svg
 from .ahead_text import NEXT_WEEK_LINES, quiet_text, status_text
-from .ahead_view import AheadReport, commitment_line
+from .ahead_view import AheadReport, commitment_line, proposal_lines, proposals_quiet
 from .html import audience_text, legend, page, week_drawn
 
 
@@ -63,7 +63,12 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
             }
             for c in report.commitments
         ],
-        "calendar": week_drawn(inner, anchor),
+        "calendar": week_drawn(
+            inner, anchor, report.proposals.blocks if report.proposals is not None else ()
+        ),
+        "proposed": report.proposals is not None,
+        "proposals": proposal_lines(report),
+        "proposals_quiet": proposals_quiet(report),
         "legend": legend(inner),
         "lines": report.lines,
         "quiet": quiet_text(report),
@@ -87,6 +92,11 @@ def next_week_html(report: AheadReport) -> Markup:
             parts.append(
                 f"<li><strong>{escape(line.head)}</strong>: {escape(line.body)}{question}</li>"
             )
+        parts.append("</ul>")
+    proposed = proposal_lines(report)
+    if proposed:
+        parts.append("<p>Proposed slots (the attached file imports them):</p><ul>")
+        parts += [f"<li>{escape(line)}</li>" for line in proposed]
         parts.append("</ul>")
     parts.append("</section>")
     return Markup("".join(parts))

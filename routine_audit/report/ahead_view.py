@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..ahead import AheadCommitment, WeekAhead
+from ..proposals import Proposals
 from ..finding_kinds import (
     DISPLACED,
     FRAGMENTATION,
@@ -50,6 +51,7 @@ class AheadReport:
 
     report: RepReport
     ahead: WeekAhead
+    proposals: Proposals | None = None  # made only when asked (plan --propose, run)
 
     @property
     def rep(self):
@@ -69,8 +71,10 @@ class AheadReport:
         return self.report.stories
 
 
-def build_ahead(ahead: WeekAhead, audience: Audience | str = Audience.OWNER) -> AheadReport:
-    """The week ahead's view for ``audience``."""
+def build_ahead(
+    ahead: WeekAhead, audience: Audience | str = Audience.OWNER, *, proposals=None
+) -> AheadReport:
+    """The week ahead's view for ``audience`` (with the slots proposed for its gaps)."""
     base = build_report(ahead.result, audience)
     subjects = {c.id: c.id if c.protected else c.activity for c in ahead.commitments}
     findings = tuple(
@@ -80,7 +84,7 @@ def build_ahead(ahead: WeekAhead, audience: Audience | str = Audience.OWNER) -> 
     figures = {c.id: c for c in ahead.commitments}
     lines = _lines(findings, figures)
 
-    return AheadReport(replace(base, findings=findings, stories=lines), ahead)
+    return AheadReport(replace(base, findings=findings, stories=lines), ahead, proposals)
 
 
 def ahead_questions(
@@ -291,6 +295,34 @@ def commitment_line(c: AheadCommitment) -> str:
         count = c.unanswered_invitations
         parts.append(f"{count} invitation{'s' if count > 1 else ''} not answered in its window")
     return f"{c.id}: {'; '.join(parts)}"
+
+
+# -- the proposals, as every format says them ------------------------------------------
+
+
+def proposal_lines(report: AheadReport) -> list[str]:
+    """``Wed 11 Nov 09:00–11:00 prospecting: 2 h of prospecting still to book on Wed 11
+    Nov``, one per proposed block in time order, then what could not be proposed and
+    why; nothing when no proposals were made."""
+    from ..proposals import reason_text
+    from ..wording import clock_text
+
+    proposed = report.proposals
+    if proposed is None:
+        return []
+    units = {c.id: c.unit for c in report.commitments}
+    lines = [
+        f"{day_text(b.start.date())} {clock_text(b.start)}–{clock_text(b.end)} "
+        f"{b.commitment}: {b.reason}"
+        for b in proposed.blocks
+    ]
+    lines += [reason_text(u, units.get(u.commitment, "hours")) for u in proposed.unplaced]
+    return lines
+
+
+def proposals_quiet(report: AheadReport) -> str:
+    """What the proposals section says when it lists nothing."""
+    return "Nothing to propose: every commitment that reserves time is blocked out."
 
 
 # -- every format ---------------------------------------------------------------------
