@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover
     import sre_parse as _sre_p  # type: ignore[no-redef]
 
 from .config.schema import Rule, RuleSet
-from .engine.classify import _classifier
+from .engine.classify import signature_activity
 from .wording import activity_words
 
 
@@ -36,9 +36,7 @@ def classified(rules: RuleSet, title: str, description: str = "") -> str:
     """The activity ``rules`` give a busy event titled ``title`` with ``description``
     (the signature the classifier reads: texts, calendar, colour, event type,
     transparency, attendee counts)."""
-    signature = (title, description, "", None, None, "default", False, 0, 0)
-    (index,) = _classifier(rules).rule_indexes([signature])
-    return str(_classifier(rules).activities[index])
+    return signature_activity(rules, (title, description, "", None, None, "default", False, 0, 0))
 
 
 def candidate_titles(rules: RuleSet, activity: str) -> Iterator[str]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..ahead import AheadCommitment, WeekAhead
-from ..proposals import Proposals
 from ..finding_kinds import (
     DISPLACED,
     FRAGMENTATION,
@@ -39,6 +39,9 @@ from ..wording import activity_words, amount_text, day_text, duration_text
 from .records import Block, FindingView
 from .stories import Story, event_name, span_text_on
 from .view import Audience, RepReport, build_report
+
+if TYPE_CHECKING:
+    from ..proposals import Proposals
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
