@@ -318,9 +318,10 @@ class _Planner:
             need = math.ceil(need / GRID) * GRID
             words = activity_words(c.activity)
             why = f"{duration_text(need)} of {words} still to book on {day_text(day)}"
+            free = self._free(c, [day], least)
             placed = self._one_or_fill(c, [day], max(need, least), need, least, why)
             if placed < need:
-                self._short_of(c, need - placed, [day], least)
+                self._short_of(c, need - placed, [day], least, free)
 
     def _hours_per_week(self, c: Commitment, gap: float) -> None:
         least = self._least(c)
@@ -329,7 +330,7 @@ class _Planner:
         words = activity_words(c.activity)
         why = f"{amount_text(need / 3600, 'hours')} of {words} still to book this week"
         if not days:
-            self._short_of(c, need, [], least)
+            self._short_of(c, need, [], least, 0)
             return
         # spread: equal shares on the grid over as many committed days as the minimum
         # block allows, the days holding least of it first
@@ -337,7 +338,8 @@ class _Planner:
         count = max(1, min(len(days), need // least))
         scheduled = {d: s for d, s, _ in self.committed[c.id]}
         order = sorted(days, key=lambda d: (scheduled.get(d, 0.0), d))[:count]
-        shares = [(units // count + (i < units % count)) * GRID for i in range(count)]
+        shares = [max(least, (units // count + (i < units % count)) * GRID) for i in range(count)]
+        free = self._free(c, days, least)
         mark = len(self.blocks)
         placed = 0
         for day, share in zip(sorted(order), sorted(shares, reverse=True), strict=True):
@@ -355,7 +357,7 @@ class _Planner:
             else:
                 placed = plain
         if placed < need:
-            self._short_of(c, need - placed, days, least)
+            self._short_of(c, need - placed, days, least, free)
 
     def _blocks(self, c: Commitment, gap: float) -> None:
         length = self._least(c)
@@ -478,19 +480,28 @@ class _Planner:
 
     # -- what cannot fit
 
-    def _short_of(self, c: Commitment, missing: int, days: list[date], least: int) -> None:
-        """``missing`` seconds of ``c`` found no room on ``days``: say why."""
+    def _free(self, c: Commitment, days: list[date], least: int) -> int:
+        """The seconds of free runs of at least ``least`` that ``c`` may use on ``days``."""
+        return sum(e - s for d in days for s, e in self.pieces(c, d, least))
+
+    def _short_of(
+        self, c: Commitment, missing: int, days: list[date], least: int, free: int
+    ) -> None:
+        """``missing`` seconds of ``c`` found no room on ``days``, where ``free`` seconds
+        (in runs of at least ``least``) were free before its blocks were placed."""
         over = [d for d in days if self.now is not None and self._at(d, time.max) <= self.now]
-        free = sum(e - s for d in days for s, e in self.pieces(c, d, least))
         where = f"on {day_text(days[0])}" if len(days) == 1 else "on committed days"
         if not days or len(over) == len(days):
             text = (
                 f"{day_text(days[0])} is over" if len(days) == 1 else "the committed days are over"
             )
         elif not free:
-            text = f"no free {duration_text(least)} left inside the window {where}"
+            text = f"no free {duration_text(least)} inside the window {where}"
         else:
-            text = f"only {duration_text(free)} free inside the window {where}"
+            text = (
+                f"only {duration_text(free)} free inside the window {where} "
+                f"(in runs of at least {duration_text(least)})"
+            )
         self._cannot(c, missing / 3600, text)
 
     def _cannot(self, c: Commitment, short: float, reason: str) -> None:

@@ -69,7 +69,7 @@ def test_week_a_slots_worked_out_by_hand(week_a):
     by_commitment = {(u.commitment, u.short, u.reason) for u in proposed.unplaced}
     assert by_commitment == {
         ("gym", 1, "no free 1 h left inside the window on committed days"),
-        ("prospecting", 0.5, "no free 1 h left inside the window on Thu 12 Nov"),
+        ("prospecting", 0.5, "no free 1 h inside the window on Thu 12 Nov"),
     }
     # a meetings count and a limit get no proposals
     assert {b.commitment for b in proposed.blocks} | {u.commitment for u in proposed.unplaced} == {
@@ -109,8 +109,9 @@ def test_nothing_is_proposed_before_now(week_a):
     reasons = {u.reason for u in proposed.unplaced if u.commitment == "prospecting"}
     assert reasons == {
         "Tue 10 Nov is over",
-        "no free 1 h left inside the window on Wed 11 Nov",
-        "no free 1 h left inside the window on Thu 12 Nov",
+        # 10:15-12:00 was free: 6300 s = 1 h 45 min, all proposed
+        "only 1 h 45 min free inside the window on Wed 11 Nov (in runs of at least 1 h)",
+        "no free 1 h inside the window on Thu 12 Nov",
     }
 
 
@@ -196,7 +197,7 @@ def test_limits_and_protected_windows_close_the_window(week_b, tmp_path: Path):
     (item,) = [u for u in proposed.unplaced if u.commitment == "early-follow-up"]
     assert (item.short, item.reason) == (
         0.5,
-        "no free 30 min left inside the window on Tue 09 Mar",
+        "no free 30 min inside the window on Tue 09 Mar",
     )
 
 
