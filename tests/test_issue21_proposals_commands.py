@@ -167,6 +167,10 @@ def smtp():
     controller.stop()
 
 
+def _utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
 def test_run_writes_each_reps_proposals_and_attaches_them(tmp_path: Path, smtp):
     from test_mail import parse
 
@@ -185,9 +189,9 @@ def test_run_writes_each_reps_proposals_and_attaches_them(tmp_path: Path, smtp):
     # this run recorded before proposing, so 13:30-14:15 (the earliest would be 13:00)
     events = icalendar.Calendar.from_ical(dana.read_text()).walk("VEVENT")
     assert [(str(e["SUMMARY"]), e["DTSTART"].dt, e["DTEND"].dt) for e in events] == [
-        ("Prospecting", datetime(2026, 11, 10, 11, tzinfo=UTC), datetime(2026, 11, 10, 12, tzinfo=UTC)),
-        ("Follow-up", datetime(2026, 11, 13, 13, 30, tzinfo=UTC), datetime(2026, 11, 13, 14, 15, tzinfo=UTC)),
-    ]  # fmt: skip
+        ("Prospecting", _utc(2026, 11, 10, 11), _utc(2026, 11, 10, 12)),
+        ("Follow-up", _utc(2026, 11, 13, 13, 30), _utc(2026, 11, 13, 14, 15)),
+    ]
     page = (folder / "dana-at-northwind.example-week-ahead.html").read_text()
     assert page.count('class="block faint proposed"') == 2
     assert (
