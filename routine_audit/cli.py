@@ -384,9 +384,9 @@ def plan(
         Path | None,
         typer.Option(
             "--proposals",
-            metavar="FILE.ics",
-            help="Write the proposals here (implies --propose; default: "
-            "<rep>-proposals.ics beside --output, else in the current folder).",
+            metavar="FILE",
+            help="Write the proposals here (implies --propose; default: the rep's "
+            "address-proposals.ics beside --output, else in the current folder).",
         ),
     ] = None,
 ) -> None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from .proposals import Proposals, ProposedBlock
+if TYPE_CHECKING:
+    from .proposals import Proposals, ProposedBlock
 
 PRODID = "-//routine-audit//proposals//EN"
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)

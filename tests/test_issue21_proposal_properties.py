@@ -9,6 +9,7 @@ credit each block to its commitment, and a second run gives the same UIDs."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -182,9 +183,9 @@ class Scan:
                 if limit.kind == "no_meetings_after" and t + Q > _at(day, limit.time, r):
                     return False
         for other in r.commitments:
-            if other.protected and other.id != c.id and day in self.committed[other.id]:
-                if t < _at(day, other.window.end, r) and t + Q > _at(day, other.window.start, r):
-                    return False
+            mine = other.protected and other.id != c.id and day in self.committed[other.id]
+            if mine and _at(day, other.window.start, r) < t + Q < _at(day, other.window.end, r) + Q:
+                return False
         return True
 
     def free(self, c, t: int) -> bool:
@@ -221,7 +222,7 @@ def test_every_proposed_block_keeps_the_rules_and_gaps_close_when_time_allows(ro
     by_id = {c.id: c for c in routine.commitments}
     # no two proposed blocks overlap
     spans = sorted((b.start, b.end) for b in proposed.blocks)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in pairwise(spans))
     for block in proposed.blocks:
         c = by_id[block.commitment]
         start, end = int(block.start.timestamp()), int(block.end.timestamp())

@@ -345,3 +345,22 @@ def test_history_keeps_block_starts_and_gives_the_last_four_weeks(tmp_path: Path
             utc(2026, 10, 26, 9, 40),
         )
     }
+
+
+def test_migration_5_from_a_version_4_database(tmp_path: Path, monkeypatch):
+    import sqlite3
+
+    from routine_audit import history as history_module
+    from routine_audit.history import History
+
+    path = tmp_path / "v4.sqlite"
+    monkeypatch.setattr(history_module, "MIGRATIONS", history_module.MIGRATIONS[:4])
+    with History(path) as old:
+        assert old.schema_version == 4
+    monkeypatch.undo()
+    with History(path) as history:
+        assert history.schema_version == 5
+        assert history.habits("rep@northwind.example", "2026-W46") == {}  # nothing yet
+    with sqlite3.connect(path) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(block_start)")]
+    assert columns == ["audit_id", "commitment", "start"]

@@ -121,7 +121,8 @@ def propose_week_ahead(state: RunState) -> None:
     times the history holds (this run's week included: after ``record_history``)."""
     from .proposals import propose_team
 
-    if state.ahead:
+    options = state.options
+    if state.ahead and (options.out is not None or options.mail):  # else nobody reads them
         state.proposals = propose_team(
             state.team, state.ahead, state.history, state.options.now, state.options.log
         )
@@ -337,6 +338,8 @@ def _next_week(state: RunState, folder: Path) -> list[tuple[Path, str]]:
 
 def _proposal_files(state: RunState, folder: Path) -> list[tuple[Path, str]]:
     """``<rep>-proposals.ics`` beside each rep's week-ahead page (issue 21)."""
+    if not state.proposals:
+        return []
     from .proposals import proposal_files
 
     return proposal_files(state.proposals, folder, state.options.now)
