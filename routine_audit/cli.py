@@ -385,8 +385,8 @@ def plan(
         typer.Option(
             "--proposals",
             metavar="FILE",
-            help="Write the proposals here (implies --propose; default: the rep's "
-            "address-proposals.ics beside --output, else in the current folder).",
+            help="Write the proposals to this .ics file (implies --propose; default: a file "
+            "named after the rep, beside --output or in the current folder).",
         ),
     ] = None,
 ) -> None:
