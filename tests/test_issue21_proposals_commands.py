@@ -133,6 +133,22 @@ def test_an_entry_that_cannot_be_proposed_has_null_times(tmp_path: Path):
     )
 
 
+def test_csv_has_the_proposed_blocks_per_commitment(files, tmp_path: Path):
+    import csv
+    import io
+
+    result = _plan(files, "--propose", "--proposals", str(tmp_path / "p.ics"), "-f", "csv")
+    assert result.exit_code == 0, result.output
+    rows = {r["commitment"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["research"]["proposed"] == " ".join(
+        f"{start}/{end}" for c, start, end in SLOTS if c == "research"
+    )
+    assert rows["gym"]["proposed"] == "2027-03-11T07:00:00+00:00/2027-03-11T08:00:00+00:00"
+    assert all(r["not_proposed"] == "" for r in rows.values())
+    plain = _plan(files, "-f", "csv")
+    assert all(r["proposed"] == "" for r in csv.DictReader(io.StringIO(plain.stdout)))
+
+
 def test_html_draws_the_proposals_as_dashed_blocks(files, tmp_path: Path):
     result = _plan(files, "--propose", "--proposals", str(tmp_path / "p.ics"), "-f", "html")
     assert result.exit_code == 0, result.output

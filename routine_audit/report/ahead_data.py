@@ -29,6 +29,8 @@ CSV_HEADER = (
     "lost_to_meetings_hours",
     "protected_overlapped_hours",
     "unanswered_invitations",
+    "proposed",  # issue 21: each proposed block, start/end, space-separated
+    "not_proposed",  # why (part of) it could not be proposed
 )
 
 
@@ -112,8 +114,19 @@ def render_csv(reports: list[AheadReport], options: RenderOptions | None = None)
             hours(c.lost_to_meetings_seconds),
             hours(c.protected_overlapped_seconds),
             c.unanswered_invitations,
+            *_proposed_cells(report, c.id),
         )
         for report in reports
         for c in report.commitments
     ]
     return write_csv(CSV_HEADER, rows)
+
+
+def _proposed_cells(report: AheadReport, commitment: str) -> tuple[str, str]:
+    """``2027-03-09T16:00:00+00:00/2027-03-09T17:00:00+00:00 ...`` and the reasons
+    nothing (more) was proposed, ``; ``-separated (empty without proposals)."""
+    if report.proposals is None:
+        return "", ""
+    blocks = report.proposals.for_commitment(commitment)
+    why = [u.reason for u in report.proposals.unplaced if u.commitment == commitment]
+    return " ".join(f"{b.start.isoformat()}/{b.end.isoformat()}" for b in blocks), "; ".join(why)
