@@ -167,10 +167,6 @@ class _Planner:
         self.ahead, self.routine, self.rules, self.habits = ahead, routine, rules, habits
         self.zone = routine.zone
         self.now = None if now is None else int(now.timestamp())
-        period = ahead.period
-        self.days = [
-            period.first + timedelta(days=i) for i in range((period.last - period.first).days + 1)
-        ]
         table = ahead.result.occurrences
         counted = table[table["counted"] & ~table["all_day"]] if not table.empty else table
         self.busy: list[tuple[Span, str]] = (

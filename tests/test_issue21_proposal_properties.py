@@ -121,6 +121,20 @@ def calendars(draw) -> tuple[Event, ...]:
     return tuple(events)
 
 
+@st.composite
+def habits(draw) -> dict[str, tuple[datetime, ...]]:
+    """Start times of each commitment's blocks in earlier weeks (any minute)."""
+    return {
+        f"c{index}": tuple(
+            datetime.combine(MONDAY, time(), UTC)
+            - timedelta(days=7 * draw(st.integers(1, 4)))
+            + timedelta(minutes=draw(st.integers(0, 7 * 24 * 60 - 1)))
+            for _ in range(draw(st.integers(0, 4)))
+        )
+        for index in range(3)
+    }
+
+
 def _at(day: date, clock_time: time, routine: Routine) -> int:
     if clock_time == time.max:
         return int(datetime.combine(day + timedelta(days=1), time(), routine.zone).timestamp())
@@ -136,8 +150,9 @@ def _least(c) -> int:
 class Scan:
     """The rules of docs/audit.md ("Proposals"), one quarter hour at a time."""
 
-    def __init__(self, routine: Routine, ahead, proposed) -> None:
+    def __init__(self, routine: Routine, ahead, proposed, now: datetime | None = None) -> None:
         self.routine = routine
+        self.now = None if now is None else int(now.timestamp())
         table = ahead.result.occurrences
         counted = table[table["counted"] & ~table["all_day"]]
         self.busy = [
@@ -165,7 +180,7 @@ class Scan:
     def allowed(self, c, day: date, t: int) -> bool:
         """May ``c`` use the quarter hour from ``t`` on ``day`` (events aside)?"""
         r = self.routine
-        if day not in self.committed[c.id]:
+        if day not in self.committed[c.id] or (self.now is not None and t < self.now):
             return False
         if not (_at(day, c.window.start, r) <= t and t + Q <= _at(day, c.window.end, r)):
             return False
@@ -212,13 +227,23 @@ class Scan:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(routine=routines(), events=calendars())
-def test_every_proposed_block_keeps_the_rules_and_gaps_close_when_time_allows(routine, events):
+@given(
+    routine=routines(),
+    events=calendars(),
+    habits=habits(),
+    now=st.none()
+    | st.integers(0, 7 * 24 * 60).map(
+        lambda minutes: datetime.combine(MONDAY, time(), UTC) + timedelta(minutes=minutes)
+    ),
+)
+def test_every_proposed_block_keeps_the_rules_and_gaps_close_when_time_allows(
+    routine, events, habits, now
+):
     period = ra.audit_period(routine, week=WEEK)
     result = ra.audit(CalendarData(events=events), routine, ra.load_rules(), period, tense="ahead")
     ahead = ra.week_ahead(result)
-    proposed = propose(ahead, routine, ra.load_rules())
-    scan = Scan(routine, ahead, proposed)
+    proposed = propose(ahead, routine, ra.load_rules(), habits=habits, now=now)
+    scan = Scan(routine, ahead, proposed, now)
     by_id = {c.id: c for c in routine.commitments}
     # no two proposed blocks overlap
     spans = sorted((b.start, b.end) for b in proposed.blocks)
