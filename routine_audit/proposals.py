@@ -366,11 +366,10 @@ class _Planner:
                     self._place(c, day, length, why) is not None for _ in range(max(missing, 0))
                 )
                 if got < missing:
-                    self._cannot(
-                        c,
-                        missing - got,
-                        f"no free {duration_text(length)} inside the window on {day_text(day)}",
-                    )
+                    free = f"no free {duration_text(length)} inside the window on"
+                    over = day not in self._open_days(c)
+                    text = f"{day_text(day)} is over" if over else f"{free} {day_text(day)}"
+                    self._cannot(c, missing - got, text)
             return
         missing = round(gap)
         blocks = "block" if missing == 1 else "blocks"
@@ -389,7 +388,9 @@ class _Planner:
             self._cannot(
                 c,
                 missing - got,
-                f"no free {duration_text(length)} left inside the window on committed days",
+                f"no free {duration_text(length)} left inside the window on committed days"
+                if days
+                else "the committed days are over",
             )
 
     def _open_days(self, c: Commitment) -> list[date]:
