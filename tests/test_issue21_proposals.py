@@ -364,3 +364,16 @@ def test_migration_5_from_a_version_4_database(tmp_path: Path, monkeypatch):
     with sqlite3.connect(path) as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(block_start)")]
     assert columns == ["audit_id", "commitment", "start"]
+
+
+def test_a_week_that_is_over_proposes_nothing_and_says_so(week_b):
+    ahead, routine = week_b
+    # Saturday 13 Mar 2027: every committed day of week B is over
+    proposed = propose(ahead, routine, ra.load_rules(), now=utc(2027, 3, 13, 9))
+    assert proposed.blocks == ()
+    assert {(u.commitment, u.short, u.reason) for u in proposed.unplaced} == {
+        ("gym", 1, "the committed days are over"),  # blocks per week: 1 still to book
+        ("research", 3.0, "the committed days are over"),  # 10800 s = 3 h
+        ("early-follow-up", 0.5, "Tue 09 Mar is over"),  # per day: its one day
+        ("crm", 1, "Fri 12 Mar is over"),
+    }
