@@ -449,9 +449,9 @@ def _propose(ahead, routine, rules, habits, path: Path | None, output: Path | No
 
     now = datetime.now(UTC)
     proposed = propose(ahead, routine, rules, habits=habits, now=now)
-    if path is None:
-        folder = output.parent if output is not None else Path()
-        path = folder / proposals_file_name(proposed.rep)
+    if path is None:  # beside the report file; never beside a stream such as /dev/stdout
+        beside = output is not None and (not output.exists() or output.is_file())
+        path = (output.parent if beside else Path()) / proposals_file_name(proposed.rep)
     write_text_atomic(path, render_ics(proposed, now=now))
     typer.echo(f"wrote {path} ({count_text(len(proposed.blocks), 'proposed block')})", err=True)
     return proposed
