@@ -183,6 +183,23 @@ def _add_plan_taken_by_v5(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE planned_block ADD COLUMN taken_by TEXT NOT NULL DEFAULT ''")
 
 
+def _add_block_starts_v6(db: sqlite3.Connection) -> None:
+    """Each audited week's block start times per commitment (issue 21): proposals prefer
+    where a commitment's blocks sat in the last four audited weeks. Weeks recorded
+    before have none."""
+    _script(
+        db,
+        """
+        CREATE TABLE block_start (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            start      INTEGER NOT NULL         -- epoch seconds
+        );
+        CREATE INDEX block_start_by_audit ON block_start (audit_id);
+        """,
+    )
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -191,6 +208,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_rollup_v3,
     _add_plan_v4,
     _add_plan_taken_by_v5,
+    _add_block_starts_v6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -312,6 +330,11 @@ class History:
                 " VALUES (?, ?, ?, ?, ?)",
                 [(audit_id, *row) for row in findings],
             )
+            if kind == "actual":
+                db.executemany(
+                    "INSERT INTO block_start (audit_id, commitment, start) VALUES (?, ?, ?)",
+                    [(audit_id, commitment, start) for commitment, start in _block_starts(result)],
+                )
 
     def mark_mail_sent(
         self, *, team: str, week: str, recipient: str, kind: str, at: datetime | None = None
@@ -402,6 +425,25 @@ class History:
             )
             for row in rows
         ]
+
+    def habits(self, rep: str, week: str, *, weeks: int = 4) -> dict[str, tuple[datetime, ...]]:
+        """Commitment id -> the start instants (UTC) of its blocks in ``rep``'s last
+        ``weeks`` audited weeks before ``week`` (actual audits with calendar data, in any
+        team): where proposals prefer to put its blocks."""
+        query = (
+            "SELECT DISTINCT week FROM audit WHERE rep = ? AND kind = 'actual'"
+            " AND coverage = 'ok' AND week < ? ORDER BY week DESC LIMIT ?"
+        )
+        starts = (
+            "SELECT b.commitment, b.start FROM block_start b JOIN audit a ON a.id = b.audit_id"
+            " WHERE a.rep = ? AND a.kind = 'actual' AND a.week = ? ORDER BY b.start"
+        )
+        found: dict[str, list[datetime]] = {}
+        with self._errors("read"):
+            for (label,) in self._db.execute(query, (rep, week_label(week), weeks)).fetchall():
+                for commitment, start in self._db.execute(starts, (rep, label)).fetchall():
+                    found.setdefault(commitment, []).append(datetime.fromtimestamp(start, UTC))
+        return {commitment: tuple(sorted(times)) for commitment, times in found.items()}
 
     def previous_adherence(
         self, rep: str, week: str, *, team: str | None = None
@@ -698,3 +740,13 @@ _YEAR_10000 = 253_402_300_800  # epoch seconds of 10000-01-01: datetimes end bef
 def _utc(moment: datetime | None) -> str:
     moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")
+
+
+def _block_starts(result: AuditResult) -> list[tuple[str, int]]:
+    """(commitment, start) of each block of an ``hours`` or ``blocks`` commitment: each
+    counted occurrence of its activity that keeps time (what a plan snapshot stores)."""
+    return [
+        (commitment, start)
+        for _identity, start, _end, _activity, commitment, seconds in result.planned_rows
+        if seconds > 0
+    ]

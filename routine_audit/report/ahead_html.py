@@ -20,6 +20,8 @@ from .ahead_view import (
     lost_cell,
     overlapped_cell,
     planned_cell,
+    proposal_lines,
+    proposals_quiet,
 )
 from .html import audience_text, legend, page, week_drawn
 
@@ -70,7 +72,12 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
             }
             for c in report.commitments
         ],
-        "calendar": week_drawn(inner, anchor),
+        "calendar": week_drawn(
+            inner, anchor, report.proposals.blocks if report.proposals is not None else ()
+        ),
+        "proposed": report.proposals is not None,
+        "proposals": proposal_lines(report),
+        "proposals_quiet": proposals_quiet(report),
         "legend": legend(inner),
         "lines": report.lines,
         "quiet": quiet_text(report),
@@ -94,6 +101,11 @@ def next_week_html(report: AheadReport) -> Markup:
             parts.append(
                 f"<li><strong>{escape(line.head)}</strong>: {escape(line.body)}{question}</li>"
             )
+        parts.append("</ul>")
+    proposed = proposal_lines(report)
+    if proposed:
+        parts.append("<p>Proposed slots (the attached file imports them):</p><ul>")
+        parts += [f"<li>{escape(line)}</li>" for line in proposed]
         parts.append("</ul>")
     parts.append("</section>")
     return Markup("".join(parts))

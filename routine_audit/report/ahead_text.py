@@ -22,6 +22,8 @@ from .ahead_view import (
     lost_cell,
     overlapped_cell,
     planned_cell,
+    proposal_lines,
+    proposals_quiet,
 )
 from .console import export, make_console, plain_table
 from .markdown import escape
@@ -117,6 +119,11 @@ def _markdown(report: AheadReport) -> str:
     for line in report.lines:
         lines.append(f"- **{escape(line.head)}:** {escape(line.body)}")
         lines += [f"  - {escape(q)}" for q in line.questions[:1]]
+    if report.proposals is not None:
+        lines += ["", "## Proposed slots (a file to import)", ""]
+        lines += [f"- {escape(line)}" for line in proposal_lines(report)] or [
+            proposals_quiet(report)
+        ]
     if report.report.data_quality:
         lines += ["", "## Data quality", ""]
         lines += [f"- {escape(q)}" for q in report.report.data_quality]
@@ -137,6 +144,10 @@ def next_week_markdown(report: AheadReport) -> str:
     more = len(report.lines) - len(shown)
     if more > 0:
         lines += ["", f"{count_text(more, 'more line')} in the week-ahead page."]
+    proposed = proposal_lines(report)
+    if proposed:
+        lines += ["", "Proposed slots (the attached file imports them):", ""]
+        lines += [f"- {escape(line)}" for line in proposed]
     return "\n".join(lines) + "\n"
 
 
@@ -185,6 +196,10 @@ def _terminal(console: Console, report: AheadReport) -> None:
         more = len(asked) - QUESTION_FINDINGS
         if more > 0:
             console.print(Text(more_questions_text(more), style="dim"))
+    if report.proposals is not None:
+        _section(console, "Proposed slots (a file to import)")
+        for line in proposal_lines(report) or [proposals_quiet(report)]:
+            console.print(Text(f"  - {line}"))
     if report.report.data_quality:
         _section(console, "Data quality")
         for line in report.report.data_quality:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..ahead import AheadCommitment, WeekAhead
 from ..finding_kinds import (
@@ -39,6 +40,9 @@ from .records import Block, FindingView
 from .stories import Story, event_name, span_text_on
 from .view import Audience, RepReport, build_report
 
+if TYPE_CHECKING:
+    from ..proposals import Proposals
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -50,6 +54,7 @@ class AheadReport:
 
     report: RepReport
     ahead: WeekAhead
+    proposals: Proposals | None = None  # made only when asked (plan --propose, run)
 
     @property
     def rep(self):
@@ -69,8 +74,10 @@ class AheadReport:
         return self.report.stories
 
 
-def build_ahead(ahead: WeekAhead, audience: Audience | str = Audience.OWNER) -> AheadReport:
-    """The week ahead's view for ``audience``."""
+def build_ahead(
+    ahead: WeekAhead, audience: Audience | str = Audience.OWNER, *, proposals=None
+) -> AheadReport:
+    """The week ahead's view for ``audience`` (with the slots proposed for its gaps)."""
     base = build_report(ahead.result, audience)
     subjects = {c.id: c.id if c.protected else c.activity for c in ahead.commitments}
     findings = tuple(
@@ -80,7 +87,7 @@ def build_ahead(ahead: WeekAhead, audience: Audience | str = Audience.OWNER) -> 
     figures = {c.id: c for c in ahead.commitments}
     lines = _lines(findings, figures)
 
-    return AheadReport(replace(base, findings=findings, stories=lines), ahead)
+    return AheadReport(replace(base, findings=findings, stories=lines), ahead, proposals)
 
 
 def ahead_questions(
@@ -324,6 +331,34 @@ def commitment_line(c: AheadCommitment) -> str:
         count = c.unanswered_invitations
         parts.append(f"{count} invitation{'s' if count > 1 else ''} not answered in its window")
     return f"{c.id}: {'; '.join(parts)}"
+
+
+# -- the proposals, as every format says them ------------------------------------------
+
+
+def proposal_lines(report: AheadReport) -> list[str]:
+    """``Wed 11 Nov 09:00–11:00 prospecting: 2 h of prospecting still to book on Wed 11
+    Nov``, one per proposed block in time order, then what could not be proposed and
+    why; nothing when no proposals were made."""
+    from ..proposals import reason_text
+    from ..wording import clock_text
+
+    proposed = report.proposals
+    if proposed is None:
+        return []
+    units = {c.id: c.unit for c in report.commitments}
+    lines = [
+        f"{day_text(b.start.date())} {clock_text(b.start)}–{clock_text(b.end)} "
+        f"{b.commitment}: {b.reason}"
+        for b in proposed.blocks
+    ]
+    lines += [reason_text(u, units.get(u.commitment, "hours")) for u in proposed.unplaced]
+    return lines
+
+
+def proposals_quiet(report: AheadReport) -> str:
+    """What the proposals section says when it lists nothing."""
+    return "Nothing to propose: every commitment that reserves time is blocked out."
 
 
 # -- every format ---------------------------------------------------------------------

@@ -56,10 +56,17 @@ def weeks_ahead(outcomes: Sequence[RepOutcome]) -> list[WeekAhead]:
     return [week_ahead(opened(o.result)) for o in outcomes if o.result is not None]
 
 
-def ahead_reports(outcomes: Sequence[RepOutcome], audience: str) -> list[AheadReport]:
+def ahead_reports(
+    outcomes: Sequence[RepOutcome], audience: str, proposals: dict | None = None
+) -> list[AheadReport]:
+    """The week-ahead views; ``proposals`` (rep email -> Proposals): their slots too."""
     from ..report.ahead_view import build_ahead
 
-    return [build_ahead(ahead, audience) for ahead in weeks_ahead(outcomes)]
+    made = proposals or {}
+    return [
+        build_ahead(ahead, audience, proposals=made.get(ahead.result.rep.email))
+        for ahead in weeks_ahead(outcomes)
+    ]
 
 
 @dataclass(frozen=True)
@@ -141,14 +148,19 @@ def rollup_html(aheads: Sequence[WeekAhead], week: str) -> str:
 
 
 def ahead_files(
-    outcomes: Sequence[RepOutcome], audience: str, folder: Path, *, team_files: bool = True
+    outcomes: Sequence[RepOutcome],
+    audience: str,
+    folder: Path,
+    *,
+    team_files: bool = True,
+    proposals: dict | None = None,
 ) -> list[tuple[Path, str]]:
     """The week ahead's files: ``<rep>-week-ahead.html`` per rep; with ``team_files``,
     next-week.md (every rep, future tense), next-week.json and next-week.csv."""
     from ..report.ahead_view import render_ahead
     from .pages import rep_file_stem
 
-    reports = ahead_reports(outcomes, audience)
+    reports = ahead_reports(outcomes, audience, proposals)
     files = [
         (folder / f"{rep_file_stem(r.report)}{AHEAD_PAGE}", render_ahead(r, "html"))
         for r in reports
