@@ -745,8 +745,4 @@ def _utc(moment: datetime | None) -> str:
 def _block_starts(result: AuditResult) -> list[tuple[str, int]]:
     """(commitment, start) of each block of an ``hours`` or ``blocks`` commitment: each
     counted occurrence of its activity that keeps time (what a plan snapshot stores)."""
-    return [
-        (commitment, start)
-        for _identity, start, _end, _activity, commitment, seconds in result.planned_rows
-        if seconds > 0
-    ]
+    return [(row.commitment, row.start) for row in result.planned_rows if row.seconds > 0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from .coverage import Coverage
 from .model import Problem
@@ -94,6 +94,18 @@ class TrendPoint:
     adherence: float | None
 
 
+class PlannedRow(NamedTuple):
+    """One committed block of a week as a plan snapshot stores it (``planned_rows``)."""
+
+    identity: str
+    start: int  # epoch seconds
+    end: int
+    activity: str
+    commitment: str
+    seconds: int  # counted inside the week
+    taken_by: str  # identities of the events already taking some of its seconds
+
+
 @dataclass
 class AuditResult:
     """The audit of one rep over one period.
@@ -145,7 +157,7 @@ class AuditResult:
         return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_objects)
 
     @property
-    def planned_rows(self) -> tuple[tuple[str, int, int, str, str, int, str], ...]:
+    def planned_rows(self) -> tuple[PlannedRow, ...]:
         """(identity, start, end (epoch seconds), activity, commitment, counted seconds,
         taken by) of each committed block: a counted occurrence whose activity is that of
         an ``hours`` or ``blocks`` commitment, once per such commitment, in time order.
@@ -168,7 +180,7 @@ class AuditResult:
         for occ, by, _ in self.displacements:
             taken_by.setdefault(int(occ), []).append(str(identities[by]))
         return tuple(
-            (
+            PlannedRow(
                 identity,
                 int(start.timestamp()),
                 int(end.timestamp()),
