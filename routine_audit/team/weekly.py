@@ -130,6 +130,7 @@ def record_history(state: RunState) -> None:
                 label = outcome.result.period.label
                 history.record(team=team.name, week=label, result=outcome.result, kind="preview")
         _snapshot_plans(state)
+        _record_plan_figures(state)
 
 
 def render_reports(state: RunState) -> None:
@@ -337,6 +338,25 @@ def _snapshot_plans(state: RunState) -> None:
 
     assert state.history is not None
     take_team_snapshots(state.history, state.team, state.ahead, taken_at=state.options.now)
+
+
+def _record_plan_figures(state: RunState) -> None:
+    """Each audited rep's plan figures per commitment (planned, survived, added seconds),
+    beside the week's record: trends read survival across weeks from them (issue 22)."""
+    assert state.history is not None
+    for outcome in state.outcomes:
+        review = None if outcome.result is None else review_of(outcome.plan, outcome.result)
+        if review is None or review.snapshot_at is None:
+            continue  # no plan to compare with: no survival that week
+        state.history.record_plan_figures(
+            team=state.team.name,
+            week=state.period.label,
+            rep=outcome.result.rep.email,
+            rows=[
+                (c.id, c.planned_seconds or 0, c.survived_seconds or 0, c.added_seconds or 0)
+                for c in review.commitments
+            ],
+        )
 
 
 def _week_plans(state: RunState) -> dict[str, WeekPlan] | None:
