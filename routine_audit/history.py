@@ -482,11 +482,11 @@ class History:
             )
 
     def recorded_weeks(
-        self, *, first: str, last: str, rep: str | None = None, team: str | None = None
+        self, *, first: str | None, last: str, rep: str | None = None, team: str | None = None
     ) -> list[RecordedWeek]:
         """What trends read: each rep's latest actual audit of each ISO week in
-        ``first..last`` (of ``team``, or of any team), by rep then week, whatever its
-        coverage; only ``rep``'s when given."""
+        ``first..last`` (``first`` None: from the oldest) of ``team`` (or of any team), by
+        rep then week, whatever its coverage; only ``rep``'s when given."""
         where = "kind = 'actual' AND week BETWEEN :first AND :last"
         if rep is not None:
             where += " AND rep = :rep"
@@ -499,7 +499,12 @@ class History:
                 FROM audit WHERE {where}
             ) WHERE rank = 1 ORDER BY rep COLLATE NOCASE, week
         """
-        params = {"first": week_label(first), "last": week_label(last), "rep": rep, "team": team}
+        params = {
+            "first": "0000-W00" if first is None else week_label(first),
+            "last": week_label(last),
+            "rep": rep,
+            "team": team,
+        }
         with self._errors("read"):
             chosen = self._db.execute(audits, params).fetchall()
             return [

@@ -145,7 +145,7 @@ def rep_trends(
         until = recorded[-1]
     last = week_label(until)
     # the whole history up to the last week: streaks may reach far back
-    recorded_weeks = history.recorded_weeks(first="0000-W01", last=last, rep=rep, team=team)
+    recorded_weeks = history.recorded_weeks(first=None, last=last, rep=rep, team=team)
     return trends_of(rep, recorded_weeks, calendar_weeks(last, weeks), commitment=commitment)
 
 
