@@ -91,6 +91,7 @@ class RepTrends:
     name: str | None
     weeks: tuple[str, ...]  # the calendar weeks shown, oldest first
     commitments: tuple[CommitmentTrend, ...]
+    known: tuple[str, ...] = ()  # every commitment recorded in the weeks shown
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class TeamTrends:
     weeks: tuple[str, ...]
     commitment: str | None  # None: overall
     rows: tuple[TeamRow, ...]
+    known: tuple[str, ...] = ()  # every commitment recorded in the weeks shown
 
 
 # ---------------------------------------------------------------- reading the history
@@ -170,8 +172,10 @@ def team_trends(
     shown = calendar_weeks(week_label(until), weeks)
     found = history.recorded_weeks(first=shown[0], last=shown[-1], team=team)
     by_rep: dict[str, dict[str, RecordedWeek]] = {}
+    known: dict[str, None] = {}
     for record in found:
         by_rep.setdefault(record.rep.lower(), {})[record.week] = record
+        known.update(dict.fromkeys(row[0] for row in record.commitments))
     return TeamTrends(
         shown,
         commitment,
@@ -183,6 +187,7 @@ def team_trends(
             )
             for email, name in reps
         ),
+        tuple(known),
     )
 
 
@@ -221,9 +226,10 @@ def trends_of(
     name = next((r.name for r in reversed(recorded) if r.name), None)
     ids: dict[str, str] = {}  # commitment -> unit, in the order the weeks list them
     for record in recorded:
-        if record.week in shown and record.coverage == JUDGED:
+        if record.week in shown:  # a commitment of gaps only still shows, as gaps
             for row in record.commitments:
                 ids.setdefault(row[0], row[1])
+    known = tuple(ids)
     if commitment is not None:
         ids = {commitment: ids[commitment]} if commitment in ids else {}
     last = shown[-1]
@@ -254,7 +260,7 @@ def trends_of(
                 ),
             )
         )
-    return RepTrends(rep, name, tuple(shown), tuple(trends))
+    return RepTrends(rep, name, tuple(shown), tuple(trends), known)
 
 
 def _weeks_between(first: str, last: str) -> int:
