@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from .history import History
 
 WINDOWS = (4, 8, 12)  # the rolling windows, in calendar weeks
+CHART_WEEKS = 8  # the calendar weeks a rep page's trend shows, its own included
+# what a rep page's trend reads: those weeks and the three before, for the first
+# weeks' rolling 4-week line
+CHART_READ = CHART_WEEKS + WINDOWS[0] - 1
 WEEKDAY_WINDOW = 12  # the calendar weeks the weekdays that fail are counted over
 JUDGED = "ok"  # the only coverage whose commitments were judged
 
@@ -360,3 +364,37 @@ def weekdays(records: Sequence[RecordedWeek], commitment: str) -> tuple[Weekday,
             judged[day.weekday()] += 1
             failed[day.weekday()] += sign * (target - scheduled) > tolerance
     return tuple(Weekday(d, judged[d], failed[d]) for d in range(7) if judged[d])
+
+
+# ---------------------------------------------------------------- a rep page's trend
+
+
+def chart_weeks(
+    points: Sequence[Any], commitment: str, last: str, *, shown: int, window: int = WINDOWS[0]
+) -> list[tuple[str, float | None, float | None, bool]]:
+    """A rep page's trend of ``commitment`` from its trend points (``TrendPoint``: the
+    judged weeks only): (week, adherence, rolling ``window``-week adherence, gap) per
+    calendar week from its first judged week among the ``shown`` weeks ending with
+    ``last``, to ``last``. A week without a point is a gap: no figure, no rolling one."""
+    mine = {p.week: p.adherence for p in points if p.commitment == commitment}
+    weeks = list(calendar_weeks(last, shown))
+    while weeks and weeks[0] not in mine:
+        weeks.pop(0)
+    found = []
+    for week in weeks:
+        if week not in mine:
+            found.append((week, None, None, True))
+            continue
+        values = [
+            mine[w] for w in calendar_weeks(week, window) if w in mine and mine[w] is not None
+        ]
+        adherence = mine[week]
+        found.append(
+            (
+                week,
+                None if adherence is None else float(adherence),
+                fmean(values) if values else None,
+                False,
+            )
+        )
+    return found

@@ -432,21 +432,31 @@ def _legend(report: RepReport) -> list[dict[str, Any]]:
 
 
 def _trend(report: RepReport, c: CommitmentView) -> dict[str, Any]:
-    points = [
-        (p.week, p.adherence)
-        for p in report.trend
-        if p.commitment == c.id and p.adherence is not None
-    ]
+    """The commitment's adherence per calendar week as dots, with the rolling line and
+    the gaps (trends.py, ``chart_weeks``); none with fewer than two weekly figures."""
+    from ..trends import CHART_WEEKS, WINDOWS, chart_weeks
+
+    last = max((p.week for p in report.trend), default=None)
+    if report.period.label.count("-W") == 1:
+        last = report.period.label
+    weeks = [] if last is None else chart_weeks(report.trend, c.id, last, shown=CHART_WEEKS)
+    points = [(w, a) for w, a, _, _ in weeks if a is not None]
     if len(points) < 2:
         return {"id": c.id, "chart": None}
-    label = f"{c.id}: adherence " + ", ".join(f"{w} {percent_text(a)}" for w, a in points)
+    label = f"{c.id}: adherence " + ", ".join(
+        f"{w} {percent_text(a)}" if not gap else f"{w} no data" for w, a, _, gap in weeks
+    )
     return {
         "id": c.id,
-        "chart": svg.sparkline(points, label=label),
+        "chart": svg.trend_chart(
+            [svg.TrendWeek(*week) for week in weeks], label=label, rolling_weeks=WINDOWS[0]
+        ),
         "first_week": points[0][0],
         "first": percent_text(points[0][1]),
         "last_week": points[-1][0],
         "last": percent_text(points[-1][1]),
+        "rolling": percent_text(weeks[-1][2]) if weeks[-1][2] is not None else None,
+        "gaps": sum(1 for week in weeks if week[3]),
     }
 
 

@@ -31,7 +31,7 @@ from .options import RunOptions
 from .pages import RepPages, default_folder, formats_made, rep_file_stem, rep_pages
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
-from .state import REASONS, TREND_WEEKS, RunState, TeamRun
+from .state import REASONS, TREND_READ, RunState, TeamRun
 
 if TYPE_CHECKING:
     from ..report.view import RepReport
@@ -399,7 +399,7 @@ def _trends_before(history, team: Team, period: Period, only: str | None) -> dic
 
     last = previous_week(period.label)
     return {
-        member.email: tuple(history.trend(member.email, weeks=TREND_WEEKS - 1, until=last))
+        member.email: tuple(history.trend(member.email, weeks=TREND_READ - 1, until=last))
         for member in team.spec.reps
         if only is None or member.email == only.lower()
     }
