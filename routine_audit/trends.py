@@ -166,12 +166,26 @@ def team_trends(
 ) -> TeamTrends:
     """Reps (email, name) × the ``weeks`` calendar weeks ending with ``until`` (default:
     the latest week recorded for any of them): overall adherence, or ``commitment``'s."""
+    return team_panels(history, reps, weeks=weeks, until=until, team=team, only=commitment)[0]
+
+
+def team_panels(
+    history: History,
+    reps: Sequence[tuple[str, str | None]],
+    *,
+    weeks: int = 8,
+    until: str | None = None,
+    team: str | None = None,
+    only: str | None = None,
+) -> list[TeamTrends]:
+    """``team_trends`` read once: overall and then each recorded commitment (``only``:
+    that commitment's alone)."""
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, not {weeks}")
     if until is None:
         latest = [w for email, _ in reps for w in history.weeks(email, team=team)[-1:]]
         if not latest:
-            return TeamTrends((), commitment, ())
+            return [TeamTrends((), only, ())]
         until = max(latest)
     shown = calendar_weeks(week_label(until), weeks)
     found = history.recorded_weeks(first=shown[0], last=shown[-1], team=team)
@@ -180,19 +194,21 @@ def team_trends(
     for record in found:
         by_rep.setdefault(record.rep.lower(), {})[record.week] = record
         known.update(dict.fromkeys(row[0] for row in record.commitments))
-    return TeamTrends(
-        shown,
-        commitment,
-        tuple(
+
+    def panel(commitment: str | None) -> TeamTrends:
+        rows = tuple(
             TeamRow(
                 email,
                 name,
                 tuple(_team_cell(by_rep.get(email.lower(), {}), w, commitment) for w in shown),
             )
             for email, name in reps
-        ),
-        tuple(known),
-    )
+        )
+        return TeamTrends(shown, commitment, rows, tuple(known))
+
+    if only is not None:
+        return [panel(only)]
+    return [panel(None), *(panel(c) for c in known)]
 
 
 def _team_cell(records: dict[str, RecordedWeek], week: str, commitment: str | None) -> TeamCell:

@@ -35,6 +35,7 @@ from ..wording import (
     target_text,
 )
 from . import RenderOptions, svg
+from .heatmap import TeamHeatmap
 from .stories import Story
 from .team_view import RankedGap, TeamReport
 from .text import (
@@ -531,7 +532,10 @@ def _evidence_row(kind: str, role: str, block: Block) -> dict[str, Any]:
 
 
 def render_team(
-    team: TeamReport, links: dict[str, str], options: RenderOptions | None = None
+    team: TeamReport,
+    links: dict[str, str],
+    options: RenderOptions | None = None,
+    heatmap: TeamHeatmap | None = None,
 ) -> str:
     """The roll-up page: adherence matrix, biggest gaps, failed reps.
 
@@ -578,6 +582,7 @@ def render_team(
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
+        heatmap=_heatmap(heatmap),
         survival=_survival_rows(team, links),
         title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
@@ -601,6 +606,50 @@ def render_team(
             for r, why in team.apart
         ],
     )
+
+
+def _heatmap(heatmap: TeamHeatmap | None) -> dict[str, Any] | None:
+    """The reps × weeks heatmap (report/heatmap.py) as the template reads it: a gap week
+    reads as why it is one, never as 0%."""
+    from .trends_text import gap_text
+
+    if heatmap is None:
+        return None
+    for panel in heatmap.panels:
+        for row in panel.rows:
+            for cell in row.cells:
+                if cell.href:
+                    _check_relative(cell.href)
+    return {
+        "weeks": heatmap.weeks,
+        "panels": [
+            {
+                "id": panel.commitment or "overall",
+                "label": panel.commitment or "overall",
+                "rows": [
+                    {
+                        "email": row.rep,
+                        "name": row.name or row.rep,
+                        "cells": [
+                            {
+                                "band": svg.adherence_band(c.adherence) if c.judged else "gap",
+                                # a week never recorded is a dash; its title says why
+                                "text": percent_text(c.adherence)
+                                if c.judged
+                                else ("–" if c.coverage is None else gap_text(c.coverage)),
+                                "title": f"{row.name or row.rep}, {c.week}"
+                                + ("" if c.judged else f": {gap_text(c.coverage)}"),
+                                "href": c.href,
+                            }
+                            for c in row.cells
+                        ],
+                    }
+                    for row in panel.rows
+                ],
+            }
+            for panel in heatmap.panels
+        ],
+    }
 
 
 def _survival_rows(team: TeamReport, links: dict[str, str]) -> list[dict[str, Any]]:

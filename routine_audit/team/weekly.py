@@ -286,10 +286,39 @@ def _team_pages(state: RunState, folder: Path) -> list[tuple[Path, str]]:
         if r.rep.email in own or (folder / f"{rep_file_stem(r)}.html").exists()
     }
     md_links = {email: href.replace(".html", ".md") for email, href in links.items()}
+    heatmap = _team_heatmap(state, folder, links)
     return [
-        (folder / "index.html", render_team(team, links)),
+        (folder / "index.html", render_team(team, links, heatmap=heatmap)),
         (folder / "rollup.md", render_team_markdown(team, links=md_links)),
     ]
+
+
+def _team_heatmap(state: RunState, folder: Path, links: dict[str, str]):
+    """The team page's reps × weeks heatmap from the history (none without one): overall,
+    then each commitment, over the weeks a rep page's trend shows. A cell links to that
+    week's rep page: this week's as the team page does; an earlier week's only where the
+    run's folder is named after its week (as ``run`` names them) and the page is in the
+    sibling folder of that week (``../2026-W44/<rep>.html``)."""
+    from ..report.heatmap import team_heatmap
+    from ..trends import CHART_WEEKS, team_panels
+    from .pages import email_file_stem
+
+    history, team, week = state.history, state.team, state.period.label
+    if history is None:
+        return None
+    reps = [(member.email, member.name) for member in team.spec.reps]
+    panels = team_panels(history, reps, weeks=CHART_WEEKS, until=week, team=team.name)
+    dated = folder.name == week
+
+    def href(email: str, shown: str) -> str:
+        if shown == week:
+            return links.get(email, "")
+        page = f"{email_file_stem(email)}.html"
+        if dated and (folder.parent / shown / page).is_file():
+            return f"../{shown}/{page}"
+        return ""
+
+    return team_heatmap(panels, href)
 
 
 def _team_tables(state: RunState, folder: Path) -> list[tuple[Path, str]]:
