@@ -726,24 +726,14 @@ class RecordedWeek:
 
 
 def _record_days(db: sqlite3.Connection, audit_id: int, result: AuditResult) -> None:
-    """The judged days (a daily target) of the result's ``per: day`` commitments."""
-    daily = {str(row["id"]) for row in result.commitment_records if row.get("per") == "day"}
-    table = result.commitment_days
-    if not daily or table.empty:
-        return
+    """The judged days (a daily target) of the result's ``per: day`` commitments (the
+    rows, at hand in a kept audit: recording decodes nothing)."""
     db.executemany(
         "INSERT INTO commitment_day (audit_id, commitment, day, target, scheduled)"
         " VALUES (?, ?, ?, ?, ?)",
         [
-            (audit_id, commitment, day.isoformat(), float(target), float(scheduled))
-            for commitment, day, target, scheduled in zip(
-                table["commitment"].tolist(),
-                table["date"].tolist(),
-                table["target"].tolist(),
-                table["scheduled"].tolist(),
-                strict=True,
-            )
-            if commitment in daily and target > 0
+            (audit_id, commitment, day.isoformat(), target, scheduled)
+            for commitment, day, target, scheduled in result.day_rows
         ],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import routine_audit as ra
 from routine_audit import trends
 from routine_audit.history import History
 from tests.trends_history import ANA, BEN, TEAM, build
@@ -19,7 +20,7 @@ def history(tmp_path):
 
 
 def _ana(history, **options):
-    return trends.rep_trends(history, ANA, team=TEAM, **options)
+    return ra.rep_trends(history, ANA, team=TEAM, **options)
 
 
 def _commitment(found, cid):
@@ -120,7 +121,7 @@ def test_one_commitment(history):
 
 def test_team_reps_by_weeks_overall_and_one_commitment(history):
     reps = [(ANA, "Ana"), (BEN, "Ben"), ("cy@example.com", "Cy")]
-    team = trends.team_trends(history, reps, weeks=3, team=TEAM)
+    team = ra.team_trends(history, reps, weeks=3, team=TEAM)
     assert team.weeks == ("2026-W39", "2026-W40", "2026-W41")
     ana, ben, cy = team.rows
     # overall: the mean of the week's commitments' adherence: W41 (1.0 + 0.75) / 2

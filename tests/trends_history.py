@@ -26,8 +26,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-import pandas as pd
-
 from routine_audit.history import History
 from routine_audit.period import week_monday
 
@@ -82,15 +80,8 @@ def stub_result(
             "adherence": meetings, "blocks": 0,
         },
     ]  # fmt: skip
-    commitment_days = pd.DataFrame(
-        {
-            "commitment": ["prospecting"] * 7 + ["client-meetings"] * 7,
-            "unit": ["hours"] * 7 + ["meetings"] * 7,
-            "date": days + days,
-            "scheduled": hours + [0.0] * 7,
-            "target": [2.0] * 5 + [0.0] * 2 + [8 / 5] * 5 + [0.0] * 2,
-        }
-    )
+    # the judged days of the per: day commitment (prospecting), as AuditResult.day_rows
+    day_rows = tuple(("prospecting", days[n], 2.0, hours[n]) for n in range(5))
     return SimpleNamespace(
         rep=SimpleNamespace(email=email, name=name),
         coverage=SimpleNamespace(
@@ -99,7 +90,7 @@ def stub_result(
         incomplete=False,
         commitment_records=records,
         finding_rows=(),
-        commitment_days=commitment_days,
+        day_rows=day_rows,
     )
 
 

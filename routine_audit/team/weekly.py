@@ -374,9 +374,11 @@ def _record_plan_figures(state: RunState) -> None:
     beside the week's record: trends read survival across weeks from them (issue 22)."""
     assert state.history is not None
     for outcome in state.outcomes:
-        review = None if outcome.result is None else review_of(outcome.plan, outcome.result)
-        if review is None or review.snapshot_at is None:
+        if outcome.result is None or outcome.plan is None or outcome.plan.snapshot is None:
             continue  # no plan to compare with: no survival that week
+        review = review_of(outcome.plan, outcome.result)
+        if review is None:
+            continue  # no calendar data, or busy/free only: nothing was matched
         state.history.record_plan_figures(
             team=state.team.name,
             week=state.period.label,
