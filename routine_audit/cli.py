@@ -862,6 +862,9 @@ def history_command(
                 assert team is not None
                 members = [(m.email, m.name) for m in team.spec.reps]
                 found = team_trends(history, members, weeks=weeks, team=name, commitment=commitment)
+                if not found.weeks:
+                    typer.echo(f"no history for the team {team.name} in {path}")
+                    return
                 _known_commitment(commitment, found.known, path)
                 text = render_team_trends(found, team.name, fmt.value, _options(True))
             else:

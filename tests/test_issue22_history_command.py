@@ -149,3 +149,13 @@ def test_usage_errors(team, args, message):
     assert result.exit_code == 2
     assert message in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_team_with_no_history_says_so(team, tmp_path):
+    from routine_audit.history import History
+
+    empty = tmp_path / "empty.sqlite"
+    History(empty).close()
+    result = invoke("history", "--config", str(team), "--db", str(empty))
+    assert result.exit_code == 0
+    assert result.stdout == f"no history for the team {TEAM} in {empty}\n"
