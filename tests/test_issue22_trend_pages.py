@@ -90,13 +90,47 @@ def test_team_page_heatmap_links_each_week_to_its_rep_page(two_weeks):  # noqa: 
     assert f'href="{PAGE}"' in heatmap
     assert f'href="../2026-W45/{PAGE}"' in heatmap
     assert (two_weeks / "out" / "2026-W45" / PAGE).is_file()
-    # the 8 weeks W39..W46: W39..W44 hold nothing, gaps (never 0%), then two figures
-    overall = heatmap.split('data-commitment="overall"', 1)[1].split("</table>", 1)[0]
-    for row in overall.split("<tr data-rep=")[1:]:
-        cells = re.findall(r'<td class="cell band-(\w+)" title="([^"]*)">(.*?)</td>', row)
-        assert [band for band, _, _ in cells] == ["gap"] * 6 + [cells[6][0], cells[7][0]]
-        assert all(text == "–" and title.endswith(": not recorded") for _, title, text in cells[:6])
-        assert "gap" not in (cells[6][0], cells[7][0])
+    # the 8 weeks W39..W46 from the first any rep has recorded: W45 and W46
+    assert re.findall(r'<th class="col" scope="col">([^<]+)</th>', heatmap)[:2] == [
+        "2026-W45",
+        "2026-W46",
+    ]
+
+
+def test_heatmap_shows_gaps_as_gaps(tmp_path):
+    """On the hand-built history (tests/trends_history.py): Ana's W38 is stale, Ben's W39
+    not recorded and W41 busy/free only."""
+    from test_html import LINKS, _parse, _team
+
+    from routine_audit.report.heatmap import team_heatmap
+    from routine_audit.report.html import render_team
+    from routine_audit.trends import team_panels
+    from tests.trends_history import ANA, BEN, TEAM, build
+
+    build(tmp_path / "h.sqlite")
+    with History(tmp_path / "h.sqlite", create=False) as history:
+        panels = team_panels(history, [(ANA, "Ana"), (BEN, "Ben")], weeks=4, team=TEAM)
+    heatmap = team_heatmap(panels, lambda email, week: f"../{week}/{email[:3]}.html")
+    assert heatmap is not None and heatmap.weeks == ("2026-W38", "2026-W39", "2026-W40", "2026-W41")
+    page = render_team(_team(), LINKS, heatmap=heatmap)
+    _parse(page)  # every element closed in order
+    overall = _heatmap(page).split('data-commitment="overall"', 1)[1].split("</table>", 1)[0]
+    ana, ben = overall.split("<tr data-rep=")[1:]
+    cells = r'<td class="cell band-(\w+)" title="[^"]*"><a href="([^"]+)">(.*?)</a></td>'
+    assert re.findall(cells, ana) == [
+        ("gap", "../2026-W38/ana.html", "no data"),  # stale: never 0%
+        ("good", "../2026-W39/ana.html", "100%"),
+        ("good", "../2026-W40/ana.html", "100%"),
+        ("fair", "../2026-W41/ana.html", "88%"),  # (100% + 75%) / 2
+    ]
+    assert [(band, text) for band, _, text in re.findall(cells, ben)] == [
+        ("gap", "–"),  # not recorded
+        ("gap", "–"),
+        ("fair", "80%"),  # (60% + 100%) / 2
+        ("gap", "busy/free"),
+    ]
+    panels_shown = re.findall(r'data-commitment="([^"]+)"', _heatmap(page))
+    assert panels_shown == ["overall", "prospecting", "client-meetings"]
 
 
 def test_a_folder_not_named_after_its_week_links_this_week_only(two_weeks, tmp_path):  # noqa: F811

@@ -45,8 +45,15 @@ def team_heatmap(
     ``href(email, week)``: the relative address of that week's rep page, or ""."""
     if not panels or not panels[0].weeks:
         return None
+    # from the first week any rep has recorded: a new team's page is not mostly dashes
+    recorded = [
+        i
+        for i in range(len(panels[0].weeks))
+        if any(row.cells[i].coverage is not None for row in panels[0].rows)
+    ]
+    first = recorded[0] if recorded else len(panels[0].weeks) - 1
     return TeamHeatmap(
-        panels[0].weeks,
+        panels[0].weeks[first:],
         tuple(
             HeatPanel(
                 trends.commitment,
@@ -58,7 +65,7 @@ def team_heatmap(
                             HeatCell(
                                 c.week, c.judged, c.coverage, c.adherence, href(row.rep, c.week)
                             )
-                            for c in row.cells
+                            for c in row.cells[first:]
                         ),
                     )
                     for row in trends.rows
