@@ -7,7 +7,7 @@ client-meetings (8 a week, per: week, min):
 week  coverage      prosp. adh. short days (h of 2) plan (s) meetings adh.
 W30   ok            1.0 met        -                      -              1.0
 W31   ok            0.5 (gap 5 h)  Mon 0, Thu 0, Fri 1    -              1.0
-W32   empty         (gap)          (all 0, not counted) -              -
+W32   empty         (gap)          (all 0, not counted)   -              -
 W33   ok            1.0 met        -                      -              1.0
 W34   ok            0.8 (gap 2 h)  Mon 1, Thu 1           -              1.0
 W35   not recorded  (gap)
