@@ -10,6 +10,8 @@ The schema version is kept in ``PRAGMA user_version`` and the file is marked
 as ours with ``PRAGMA application_id``. ``MIGRATIONS[n]`` takes a database
 from version ``n`` to ``n + 1``; version 2 is added by appending a function.
 Version 4 adds the week ahead's plan snapshots (``plan_snapshot``, ``planned_block``).
+The trends migration (issue 22) adds each week's per-day figures (``commitment_day``) and
+its plan figures (``commitment_plan``): what trends.py reads besides ``commitment_result``.
 """
 
 from __future__ import annotations
@@ -200,6 +202,34 @@ def _add_block_starts_v6(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_trend_figures_v7(db: sqlite3.Connection) -> None:
+    """What trends need besides each week's commitments (issue 22; trends.py): per
+    judged day of a ``per: day`` commitment its target and scheduled amount (which
+    weekdays fail), and per commitment of a week audited against its plan the planned,
+    survived and added seconds (survival across weeks). Weeks recorded before have none."""
+    _script(
+        db,
+        """
+        CREATE TABLE commitment_day (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            day        TEXT NOT NULL,           -- ISO date, in the audit's zone
+            target     REAL NOT NULL,
+            scheduled  REAL NOT NULL,
+            PRIMARY KEY (audit_id, commitment, day)
+        );
+        CREATE TABLE commitment_plan (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            planned    INTEGER NOT NULL,        -- seconds
+            survived   INTEGER NOT NULL,
+            added      INTEGER NOT NULL,
+            PRIMARY KEY (audit_id, commitment)
+        );
+        """,
+    )
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -209,6 +239,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_plan_v4,
     _add_plan_taken_by_v5,
     _add_block_starts_v6,
+    _add_trend_figures_v7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -335,6 +366,7 @@ class History:
                     "INSERT INTO block_start (audit_id, commitment, start) VALUES (?, ?, ?)",
                     [(audit_id, commitment, start) for commitment, start in _block_starts(result)],
                 )
+            _record_days(db, audit_id, result)
 
     def mark_mail_sent(
         self, *, team: str, week: str, recipient: str, kind: str, at: datetime | None = None
@@ -477,6 +509,87 @@ class History:
                     commitments=tuple(self._db.execute(rows, (audit_id,)).fetchall()),
                 )
         return found
+
+    # -- trends (trends.py reads these)
+
+    def record_plan_figures(
+        self, *, team: str, week: str, rep: str, rows: list[tuple[str, int, int, int]]
+    ) -> None:
+        """Store the plan figures of ``rep``'s recorded actual audit of ``week``: (commitment,
+        planned, survived, added seconds) rows, replacing any. Call after ``record``
+        (recording the week again drops them); without such an audit, nothing is stored."""
+        with self._errors("write"), self._transaction() as db:
+            found = db.execute(
+                "SELECT id FROM audit WHERE team = ? AND week = ? AND rep = ? AND kind = 'actual'",
+                (team, week_label(week), rep),
+            ).fetchone()
+            if found is None:
+                return
+            db.execute("DELETE FROM commitment_plan WHERE audit_id = ?", (found[0],))
+            db.executemany(
+                "INSERT INTO commitment_plan (audit_id, commitment, planned, survived, added)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(found[0], *row) for row in rows],
+            )
+
+    def recorded_weeks(
+        self, *, first: str | None, last: str, rep: str | None = None, team: str | None = None
+    ) -> list[RecordedWeek]:
+        """What trends read: each rep's latest actual audit of each ISO week in
+        ``first..last`` (``first`` None: from the oldest) of ``team`` (or of any team), by
+        rep then week, whatever its coverage; only ``rep``'s when given."""
+        where = "kind = 'actual' AND week BETWEEN :first AND :last"
+        if rep is not None:
+            where += " AND rep = :rep"
+        if team is not None:
+            where += " AND team = :team"
+        audits = f"""
+            SELECT id, rep, name, week, coverage FROM (
+                SELECT id, rep, name, week, coverage, ROW_NUMBER() OVER (
+                    PARTITION BY rep COLLATE NOCASE, week ORDER BY run_at DESC, id DESC) AS rank
+                FROM audit WHERE {where}
+            ) WHERE rank = 1 ORDER BY rep COLLATE NOCASE, week
+        """
+        params = {
+            "first": "0000-W00" if first is None else week_label(first),
+            "last": week_label(last),
+            "rep": rep,
+            "team": team,
+        }
+        with self._errors("read"):
+            chosen = self._db.execute(audits, params).fetchall()
+            return [
+                RecordedWeek(
+                    rep=rep_,
+                    name=name,
+                    week=week,
+                    coverage=coverage,
+                    commitments=tuple(
+                        self._db.execute(
+                            "SELECT commitment, unit, direction, target, scheduled, gap,"
+                            " adherence FROM commitment_result WHERE audit_id = ?"
+                            " ORDER BY rowid",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                    days=tuple(
+                        (commitment, date.fromisoformat(day), target, scheduled)
+                        for commitment, day, target, scheduled in self._db.execute(
+                            "SELECT commitment, day, target, scheduled FROM commitment_day"
+                            " WHERE audit_id = ? ORDER BY commitment, day",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                    plan=tuple(
+                        self._db.execute(
+                            "SELECT commitment, planned, survived, added FROM commitment_plan"
+                            " WHERE audit_id = ? ORDER BY rowid",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                )
+                for audit_id, rep_, name, week, coverage in chosen
+            ]
 
     # -- plan snapshots (survival.py builds and reads them)
 
@@ -666,6 +779,37 @@ class RecordedAudit:
     coverage: str
     newest: date | None
     commitments: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class RecordedWeek:
+    """One rep's latest actual audit of a week, as trends read it (``recorded_weeks``).
+
+    ``commitments``: (commitment, unit, direction, target, scheduled, gap, adherence);
+    ``days``: (commitment, date, target, scheduled) per judged day of its ``per: day``
+    commitments; ``plan``: (commitment, planned, survived, added seconds) when the week
+    was audited against its plan."""
+
+    rep: str
+    name: str | None
+    week: str
+    coverage: str
+    commitments: tuple[tuple[Any, ...], ...]
+    days: tuple[tuple[Any, ...], ...]
+    plan: tuple[tuple[Any, ...], ...]
+
+
+def _record_days(db: sqlite3.Connection, audit_id: int, result: AuditResult) -> None:
+    """The judged days (a daily target) of the result's ``per: day`` commitments (the
+    rows, at hand in a kept audit: recording decodes nothing)."""
+    db.executemany(
+        "INSERT INTO commitment_day (audit_id, commitment, day, target, scheduled)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (audit_id, commitment, day.isoformat(), target, scheduled)
+            for commitment, day, target, scheduled in result.day_rows
+        ],
+    )
 
 
 def _commitment_rows(result: AuditResult) -> list[tuple[Any, ...]]:

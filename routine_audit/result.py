@@ -157,6 +157,26 @@ class AuditResult:
         return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_objects)
 
     @property
+    def day_rows(self) -> tuple[tuple[str, date, float, float], ...]:
+        """(commitment, date, target, scheduled) of each judged day (a daily target) of
+        the ``per: day`` commitments: what the history records for trends (issue 22)."""
+        daily = {str(row["id"]) for row in self.commitment_records if row.get("per") == "day"}
+        table = self.commitment_days
+        if not daily or table.empty:
+            return ()
+        return tuple(
+            (commitment, day, float(target), float(scheduled))
+            for commitment, day, target, scheduled in zip(
+                table["commitment"].tolist(),
+                table["date"].tolist(),
+                table["target"].tolist(),
+                table["scheduled"].tolist(),
+                strict=True,
+            )
+            if commitment in daily and target > 0
+        )
+
+    @property
     def planned_rows(self) -> tuple[PlannedRow, ...]:
         """(identity, start, end (epoch seconds), activity, commitment, counted seconds,
         taken by) of each committed block: a counted occurrence whose activity is that of
