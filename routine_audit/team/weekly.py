@@ -76,7 +76,11 @@ def run(team: Team, options: RunOptions) -> TeamRun:
 
 
 def audit_reps(state: RunState) -> None:
-    """Audit each rep (side by side); each fresh audit's pages are made where it was."""
+    """Audit each rep (side by side); each fresh audit's pages are made where it was. A
+    run that checks the week ahead audits it here too, from the same read of each
+    calendar (read in the future tense where it was made)."""
+    from .ahead import in_future_tense
+
     team, options, period = state.team, state.options, state.period
 
     def logged(outcome: RepOutcome) -> None:
@@ -92,22 +96,41 @@ def audit_reps(state: RunState) -> None:
         before=_trends_before(state.history, team, period, options.only),
     )
     state.outcomes = audit_team(
-        team, period, only=options.only, tz=options.tz, on_done=logged, finish=finish
+        team,
+        period,
+        only=options.only,
+        tz=options.tz,
+        on_done=logged,
+        finish=finish,
+        ahead=_week_ahead(state),
+        read_ahead=partial(in_future_tense, team),
     )
 
 
 def preview_week_ahead(state: RunState) -> None:
     """Check the week after an ISO week as the week ahead (``options.preview``): each
-    rep's audit of it, read in the future tense (team/ahead.py)."""
+    rep's audit of it (made beside the week's, ``audit_reps``), read in the future tense
+    (team/ahead.py)."""
     from .ahead import check_week_ahead
 
+    following = _week_ahead(state)
+    if following is None:
+        return
+    state.ahead = check_week_ahead(
+        state.team,
+        following,
+        only=state.options.only,
+        tz=state.options.tz,
+        audits=[outcome.ahead for outcome in state.outcomes],
+    )
+
+
+def _week_ahead(state: RunState) -> Period | None:
+    """The week after the run's, when the run checks it (``options.preview``, an ISO week)."""
     period = state.period
     if not (state.options.preview and _is_week(period)):
-        return
-    following = Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
-    state.ahead = check_week_ahead(
-        state.team, following, only=state.options.only, tz=state.options.tz
-    )
+        return None
+    return Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
 
 
 def record_history(state: RunState) -> None:
