@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from routine_audit.config.load import load_team
 from routine_audit.coverage import Status
 from routine_audit.parallel import WORKERS_ENV
 from routine_audit.sources import ics as ics_module
+from routine_audit.sources.google import GoogleSource
 from routine_audit.sources.ics import IcsSource
 from routine_audit.team.ahead import check_week_ahead
 from routine_audit.team.runner import audit_team, team_period
@@ -227,3 +229,64 @@ def test_a_read_with_problems_is_made_week_by_week(tmp_path, monkeypatch):
     assert together[1].problems == alone[1].problems != ()
     for period, mine, theirs in zip(weeks, together, alone, strict=True):
         assert _meeting(mine, period) == _meeting(theirs, period)
+
+
+class _Listing:
+    """A Calendar API events resource that lists what meets [timeMin, timeMax), as
+    the API does; ``asked`` keeps each (timeMin, timeMax)."""
+
+    def __init__(self, items: list[dict]) -> None:
+        self.items, self.asked = items, []
+
+    def list(self, **args) -> _Page:
+        start, end = (datetime.fromisoformat(args[k]) for k in ("timeMin", "timeMax"))
+        self.asked.append((args["timeMin"], args["timeMax"]))
+        meeting = [
+            item
+            for item in self.items
+            if datetime.fromisoformat(item["end"]["dateTime"]) > start
+            and datetime.fromisoformat(item["start"]["dateTime"]) < end
+        ]
+        return _Page({"summary": "primary", "accessRole": "owner", "items": meeting})
+
+    def events(self) -> _Listing:
+        return self
+
+
+class _Page:
+    def __init__(self, page: dict) -> None:
+        self.page = page
+
+    def execute(self, http=None, num_retries=0) -> dict:
+        return self.page
+
+
+def _item(uid: str, start: str, end: str) -> dict:
+    return {"id": uid, "iCalUID": f"{uid}@t", "summary": "Client call",
+            "start": {"dateTime": start}, "end": {"dateTime": end}}  # fmt: skip
+
+
+def test_a_google_calendar_is_listed_once_for_both_weeks():
+    """One listing over the two weeks (Mon 2 to Sun 15 November, London: GMT), then
+    each week's share; the week ahead holds nothing, so it asks, as its own read
+    would, for the 14 days before it (from Mon 26 October): Tuesday 3 November's
+    event is there, so the week ahead is empty, not stale."""
+    listing = _Listing(
+        [
+            _item("tue", "2026-11-03T09:00:00+00:00", "2026-11-03T10:00:00+00:00"),
+            _item("later", "2026-11-24T09:00:00+00:00", "2026-11-24T10:00:00+00:00"),
+        ]
+    )
+    routine = ra.load_routine(SAMPLE / "dana.yaml")
+    weeks = [ra.period_for(routine, week=w) for w in (WEEK, AHEAD)]
+    source = GoogleSource(None, "primary", service=listing)
+    together = source.read_periods(weeks, zone=routine.zone)
+    assert listing.asked == [
+        ("2026-11-02T00:00:00+00:00", "2026-11-16T00:00:00+00:00"),
+        ("2026-10-26T00:00:00+00:00", "2026-11-09T00:00:00+00:00"),
+    ]
+    alone = [source.read(period, zone=routine.zone) for period in weeks]
+    for period, mine, theirs in zip(weeks, together, alone, strict=True):
+        assert _meeting(mine, period) == _meeting(theirs, period)
+    assert [e.uid for e in together[0].events] == ["tue@t"]
+    assert together[1].events == () and together[1].extent.recent is True
