@@ -290,3 +290,36 @@ def test_a_google_calendar_is_listed_once_for_both_weeks():
         assert _meeting(mine, period) == _meeting(theirs, period)
     assert [e.uid for e in together[0].events] == ["tue@t"]
     assert together[1].events == () and together[1].extent.recent is True
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_warm_run_reads_nothing_and_renders_no_week_ahead_file(tmp_path, monkeypatch, workers):
+    """Unchanged calendars: no file parsed, no audit decoded, no week-ahead page
+    rendered; the files are the cold run's, byte for byte."""
+    from routine_audit.caching import envelope
+    from routine_audit.report import ahead_view
+
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv(WORKERS_ENV, workers)
+    team = load_team(SAMPLE / "team.yaml")
+    db = tmp_path / "h.sqlite"
+    ra.run_team(team, week=WEEK, out=tmp_path / "cold", db=db)
+    seen: list[str] = []
+    decode, render, parse = envelope.decode, ahead_view.render_ahead, ics_module.read_document
+    monkeypatch.setattr(envelope, "decode", lambda data: seen.append("decode") or decode(data))
+    monkeypatch.setattr(
+        ahead_view, "render_ahead", lambda *a, **k: seen.append("render") or render(*a, **k)
+    )
+    monkeypatch.setattr(
+        ics_module, "read_document", lambda *a, **k: seen.append("parse") or parse(*a, **k)
+    )
+    warm = ra.run_team(team, week=WEEK, out=tmp_path / "warm", db=db)
+    assert seen == []
+    assert [o.result.period.label for o in warm.preview] == [AHEAD] * 4
+    cold_files = sorted(p.name for p in (tmp_path / "cold").iterdir())
+    assert sorted(p.name for p in (tmp_path / "warm").iterdir()) == cold_files
+    assert (
+        "next-week.json" in cold_files and "dana-at-northwind.example-week-ahead.html" in cold_files
+    )
+    for name in cold_files:
+        assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "cold" / name).read_bytes()

@@ -44,9 +44,9 @@ def check_week_ahead(
 
 def in_future_tense(team: Team, outcome: RepOutcome) -> RepOutcome:
     """``outcome``'s audit read as the week ahead (kept beside the audit, so a warm run
-    decodes neither). Its outcome has no cache key: what derives from the week ahead is
-    not what derives from the same week's audit."""
-    from ..caching.ahead import ahead_audit
+    decodes neither). Its outcome's cache key is the reading's own: what derives from
+    the week ahead is not what derives from the same week's audit."""
+    from ..caching.ahead import ahead_audit, ahead_key
 
     if outcome.result is None or outcome.tense == "ahead":
         return outcome
@@ -55,7 +55,8 @@ def in_future_tense(team: Team, outcome: RepOutcome) -> RepOutcome:
     except Exception as exc:  # noqa: BLE001  (the audit read it: only a bug lands here)
         return RepOutcome(outcome.member, None, f"internal error ({type(exc).__name__})")
     result = ahead_audit(outcome.result, routine, outcome.key)
-    return replace(outcome, result=result, key=None, pages=None, tense="ahead")  # type: ignore[arg-type]
+    key = ahead_key(outcome.key)
+    return replace(outcome, result=result, key=key, pages=None, tense="ahead")  # type: ignore[arg-type]
 
 
 def weeks_ahead(outcomes: Sequence[RepOutcome]) -> list[WeekAhead]:

@@ -324,9 +324,17 @@ def _team_tables(state: RunState, folder: Path) -> list[tuple[Path, str]]:
 def _next_week(state: RunState, folder: Path) -> list[tuple[Path, str]]:
     """The week ahead: ``<rep>-week-ahead.html`` per rep; next-week.md, .json and .csv for
     the team (not for one rep: they would replace the team's)."""
+    from ..caching.ahead import kept_files
     from .ahead import ahead_files
 
-    return ahead_files(state.ahead, state.options.audience, folder, team_files=not state.partial)
+    audience, team_files = state.options.audience, not state.partial
+    return kept_files(
+        [o.key for o in state.ahead if o.result is not None],
+        folder,
+        partial(ahead_files, state.ahead, audience, folder, team_files=team_files),
+        audience,
+        team_files,
+    )
 
 
 # the files of a run's folder, in the order they are listed: (state, folder) -> files
