@@ -49,6 +49,9 @@ _LAZY = {
     "plan_week": "routine_audit.ahead",
     "week_ahead": "routine_audit.ahead",
     "WeekAhead": "routine_audit.ahead",
+    "take_snapshot": "routine_audit.survival",
+    "week_plan": "routine_audit.survival",
+    "plan_vs_survived": "routine_audit.survival",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -361,7 +361,9 @@ def plan(
     db: Annotated[
         Path | None,
         typer.Option(
-            "--db", metavar="FILE", help="Also keep the week ahead in this history database."
+            "--db",
+            metavar="FILE",
+            help="Also keep the week ahead, and a snapshot of its plan, in this history database.",
         ),
     ] = None,
     audience: AudienceOption = AudienceChoice.owner,
@@ -393,9 +395,11 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
     ahead = plan_week(source, routine_model, rules_for(routine_model, rules), week, tz=tz)
     if db is not None:
         from .history import History
+        from .survival import take_snapshot
 
         with History(db) as history:
             record_week_ahead(history, team="", result=ahead.result)
+            take_snapshot(history, team="", result=ahead.result, routine=routine_model)
     report = build_ahead(ahead, audience)
     _emit(render_ahead(report, fmt, _options(fmt == "table" and output is None)), output)
     result = ahead.result
@@ -503,8 +507,9 @@ def rules_check(
 
 
 def _say(line: CheckLine) -> None:
-    """A check's line: its results ("ok") on stdout, everything else on stderr."""
-    typer.echo(str(line), err=line.level != "ok")
+    """A check's line, its parameters named as flags: its results ("ok") on stdout,
+    everything else on stderr."""
+    typer.echo(str(line.worded(_flag)), err=line.level != "ok")
 
 
 @rules_app.command("init", cls=_PlainArguments)

@@ -9,6 +9,7 @@ transaction, so re-running a week never duplicates anything.
 The schema version is kept in ``PRAGMA user_version`` and the file is marked
 as ours with ``PRAGMA application_id``. ``MIGRATIONS[n]`` takes a database
 from version ``n`` to ``n + 1``; version 2 is added by appending a function.
+Version 4 adds the week ahead's plan snapshots (``plan_snapshot``, ``planned_block``).
 """
 
 from __future__ import annotations
@@ -141,12 +142,44 @@ def _add_rollup_v3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE audit ADD COLUMN newest TEXT")  # ISO date or NULL
 
 
+def _add_plan_v4(db: sqlite3.Connection) -> None:
+    """The week ahead's planned blocks (issue 20): each snapshot of a rep's week, and per
+    block its stable identity, times (epoch seconds), activity, commitment and counted
+    seconds then. ``before_start``: taken before the week's first working hour (only
+    such a snapshot can be the plan; survival.py)."""
+    _script(
+        db,
+        """
+        CREATE TABLE plan_snapshot (
+            id           INTEGER PRIMARY KEY,
+            team         TEXT NOT NULL,
+            week         TEXT NOT NULL,         -- ISO week label of the planned week
+            rep          TEXT NOT NULL COLLATE NOCASE,
+            taken_at     TEXT NOT NULL,         -- UTC, ISO 8601
+            before_start INTEGER NOT NULL       -- 1: before the week's first working hour
+        );
+        CREATE INDEX plan_snapshot_by_week ON plan_snapshot (team, week, rep, taken_at);
+        CREATE TABLE planned_block (
+            snapshot_id INTEGER NOT NULL REFERENCES plan_snapshot (id) ON DELETE CASCADE,
+            identity    TEXT NOT NULL,          -- UID and instance: never shown
+            start       INTEGER NOT NULL,       -- epoch seconds
+            "end"       INTEGER NOT NULL,
+            activity    TEXT NOT NULL,
+            commitment  TEXT NOT NULL,
+            seconds     INTEGER NOT NULL        -- counted inside the week when taken
+        );
+        CREATE INDEX planned_block_by_snapshot ON planned_block (snapshot_id);
+        """,
+    )
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _create_v1,
     _add_coverage_v2,
     _add_rollup_v3,
+    _add_plan_v4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -391,6 +424,57 @@ class History:
                     commitments=tuple(self._db.execute(rows, (audit_id,)).fetchall()),
                 )
         return found
+
+    # -- plan snapshots (survival.py builds and reads them)
+
+    def add_plan_snapshot(
+        self,
+        *,
+        team: str,
+        week: str,
+        rep: str,
+        taken_at: datetime,
+        before_start: bool,
+        blocks: list[tuple[str, int, int, str, str, int]],
+    ) -> None:
+        """Store one snapshot of ``rep``'s ``week``: ``blocks`` as (identity, start, end,
+        activity, commitment, seconds) rows. Snapshots are only ever added."""
+        with self._errors("write"), self._transaction() as db:
+            snapshot_id = db.execute(
+                "INSERT INTO plan_snapshot (team, week, rep, taken_at, before_start)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (team, week_label(week), rep, _utc(taken_at), int(before_start)),
+            ).lastrowid
+            db.executemany(
+                'INSERT INTO planned_block (snapshot_id, identity, start, "end", activity,'
+                " commitment, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(snapshot_id, *row) for row in blocks],
+            )
+
+    def plan_snapshots(
+        self, *, team: str, week: str, rep: str
+    ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int]]]]:
+        """Every snapshot of ``rep``'s ``week`` in ``team``, oldest first: (taken_at,
+        before_start, block rows as ``add_plan_snapshot`` takes them)."""
+        snapshots = (
+            "SELECT id, taken_at, before_start FROM plan_snapshot"
+            " WHERE team = ? AND week = ? AND rep = ? ORDER BY taken_at, id"
+        )
+        blocks = (
+            'SELECT identity, start, "end", activity, commitment, seconds FROM planned_block'
+            " WHERE snapshot_id = ? ORDER BY rowid"
+        )
+        with self._errors("read"):
+            return [
+                (
+                    datetime.fromisoformat(taken_at),
+                    bool(before_start),
+                    self._db.execute(blocks, (snapshot_id,)).fetchall(),
+                )
+                for snapshot_id, taken_at, before_start in self._db.execute(
+                    snapshots, (team, week_label(week), rep)
+                ).fetchall()
+            ]
 
     # -- internals
 

@@ -143,6 +143,44 @@ class AuditResult:
         return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_objects)
 
     @property
+    def planned_rows(self) -> tuple[tuple[str, int, int, str, str, int], ...]:
+        """(identity, start, end (epoch seconds), activity, commitment, counted seconds)
+        of each committed block: a counted occurrence whose activity is that of an
+        ``hours`` or ``blocks`` commitment, once per such commitment, in time order. What
+        a snapshot of the week's plan stores (survival.py); never shown."""
+        from .unit_kinds import unit_kind
+
+        commitments = [
+            (str(row["id"]), row["activity"])
+            for row in self.commitment_records
+            if unit_kind(str(row["unit"])).routine_blocks
+        ]
+        table = self.occurrences
+        if not commitments or table.empty:
+            return ()
+        rows = table[table["counted"] & table["activity"].isin([a for _, a in commitments])]
+        return tuple(
+            (
+                identity,
+                int(start.timestamp()),
+                int(end.timestamp()),
+                activity,
+                commitment,
+                round(hours * 3600),
+            )
+            for identity, start, end, activity, hours in zip(
+                rows["identity"].tolist(),
+                rows["start"].tolist(),
+                rows["end"].tolist(),
+                rows["activity"].tolist(),
+                rows["counted_hours"].tolist(),
+                strict=True,
+            )
+            for commitment, committed in commitments
+            if committed == activity
+        )
+
+    @property
     def findings(self) -> pd.DataFrame:
         import pandas as pd
 

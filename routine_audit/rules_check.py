@@ -20,13 +20,25 @@ LEVELS = ("ok", "note", "warning", "error")  # "ok" lines are the results; the r
 
 @dataclass(frozen=True)
 class CheckLine:
-    """One line of a check, e.g. ``warning: team.yaml: ...`` (``str(line)``)."""
+    """One line of a check, e.g. ``warning: team.yaml: ...`` (``str(line)``).
+
+    ``names`` are the parameters the text names in backquotes, in the library's words
+    (`online`); a front end words them its own way (``worded``), as with ``UserError``.
+    """
 
     level: str  # one of LEVELS
     text: str
+    names: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.level}: {self.text}"
+
+    def worded(self, flag: Callable[[str], str]) -> CheckLine:
+        """This line with each of ``names`` written as ``flag(name)`` (e.g. --online)."""
+        text = self.text
+        for name in self.names:
+            text = text.replace(f"`{name}`", flag(name))
+        return CheckLine(self.level, text)
 
 
 @dataclass
@@ -61,8 +73,8 @@ def check_files(
 
     result = CheckResult()
 
-    def say(level: str, text: str) -> None:
-        line = CheckLine(level, text)
+    def say(level: str, text: str, names: tuple[str, ...] = ()) -> None:
+        line = CheckLine(level, text, names)
         result.lines.append(line)
         if emit is not None:
             emit(line)
@@ -99,7 +111,7 @@ def check_files(
     if online:
         teams = [(file, model) for file, model in checked if isinstance(model, Team)]
         if not teams:
-            say("note", "--online reads calendars of team files only")
+            say("note", "`online` reads calendars of team files only", ("online",))
         unreadable = [_read_calendars(file, team, say) for file, team in teams]
         result.unreadable = any(unreadable)
     return result

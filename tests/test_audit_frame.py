@@ -33,6 +33,8 @@ def _tables(data: ra.CalendarData) -> tuple[pd.DataFrame, pd.DataFrame]:
             "organizer": [e.organizer.upper() for e in data.events],  # any case
             "organized_by_self": [e.organized_by_self for e in data.events],
             "uid": [e.uid for e in data.events],
+            # the stable identity a plan's blocks are matched by: UID and instance
+            "identity": ["\x1f".join(e.key) for e in data.events],
             "created": [e.created for e in data.events],
             "source": [e.source for e in data.events],
         }

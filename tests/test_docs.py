@@ -109,3 +109,29 @@ def test_readme_team_file_example_is_valid(tmp_path):
     example.write_text(text)
     document = read_yaml(example)
     team.TeamFile.model_validate(document.data)
+
+
+def test_the_docs_name_only_modules_and_tables_that_exist():
+    """Found reviewing issue 19: docs/audit.md still named ``units.ACTIVITY_WORDS`` after
+    ``units.py`` became ``wording.py``. Every module file the README and docs/ name (in
+    backquotes, e.g. ``team/pages.py``) exists, and every ``module.TABLE`` they name is
+    that module's."""
+    import importlib
+
+    package = ROOT / "routine_audit"
+    modules = {path.stem: path for path in package.rglob("*.py")}
+    texts = [README, *(path.read_text() for path in sorted((ROOT / "docs").glob("*.md")))]
+    missing = []
+    for text in texts:
+        for name in re.findall(r"`((?:routine_audit/)?[a-z_]+(?:/[a-z_]+)*\.py)`", text):
+            if not any((base / name).is_file() for base in (ROOT, package)):
+                missing.append(name)
+        for module, table in re.findall(r"`([a-z_]+)\.([A-Z][A-Z_]+)`", text):
+            path = modules.get(module)
+            if path is None:
+                missing.append(f"{module}.{table}")
+                continue
+            dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            if not hasattr(importlib.import_module(dotted), table):
+                missing.append(f"{module}.{table}")
+    assert missing == []

@@ -1,5 +1,5 @@
 """Issue 15, section 1, "Coverage": every rep's audit says what its calendar data can
-tell (ok, stale, empty, free_busy), in JSON (schema_version 2) and in every report.
+tell (ok, stale, empty, free_busy), in JSON (schema_version 2, now 3) and in every report.
 
 Week 2021-W14 is Mon 2021-04-05 .. Sun 2021-04-11 in Europe/London (the sample
 routines' zone, GMT until 2021-03-28). The stale line is 14 days before the first day:
@@ -46,7 +46,7 @@ def audit_json(calendar: Path, week: str = WEEK, *extra: str):
     result = runner.invoke(app, [*args, "--format", "json", *extra])
     document = json.loads(result.stdout)
     Draft202012Validator(SCHEMA).validate(document)  # every document here fits the schema
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     return result, document["reps"]["dana@northwind.example"]
 
 

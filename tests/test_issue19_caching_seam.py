@@ -10,7 +10,6 @@ so a warm recorded team run never decodes a rep's findings or tables.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import pickle
 import shutil
@@ -19,8 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import at_once
+from package_imports import PACKAGE, import_statements
 
-import routine_audit
 from routine_audit.caching import envelope
 from routine_audit.caching.envelope import Envelope, kept_report
 from routine_audit.config import package_data
@@ -29,28 +28,17 @@ from routine_audit.parallel import WORKERS_ENV
 from routine_audit.report.view import RepReport
 from routine_audit.result import AuditResult
 
-PACKAGE = Path(routine_audit.__file__).parent
 DOMAIN = ("engine", "sources", "report", "config")
 CACHING = ("routine_audit.caching", "routine_audit.cache", "routine_audit.lazy_pickle")
 
 
 def _imported(path: Path) -> set[str]:
-    """Every module ``path`` imports, relative imports made absolute."""
-    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module[:-9]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parts = parts[: len(parts) - (node.level - 1)]
-                base = ".".join([*parts, base] if base else parts)
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
+    """Every module ``path`` imports (and each ``from X import name`` as X.name too)."""
+    return {
+        found
+        for target, name in import_statements(path)
+        for found in (target, f"{target}.{name}" if name else target)
+    }
 
 
 def test_no_domain_module_imports_the_caching_package():
@@ -68,7 +56,7 @@ def test_no_domain_module_imports_the_caching_package():
 def test_the_checker_sees_relative_imports():
     """The test above would pass vacuously if it missed ``from . import store``."""
     assert "routine_audit.caching.store" in _imported(PACKAGE / "caching" / "audits.py")
-    assert "routine_audit.engine.kept_findings" in _imported(PACKAGE / "engine" / "audit.py")
+    assert "routine_audit.engine.finding_columns" in _imported(PACKAGE / "engine" / "audit.py")
 
 
 @pytest.mark.parametrize("record", [AuditResult, RepReport])
@@ -225,3 +213,24 @@ def test_the_old_module_name_is_the_store(monkeypatch, tmp_path):
     assert not hasattr(store, "_FORMAT")  # keys cover the code: no format number to bump
     monkeypatch.setenv(old.ENV, str(tmp_path / "elsewhere"))
     assert old.cache_dir() == tmp_path / "elsewhere"
+
+
+def test_a_team_runs_results_are_still_audits_and_reports_a_renderer_takes(
+    team_file, tmp_path, monkeypatch
+):
+    """Found reviewing issue 19: a team run's results came back as envelopes that were
+    no ``AuditResult`` or ``RepReport`` to ``isinstance``, and ``render`` of a rep's
+    report from the roll-up failed ('Envelope' object is not iterable). Before the
+    envelope, both were the records themselves (a mixin)."""
+    import routine_audit as ra
+    from routine_audit.team.weekly import run_team
+
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    team = load_team(team_file)
+    for _ in ("cold", "warm"):
+        run = run_team(team, week="2026-W45", out=tmp_path / "out", record=False, preview=False)
+        result, report = run.outcomes[0].result, run.team_report.reps[0]
+        assert isinstance(result, AuditResult) and isinstance(report, RepReport)
+        assert ra.render(report, "markdown") == ra.render(envelope.opened(report), "markdown")
+        kept = pickle.loads(pickle.dumps(result))
+        assert isinstance(kept, AuditResult) and type(kept) is Envelope and not kept.opened

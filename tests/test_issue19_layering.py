@@ -12,35 +12,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from package_imports import PACKAGE, import_statements, module_of
 
 import routine_audit as ra
 from routine_audit.errors import UsageError
 
-PACKAGE = Path(ra.__file__).parent
-
-
-def _module(file: Path) -> tuple[str, list[str]]:
-    """The dotted name of ``file`` and of the package its relative imports start from."""
-    parts = list(file.relative_to(PACKAGE.parent).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        return ".".join(parts[:-1]), parts[:-1]
-    return ".".join(parts), parts[:-1]
-
 
 def _imports(file: Path) -> list[tuple[str, str]]:
     """(module, name) for each ``from X import name`` of this package in ``file``."""
-    _, package = _module(file)
-    found = []
-    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[: len(package) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            if target.split(".")[0] == "routine_audit":
-                found += [(target, alias.name) for alias in node.names]
-    return found
+    return [
+        (target, name)
+        for target, name in import_statements(file)
+        if name is not None and target.split(".")[0] == "routine_audit"
+    ]
 
 
 FILES = sorted(PACKAGE.rglob("*.py"))
@@ -105,9 +89,12 @@ def _period(**options: str) -> object:
 
 def test_dead_code_is_gone():
     from routine_audit import report
+    from routine_audit.engine.finding_columns import FindingParts
     from routine_audit.sources import ics_prefilter
 
     assert not hasattr(report, "FILE_SUFFIXES") and not hasattr(ics_prefilter, "_blocks")
+    # counted the lazy findings before they were built; findings are a list now
+    assert "__len__" not in vars(FindingParts)
 
 
 def _history(folder: Path) -> object:
@@ -117,28 +104,18 @@ def _history(folder: Path) -> object:
 
 
 def _module_imports(file: Path) -> set[str]:
-    """The package's modules ``file`` imports: at the top, under TYPE_CHECKING and inside
-    functions alike (``from X import name`` counts as X.name where that is a module). The
-    package ``__init__`` that Python runs before a submodule is not counted as an edge."""
-    name, package = _module(file)
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[: len(package) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            found |= {
-                f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target
-                for a in node.names
-            }
+    """The package's modules ``file`` imports (``from X import name`` counts as X.name
+    where that is a module). The package ``__init__`` that Python runs before a submodule
+    is not counted as an edge."""
+    name, _ = module_of(file)
+    found = {
+        f"{target}.{imported}" if f"{target}.{imported}" in MODULES else target
+        for target, imported in import_statements(file)
+    }
     return {target for target in found if target in MODULES and target != name}
 
 
-MODULES = {_module(file)[0]: file for file in FILES}
+MODULES = {module_of(file)[0]: file for file in FILES}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:

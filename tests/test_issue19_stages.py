@@ -103,6 +103,24 @@ def test_what_a_toy_notifier_refuses_is_a_mail_error_and_exit_1(tmp_path):
     assert run.exit_line() == "routine-audit: exit 1: mail not sent: sam@northwind.example"
 
 
+def test_a_toy_notifier_needs_no_smtp_section(tmp_path):
+    """Without a `mail:` section, a notifier given to the run still gets the week's
+    messages, for the recipients the section's defaults name: the manager's roll-up."""
+    team = load_team(mailing_team(tmp_path, 9))
+    team = replace(team, spec=team.spec.model_copy(update={"mail": None}))
+    toy = Recording()
+    run = weekly.run(team, _mailing(tmp_path / "c.sqlite", toy))
+    assert [m.to for m in toy.messages] == ["alex@northwind.example"]
+    assert run.mail_errors == []
+    # and without a notifier, nothing is set up to deliver it: nothing is sent
+    assert (
+        weekly.run(
+            team, RunOptions(week=WEEK, db=tmp_path / "d.sqlite", mail=True, preview=False)
+        ).mail_errors
+        == []
+    )
+
+
 def render_toy(reports, options) -> str:
     """A toy report format: one line per rep."""
     return "".join(f"toy page of {r.rep.email}\n" for r in reports)
@@ -193,3 +211,41 @@ def test_the_library_runs_and_checks_without_typer(tmp_path):
     )
     assert env_run.returncode == 0, env_run.stderr
     assert env_run.stdout.startswith("done: 4 of 4 reps audited")
+
+
+def test_a_page_format_registered_after_a_cached_run_is_not_written_empty(tmp_path, monkeypatch):
+    """Found reviewing issue 19: the kept pages' key did not cover ``REP_PAGES``, so a
+    format registered after a run (by code outside the package, which the code digest
+    does not see) came from the cache without that page and was written empty."""
+    from routine_audit.report import RENDERERS
+    from routine_audit.team.pages import REP_PAGES, PageFormat
+
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", str(tmp_path / "cache"))
+    team = load_team(mailing_team(tmp_path, 9))
+    options = RunOptions(week=WEEK, out=tmp_path / "first", record=False, preview=False)
+    weekly.run(team, options)
+    monkeypatch.setitem(RENDERERS, "toy", f"{__name__}:render_toy")
+    monkeypatch.setitem(REP_PAGES, "toy", PageFormat(".toy.txt"))
+    weekly.run(team, replace(options, out=tmp_path / "second"))
+    page = tmp_path / "second" / "sam-at-northwind.example.toy.txt"
+    assert page.read_text() == "toy page of sam@northwind.example\n"
+
+
+def test_rules_check_online_of_no_team_file_notes_it_in_library_words(tmp_path):
+    """Found reviewing issue 19: the library's check wrote the CLI's flag (``--online``);
+    it names its parameter, and the command line shows its flag as before."""
+    from typer.testing import CliRunner
+
+    from routine_audit.cli import app
+
+    routine = routine_file(
+        tmp_path,
+        "timezone: Europe/London\ncommitments:\n"
+        "  - {id: calls, activity: prospecting, unit: hours, per: week, target: 1}\n",
+    )
+    result = ra.check_files([routine], online=True)
+    notes = [line for line in result.lines if line.level == "note"]
+    assert [str(n) for n in notes] == ["note: `online` reads calendars of team files only"]
+    shown = CliRunner().invoke(app, ["rules", "check", str(routine), "--online"])
+    assert shown.exit_code == 0
+    assert "note: --online reads calendars of team files only" in shown.stderr

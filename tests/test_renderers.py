@@ -280,7 +280,7 @@ def test_json_matches_the_schema(audience: str, share_titles: bool) -> None:
     Draft202012Validator.check_schema(_schema())
     errors = list(Draft202012Validator(_schema()).iter_errors(document))
     assert not errors, errors[0].message
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     assert document["tool_version"] == __version__
     assert document["period"] == {
         "start": "2026-11-02",

@@ -31,6 +31,7 @@ AUDIT_AT_HAND = (
     "finding_count",
     "commitment_records",
     "finding_rows",
+    "planned_rows",  # what a snapshot of the week ahead's plan stores (issue 20)
 )
 # what a warm run reads of a rep's report view (roll-up, team page, team.json and .csv)
 REPORT_AT_HAND = (
@@ -43,6 +44,7 @@ REPORT_AT_HAND = (
     "coverage",
     "judged",
     "trend",
+    "plan",  # the roll-up ranks reps by plan survival (issue 20)
 )
 
 
@@ -55,12 +57,20 @@ class Envelope(Generic[T]):
     another process is pickled once, and arrives still encoded.
     """
 
-    __slots__ = ("_encoded", "_facts", "_record")
+    __slots__ = ("_encoded", "_facts", "_record", "_type")
 
     def __init__(self, record: T, at_hand: tuple[str, ...]) -> None:
         self._facts: dict[str, Any] = {name: getattr(record, name) for name in at_hand}
         self._record: T | None = record
         self._encoded: bytes | None = None
+        self._type: type = type(record)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        """The record's class, without decoding it: a team run's results are still
+        ``isinstance`` of ``AuditResult`` and ``RepReport`` (``render`` takes one), as
+        they were before the envelope; ``type()`` still says ``Envelope``."""
+        return self._type
 
     @property
     def opened(self) -> bool:
@@ -89,7 +99,7 @@ class Envelope(Generic[T]):
     def __reduce__(self) -> tuple[Any, ...]:
         if self._encoded is None:
             self._encoded = pickle.dumps(self._record, pickle.HIGHEST_PROTOCOL)
-        return (_restored, (self._facts, self._encoded))
+        return (_restored, (self._facts, self._encoded, self._type))
 
     def __repr__(self) -> str:
         state = "open" if self.opened else "encoded"
@@ -101,11 +111,12 @@ def decode(encoded: bytes) -> Any:
     return pickle.loads(encoded)
 
 
-def _restored(facts: dict[str, Any], encoded: bytes) -> Envelope[Any]:
+def _restored(facts: dict[str, Any], encoded: bytes, kind: type) -> Envelope[Any]:
     envelope: Envelope[Any] = Envelope.__new__(Envelope)
     envelope._facts = facts
     envelope._record = None
     envelope._encoded = encoded
+    envelope._type = kind
     return envelope
 
 

@@ -1,9 +1,9 @@
 """A rep's pages, kept: a team run re-renders only the reps whose audit or trend changed.
 
 The key is the audit's key (which covers every input of the result) plus what the
-pages add: the audience, the trend they show and whether files are written. The
-report view inside is kept in its envelope: the roll-up, the team page and
-team.json/.csv read its figures without decoding its per-event rows.
+pages add: the audience, the trend they show and which formats are made (none when
+no files are written). The report view inside is kept in its envelope: the roll-up,
+the team page and team.json/.csv read its figures without decoding its per-event rows.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ P = TypeVar("P")  # the team run's RepPages (its ``report`` field is the rep's v
 KIND = "rep-pages"
 
 
-def pages_key(audit_key: str | None, audience: str, trend: tuple, files: bool) -> str | None:
-    """The key of a rep's pages (None: the audit has no key, or the store is off)."""
+def pages_key(audit_key: str | None, audience: str, trend: tuple, formats: tuple) -> str | None:
+    """The key of a rep's pages (None: the audit has no key, or the store is off);
+    ``formats`` describes the pages made (empty: no files written, the view alone)."""
     if audit_key is None or store.cache_dir() is None:
         return None
-    return store.key(KIND, audit_key.encode(), audience, trend, files)
+    return store.key(KIND, audit_key.encode(), audience, trend, formats)
 
 
 def kept_pages(key: str | None) -> object | None:

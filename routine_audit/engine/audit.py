@@ -29,6 +29,7 @@ from ..wording import count_text, day_text
 from .classify import attendee_counts, classify
 from .context import AuditContext, routine_activities
 from .counting import HELD, counting_reasons, rep_responses
+from .finding_columns import FindingParts
 from .findings import (
     achievability_findings,
     block_findings,
@@ -38,7 +39,6 @@ from .findings import (
 )
 from .frame import events_columns, occurrence_table
 from .health import health
-from .kept_findings import FindingParts
 from .measure import Measured, measure
 from .timeline import (
     Columns,
@@ -370,6 +370,7 @@ def _public_occurrences(context: AuditContext) -> pd.DataFrame:
         **{name: occ[name] for name in _PUBLIC_AS_IS[2:]},
         "created": _moments(occ["created_ts"], tz),
         "source": occ["source"],
+        "identity": occ["identity"],  # matches a plan's blocks (survival.py); never shown
     }
     return pd.DataFrame(
         {name: values[order] for name, values in columns.items()},

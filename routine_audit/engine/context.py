@@ -11,7 +11,7 @@ from ..period import Period
 from ..result import Evidence
 from ..unit_kinds import unit_kind
 from .day_spans import Intervals, WeekSpans
-from .kept_findings import OccurrenceMoments
+from .finding_columns import OccurrenceMoments
 from .timeline import Columns
 
 # the routine's zone may be up to 26 hours from the audit zone: daily spans reach this far out

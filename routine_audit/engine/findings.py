@@ -23,7 +23,7 @@ from ..unit_kinds import unit_kind
 from ..wording import amount_text, clock_text, day_text, duration_text, weekdays_text
 from .context import AuditContext
 from .day_spans import Intervals
-from .kept_findings import BrokenLimits, DisplacedBlocks, EvidenceGroups
+from .finding_columns import BrokenLimits, DisplacedBlocks, EvidenceGroups
 from .measure import Measured
 from .timeline import run_starts
 

@@ -32,6 +32,7 @@ OCCURRENCE_COLUMNS = [
     "organized_by_self",
     "created_ts",
     "source",
+    "identity",
 ]
 
 
@@ -61,6 +62,8 @@ def events_columns(events: Sequence[Event]) -> tuple[Columns, Columns]:
             dtype=np.float64,
         ),
         "source": _text([e.source for e in events]),
+        # the stable identity (UID + instance) a plan's blocks are matched by; never shown
+        "identity": _text([IDENTITY_SEPARATOR.join(e.key) for e in events]),
     }
     rows = [
         (i, a.email, a.response.value if a.response else "", a.is_self, a.is_resource)
@@ -75,6 +78,9 @@ def events_columns(events: Sequence[Event]) -> tuple[Columns, Columns]:
         "is_resource": np.array([r[4] for r in rows], dtype=bool),
     }
     return occurrences, attendees
+
+
+IDENTITY_SEPARATOR = "\x1f"  # between the UID and the instance key of ``identity``
 
 
 def _text(values: list) -> np.ndarray:
@@ -100,6 +106,7 @@ _DEFAULTS: dict[str, object] = {
     "organizer": "",
     "organized_by_self": False,
     "source": "",
+    "identity": "",
 }
 
 
@@ -109,7 +116,8 @@ def occurrence_table(
     """A caller's table of occurrences (and attendees) as the engine's columns.
 
     ``start`` and ``end`` are required and must be time-zone aware; ``created``
-    (aware, may be missing) and the columns of ``_DEFAULTS`` are optional.
+    (aware, may be missing) and the columns of ``_DEFAULTS`` are optional
+    (``identity``, when missing, is the ``uid`` of a single event).
     Raises ``UsageError`` naming what is wrong.
     """
     from ..errors import UsageError
@@ -141,6 +149,9 @@ def occurrence_table(
             if name == "organizer":  # addresses compare case-insensitively, as sources give them
                 text = text.str.lower()
             columns[name] = text.to_numpy(dtype=object)
+    if "identity" not in occurrences.columns:  # a single event's identity: its UID
+        uid = columns["uid"]
+        columns["identity"] = np.where(uid != "", uid + IDENTITY_SEPARATOR, "").astype(object)
     created = np.full(n, np.nan)
     if "created" in occurrences.columns:
         moments = _aware(occurrences["created"], "created")

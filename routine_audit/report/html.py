@@ -108,6 +108,7 @@ def _rep(report: RepReport, anchor: str) -> dict[str, Any]:
         "coverage": report.coverage.line().partition(": ")[2],
         "judged": report.coverage.judged,
         "commitments": _commitments(report.commitments),
+        "plan": _plan(report),
         "calendar": _calendar(report, anchor),
         "legend": _legend(report),
         "trends": [_trend(report, c) for c in report.commitments],
@@ -164,6 +165,69 @@ def _ratio(c: CommitmentView) -> float:
     if c.target > 0:
         return c.scheduled / c.target
     return 0.0 if c.scheduled <= 0 else 2.0
+
+
+# -- plan vs what survived -------------------------------------------------------
+
+
+def _plan(report: RepReport) -> dict[str, Any] | None:
+    """The plan section's context (templates/_plan.html.j2); None without a history."""
+    from .plan_view import (
+        PLAN_TITLE,
+        commitment_cells,
+        kept_text,
+        obstacle_text,
+        outcome_counts,
+        plan_intro,
+    )
+
+    plan = report.plan
+    if plan is None:
+        return None
+    scale = max(
+        [(c.planned_seconds or 0) + (c.added_seconds or 0) for c in plan.commitments] or [0]
+    )
+    commitments = []
+    for c in plan.commitments:
+        planned, survived, added, survival, ahead = commitment_cells(c)
+        tooltip = f"{c.id}: planned {planned}, survived {survived}, added {added}"
+        colour = svg.activity_colour(c.activity)
+        commitments.append(
+            {
+                "id": c.id,
+                "swatch": svg.swatch(colour),
+                "planned": planned,
+                "survived": survived,
+                "added": added,
+                "survival": survival,
+                "planned_ahead": ahead,
+                "bar": svg.plan_bar(
+                    c.planned_seconds or 0,
+                    c.survived_seconds or 0,
+                    c.added_seconds or 0,
+                    colour,
+                    scale=scale,
+                    tooltip=tooltip,
+                ),
+            }
+        )
+    return {
+        "title": PLAN_TITLE,
+        "intro": plan_intro(plan),
+        "recorded": plan.snapshot_at is not None,
+        "commitments": commitments,
+        "counts": outcome_counts(plan),
+        "lost": [
+            {
+                "when": span_text(b.start, b.end),
+                "commitment": b.commitment,
+                "outcome": b.outcome,
+                "kept": kept_text(b),
+                "obstacles": [obstacle_text(o) for o in b.obstacles],
+            }
+            for b in plan.lost
+        ],
+    }
 
 
 # -- the calendar --------------------------------------------------------------
@@ -504,6 +568,7 @@ def render_team(
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
+        survival=_survival_rows(team, links),
         title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
         period_label=team.period.name,
@@ -526,6 +591,21 @@ def render_team(
             for r, why in team.apart
         ],
     )
+
+
+def _survival_rows(team: TeamReport, links: dict[str, str]) -> list[dict[str, Any]]:
+    """The roll-up's "Plan survival": reps by the share of their plan that survived."""
+    from .team_text import survival_cells
+
+    return [
+        {
+            "name": report.rep.name or report.rep.email,
+            "href": links.get(report.rep.email, ""),
+            "band": svg.adherence_band(share),
+            "cells": survival_cells(report),
+        }
+        for report, share in team.survival_ranking
+    ]
 
 
 def _check_relative(href: str) -> None:

@@ -21,8 +21,8 @@ from .text import block_seconds
 from .view import Block, CommitmentView, DailyView, FindingView, RepReport
 
 # bumped when the document changes incompatibly; added keys (issue 17: ``stories``) are
-# compatible: a reader ignores keys it does not know
-SCHEMA_VERSION = 2
+# compatible: a reader ignores keys it does not know. 3: issue 20 (``plan``, ``ahead``)
+SCHEMA_VERSION = 3
 SCHEMA_FILE = "report.schema.json"  # in routine_audit/data
 
 
@@ -108,6 +108,50 @@ def _rep(report: RepReport) -> dict[str, Any]:
             "routine": asdict(report.inputs.routine),
             "rules": asdict(report.inputs.rules),
         },
+        **_plan_entry(report),
+    }
+
+
+def _plan_entry(report: RepReport) -> dict[str, Any]:
+    """``plan`` (issue 20): the week against the plan made before it; only in reports made
+    with a history (a team run that records one), absent otherwise."""
+    plan = report.plan
+    if plan is None:
+        return {}
+    return {
+        "plan": {
+            "snapshot_at": None if plan.snapshot_at is None else plan.snapshot_at.isoformat(),
+            "source": plan.source,
+            "commitments": [
+                {
+                    "id": c.id,
+                    **{
+                        name: None if seconds is None else hours(seconds)
+                        for name, seconds in (
+                            ("planned", c.planned_seconds),
+                            ("survived", c.survived_seconds),
+                            ("added", c.added_seconds),
+                        )
+                    },
+                    "survival": None if c.survival is None else round(c.survival, 3),
+                    "planned_ahead": None if c.planned_ahead is None else round(c.planned_ahead, 3),
+                }
+                for c in plan.commitments
+            ],
+            "blocks": [
+                {
+                    "start": b.start.isoformat(),
+                    "end": b.end.isoformat(),
+                    "activity": b.activity,
+                    "commitment": b.commitment,
+                    "outcome": b.outcome,
+                    "planned": hours(b.planned_seconds),
+                    "survived": hours(b.survived_seconds),
+                    "obstacles": [_block(o) for o in b.obstacles],
+                }
+                for b in plan.blocks
+            ],
+        }
     }
 
 

@@ -2,7 +2,8 @@
 
 ``data/report.schema.json`` is the schema as shipped, for readers of the reports; its
 finding-kind enum is the table of finding kinds (routine_audit/finding_kinds.py) and its
-unit enum the table of units (routine_audit/unit_kinds.py). ``report_schema`` fills both
+unit enum the table of units (routine_audit/unit_kinds.py), the plan's outcomes and
+sources survival.OUTCOMES and survival.SOURCES. ``report_schema`` fills them
 from the tables, so a kind or unit added to a table is valid at once; ``schema_problems``
 says where the shipped file lags behind (a test keeps it in step).
 """
@@ -13,13 +14,15 @@ import json
 from importlib import resources
 from typing import Any
 
-from .. import finding_kinds, unit_kinds
+from .. import finding_kinds, survival, unit_kinds
 from .json_report import SCHEMA_FILE
 
 # where each table's names stand in the schema, as a path of keys
 _ENUMS = {
     "finding kinds": ("$defs", "finding", "properties", "kind", "enum"),
     "units": ("$defs", "commitment", "properties", "unit", "enum"),
+    "plan outcomes": ("$defs", "plan_block", "properties", "outcome", "enum"),
+    "plan sources": ("$defs", "plan", "properties", "source", "enum"),
 }
 
 
@@ -31,7 +34,12 @@ def shipped_schema() -> dict[str, Any]:
 
 def table_enums() -> dict[str, list[str]]:
     """Each enum as its table lists it."""
-    return {"finding kinds": list(finding_kinds.KINDS), "units": list(unit_kinds.UNITS)}
+    return {
+        "finding kinds": list(finding_kinds.KINDS),
+        "units": list(unit_kinds.UNITS),
+        "plan outcomes": list(survival.OUTCOMES),
+        "plan sources": list(survival.SOURCES),
+    }
 
 
 def report_schema() -> dict[str, Any]:

@@ -42,7 +42,7 @@ def render(reports: list[RepReport], options: RenderOptions) -> str:
 
 
 def _rep(report: RepReport) -> str:
-    lines = [*_header(report), *_commitments(report.commitments)]
+    lines = [*_header(report), *_commitments(report.commitments), *_plan(report)]
     asked: set[tuple[str, ...]] = {()}  # question sets already in the notes
     for commitment in report.commitments:
         lines += _commitment_gaps(report, commitment, asked)
@@ -221,3 +221,29 @@ def _data_quality(report: RepReport) -> list[str]:
     if not report.data_quality:
         return [*lines, "All calendar data was read.", ""]
     return [*lines, *(f"- {escape(item)}" for item in report.data_quality), ""]
+
+
+def _plan(report: RepReport) -> list[str]:
+    """Plan vs what survived (issue 20): per commitment planned → survived → added, then
+    the planned blocks that lost time and what took it. Nothing without a history."""
+    from .plan_view import PLAN_TITLE, commitment_cells, lost_text, outcome_counts, plan_intro
+
+    plan = report.plan
+    if plan is None:
+        return []
+    lines = [f"## {PLAN_TITLE}", "", escape(plan_intro(plan)), ""]
+    if plan.snapshot_at is None:
+        lines += ["| Commitment | Planned ahead |", "|---|--:|"]
+        lines += [f"| {escape(c.id)} | {commitment_cells(c)[4]} |" for c in plan.commitments]
+        return [*lines, ""]
+    lines += [
+        "| Commitment | Planned | Survived | Added | Survival | Planned ahead |",
+        "|---|--:|--:|--:|--:|--:|",
+        *(f"| {escape(c.id)} | {' | '.join(commitment_cells(c))} |" for c in plan.commitments),
+        "",
+    ]
+    if plan.blocks:
+        lines += [f"Planned blocks: {outcome_counts(plan)}.", ""]
+    if plan.lost:
+        lines += ["**Lost blocks:**", "", *(f"- {escape(lost_text(b))}" for b in plan.lost), ""]
+    return lines

@@ -460,3 +460,30 @@ def sparkline(points: Sequence[tuple[str, float]], *, label: str) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# -- plan vs what survived -------------------------------------------------------
+
+
+def plan_bar(
+    planned: int, survived: int, added: int, colour: str, *, scale: int, tooltip: str
+) -> Markup:
+    """Planned → survived → added in one bar: the planned time as an outline, the part
+    that survived filled in the activity's colour, the time added after the plan hatched
+    beyond it. ``scale``: the seconds the whole width stands for."""
+    width, height = BAR_WIDTH, BAR_HEIGHT
+    unit = width / scale if scale > 0 else 0.0
+    kept, plan, extra = survived * unit, planned * unit, added * unit
+    return Markup(
+        f'<svg class="bar plan-bar" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(tooltip)}">'
+        f"<title>{escape(tooltip)}</title>"
+        f'<rect x="0" y="3" width="{width}" height="{height - 6}" rx="2" fill="#EEF0F2"/>'
+        f'<rect class="planned" x="0" y="3" width="{plan:.1f}" height="{height - 6}" rx="2" '
+        f'fill="#FFFFFF" stroke="{INK}" stroke-dasharray="3 2"/>'
+        f'<rect class="survived" x="0" y="3" width="{kept:.1f}" height="{height - 6}" rx="2" '
+        f'fill="{colour}"/>'
+        f'<rect class="added" x="{plan:.1f}" y="3" width="{extra:.1f}" height="{height - 6}" '
+        f'rx="2" fill="{colour}" fill-opacity="0.45" stroke="{colour}"/>'
+        "</svg>"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..wording import amount_text, change_text, count_text, days_text, target_text
+from ..wording import amount_text, change_text, count_text, days_text, duration_text, target_text
 from . import RenderOptions
 from .console import export, make_console, plain_table
 from .markdown import escape
@@ -13,6 +13,8 @@ from .text import percent_text
 from .view import RepReport
 
 TOP = 10  # the roll-up shows this many of the biggest gaps
+SURVIVAL_TITLE = "Plan survival"
+SURVIVAL_COLUMNS = ("survival", "planned", "survived", "added", "lost blocks")
 
 
 def render_team_terminal(team: TeamReport, options: RenderOptions | None = None) -> str:
@@ -44,6 +46,11 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
             _change(gap),
         )
     console.print(ranking)
+    if team.survival_ranking:
+        survival = plain_table("rep", *SURVIVAL_COLUMNS, title=SURVIVAL_TITLE)
+        for report, _ in team.survival_ranking:
+            survival.add_row(report.rep.name or report.rep.email, *survival_cells(report))
+        console.print(survival)
     for report, why in team.apart:
         console.print(Text(f"{report.rep.name or report.rep.email}: {why}", style="yellow"))
     for failure in team.failures:
@@ -87,6 +94,7 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
             _change(gap),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += _survival_markdown(team, links)
     if team.apart:
         lines += ["", "## Not judged this week", ""]
         lines += [f"- **{escape(r.rep.name or r.rep.email)}**: {why}" for r, why in team.apart]
@@ -108,3 +116,40 @@ def _cell(adherence: float | None) -> str:
 
 def _change(gap: RankedGap) -> str:
     return change_text(gap.change, gap.previous_judged)
+
+
+def survival_cells(report: RepReport) -> tuple[str, ...]:
+    """A rep's plan figures in the roll-up: survival, planned, survived, added (summed
+    over the commitments) and how many planned blocks lost time."""
+    plan = report.plan
+    assert plan is not None
+    total = {
+        name: sum(getattr(c, f"{name}_seconds") or 0 for c in plan.commitments)
+        for name in ("planned", "survived", "added")
+    }
+    return (
+        percent_text(plan.survival),
+        duration_text(total["planned"]),
+        duration_text(total["survived"]),
+        duration_text(total["added"]),
+        str(len(plan.lost)),
+    )
+
+
+def _survival_markdown(team: TeamReport, links: dict[str, str]) -> list[str]:
+    """Reps ranked by how much of their plan survived, lowest first (issue 20)."""
+    if not team.survival_ranking:
+        return []
+    lines = [
+        "",
+        f"## {SURVIVAL_TITLE}",
+        "",
+        "| rep | " + " | ".join(SURVIVAL_COLUMNS) + " |",
+        "|---|" + "--:|" * len(SURVIVAL_COLUMNS),
+    ]
+    for report, _ in team.survival_ranking:
+        name = escape(report.rep.name or report.rep.email)
+        link = links.get(report.rep.email)
+        rep = f"[{name}]({link})" if link else name
+        lines.append(f"| {rep} | " + " | ".join(survival_cells(report)) + " |")
+    return lines

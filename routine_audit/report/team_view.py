@@ -104,6 +104,19 @@ class TeamReport:
                 seen.setdefault(c.id, None)
         return tuple(seen)
 
+    @cached_property
+    def survival_ranking(self) -> tuple[tuple[RepReport, float], ...]:
+        """Reps whose week had a plan, by the share of its planned time that survived,
+        lowest first (then by name): the roll-up's "Plan survival" (issue 20)."""
+        found = [
+            (report, report.plan.survival)
+            for report in self.judged
+            if report.plan is not None and report.plan.survival is not None
+        ]
+        return tuple(
+            sorted(found, key=lambda pair: (pair[1], pair[0].rep.name or pair[0].rep.email))
+        )
+
     def adherence(self, email: str, commitment: str) -> float | None:
         return self._adherence.get(email, {}).get(commitment)
 

@@ -55,6 +55,7 @@ def _rep(console: Console, report: RepReport) -> None:
     _header(console, report)
     _section(console, "Commitments")
     console.print(_commitments_table(report.commitments))
+    _plan(console, report)
     _section(console, "Hours per day")
     console.print(_daily_table(report))
     _findings(console, report)
@@ -265,3 +266,14 @@ def _data_quality(console: Console, report: RepReport) -> None:
 def _bullets(console: Console, lines: Iterable[str]) -> None:
     for line in lines:
         console.print(Text(f"  - {line}"))
+
+
+def _plan(console: Console, report: RepReport) -> None:
+    """Plan vs what survived (issue 20), as text lines; nothing without a history."""
+    from .plan_view import PLAN_TITLE, plan_text_lines
+
+    if report.plan is None:
+        return
+    _section(console, PLAN_TITLE)
+    for line in plan_text_lines(report.plan):
+        console.print(Text(line))

@@ -13,7 +13,7 @@ from ..wording import (
     duration_text,
     meetings_text,
 )
-from .view import Block
+from .records import Block
 
 # finding kinds' titles, most pressing first (routine_audit/finding_kinds.py)
 KIND_TITLES: KindField[str] = KindField(lambda kind: kind.title)

@@ -38,6 +38,9 @@ from .stories import Story, build_stories
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..survival import PlanReview
+    from .plan_view import PlanView
+
 
 class Audience(StrEnum):
     OWNER = "owner"  # the rep: everything
@@ -67,6 +70,8 @@ class RepReport:
     inputs: Inputs = NOT_FROM_FILES
     # the findings told once per commitment and day (report/stories.py), most pressing first
     stories: tuple[Story, ...] = field(default_factory=tuple)
+    # the week against the plan made before it (issue 20); None: made without a history
+    plan: PlanView | None = None
 
     @property
     def judged(self) -> bool:
@@ -79,8 +84,10 @@ def build_report(
     audience: Audience | str = Audience.OWNER,
     *,
     trend: tuple[TrendPoint, ...] = (),
+    plan: PlanReview | None = None,
 ) -> RepReport:
-    """The plain, audience-filtered view of ``result`` (``trend`` from the history)."""
+    """The plain, audience-filtered view of ``result`` (``trend`` from the history;
+    ``plan``: the week against its plan, ``survival.plan_vs_survived``)."""
     audience = Audience(audience)
     show = _title_policy(result, audience)
     displaced = _displaced(result, show)
@@ -136,7 +143,17 @@ def build_report(
         coverage=result.coverage,
         inputs=result.inputs or NOT_FROM_FILES,
         stories=build_stories(findings, commitments, occurrence_views, result.period),
+        plan=_plan(plan, show, result),
     )
+
+
+def _plan(review: PlanReview | None, show, result: AuditResult) -> PlanView | None:
+    """The plan section for this audience: obstacles named as displacements are."""
+    if review is None:
+        return None
+    from .plan_view import plan_view
+
+    return plan_view(review, show, result.period.tz)
 
 
 def data_quality_lines(result: AuditResult, audience: Audience | str) -> tuple[str, ...]:

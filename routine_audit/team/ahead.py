@@ -246,11 +246,14 @@ def plan_team(
 
 
 def record_weeks_ahead(team: Team, outcomes: Sequence[RepOutcome], db: Path | None) -> None:
-    """Keep each rep's week ahead in the history (``db``, else the team file's)."""
+    """Keep each rep's week ahead in the history (``db``, else the team file's), and a
+    snapshot of its plan (survival.py)."""
     from ..ahead import record_week_ahead
     from ..history import History, default_db_path
+    from ..survival import take_team_snapshots
 
     with History(db or team.db_path or default_db_path()) as history, history.batch():
         for outcome in outcomes:
             if outcome.result is not None:
                 record_week_ahead(history, team=team.name, result=outcome.result)
+        take_team_snapshots(history, team, outcomes)

@@ -19,7 +19,7 @@ from .notifier import Notifier as Notifier  # where callers found it first
 from .pages import default_folder, rep_file_stem
 
 if TYPE_CHECKING:  # the mail module (smtplib, ssl) is imported when a run mails
-    from ..config.team import Team
+    from ..config.team import MailSection, Team
     from ..mail import Links, MailSettings, Message
     from ..report.view import RepReport
     from .state import RunState, TeamRun
@@ -72,9 +72,12 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
 
     team, run, history, log = state.team, state.run, state.history, state.options.log
     section = team.spec.mail
-    if section is None:
-        return []
+    if section is None and state.options.notifier is None:
+        return []  # nothing set up to deliver it
     notifier = state.options.notifier or SmtpNotifier.for_team(team)
+    # who gets what: the team file's `mail:` section, else its defaults (another notifier
+    # needs no SMTP section to be told whom the week's messages are for)
+    to_manager, to_reps = _recipients(section)
     week = run.period.label
     pending: list[tuple[Message, str]] = []
 
@@ -88,7 +91,7 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
 
     served = _served(team, run, log)
     manager = team.spec.manager
-    if rollup and section.to_manager and manager is not None and due(manager.email, "rollup"):
+    if rollup and to_manager and manager is not None and due(manager.email, "rollup"):
         text, html = _with_ahead_rollup(
             state, render_team_markdown(run.team_report), render_team(run.team_report, {})
         )
@@ -100,7 +103,7 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
             _manager_links(run, served),
         )
         pending.append((message, "rollup"))
-    if section.to_reps:
+    if to_reps:
         for outcome in run.outcomes:
             email = outcome.member.email
             if outcome.result is None or not due(email, "rep"):
@@ -124,6 +127,16 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
             errors.append(f"{message.to}: {error}")
             log(f"mail to {message.to} FAILED: {for_manager(error, 'server text')}")
     return errors
+
+
+def _recipients(section: MailSection | None) -> tuple[bool, bool]:
+    """(the manager gets the roll-up, each rep their own report)."""
+    if section is not None:
+        return section.to_manager, section.to_reps
+    from ..config.team import MailSection
+
+    fields = MailSection.model_fields
+    return fields["to_manager"].default, fields["to_reps"].default
 
 
 # -- the week ahead in the week's mail (team/ahead.py) ------------------------------

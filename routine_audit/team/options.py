@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,8 @@ class RunOptions:
     file's, else the user data dir). ``preview``: audit the week ahead too. ``mail``:
     send the week's mail once (``resend``: again), through ``notifier`` (None: SMTP as
     the team file sets it up). ``log`` takes each log line; ``on_done`` each rep's
-    outcome as its audit ends."""
+    outcome as its audit ends. ``now``: when the run snapshots the week ahead's plan
+    (None: the clock)."""
 
     week: str | None = None
     start: str | None = None
@@ -45,3 +47,4 @@ class RunOptions:
     log: Callable[[str], None] = _quiet
     on_done: Callable[[RepOutcome], None] | None = None
     notifier: Notifier | None = None
+    now: datetime | None = None

@@ -83,6 +83,20 @@ def rep_pages(report: RepReport, trend: tuple, *, files: bool) -> RepPages:
     return RepPages(report, made, trend)
 
 
+def formats_made() -> tuple[tuple[str, str | None, str], ...]:
+    """What ``REP_PAGES`` makes, as plain values (each format's name, suffix, and its
+    renderer or function by name): kept pages are keyed by it, so a format registered
+    at run time (code the package's digest does not cover) is never missing from them."""
+    from ..report import RENDERERS
+
+    def maker(name: str, page: PageFormat) -> str:
+        if page.make is None:
+            return RENDERERS.get(name, "")
+        return f"{page.make.__module__}:{page.make.__qualname__}"
+
+    return tuple((name, page.suffix, maker(name, page)) for name, page in REP_PAGES.items())
+
+
 def rep_file_stem(report: RepReport) -> str:
     """The rep's pages' file name: the address, made safe even if it were not validated
     (it can never name a folder or leave the output folder)."""

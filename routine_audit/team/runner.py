@@ -52,6 +52,9 @@ class RepOutcome:
     # the same rep's audit of the week ahead, when ``audit_team`` was asked for one
     ahead: RepOutcome | None = None
     tense: str = "past"  # how ``result`` reads: "ahead" once read as the week ahead
+    plan: Any = (
+        None  # the week's plan as the history holds it (survival.WeekPlan); None: no history
+    )
 
     @property
     def ok(self) -> bool:

@@ -23,17 +23,19 @@ from ..parallel import fork_map, process_count
 from ..period import Period
 from ..report import build_report
 from ..report.team_text import render_team_markdown
+from ..survival import review_of
 from ..visible import for_manager
 from ..wording import count_text
 from .notify import notify
 from .options import RunOptions
-from .pages import RepPages, default_folder, rep_file_stem, rep_pages
+from .pages import RepPages, default_folder, formats_made, rep_file_stem, rep_pages
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
 from .state import REASONS, TREND_WEEKS, RunState, TeamRun
 
 if TYPE_CHECKING:
     from ..report.view import RepReport
+    from ..survival import WeekPlan
 
 __all__ = [
     "FILES",
@@ -95,7 +97,10 @@ def audit_reps(state: RunState) -> None:
         week=period.label,
         before=_trends_before(state.history, team, period, options.only),
     )
-    state.outcomes = audit_team(
+    plans = _week_plans(state)
+    if plans is not None:  # each rep's plan travels with the audit to its pages
+        finish = partial(_planned_then, plans=plans, finish=finish)
+    outcomes = audit_team(
         team,
         period,
         only=options.only,
@@ -105,6 +110,7 @@ def audit_reps(state: RunState) -> None:
         ahead=_week_ahead(state),
         read_ahead=partial(in_future_tense, team),
     )
+    state.outcomes = [_with_plan(outcome, plans) for outcome in outcomes]
 
 
 def preview_week_ahead(state: RunState) -> None:
@@ -146,6 +152,7 @@ def record_history(state: RunState) -> None:
             if outcome.result is not None:
                 label = outcome.result.period.label
                 history.record(team=team.name, week=label, result=outcome.result, kind="preview")
+        _snapshot_plans(state)
 
 
 def render_reports(state: RunState) -> None:
@@ -241,16 +248,21 @@ def _build_and_keep(
 
 
 def _pages_key(outcome: RepOutcome, audience: str, trend: tuple, files: bool) -> str | None:
-    """The audit's key covers every input of the result; add what the pages add."""
+    """The audit's key covers every input of the result; add what the pages add: the
+    history they show (the trend, and the week's plan of issue 20) and, when files are
+    made, which formats."""
     from ..caching import pages_key
 
-    return pages_key(outcome.key, audience, trend, files)
+    shown = trend if outcome.plan is None else (trend, outcome.plan)
+    return pages_key(outcome.key, audience, shown, formats_made() if files else ())
 
 
 def _build_pages(audited: tuple[RepOutcome, tuple], *, audience: str, files: bool) -> RepPages:
     outcome, trend = audited
     assert outcome.result is not None
-    report = build_report(outcome.result, audience, trend=trend)
+    report = build_report(
+        outcome.result, audience, trend=trend, plan=review_of(outcome.plan, outcome.result)
+    )
     return rep_pages(report, trend, files=files)
 
 
@@ -344,6 +356,50 @@ FILES: tuple[Callable[[RunState, Path], list[tuple[Path, str]]], ...] = (
     _team_tables,
     _next_week,
 )
+
+
+# -- plan vs what survived (issue 20, part 2) -------------------------------------
+
+
+def _snapshot_plans(state: RunState) -> None:
+    """Store each rep's week-ahead blocks as a snapshot of that week's plan (the first
+    one taken before the week's first working hour is the plan: survival.py)."""
+    from ..survival import take_team_snapshots
+
+    assert state.history is not None
+    take_team_snapshots(state.history, state.team, state.ahead, taken_at=state.options.now)
+
+
+def _week_plans(state: RunState) -> dict[str, WeekPlan] | None:
+    """Each rep's plan of the audited week, as the history holds it (None: no history)."""
+    from ..survival import WeekPlan, week_plan
+
+    history, team, only = state.history, state.team, state.options.only
+    if history is None:
+        return None
+    return {
+        member.email: WeekPlan(
+            week_plan(history, team=team.name, week=state.period.label, rep=member.email)
+        )
+        for member in team.spec.reps
+        if only is None or member.email == only.lower()
+    }
+
+
+def _with_plan(outcome: RepOutcome, plans: dict[str, WeekPlan] | None) -> RepOutcome:
+    """``outcome`` with its rep's plan (none without a history)."""
+    if plans is None or outcome.result is None or outcome.plan is not None:
+        return outcome
+    return replace(outcome, plan=plans.get(outcome.member.email))
+
+
+def _planned_then(
+    outcome: RepOutcome,
+    *,
+    plans: dict[str, WeekPlan],
+    finish: Callable[[RepOutcome], RepOutcome],
+) -> RepOutcome:
+    return finish(_with_plan(outcome, plans))
 
 
 def _trends_before(history, team: Team, period: Period, only: str | None) -> dict | None:

@@ -158,9 +158,6 @@ class FindingParts:
     def __init__(self, parts: Sequence[list[Finding] | DisplacedBlocks | BrokenLimits]):
         self.parts = tuple(part for part in parts if len(part))
 
-    def __len__(self) -> int:
-        return sum(len(part) for part in self.parts)
-
     def build(self) -> list[Finding]:
         found: list[Finding] = []
         with _collector_paused():

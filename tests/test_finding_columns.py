@@ -1,6 +1,6 @@
-"""Displaced blocks are decided as columns and become Finding objects when first read:
-the objects, their order and their wording are the same whether read at once, after the
-audit was pickled (the cache), or by several threads at the same moment."""
+"""Displaced blocks are decided as columns and become Finding objects in one pass at the
+end of the audit: the objects, their order and their wording are the same whether read at
+once, after the audit was pickled (the cache), or by several threads at the same moment."""
 
 from __future__ import annotations
 
