@@ -323,3 +323,21 @@ def test_a_warm_run_reads_nothing_and_renders_no_week_ahead_file(tmp_path, monke
     )
     for name in cold_files:
         assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "cold" / name).read_bytes()
+
+
+def test_an_event_two_files_hold_at_different_times_is_each_weeks_own(tmp_path):
+    """The same UID in two files: the first file given wins where both are read. The
+    first file has it on Thu 12 November (W46), the second on Tue 3 November (W45): a
+    read of W45 alone finds only the second file's, a read of W46 the first's."""
+    first, second = tmp_path / "a.ics", tmp_path / "b.ics"
+    first.write_text(_calendar(_event("same@t", "20261112T090000Z", "20261112T100000Z")))
+    second.write_text(_calendar(_event("same@t", "20261103T090000Z", "20261103T100000Z")))
+    routine = ra.load_routine(SAMPLE / "dana.yaml")
+    weeks = [ra.period_for(routine, week=w) for w in (WEEK, AHEAD)]
+    source = IcsSource([first, second])
+    together = source.read_periods(weeks, zone=routine.zone)
+    alone = [source.read(period, zone=routine.zone) for period in weeks]
+    for period, mine, theirs in zip(weeks, together, alone, strict=True):
+        assert _meeting(mine, period) == _meeting(theirs, period)
+    assert [e.source for e in _meeting(together[0], weeks[0])[0]] == [str(second)]
+    assert [e.source for e in _meeting(together[1], weeks[1])[0]] == [str(first)]

@@ -63,6 +63,8 @@ class _Gathered:
     names: tuple[str, ...]
     documents: list[Document]  # the ones read (the coverage looks beyond the period in them)
     over: bool  # a document was left out whole: more occurrences than a period may hold
+    # an event two files hold at different times: which file wins depends on the period
+    moved: bool = False
 
 
 # how one document becomes its occurrences and problems in a period (``read_document``)
@@ -189,13 +191,14 @@ class IcsSource(Source):
     ) -> tuple[CalendarData, ...]:
         """Each document read once, over the span of ``periods`` (the costly part: parsing
         and expanding), then each period's share. A read with anything to report (a
-        problem, a file that failed, too many occurrences) is made again period by
-        period, so what each period says is what its own read would say."""
+        problem, a file that failed, too many occurrences) or an event two files hold at
+        different times (the first file that has it near a period wins there) is made
+        again period by period, so what each period says is what its own read says."""
         if len(periods) < 2:
             return super().read_periods(periods, zone=zone)
         span = spanning(periods)
         found = self._gather(span, zone)
-        if found.problems or found.over:
+        if found.problems or found.over or found.moved:
             return super().read_periods(periods, zone=zone)
         shares = []
         for period in periods:
@@ -215,6 +218,7 @@ class IcsSource(Source):
         failures: list[SourceError] = []
         read: list[Document] = []
         over = False  # a document was left out whole: more occurrences than a period may hold
+        dropped: list[Event] = []  # found in a file after another had it
         read_one = self._read_document or read_document
         for document in self._documents(failures):
             try:
@@ -237,6 +241,8 @@ class IcsSource(Source):
                 # the same event in two files counts once: the first file given wins
                 if owner.setdefault(event.key, index) == index:
                     events.append(event)
+                else:
+                    dropped.append(event)
         if not names:
             if len(failures) == 1:
                 raise failures[0]
@@ -250,7 +256,9 @@ class IcsSource(Source):
             for f in failures
         ]
         ordered = sorted(events, key=lambda e: (e.start, e.end, e.uid))
-        return _Gathered(tuple(ordered), tuple(problems), tuple(names), read, over)
+        return _Gathered(
+            tuple(ordered), tuple(problems), tuple(names), read, over, _moved(dropped, ordered)
+        )
 
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
         from .feed import fetch_feed, is_feed_url, redact_url
@@ -269,6 +277,16 @@ class IcsSource(Source):
                 yield from _local_documents(Path(location), failures)
             except UserError as exc:
                 raise (exc.with_flags(_as_setting) if self._setting else exc) from None
+
+
+def _moved(dropped: list[Event], kept: list[Event]) -> bool:
+    """Whether an event left out as another file's is at times its kept copies are not."""
+    if not dropped:
+        return False
+    times: dict[tuple[str, str], set[tuple[datetime, datetime]]] = {}
+    for event in kept:
+        times.setdefault(event.key, set()).add((event.start, event.end))
+    return any((e.start, e.end) not in times.get(e.key, ()) for e in dropped)
 
 
 def _as_setting(name: str) -> str:
