@@ -372,18 +372,36 @@ def plan(
         typer.Option("--format", "-f", metavar=_choices(ReportFormat), help="Report format."),
     ] = ReportFormat.table,
     output: OutputOption = None,
+    propose: Annotated[
+        bool,
+        typer.Option(
+            "--propose",
+            help="Propose free slots for what is still to book, listed in the report and "
+            "written as an .ics file to import (nothing is written to any calendar).",
+        ),
+    ] = False,
+    proposals: Annotated[
+        Path | None,
+        typer.Option(
+            "--proposals",
+            metavar="FILE",
+            help="Write the proposals to this .ics file (implies --propose; default: a file "
+            "named after the rep, beside --output or in the current folder).",
+        ),
+    ] = None,
 ) -> None:
     """Check the week ahead on one rep's calendar: per commitment what is already blocked
     out against the target, the days with no block, and what is booked on top, with the
-    questions to settle before the week starts."""
+    questions to settle before the week starts; with --propose, free slots for the gaps."""
     with user_errors(owner=audience is AudienceChoice.owner):
         source = _source(
             source, source_option, ics, google, calendar, token, service_account, subject
         )
-        _plan(source, routine, rules, week, tz, db, audience.value, fmt.value, output)
+        wanted = (propose or proposals is not None, proposals)
+        _plan(source, routine, rules, week, tz, db, audience.value, fmt.value, output, wanted)
 
 
-def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
+def _plan(source, routine, rules, week, tz, db, audience, fmt, output, wanted) -> None:
     from .ahead import plan_week, record_week_ahead
     from .config import load_routine, rules_for
     from .config.check import placeholder_warnings
@@ -392,7 +410,9 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
     routine_model = load_routine(routine)
     for warning in placeholder_warnings(routine_model):
         typer.echo(f"routine-audit: warning: {routine}: {warning}", err=True)
-    ahead = plan_week(source, routine_model, rules_for(routine_model, rules), week, tz=tz)
+    rules_model = rules_for(routine_model, rules)
+    ahead = plan_week(source, routine_model, rules_model, week, tz=tz)
+    habits = None
     if db is not None:
         from .history import History
         from .survival import take_snapshot
@@ -400,7 +420,12 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
         with History(db) as history:
             record_week_ahead(history, team="", result=ahead.result)
             take_snapshot(history, team="", result=ahead.result, routine=routine_model)
-    report = build_ahead(ahead, audience)
+            if wanted[0]:
+                habits = history.habits(ahead.result.rep.email, ahead.week)
+    proposed = None
+    if wanted[0]:
+        proposed = _propose(ahead, routine_model, rules_model, habits, wanted[1], output)
+    report = build_ahead(ahead, audience, proposals=proposed)
     _emit(render_ahead(report, fmt, _options(fmt == "table" and output is None)), output)
     result = ahead.result
     _finish(result.incomplete, len(result.problems), "the report's data-quality section lists them")
@@ -412,6 +437,24 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def _propose(ahead, routine, rules, habits, path: Path | None, output: Path | None):
+    """The proposals for ``ahead`` (from now on), written as an .ics file to import."""
+    from datetime import UTC, datetime
+
+    from .atomic import write_text_atomic
+    from .proposals import propose
+    from .proposals_ics import proposals_file_name, render_ics
+
+    now = datetime.now(UTC)
+    proposed = propose(ahead, routine, rules, habits=habits, now=now)
+    if path is None:  # beside the report file; never beside a stream such as /dev/stdout
+        beside = output is not None and (not output.exists() or output.is_file())
+        path = (output.parent if beside else Path()) / proposals_file_name(proposed.rep)
+    write_text_atomic(path, render_ics(proposed, now=now))
+    typer.echo(f"wrote {path} ({count_text(len(proposed.blocks), 'proposed block')})", err=True)
+    return proposed
 
 
 @app.command()
@@ -803,37 +846,92 @@ def _why(run, also: Callable[[str], None] | None = None) -> None:
         also(line)
 
 
+class HistoryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command("history")
 def history_command(
     rep: Annotated[
-        str, typer.Option("--rep", metavar="EMAIL", help="The rep whose history to show.")
-    ],
-    weeks: Annotated[int, typer.Option("--weeks", metavar="N", help="How many weeks back.")] = 8,
+        str | None,
+        typer.Option("--rep", metavar="EMAIL", help="One rep's commitments (else the team)."),
+    ] = None,
+    weeks: Annotated[
+        int, typer.Option("--weeks", metavar="N", help="How many calendar weeks, to the latest.")
+    ] = 8,
+    commitment: Annotated[
+        str | None,
+        typer.Option("--commitment", metavar="ID", help="Only this commitment."),
+    ] = None,
+    fmt: Annotated[
+        HistoryFormat,
+        typer.Option("--format", "-f", metavar=_choices(HistoryFormat), help="Output format."),
+    ] = HistoryFormat.table,
     db: DbOption = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", metavar="FILE", help="A team file (for its db: setting)."),
+        typer.Option(
+            "--config", metavar="FILE", help="The team file (its reps, name and db: setting)."
+        ),
     ] = None,
 ) -> None:
-    """Show a rep's adherence per commitment, week by week, from the history."""
+    """Show trends from the history. With --config and no --rep: the team as reps x
+    weeks (overall adherence, or --commitment's). With --rep: one rep's commitments x
+    weeks, with rolling 4-, 8- and 12-week adherence and survival, streaks of weeks met
+    and the weekdays that fail most. Weeks without calendar data are gaps, never 0%."""
+    from .errors import UsageError
     from .history import History, default_db_path
+    from .report.trends_text import render_rep_trends, render_team_trends
+    from .trends import rep_trends, team_trends
 
     with user_errors():
-        path = db
-        if path is None and config is not None:
+        if weeks < 1:
+            raise UsageError(f"--weeks must be at least 1, not {weeks}")
+        team = None
+        if config is not None:
             from .config.load import load_team
 
-            path = load_team(config).db_path
-        path = path or default_db_path()
+            team = load_team(config)
+        if rep is None and team is None:
+            raise UsageError(
+                "whose history?", hint="give --rep EMAIL, or --config TEAM for the whole team"
+            )
+        path = db or (team.db_path if team is not None else None) or default_db_path()
         with History(path, create=False) as history:
-            rep = _known_rep(rep, history.reps(), path)
-            points = history.trend(rep, weeks=weeks)
-        if not points:
-            typer.echo(f"no history for {rep} in the last {weeks} weeks of {path}")
-            return
-        from .report.history_text import render_trend
+            name = team.name if team is not None else None
+            if rep is None:
+                assert team is not None
+                members = [(m.email, m.name) for m in team.spec.reps]
+                found = team_trends(history, members, weeks=weeks, team=name, commitment=commitment)
+                if not found.weeks:
+                    typer.echo(f"no history for the team {team.name} in {path}")
+                    return
+                _known_commitment(commitment, found.known, path)
+                text = render_team_trends(found, team.name, fmt.value, _options(True))
+            else:
+                rep = _known_rep(rep, history.reps(), path)
+                mine = rep_trends(history, rep, weeks=weeks, team=name, commitment=commitment)
+                if not mine.known:
+                    typer.echo(f"no history for {rep} in the last {weeks} weeks of {path}")
+                    return
+                _known_commitment(commitment, mine.known, path)
+                text = render_rep_trends(mine, fmt.value, _options(True))
+        typer.echo(text, nl=False)
 
-        typer.echo(render_trend(rep, points, _options(True)), nl=False)
+
+def _known_commitment(commitment: str | None, known: tuple[str, ...], path: Path) -> None:
+    """A --commitment the weeks shown never judged is a usage error naming those they did."""
+    from .errors import Location, UsageError
+
+    if commitment is None or commitment in known:
+        return
+    raise UsageError(
+        f"no commitment {commitment!r} in these weeks",
+        where=Location(path),
+        hint=f"it knows {', '.join(known) or 'none'}; check --commitment",
+    )
 
 
 def _known_rep(rep: str, known: list[str], path: Path) -> str:

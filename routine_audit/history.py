@@ -10,6 +10,8 @@ The schema version is kept in ``PRAGMA user_version`` and the file is marked
 as ours with ``PRAGMA application_id``. ``MIGRATIONS[n]`` takes a database
 from version ``n`` to ``n + 1``; version 2 is added by appending a function.
 Version 4 adds the week ahead's plan snapshots (``plan_snapshot``, ``planned_block``).
+The trends migration (issue 22) adds each week's per-day figures (``commitment_day``) and
+its plan figures (``commitment_plan``): what trends.py reads besides ``commitment_result``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from .result import AuditResult, TrendPoint
 
 APPLICATION_ID = 0x52415544  # "RAUD": marks a routine-audit history database
 KINDS = ("actual", "preview")
+# the most planned blocks one snapshot is read with (a rep's calendars give at most
+# 50,000 occurrences, each planned once per commitment that reserves time)
+MAX_PLANNED_BLOCKS = 250_000
 
 
 def default_db_path() -> Path:
@@ -173,6 +178,58 @@ def _add_plan_v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_plan_taken_by_v5(db: sqlite3.Connection) -> None:
+    """Per planned block, the identities of the events already taking some of its
+    seconds when the snapshot was taken (they are not obstacles to the plan; '' in
+    snapshots taken before this column)."""
+    db.execute("ALTER TABLE planned_block ADD COLUMN taken_by TEXT NOT NULL DEFAULT ''")
+
+
+def _add_block_starts_v6(db: sqlite3.Connection) -> None:
+    """Each audited week's block start times per commitment (issue 21): proposals prefer
+    where a commitment's blocks sat in the last four audited weeks. Weeks recorded
+    before have none."""
+    _script(
+        db,
+        """
+        CREATE TABLE block_start (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            start      INTEGER NOT NULL         -- epoch seconds
+        );
+        CREATE INDEX block_start_by_audit ON block_start (audit_id);
+        """,
+    )
+
+
+def _add_trend_figures_v7(db: sqlite3.Connection) -> None:
+    """What trends need besides each week's commitments (issue 22; trends.py): per
+    judged day of a ``per: day`` commitment its target and scheduled amount (which
+    weekdays fail), and per commitment of a week audited against its plan the planned,
+    survived and added seconds (survival across weeks). Weeks recorded before have none."""
+    _script(
+        db,
+        """
+        CREATE TABLE commitment_day (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            day        TEXT NOT NULL,           -- ISO date, in the audit's zone
+            target     REAL NOT NULL,
+            scheduled  REAL NOT NULL,
+            PRIMARY KEY (audit_id, commitment, day)
+        );
+        CREATE TABLE commitment_plan (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            planned    INTEGER NOT NULL,        -- seconds
+            survived   INTEGER NOT NULL,
+            added      INTEGER NOT NULL,
+            PRIMARY KEY (audit_id, commitment)
+        );
+        """,
+    )
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -180,6 +237,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_coverage_v2,
     _add_rollup_v3,
     _add_plan_v4,
+    _add_plan_taken_by_v5,
+    _add_block_starts_v6,
+    _add_trend_figures_v7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -301,6 +361,12 @@ class History:
                 " VALUES (?, ?, ?, ?, ?)",
                 [(audit_id, *row) for row in findings],
             )
+            if kind == "actual":
+                db.executemany(
+                    "INSERT INTO block_start (audit_id, commitment, start) VALUES (?, ?, ?)",
+                    [(audit_id, commitment, start) for commitment, start in _block_starts(result)],
+                )
+            _record_days(db, audit_id, result)
 
     def mark_mail_sent(
         self, *, team: str, week: str, recipient: str, kind: str, at: datetime | None = None
@@ -392,6 +458,25 @@ class History:
             for row in rows
         ]
 
+    def habits(self, rep: str, week: str, *, weeks: int = 4) -> dict[str, tuple[datetime, ...]]:
+        """Commitment id -> the start instants (UTC) of its blocks in ``rep``'s last
+        ``weeks`` audited weeks before ``week`` (actual audits with calendar data, in any
+        team): where proposals prefer to put its blocks."""
+        query = (
+            "SELECT DISTINCT week FROM audit WHERE rep = ? AND kind = 'actual'"
+            " AND coverage = 'ok' AND week < ? ORDER BY week DESC LIMIT ?"
+        )
+        starts = (
+            "SELECT b.commitment, b.start FROM block_start b JOIN audit a ON a.id = b.audit_id"
+            " WHERE a.rep = ? AND a.kind = 'actual' AND a.week = ? ORDER BY b.start"
+        )
+        found: dict[str, list[datetime]] = {}
+        with self._errors("read"):
+            for (label,) in self._db.execute(query, (rep, week_label(week), weeks)).fetchall():
+                for commitment, start in self._db.execute(starts, (rep, label)).fetchall():
+                    found.setdefault(commitment, []).append(datetime.fromtimestamp(start, UTC))
+        return {commitment: tuple(sorted(times)) for commitment, times in found.items()}
+
     def previous_adherence(
         self, rep: str, week: str, *, team: str | None = None
     ) -> dict[str, float | None]:
@@ -425,6 +510,87 @@ class History:
                 )
         return found
 
+    # -- trends (trends.py reads these)
+
+    def record_plan_figures(
+        self, *, team: str, week: str, rep: str, rows: list[tuple[str, int, int, int]]
+    ) -> None:
+        """Store the plan figures of ``rep``'s recorded actual audit of ``week``: (commitment,
+        planned, survived, added seconds) rows, replacing any. Call after ``record``
+        (recording the week again drops them); without such an audit, nothing is stored."""
+        with self._errors("write"), self._transaction() as db:
+            found = db.execute(
+                "SELECT id FROM audit WHERE team = ? AND week = ? AND rep = ? AND kind = 'actual'",
+                (team, week_label(week), rep),
+            ).fetchone()
+            if found is None:
+                return
+            db.execute("DELETE FROM commitment_plan WHERE audit_id = ?", (found[0],))
+            db.executemany(
+                "INSERT INTO commitment_plan (audit_id, commitment, planned, survived, added)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(found[0], *row) for row in rows],
+            )
+
+    def recorded_weeks(
+        self, *, first: str | None, last: str, rep: str | None = None, team: str | None = None
+    ) -> list[RecordedWeek]:
+        """What trends read: each rep's latest actual audit of each ISO week in
+        ``first..last`` (``first`` None: from the oldest) of ``team`` (or of any team), by
+        rep then week, whatever its coverage; only ``rep``'s when given."""
+        where = "kind = 'actual' AND week BETWEEN :first AND :last"
+        if rep is not None:
+            where += " AND rep = :rep"
+        if team is not None:
+            where += " AND team = :team"
+        audits = f"""
+            SELECT id, rep, name, week, coverage FROM (
+                SELECT id, rep, name, week, coverage, ROW_NUMBER() OVER (
+                    PARTITION BY rep COLLATE NOCASE, week ORDER BY run_at DESC, id DESC) AS rank
+                FROM audit WHERE {where}
+            ) WHERE rank = 1 ORDER BY rep COLLATE NOCASE, week
+        """
+        params = {
+            "first": "0000-W00" if first is None else week_label(first),
+            "last": week_label(last),
+            "rep": rep,
+            "team": team,
+        }
+        with self._errors("read"):
+            chosen = self._db.execute(audits, params).fetchall()
+            return [
+                RecordedWeek(
+                    rep=rep_,
+                    name=name,
+                    week=week,
+                    coverage=coverage,
+                    commitments=tuple(
+                        self._db.execute(
+                            "SELECT commitment, unit, direction, target, scheduled, gap,"
+                            " adherence FROM commitment_result WHERE audit_id = ?"
+                            " ORDER BY rowid",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                    days=tuple(
+                        (commitment, date.fromisoformat(day), target, scheduled)
+                        for commitment, day, target, scheduled in self._db.execute(
+                            "SELECT commitment, day, target, scheduled FROM commitment_day"
+                            " WHERE audit_id = ? ORDER BY commitment, day",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                    plan=tuple(
+                        self._db.execute(
+                            "SELECT commitment, planned, survived, added FROM commitment_plan"
+                            " WHERE audit_id = ? ORDER BY rowid",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                )
+                for audit_id, rep_, name, week, coverage in chosen
+            ]
+
     # -- plan snapshots (survival.py builds and reads them)
 
     def add_plan_snapshot(
@@ -435,10 +601,11 @@ class History:
         rep: str,
         taken_at: datetime,
         before_start: bool,
-        blocks: list[tuple[str, int, int, str, str, int]],
+        blocks: list[tuple[str, int, int, str, str, int, str]],
     ) -> None:
         """Store one snapshot of ``rep``'s ``week``: ``blocks`` as (identity, start, end,
-        activity, commitment, seconds) rows. Snapshots are only ever added."""
+        activity, commitment, seconds, taken_by) rows (``AuditResult.planned_rows``).
+        Snapshots are only ever added."""
         with self._errors("write"), self._transaction() as db:
             snapshot_id = db.execute(
                 "INSERT INTO plan_snapshot (team, week, rep, taken_at, before_start)"
@@ -447,34 +614,56 @@ class History:
             ).lastrowid
             db.executemany(
                 'INSERT INTO planned_block (snapshot_id, identity, start, "end", activity,'
-                " commitment, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " commitment, seconds, taken_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(snapshot_id, *row) for row in blocks],
             )
 
     def plan_snapshots(
         self, *, team: str, week: str, rep: str
-    ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int]]]]:
+    ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int, str]]]]:
         """Every snapshot of ``rep``'s ``week`` in ``team``, oldest first: (taken_at,
-        before_start, block rows as ``add_plan_snapshot`` takes them)."""
+        before_start, block rows as ``add_plan_snapshot`` takes them). Rows that cannot
+        be right (a table edited by hand) are left out, as ``first_plan`` does."""
         snapshots = (
             "SELECT id, taken_at, before_start FROM plan_snapshot"
             " WHERE team = ? AND week = ? AND rep = ? ORDER BY taken_at, id"
         )
-        blocks = (
-            'SELECT identity, start, "end", activity, commitment, seconds FROM planned_block'
-            " WHERE snapshot_id = ? ORDER BY rowid"
+        found = []
+        with self._errors("read"):
+            for snapshot_id, taken_at, before_start in self._db.execute(
+                snapshots, (team, week_label(week), rep)
+            ).fetchall():
+                moment = _snapshot_time(taken_at)
+                if moment is not None:
+                    found.append((moment, before_start == 1, self._planned_rows(snapshot_id)))
+        return found
+
+    def first_plan(
+        self, *, team: str, week: str, rep: str
+    ) -> tuple[datetime, list[tuple[str, int, int, str, str, int, str]]] | None:
+        """The plan of ``rep``'s ``week`` in ``team``: the first snapshot taken before the
+        week's first working hour, as (taken_at, block rows), or None. Only that snapshot
+        is read; a snapshot whose time cannot be read, and block rows that cannot be
+        right (a table edited by hand), are ignored; at most ``MAX_PLANNED_BLOCKS`` rows
+        are read."""
+        snapshots = (
+            "SELECT id, taken_at FROM plan_snapshot WHERE team = ? AND week = ? AND rep = ?"
+            " AND before_start = 1 ORDER BY taken_at, id"
         )
         with self._errors("read"):
-            return [
-                (
-                    datetime.fromisoformat(taken_at),
-                    bool(before_start),
-                    self._db.execute(blocks, (snapshot_id,)).fetchall(),
-                )
-                for snapshot_id, taken_at, before_start in self._db.execute(
-                    snapshots, (team, week_label(week), rep)
-                ).fetchall()
-            ]
+            for snapshot_id, taken_at in self._db.execute(snapshots, (team, week_label(week), rep)):
+                moment = _snapshot_time(taken_at)
+                if moment is not None:
+                    return moment, self._planned_rows(snapshot_id)
+        return None
+
+    def _planned_rows(self, snapshot_id: int) -> list[tuple[str, int, int, str, str, int, str]]:
+        blocks = (
+            'SELECT identity, start, "end", activity, commitment, seconds, taken_by'
+            " FROM planned_block WHERE snapshot_id = ? ORDER BY rowid LIMIT ?"
+        )
+        rows = self._db.execute(blocks, (snapshot_id, MAX_PLANNED_BLOCKS))
+        return [row for row in rows if _planned_row_ok(row)]
 
     # -- internals
 
@@ -592,6 +781,37 @@ class RecordedAudit:
     commitments: tuple[tuple[Any, ...], ...]
 
 
+@dataclass(frozen=True)
+class RecordedWeek:
+    """One rep's latest actual audit of a week, as trends read it (``recorded_weeks``).
+
+    ``commitments``: (commitment, unit, direction, target, scheduled, gap, adherence);
+    ``days``: (commitment, date, target, scheduled) per judged day of its ``per: day``
+    commitments; ``plan``: (commitment, planned, survived, added seconds) when the week
+    was audited against its plan."""
+
+    rep: str
+    name: str | None
+    week: str
+    coverage: str
+    commitments: tuple[tuple[Any, ...], ...]
+    days: tuple[tuple[Any, ...], ...]
+    plan: tuple[tuple[Any, ...], ...]
+
+
+def _record_days(db: sqlite3.Connection, audit_id: int, result: AuditResult) -> None:
+    """The judged days (a daily target) of the result's ``per: day`` commitments (the
+    rows, at hand in a kept audit: recording decodes nothing)."""
+    db.executemany(
+        "INSERT INTO commitment_day (audit_id, commitment, day, target, scheduled)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (audit_id, commitment, day.isoformat(), target, scheduled)
+            for commitment, day, target, scheduled in result.day_rows
+        ],
+    )
+
+
 def _commitment_rows(result: AuditResult) -> list[tuple[Any, ...]]:
     """The result's commitment rows as stored: (commitment, activity, unit, direction,
     target, scheduled, gap, adherence, blocks)."""
@@ -635,6 +855,38 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _snapshot_time(value: object) -> datetime | None:
+    """A snapshot's ``taken_at`` (stored in UTC); None when it cannot be read."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _planned_row_ok(row: tuple[Any, ...]) -> bool:
+    """A planned block's row as ``add_plan_snapshot`` stores it: texts, times in epoch
+    seconds between 1970 and 9999, and counted seconds no more than its length."""
+    identity, start, end, activity, commitment, seconds, taken_by = row
+    return (
+        all(isinstance(text, str) for text in (identity, activity, commitment, taken_by))
+        and all(type(n) is int for n in (start, end, seconds))
+        and 0 <= start <= end < _YEAR_10000
+        and 0 <= seconds <= end - start
+    )
+
+
+_YEAR_10000 = 253_402_300_800  # epoch seconds of 10000-01-01: datetimes end before it
+
+
 def _utc(moment: datetime | None) -> str:
     moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")
+
+
+def _block_starts(result: AuditResult) -> list[tuple[str, int]]:
+    """(commitment, start) of each block of an ``hours`` or ``blocks`` commitment: each
+    counted occurrence of its activity that keeps time (what a plan snapshot stores)."""
+    return [(row.commitment, row.start) for row in result.planned_rows if row.seconds > 0]

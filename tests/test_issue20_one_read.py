@@ -294,8 +294,8 @@ def test_a_google_calendar_is_listed_once_for_both_weeks():
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_warm_run_reads_nothing_and_renders_no_week_ahead_file(tmp_path, monkeypatch, workers):
-    """Unchanged calendars: no file parsed, no audit decoded, no week-ahead page
-    rendered; the files are the cold run's, byte for byte."""
+    """Unchanged calendars: no file parsed, no week-ahead page rendered; the files are
+    the cold run's, byte for byte."""
     from routine_audit.caching import envelope
     from routine_audit.report import ahead_view
 
@@ -314,7 +314,9 @@ def test_a_warm_run_reads_nothing_and_renders_no_week_ahead_file(tmp_path, monke
         ics_module, "read_document", lambda *a, **k: seen.append("parse") or parse(*a, **k)
     )
     warm = ra.run_team(team, week=WEEK, out=tmp_path / "warm", db=db)
-    assert seen == []
+    # the week ahead's proposals (issue 21) open each rep's week-ahead audit: one decode
+    # a rep, and nothing else
+    assert seen == ["decode"] * 4
     assert [o.result.period.label for o in warm.preview] == [AHEAD] * 4
     cold_files = sorted(p.name for p in (tmp_path / "cold").iterdir())
     assert sorted(p.name for p in (tmp_path / "warm").iterdir()) == cold_files

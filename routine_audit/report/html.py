@@ -35,6 +35,7 @@ from ..wording import (
     target_text,
 )
 from . import RenderOptions, svg
+from .heatmap import TeamHeatmap
 from .stories import Story
 from .team_view import RankedGap, TeamReport
 from .text import (
@@ -266,7 +267,7 @@ def _marks(report: RepReport) -> _Marks:
     return marks
 
 
-def _calendar(report: RepReport, anchor: str) -> Markup:
+def _calendar(report: RepReport, anchor: str, extra: Sequence[svg.CalendarItem] = ()) -> Markup:
     period, tz = report.period, report.period.tz
     days = period.days
     marks = _marks(report)
@@ -287,6 +288,7 @@ def _calendar(report: RepReport, anchor: str) -> Markup:
         if key not in drawn:
             block = marks.blocks[key]
             items.extend(_pieces(block.start, block.end, period, _block_item(block, found)))
+    items.extend(extra)
     return svg.week_calendar(
         [_day_heading(d, len(days)) for d in days],
         items,
@@ -383,6 +385,7 @@ def _placed(item: svg.CalendarItem, day: int, start: int, end: int) -> svg.Calen
         faint=item.faint,
         marks=item.marks,
         activity=item.activity,
+        proposed=item.proposed,
     )
 
 
@@ -432,21 +435,31 @@ def _legend(report: RepReport) -> list[dict[str, Any]]:
 
 
 def _trend(report: RepReport, c: CommitmentView) -> dict[str, Any]:
-    points = [
-        (p.week, p.adherence)
-        for p in report.trend
-        if p.commitment == c.id and p.adherence is not None
-    ]
+    """The commitment's adherence per calendar week as dots, with the rolling line and
+    the gaps (trends.py, ``chart_weeks``); none with fewer than two weekly figures."""
+    from ..trends import CHART_WEEKS, WINDOWS, chart_weeks
+
+    last = max((p.week for p in report.trend), default=None)
+    if report.period.label.count("-W") == 1:
+        last = report.period.label
+    weeks = [] if last is None else chart_weeks(report.trend, c.id, last, shown=CHART_WEEKS)
+    points = [(w, a) for w, a, _, _ in weeks if a is not None]
     if len(points) < 2:
         return {"id": c.id, "chart": None}
-    label = f"{c.id}: adherence " + ", ".join(f"{w} {percent_text(a)}" for w, a in points)
+    label = f"{c.id}: adherence " + ", ".join(
+        f"{w} {percent_text(a)}" if not gap else f"{w} no data" for w, a, _, gap in weeks
+    )
     return {
         "id": c.id,
-        "chart": svg.sparkline(points, label=label),
+        "chart": svg.trend_chart(
+            [svg.TrendWeek(*week) for week in weeks], label=label, rolling_weeks=WINDOWS[0]
+        ),
         "first_week": points[0][0],
         "first": percent_text(points[0][1]),
         "last_week": points[-1][0],
         "last": percent_text(points[-1][1]),
+        "rolling": percent_text(weeks[-1][2]) if weeks[-1][2] is not None else None,
+        "gaps": sum(1 for week in weeks if week[3]),
     }
 
 
@@ -521,7 +534,10 @@ def _evidence_row(kind: str, role: str, block: Block) -> dict[str, Any]:
 
 
 def render_team(
-    team: TeamReport, links: dict[str, str], options: RenderOptions | None = None
+    team: TeamReport,
+    links: dict[str, str],
+    options: RenderOptions | None = None,
+    heatmap: TeamHeatmap | None = None,
 ) -> str:
     """The roll-up page: adherence matrix, biggest gaps, failed reps.
 
@@ -565,10 +581,14 @@ def render_team(
                 "cells": cells,
             }
         )
+    from .team_text import not_ranked_text
+
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
+        heatmap=_heatmap(heatmap),
         survival=_survival_rows(team, links),
+        not_ranked=not_ranked_text(team) if team.not_ranked else "",
         title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
         period_label=team.period.name,
@@ -591,6 +611,50 @@ def render_team(
             for r, why in team.apart
         ],
     )
+
+
+def _heatmap(heatmap: TeamHeatmap | None) -> dict[str, Any] | None:
+    """The reps × weeks heatmap (report/heatmap.py) as the template reads it: a gap week
+    reads as why it is one, never as 0%."""
+    from .trends_text import gap_text
+
+    if heatmap is None:
+        return None
+    for panel in heatmap.panels:
+        for row in panel.rows:
+            for cell in row.cells:
+                if cell.href:
+                    _check_relative(cell.href)
+    return {
+        "weeks": heatmap.weeks,
+        "panels": [
+            {
+                "id": panel.commitment or "overall",
+                "label": panel.commitment or "overall",
+                "rows": [
+                    {
+                        "email": row.rep,
+                        "name": row.name or row.rep,
+                        "cells": [
+                            {
+                                "band": svg.adherence_band(c.adherence) if c.judged else "gap",
+                                # a week never recorded is a dash; its title says why
+                                "text": percent_text(c.adherence)
+                                if c.judged
+                                else ("–" if c.coverage is None else gap_text(c.coverage)),
+                                "title": f"{row.name or row.rep}, {c.week}"
+                                + ("" if c.judged else f": {gap_text(c.coverage)}"),
+                                "href": c.href,
+                            }
+                            for c in row.cells
+                        ],
+                    }
+                    for row in panel.rows
+                ],
+            }
+            for panel in heatmap.panels
+        ],
+    }
 
 
 def _survival_rows(team: TeamReport, links: dict[str, str]) -> list[dict[str, Any]]:
@@ -650,9 +714,31 @@ def page(template: str, **context: Any) -> str:
     return _page(template, **context)
 
 
-def week_drawn(report: RepReport, anchor: str) -> Markup:
-    """The report's period drawn as a calendar (``svg.week_calendar``), marks and all."""
-    return _calendar(report, anchor)
+def week_drawn(report: RepReport, anchor: str, proposed: Sequence = ()) -> Markup:
+    """The report's period drawn as a calendar (``svg.week_calendar``), marks and all;
+    ``proposed``: slots proposed for it (``ProposedBlock``), drawn as dashed blocks."""
+    extra = [
+        piece
+        for block in proposed
+        for piece in _pieces(
+            block.start,
+            block.end,
+            report.period,
+            svg.CalendarItem(
+                day=0,
+                start=0,
+                end=0,
+                colour=svg.activity_colour(block.activity),
+                text=f"proposed: {block.commitment}",
+                tooltip=f"{span_text(block.start, block.end)} · proposed {block.commitment}: "
+                f"{block.reason}",
+                faint=True,
+                activity=block.activity,
+                proposed=True,
+            ),
+        )
+    ]
+    return _calendar(report, anchor, extra)
 
 
 def legend(report: RepReport) -> list[dict[str, Any]]:
