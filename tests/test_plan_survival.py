@@ -289,13 +289,16 @@ def test_a_week_without_calendar_data_has_no_plan_section(tmp_path):
     assert review_of(WeekPlan(None), planned).source == "created"
 
 
-LIMITED = ROUTINE + """  - id: admin
+LIMITED = (
+    ROUTINE
+    + """  - id: admin
     activity: admin
     unit: hours
     per: week
     direction: max
     target: 3
 """
+)
 
 
 def test_a_limit_is_planned_and_shown_but_not_in_the_reps_survival(tmp_path):
