@@ -232,6 +232,14 @@ def week_plan(history: History, *, team: str, week: str, rep: str) -> PlanSnapsh
     )
 
 
+def own_review(history: History, actual: AuditResult) -> PlanReview | None:
+    """A rep's own week against the plan they recorded with `plan --db` (snapshots under
+    no team name): what `audit --db` shows; None when the week cannot show it."""
+    week = actual.period.label
+    plan = week_plan(history, team="", week=week, rep=actual.rep.email)
+    return review_of(WeekPlan(plan), actual)
+
+
 def first_working_hour(routine: Routine, period: Period) -> datetime:
     """When the period's work begins: the start of working hours on its first working day
     (a weekday with working hours, not in the routine's ``holidays``), in the routine's
