@@ -25,9 +25,10 @@ def proposal_title(rules: RuleSet, activity: str, description: str = "") -> str 
     """The first candidate title the rules classify to ``activity`` for a busy event
     with ``description``, no location, calendar, colour or attendees; None when no
     candidate is (the rules need something a file cannot carry, such as a calendar
-    name or attendees)."""
+    name or attendees). A title must be printable: the file escapes a line break (the
+    title read back would differ) and RFC 5545 allows no control character in it."""
     for title in candidate_titles(rules, activity):
-        if classified(rules, title, description) == activity:
+        if title.isprintable() and classified(rules, title, description) == activity:
             return title
     return None
 

@@ -377,3 +377,17 @@ def test_a_week_that_is_over_proposes_nothing_and_says_so(week_b):
         ("early-follow-up", 0.5, "Tue 09 Mar is over"),  # per day: its one day
         ("crm", 1, "Fri 12 Mar is over"),
     }
+
+
+@pytest.mark.parametrize("pattern", [r"pro\rspect", r"pro\x01spect", r"pro\x85spect"])
+def test_a_title_is_only_one_the_file_carries_as_it_is(pattern: str):
+    # a regex sample with a line break or a control character: the file would escape the
+    # one (the title read back is "pro\nspect", which the rule does not match) and carry
+    # the other raw (RFC 5545 TEXT allows no control characters): no such title
+    rules = _rules({"name": "r", "activity": "prospecting", "match": {"regex": pattern}})
+    assert proposal_title(rules, "prospecting") is None
+    both = _rules(
+        {"name": "r", "activity": "prospecting", "match": {"regex": pattern}},
+        {"name": "k", "activity": "prospecting", "match": {"keywords": ["outreach"]}},
+    )
+    assert proposal_title(both, "prospecting") == "Outreach"
