@@ -222,3 +222,34 @@ def test_run_writes_each_reps_proposals_and_attaches_them(tmp_path: Path, smtp):
     text = mails["dana@northwind.example"].get_body(("plain",)).get_content()
     assert "Proposed slots (the attached file imports them):" in text
     assert not list(mails["alex@northwind.example"].iter_attachments())  # the manager: none
+
+
+def test_the_attachment_says_its_charset_and_method():
+    # a title from a rule's keyword need not be ASCII: without a charset the mail reader
+    # takes the attachment for US-ASCII and mangles it; method=PUBLISH says it is a
+    # calendar to import, not an invitation to answer
+    from routine_audit.mail import MailSettings, Message, build
+    from routine_audit.proposals import Proposals, ProposedBlock
+    from routine_audit.team.proposals import proposal_attachment
+
+    block = ProposedBlock(
+        commitment="prospecting",
+        activity="prospecting",
+        start=_utc(2027, 3, 9, 9),
+        end=_utc(2027, 3, 9, 10),
+        title="Prospección",
+        reason="1 h of prospecting still to book on Tue 09 Mar",
+        slot="2027-03-09#1",
+    )
+    made = {"rep@northwind.example": Proposals("rep@northwind.example", WEEK_B, (block,), ())}
+    attached = proposal_attachment(made, "rep@northwind.example", _utc(2027, 3, 5))
+    mail = build(
+        MailSettings(host="localhost", sender="audit@northwind.example"),
+        Message(to="rep@northwind.example", subject="s", text="t", attachments=attached),
+    )
+    (part,) = mail.iter_attachments()
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("charset") == "utf-8"
+    assert part.get_param("method") == "PUBLISH"
+    assert part.get_filename() == FILE
+    assert "SUMMARY:Prospección\r\n" in part.get_content()
