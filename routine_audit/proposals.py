@@ -117,9 +117,24 @@ def propose(
     return Proposals(
         rep=ahead.result.rep.email,
         week=ahead.week,
-        blocks=tuple(sorted(planner.blocks, key=lambda b: (b.start, b.commitment))),
+        blocks=_numbered(sorted(planner.blocks, key=lambda b: (b.start, b.commitment))),
         unplaced=tuple(planner.unplaced),
     )
+
+
+def _numbered(blocks: Sequence[ProposedBlock]) -> tuple[ProposedBlock, ...]:
+    """``blocks`` (in time order) with each slot's number counted in time order among
+    its commitment's blocks on that day: a block placed at a habitual time may come
+    before one placed earlier in the day."""
+    from dataclasses import replace
+
+    seen: Counter[tuple[str, str]] = Counter()
+    out = []
+    for block in blocks:
+        day = block.slot.split("#")[0]
+        seen[block.commitment, day] += 1
+        out.append(replace(block, slot=f"{day}#{seen[block.commitment, day]}"))
+    return tuple(out)
 
 
 # -- free time ---------------------------------------------------------------------

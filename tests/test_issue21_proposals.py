@@ -391,3 +391,27 @@ def test_a_title_is_only_one_the_file_carries_as_it_is(pattern: str):
         {"name": "k", "activity": "prospecting", "match": {"keywords": ["outreach"]}},
     )
     assert proposal_title(both, "prospecting") == "Outreach"
+
+
+def test_a_days_blocks_are_numbered_in_time_order(tmp_path: Path):
+    # two 60-min admin blocks on Friday 12 Mar 2027 (13:00-17:30); the habit is 15:00:
+    # the first placed goes there, the second at the earliest, 13:00. The slot numbers
+    # (what the UIDs are made from) follow time, as docs/audit.md says: 13:00 is #1
+    routine = ra.load_routine(
+        routine_file(
+            tmp_path,
+            ROUTINE_B.split("commitments:")[0]
+            + "commitments:\n"
+            + "  - {id: crm, activity: admin, unit: blocks, per: day, target: 2, min_block: 60,\n"
+            + '     window: {days: [fri], start: "13:00", end: "17:30"}}\n',
+            "crm.yaml",
+        )
+    )
+    calendar = tmp_path / "crm.ics"
+    calendar.write_text(ics(event("x", "20270301T090000Z", "20270301T100000Z", "Other")), newline="")
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week=WEEK_B)
+    proposed = propose(ahead, routine, ra.load_rules(), habits={"crm": (utc(2027, 3, 5, 15),)})
+    assert [(b.start, b.slot) for b in proposed.blocks] == [
+        (utc(2027, 3, 12, 13), "2027-03-12#1"),
+        (utc(2027, 3, 12, 15), "2027-03-12#2"),
+    ]
