@@ -323,25 +323,26 @@ class _Planner:
     def _hours_per_day(self, c: Commitment) -> None:
         least = self._least(c)
         for day, scheduled, target in self.committed[c.id]:
-            need = round((target - scheduled) * 3600)
-            if need <= 60:  # within the unit's tolerance, a minute
+            gap = round((target - scheduled) * 3600)  # what the report says is missing
+            if gap <= 60:  # within the unit's tolerance, a minute
                 continue
-            need = math.ceil(need / GRID) * GRID
+            need = math.ceil(gap / GRID) * GRID
             words = activity_words(c.activity)
-            why = f"{duration_text(need)} of {words} still to book on {day_text(day)}"
+            why = f"{duration_text(gap)} of {words} still to book on {day_text(day)}"
             free = self._free(c, [day], least)
             placed = self._one_or_fill(c, [day], max(need, least), need, least, why)
-            if placed < need:
-                self._short_of(c, need - placed, [day], least, free)
+            if placed < gap:
+                self._short_of(c, gap - placed, [day], least, free)
 
     def _hours_per_week(self, c: Commitment, gap: float) -> None:
         least = self._least(c)
-        need = math.ceil(round(gap * 3600) / GRID) * GRID
+        exact = round(gap * 3600)  # what the report says is missing; blocks are on the grid
+        need = math.ceil(exact / GRID) * GRID
         days = self._open_days(c)
         words = activity_words(c.activity)
-        why = f"{amount_text(need / 3600, 'hours')} of {words} still to book this week"
+        why = f"{amount_text(exact / 3600, 'hours')} of {words} still to book this week"
         if not days:
-            self._short_of(c, need, [], least, 0)
+            self._short_of(c, exact, [], least, 0)
             return
         # spread: equal shares on the grid over as many committed days as the minimum
         # block allows, the days holding least of it first
@@ -367,8 +368,8 @@ class _Planner:
                 self.blocks.extend(spread)
             else:
                 placed = plain
-        if placed < need:
-            self._short_of(c, need - placed, days, least, free)
+        if placed < exact:
+            self._short_of(c, exact - placed, days, least, free)
 
     def _blocks(self, c: Commitment, gap: float) -> None:
         length = self._least(c)

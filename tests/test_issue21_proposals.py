@@ -408,10 +408,46 @@ def test_a_days_blocks_are_numbered_in_time_order(tmp_path: Path):
         )
     )
     calendar = tmp_path / "crm.ics"
-    calendar.write_text(ics(event("x", "20270301T090000Z", "20270301T100000Z", "Other")), newline="")
+    calendar.write_text(
+        ics(event("x", "20270301T090000Z", "20270301T100000Z", "Other")), newline=""
+    )
     ahead = ra.plan_week(calendar, routine, ra.load_rules(), week=WEEK_B)
     proposed = propose(ahead, routine, ra.load_rules(), habits={"crm": (utc(2027, 3, 5, 15),)})
     assert [(b.start, b.slot) for b in proposed.blocks] == [
         (utc(2027, 3, 12, 13), "2027-03-12#1"),
         (utc(2027, 3, 12, 15), "2027-03-12#2"),
     ]
+
+
+def test_the_reason_and_the_amount_not_proposed_are_the_real_gap(tmp_path: Path):
+    # 1 h 36 min a week (not on the quarter-hour grid), Monday 15 Mar 2027 only. The
+    # block is the gap rounded up to the grid (1 h 45 min), but the reason says the gap
+    # the report shows, 1 h 36 min; where only 1 h is free, 36 min are not proposed
+    # (the rounded 45 min were never missing)
+    head = ROUTINE_B.split("commitments:")[0]
+    routine = ra.load_routine(
+        routine_file(
+            tmp_path,
+            head
+            + "commitments:\n"
+            + "  - {id: a, activity: prospecting, unit: hours, per: week, target: 1.6,\n"
+            + '     min_block: 30, window: {days: [mon], start: "09:00", end: "13:00"}}\n'
+            + "  - {id: b, activity: follow-up, unit: hours, per: week, target: 1.6,\n"
+            + '     min_block: 30, window: {days: [mon], start: "14:00", end: "15:00"}}\n',
+            "gap.yaml",
+        )
+    )
+    calendar = tmp_path / "gap.ics"
+    calendar.write_text(
+        ics(event("x", "20270301T090000Z", "20270301T100000Z", "Other")), newline=""
+    )
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week="2027-W11")
+    proposed = propose(ahead, routine, ra.load_rules())
+    assert [(b.commitment, b.start, b.end, b.reason) for b in proposed.blocks] == [
+        ("a", utc(2027, 3, 15, 9), utc(2027, 3, 15, 10, 45),
+         "1 h 36 min of prospecting still to book this week"),
+        ("b", utc(2027, 3, 15, 14), utc(2027, 3, 15, 15),
+         "1 h 36 min of follow-up still to book this week"),
+    ]  # fmt: skip
+    ((commitment, short, _),) = [(u.commitment, u.short, u.reason) for u in proposed.unplaced]
+    assert (commitment, round(short * 60)) == ("b", 36)
