@@ -253,3 +253,30 @@ def test_the_attachment_says_its_charset_and_method():
     assert part.get_param("method") == "PUBLISH"
     assert part.get_filename() == FILE
     assert "SUMMARY:Prospección\r\n" in part.get_content()
+
+
+def test_the_proposals_never_overwrite_an_input_or_the_report(files, tmp_path: Path):
+    calendar, routine = files
+    before = calendar.read_bytes()
+    # the calendar itself, the report's own file, and a file in a folder --ics reads
+    # (the next check would count the proposed blocks as booked): one-line errors
+    cases = [
+        (["--ics", str(calendar), "--proposals", str(calendar)], "is a calendar --ics reads"),
+        (
+            ["--ics", str(calendar), "--output", str(tmp_path / "w.ics"), "--proposals",
+             str(tmp_path / "w.ics")],
+            "is the report's --output too",
+        ),
+        (["--ics", str(tmp_path), "--proposals", str(tmp_path / "p.ics")], "--ics reads"),
+        (["--ics", str(tmp_path), "--propose", "--output", str(tmp_path / "w.md")], "--ics reads"),
+    ]  # fmt: skip
+    for args, words in cases:
+        result = CliRunner().invoke(
+            app, ["plan", "--routine", str(routine), "--week", WEEK_B, *args]
+        )
+        assert result.exit_code == 2, (args, result.output)
+        (line,) = result.stderr.strip().splitlines()[:1]
+        assert line.startswith("routine-audit: error: ") and words in line, line
+        assert "Traceback" not in result.output
+    assert calendar.read_bytes() == before
+    assert not (tmp_path / "p.ics").exists() and not (tmp_path / FILE).exists()
