@@ -123,14 +123,23 @@ def propose(
 
 
 def _numbered(blocks: Sequence[ProposedBlock]) -> tuple[ProposedBlock, ...]:
-    """``blocks`` (in time order) with each slot's number counted in time order among
-    its commitment's blocks on that day: a block placed at a habitual time may come
-    before one placed earlier in the day."""
+    """``blocks`` (in time order) with a commitment's blocks that meet end to end made
+    one (a fill can put a run right after a share), and each slot's number counted in
+    time order among its commitment's blocks on that day: a block placed at a habitual
+    time may come before one placed earlier in the day."""
     from dataclasses import replace
 
+    joined: list[ProposedBlock] = []
+    for block in blocks:
+        last = next((b for b in reversed(joined) if b.commitment == block.commitment), None)
+        same_day = last is not None and last.slot.split("#")[0] == block.slot.split("#")[0]
+        if last is not None and same_day and last.end == block.start:
+            joined[joined.index(last)] = replace(last, end=block.end)
+        else:
+            joined.append(block)
     seen: Counter[tuple[str, str]] = Counter()
     out = []
-    for block in blocks:
+    for block in joined:
         day = block.slot.split("#")[0]
         seen[block.commitment, day] += 1
         out.append(replace(block, slot=f"{day}#{seen[block.commitment, day]}"))

@@ -451,3 +451,33 @@ def test_the_reason_and_the_amount_not_proposed_are_the_real_gap(tmp_path: Path)
     ]  # fmt: skip
     ((commitment, short, _),) = [(u.commitment, u.short, u.reason) for u in proposed.unplaced]
     assert (commitment, round(short * 60)) == ("b", 36)
+
+
+def test_back_to_back_blocks_of_a_commitment_are_one(tmp_path: Path):
+    # 4 h a week, Mon/Tue 15-16 Mar 2027 09:00-12:00, blocks of at least 60 min; Tuesday
+    # is taken by a workshop. Spread: 2 h a day; Monday 09:00-11:00, Tuesday no room;
+    # the rest in time order: Monday 11:00-12:00, right after the first. Two events back
+    # to back in the rep's calendar for one stretch of work: one block, 09:00-12:00
+    head = ROUTINE_B.split("commitments:")[0]
+    routine = ra.load_routine(
+        routine_file(
+            tmp_path,
+            head
+            + "commitments:\n"
+            + "  - {id: a, activity: prospecting, unit: hours, per: week, target: 4,\n"
+            + '     min_block: 60, window: {days: [mon, tue], start: "09:00", end: "12:00"}}\n',
+            "b2b.yaml",
+        )
+    )
+    calendar = tmp_path / "b2b.ics"
+    calendar.write_text(
+        ics(event("w", "20270316T090000Z", "20270316T120000Z", "Workshop")), newline=""
+    )
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week="2027-W11")
+    proposed = propose(ahead, routine, ra.load_rules())
+    assert [(b.start, b.end, b.slot) for b in proposed.blocks] == [
+        (utc(2027, 3, 15, 9), utc(2027, 3, 15, 12), "2027-03-15#1")
+    ]
+    ((short, reason),) = [(u.short, u.reason) for u in proposed.unplaced]
+    assert short == 1
+    assert reason == "only 3 h free inside the window on committed days (in runs of at least 1 h)"
