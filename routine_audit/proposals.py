@@ -192,7 +192,10 @@ class _Planner:
         self.zone = routine.zone
         self.now = None if now is None else int(now.timestamp())
         table = ahead.result.occurrences
-        counted = table[table["counted"] & ~table["all_day"]] if not table.empty else table
+        # what holds time: counted events, and a timed out-of-office (the rep is away;
+        # it counts as no work, and only a whole working day of it removes the day)
+        away = table["reason"] == "out-of-office" if not table.empty else None
+        counted = table[(table["counted"] | away) & ~table["all_day"]] if not table.empty else table
         self.busy: list[tuple[Span, str]] = (
             [
                 ((int(s.timestamp()), int(e.timestamp())), str(a))

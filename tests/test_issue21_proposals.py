@@ -481,3 +481,29 @@ def test_back_to_back_blocks_of_a_commitment_are_one(tmp_path: Path):
     ((short, reason),) = [(u.short, u.reason) for u in proposed.unplaced]
     assert short == 1
     assert reason == "only 3 h free inside the window on committed days (in runs of at least 1 h)"
+
+
+def test_a_timed_out_of_office_holds_its_time(tmp_path: Path):
+    # week B with the rep out of office on Friday 12 Mar 13:00-16:00 (an Outlook OOF
+    # event, not the whole working day: Friday stays a committed day). It is no block
+    # of work, but the rep is away: research's Friday hour (placed first) stays 16:00-
+    # 17:00, and crm's one block (30 min, 13:00-17:30) goes after both, 17:00-17:30,
+    # not at 14:00 after the demo
+    calendar = tmp_path / "oof.ics"
+    calendar.write_text(
+        CALENDAR_B.replace(
+            "END:VCALENDAR",
+            "BEGIN:VEVENT\r\nUID:oof\r\nDTSTAMP:20270301T000000Z\r\n"
+            "DTSTART:20270312T130000Z\r\nDTEND:20270312T160000Z\r\nSUMMARY:Dentist\r\n"
+            "X-MICROSOFT-CDO-BUSYSTATUS:OOF\r\nEND:VEVENT\r\nEND:VCALENDAR",
+        ),
+        newline="",
+    )
+    routine = ra.load_routine(routine_file(tmp_path, ROUTINE_B, "b.yaml"))
+    ahead = ra.plan_week(calendar, routine, ra.load_rules(), week=WEEK_B)
+    proposed = propose(ahead, routine, ra.load_rules())
+    friday = [(b.commitment, b.start, b.end) for b in proposed.blocks if b.start.day == 12]
+    assert friday == [
+        ("research", utc(2027, 3, 12, 16), utc(2027, 3, 12, 17)),
+        ("crm", utc(2027, 3, 12, 17), utc(2027, 3, 12, 17, 30)),
+    ]
