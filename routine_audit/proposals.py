@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from .config.schema import WEEKDAYS, Commitment, Direction, LimitKind, Routine, RuleSet
 from .engine.findings import PERSONAL
-from .proposal_titles import proposal_title
+from .proposal_titles import proposal_text
 from .unit_kinds import unit_kind
 from .wording import activity_words, amount_text, day_text, duration_text
 
@@ -310,7 +310,7 @@ class _Planner:
         if not days:
             self._cannot(c, gap, "no committed day in the week")
             return
-        if proposal_title(self.rules, c.activity, _plain_description(self.ahead.week)) is None:
+        if proposal_text(self.rules, c.activity, [_plain_description(self.ahead.week)]) is None:
             self._cannot(
                 c,
                 gap,
@@ -484,12 +484,11 @@ class _Planner:
         number = 1 + sum(
             1 for b in self.blocks if b.commitment == c.id and b.slot.split("#")[0] == str(day)
         )
-        description = description_of(self.ahead.week, why)
-        title = proposal_title(self.rules, c.activity, description)
-        if title is None:  # the reason's words lead the rules astray: say less
-            description = _plain_description(self.ahead.week)
-            title = proposal_title(self.rules, c.activity, description)
-        assert title is not None  # plan() checked it with this description
+        # the reason's words may lead the rules astray: then say less
+        texts = [description_of(self.ahead.week, why), _plain_description(self.ahead.week)]
+        made = proposal_text(self.rules, c.activity, texts)
+        assert made is not None  # plan() checked it with the plain description
+        title, description = made
         block = ProposedBlock(
             commitment=c.id,
             activity=c.activity,

@@ -507,3 +507,30 @@ def test_a_timed_out_of_office_holds_its_time(tmp_path: Path):
         ("research", utc(2027, 3, 12, 16), utc(2027, 3, 12, 17)),
         ("crm", utc(2027, 3, 12, 17), utc(2027, 3, 12, 17, 30)),
     ]
+
+
+def test_a_rule_that_reads_only_the_description_gets_its_words_there(week_a, tmp_path: Path):
+    # prospecting's only rule looks for "cold call" in the description: no title alone
+    # can meet it, so the block's DESCRIPTION is led by the title, and the file, read
+    # back with these rules, credits each block to prospecting
+    ahead, routine = week_a
+    rules = _rules(
+        {
+            "name": "d",
+            "activity": "prospecting",
+            "match": {"keywords": ["cold call"], "fields": ["description"]},
+        },
+        {"name": "g", "activity": "personal", "match": {"keywords": ["gym"]}},
+    )
+    proposed = propose(ahead, routine, rules)
+    mine = proposed.for_commitment("prospecting")
+    assert [(b.start, b.end) for b in mine] == [
+        (utc(2026, 11, 10, 11), utc(2026, 11, 10, 12)),
+        (utc(2026, 11, 11, 9), utc(2026, 11, 11, 11)),
+    ]
+    assert {b.title for b in mine} == {"Cold call"}
+    assert all(b.description.startswith("Cold call. Proposed by routine-audit") for b in mine)
+    path = tmp_path / "p.ics"
+    path.write_text(render_ics(proposed, now=utc(2026, 11, 6)), newline="")
+    alone = ra.audit_calendar(path, routine, rules, ra.audit_period(routine, week=WEEK))
+    assert alone.occurrences["activity"].tolist() == [b.activity for b in proposed.blocks]
