@@ -444,7 +444,7 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output, wanted) -
                 habits = history.habits(ahead.result.rep.email, ahead.week)
     proposed = None
     if wanted[0]:
-        proposed = _propose(ahead, routine_model, rules_model, habits, wanted[1], output)
+        proposed = _propose(ahead, routine_model, rules_model, habits, wanted[1], output, source)
     report = build_ahead(ahead, audience, proposals=proposed)
     _emit(render_ahead(report, fmt, _options(fmt == "table" and output is None)), output)
     result = ahead.result
@@ -459,7 +459,7 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output, wanted) -
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-def _propose(ahead, routine, rules, habits, path: Path | None, output: Path | None):
+def _propose(ahead, routine, rules, habits, path: Path | None, output: Path | None, source):
     """The proposals for ``ahead`` (from now on), written as an .ics file to import."""
     from datetime import UTC, datetime
 
@@ -472,9 +472,33 @@ def _propose(ahead, routine, rules, habits, path: Path | None, output: Path | No
     if path is None:  # beside the report file; never beside a stream such as /dev/stdout
         beside = output is not None and (not output.exists() or output.is_file())
         path = (output.parent if beside else Path()) / proposals_file_name(proposed.rep)
+    _not_an_input(path, output, source)
     write_text_atomic(path, render_ics(proposed, now=now))
     typer.echo(f"wrote {path} ({count_text(len(proposed.blocks), 'proposed block')})", err=True)
     return proposed
+
+
+def _not_an_input(path: Path, output: Path | None, source) -> None:
+    """Refuse a proposals file that would replace a calendar ``--ics`` reads, land in a
+    folder it reads (the next check would count the proposed blocks as booked), or be
+    the report's own ``--output``."""
+    from .errors import Location, UsageError
+
+    target = path.resolve()
+    if output is not None and output.resolve() == target:
+        raise UsageError("is the report's --output too", where=Location(path), hint=_ELSEWHERE)
+    for item in source if isinstance(source, list | tuple) else ():
+        if "://" in str(item):  # a feed URL
+            continue
+        real = Path(item).resolve()
+        if real == target:
+            raise UsageError("is a calendar --ics reads", where=Location(path), hint=_ELSEWHERE)
+        if real.is_dir() and target.parent == real:
+            why = f"is in {item}, which --ics reads"
+            raise UsageError(why, where=Location(path), hint=_ELSEWHERE)
+
+
+_ELSEWHERE = "name another file with --proposals FILE.ics"
 
 
 @app.command()

@@ -59,7 +59,8 @@ class MailSettings:
 
 @dataclass(frozen=True)
 class Message:
-    """One mail. ``attachments``: (file name, content, MIME type such as ``text/html``)."""
+    """One mail. ``attachments``: (file name, content, MIME type such as ``text/html``,
+    with any parameters: ``text/calendar; charset=utf-8; method=PUBLISH``)."""
 
     to: str
     subject: str
@@ -217,10 +218,14 @@ def build(settings: MailSettings, message: Message) -> EmailMessage:
     if message.html is not None:
         mail.add_alternative(message.html, subtype="html")
     for filename, content, mime_type in message.attachments:
-        maintype, _, subtype = mime_type.partition("/")
+        kind, *extra = (part.strip() for part in mime_type.split(";"))
+        maintype, _, subtype = kind.partition("/")
         if not maintype or not subtype:
             maintype, subtype = "application", "octet-stream"
-        mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+        params = dict(p.partition("=")[::2] for p in extra if "=" in p)  # charset=utf-8
+        mail.add_attachment(
+            content, maintype=maintype, subtype=subtype, filename=filename, params=params or None
+        )
     return mail
 
 

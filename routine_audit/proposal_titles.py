@@ -7,7 +7,7 @@ only proposed when the rules really give it the activity (docs/audit.md, "Propos
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 try:  # Python 3.11+
     import re._constants as _sre_c
@@ -25,10 +25,30 @@ def proposal_title(rules: RuleSet, activity: str, description: str = "") -> str 
     """The first candidate title the rules classify to ``activity`` for a busy event
     with ``description``, no location, calendar, colour or attendees; None when no
     candidate is (the rules need something a file cannot carry, such as a calendar
-    name or attendees)."""
+    name or attendees). A title must be printable: the file escapes a line break (the
+    title read back would differ) and RFC 5545 allows no control character in it."""
     for title in candidate_titles(rules, activity):
-        if classified(rules, title, description) == activity:
+        if title.isprintable() and classified(rules, title, description) == activity:
             return title
+    return None
+
+
+def proposal_text(
+    rules: RuleSet, activity: str, descriptions: Sequence[str]
+) -> tuple[str, str] | None:
+    """(title, DESCRIPTION) for a block of ``activity``: the first of ``descriptions``
+    with a title (``proposal_title``), else the first led by a candidate title
+    (``Cold call. Proposed by…``: a rule that reads only the description finds its
+    words there); None when neither is classified to ``activity``."""
+    for description in descriptions:
+        title = proposal_title(rules, activity, description)
+        if title is not None:
+            return title, description
+    for description in descriptions:
+        for title in candidate_titles(rules, activity):
+            led = f"{title}. {description}"
+            if title.isprintable() and classified(rules, title, led) == activity:
+                return title, led
     return None
 
 

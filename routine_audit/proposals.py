@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from .config.schema import WEEKDAYS, Commitment, Direction, LimitKind, Routine, RuleSet
 from .engine.findings import PERSONAL
-from .proposal_titles import proposal_title
+from .proposal_titles import proposal_text
 from .unit_kinds import unit_kind
 from .wording import activity_words, amount_text, day_text, duration_text
 
@@ -117,9 +117,33 @@ def propose(
     return Proposals(
         rep=ahead.result.rep.email,
         week=ahead.week,
-        blocks=tuple(sorted(planner.blocks, key=lambda b: (b.start, b.commitment))),
+        blocks=_numbered(sorted(planner.blocks, key=lambda b: (b.start, b.commitment))),
         unplaced=tuple(planner.unplaced),
     )
+
+
+def _numbered(blocks: Sequence[ProposedBlock]) -> tuple[ProposedBlock, ...]:
+    """``blocks`` (in time order) with a commitment's blocks that meet end to end made
+    one (a fill can put a run right after a share), and each slot's number counted in
+    time order among its commitment's blocks on that day: a block placed at a habitual
+    time may come before one placed earlier in the day."""
+    from dataclasses import replace
+
+    joined: list[ProposedBlock] = []
+    for block in blocks:
+        last = next((b for b in reversed(joined) if b.commitment == block.commitment), None)
+        same_day = last is not None and last.slot.split("#")[0] == block.slot.split("#")[0]
+        if last is not None and same_day and last.end == block.start:
+            joined[joined.index(last)] = replace(last, end=block.end)
+        else:
+            joined.append(block)
+    seen: Counter[tuple[str, str]] = Counter()
+    out = []
+    for block in joined:
+        day = block.slot.split("#")[0]
+        seen[block.commitment, day] += 1
+        out.append(replace(block, slot=f"{day}#{seen[block.commitment, day]}"))
+    return tuple(out)
 
 
 # -- free time ---------------------------------------------------------------------
@@ -168,7 +192,10 @@ class _Planner:
         self.zone = routine.zone
         self.now = None if now is None else int(now.timestamp())
         table = ahead.result.occurrences
-        counted = table[table["counted"] & ~table["all_day"]] if not table.empty else table
+        # what holds time: counted events, and a timed out-of-office (the rep is away;
+        # it counts as no work, and only a whole working day of it removes the day)
+        away = table["reason"] == "out-of-office" if not table.empty else None
+        counted = table[(table["counted"] | away) & ~table["all_day"]] if not table.empty else table
         self.busy: list[tuple[Span, str]] = (
             [
                 ((int(s.timestamp()), int(e.timestamp())), str(a))
@@ -283,7 +310,7 @@ class _Planner:
         if not days:
             self._cannot(c, gap, "no committed day in the week")
             return
-        if proposal_title(self.rules, c.activity, _plain_description(self.ahead.week)) is None:
+        if proposal_text(self.rules, c.activity, [_plain_description(self.ahead.week)]) is None:
             self._cannot(
                 c,
                 gap,
@@ -308,25 +335,26 @@ class _Planner:
     def _hours_per_day(self, c: Commitment) -> None:
         least = self._least(c)
         for day, scheduled, target in self.committed[c.id]:
-            need = round((target - scheduled) * 3600)
-            if need <= 60:  # within the unit's tolerance, a minute
+            gap = round((target - scheduled) * 3600)  # what the report says is missing
+            if gap <= 60:  # within the unit's tolerance, a minute
                 continue
-            need = math.ceil(need / GRID) * GRID
+            need = math.ceil(gap / GRID) * GRID
             words = activity_words(c.activity)
-            why = f"{duration_text(need)} of {words} still to book on {day_text(day)}"
+            why = f"{duration_text(gap)} of {words} still to book on {day_text(day)}"
             free = self._free(c, [day], least)
             placed = self._one_or_fill(c, [day], max(need, least), need, least, why)
-            if placed < need:
-                self._short_of(c, need - placed, [day], least, free)
+            if placed < gap:
+                self._short_of(c, gap - placed, [day], least, free)
 
     def _hours_per_week(self, c: Commitment, gap: float) -> None:
         least = self._least(c)
-        need = math.ceil(round(gap * 3600) / GRID) * GRID
+        exact = round(gap * 3600)  # what the report says is missing; blocks are on the grid
+        need = math.ceil(exact / GRID) * GRID
         days = self._open_days(c)
         words = activity_words(c.activity)
-        why = f"{amount_text(need / 3600, 'hours')} of {words} still to book this week"
+        why = f"{amount_text(exact / 3600, 'hours')} of {words} still to book this week"
         if not days:
-            self._short_of(c, need, [], least, 0)
+            self._short_of(c, exact, [], least, 0)
             return
         # spread: equal shares on the grid over as many committed days as the minimum
         # block allows, the days holding least of it first
@@ -352,8 +380,8 @@ class _Planner:
                 self.blocks.extend(spread)
             else:
                 placed = plain
-        if placed < need:
-            self._short_of(c, need - placed, days, least, free)
+        if placed < exact:
+            self._short_of(c, exact - placed, days, least, free)
 
     def _blocks(self, c: Commitment, gap: float) -> None:
         length = self._least(c)
@@ -456,12 +484,11 @@ class _Planner:
         number = 1 + sum(
             1 for b in self.blocks if b.commitment == c.id and b.slot.split("#")[0] == str(day)
         )
-        description = description_of(self.ahead.week, why)
-        title = proposal_title(self.rules, c.activity, description)
-        if title is None:  # the reason's words lead the rules astray: say less
-            description = _plain_description(self.ahead.week)
-            title = proposal_title(self.rules, c.activity, description)
-        assert title is not None  # plan() checked it with this description
+        # the reason's words may lead the rules astray: then say less
+        texts = [description_of(self.ahead.week, why), _plain_description(self.ahead.week)]
+        made = proposal_text(self.rules, c.activity, texts)
+        assert made is not None  # plan() checked it with the plain description
+        title, description = made
         block = ProposedBlock(
             commitment=c.id,
             activity=c.activity,

@@ -222,3 +222,61 @@ def test_run_writes_each_reps_proposals_and_attaches_them(tmp_path: Path, smtp):
     text = mails["dana@northwind.example"].get_body(("plain",)).get_content()
     assert "Proposed slots (the attached file imports them):" in text
     assert not list(mails["alex@northwind.example"].iter_attachments())  # the manager: none
+
+
+def test_the_attachment_says_its_charset_and_method():
+    # a title from a rule's keyword need not be ASCII: without a charset the mail reader
+    # takes the attachment for US-ASCII and mangles it; method=PUBLISH says it is a
+    # calendar to import, not an invitation to answer
+    from routine_audit.mail import MailSettings, Message, build
+    from routine_audit.proposals import Proposals, ProposedBlock
+    from routine_audit.team.proposals import proposal_attachment
+
+    block = ProposedBlock(
+        commitment="prospecting",
+        activity="prospecting",
+        start=_utc(2027, 3, 9, 9),
+        end=_utc(2027, 3, 9, 10),
+        title="Prospección",
+        reason="1 h of prospecting still to book on Tue 09 Mar",
+        slot="2027-03-09#1",
+    )
+    made = {"rep@northwind.example": Proposals("rep@northwind.example", WEEK_B, (block,), ())}
+    attached = proposal_attachment(made, "rep@northwind.example", _utc(2027, 3, 5))
+    mail = build(
+        MailSettings(host="localhost", sender="audit@northwind.example"),
+        Message(to="rep@northwind.example", subject="s", text="t", attachments=attached),
+    )
+    (part,) = mail.iter_attachments()
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("charset") == "utf-8"
+    assert part.get_param("method") == "PUBLISH"
+    assert part.get_filename() == FILE
+    assert "SUMMARY:Prospección\r\n" in part.get_content()
+
+
+def test_the_proposals_never_overwrite_an_input_or_the_report(files, tmp_path: Path):
+    calendar, routine = files
+    before = calendar.read_bytes()
+    # the calendar itself, the report's own file, and a file in a folder --ics reads
+    # (the next check would count the proposed blocks as booked): one-line errors
+    cases = [
+        (["--ics", str(calendar), "--proposals", str(calendar)], "is a calendar --ics reads"),
+        (
+            ["--ics", str(calendar), "--output", str(tmp_path / "w.ics"), "--proposals",
+             str(tmp_path / "w.ics")],
+            "is the report's --output too",
+        ),
+        (["--ics", str(tmp_path), "--proposals", str(tmp_path / "p.ics")], "--ics reads"),
+        (["--ics", str(tmp_path), "--propose", "--output", str(tmp_path / "w.md")], "--ics reads"),
+    ]  # fmt: skip
+    for args, words in cases:
+        result = CliRunner().invoke(
+            app, ["plan", "--routine", str(routine), "--week", WEEK_B, *args]
+        )
+        assert result.exit_code == 2, (args, result.output)
+        (line,) = result.stderr.strip().splitlines()[:1]
+        assert line.startswith("routine-audit: error: ") and words in line, line
+        assert "Traceback" not in result.output
+    assert calendar.read_bytes() == before
+    assert not (tmp_path / "p.ics").exists() and not (tmp_path / FILE).exists()

@@ -80,4 +80,5 @@ def proposal_attachment(
     if made is None or not made.blocks:
         return ()
     text = render_ics(made, now=now)
-    return ((proposals_file_name(email), text.encode(), "text/calendar"),)
+    kind = "text/calendar; charset=utf-8; method=PUBLISH"  # a calendar to import, in UTF-8
+    return ((proposals_file_name(email), text.encode(), kind),)
