@@ -318,12 +318,20 @@ def _next_week(state: RunState, folder: Path) -> list[tuple[Path, str]]:
     return ahead_files(state.ahead, state.options.audience, folder, team_files=not state.partial)
 
 
+def _agendas(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """Each rep's 1:1 agenda, ``<rep>-agenda.md`` and ``.html`` (issue 22)."""
+    from .agendas import agenda_files
+
+    return agenda_files(state, folder)
+
+
 # the files of a run's folder, in the order they are listed: (state, folder) -> files
 FILES: tuple[Callable[[RunState, Path], list[tuple[Path, str]]], ...] = (
     _rep_files,
     _team_pages,
     _team_tables,
     _next_week,
+    _agendas,
 )
 
 

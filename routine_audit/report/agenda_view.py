@@ -1,0 +1,285 @@
+"""The 1:1 agenda: one rep's week in the order of the weekly conversation, for the
+manager (docs/audit.md, "The 1:1 agenda").
+
+Its parts come from three places, so a team run can make the costly one where the rep's
+pages are made (and keep it with them):
+
+- ``report_part(report)``: what the rep's report view of the week gives (wins, plan vs
+  survived, the top gaps with their evidence and questions, each commitment's figures
+  this week and its trend). The view is the manager's: events are named as a manager may
+  see them.
+- the agreed actions the history holds (agreed.py), each set beside its commitment's
+  figures since (``action_figures``);
+- the routine's accountability note, the week ahead's readiness and its proposals.
+
+``assemble`` puts them together; ``report/agenda_render.py`` writes Markdown and HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from ..wording import amount_text, count_text, days_text, status_text, target_text
+from .stories import event_name
+from .text import percent_text, span_text
+
+if TYPE_CHECKING:
+    from ..agreed import AgreedAction
+    from .stories import Story
+    from .view import RepReport
+
+GAPS = 3  # the gaps an agenda takes up: the most pressing, one per subject
+MET = 0.995  # a week's adherence that reads 100%: the commitment was met that week
+STREAK_WEEKS = 2  # a streak is a win from two weeks in a row
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One of the week's most pressing gaps: its story, the blocks behind it (evidence
+    and obstacles, named for the manager) and its questions."""
+
+    text: str
+    evidence: tuple[str, ...]
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """What the rep's report view of the week gives the agenda (plain values: a team run
+    keeps it with the rep's pages)."""
+
+    name: str
+    email: str
+    week: str
+    period: str  # Mon 02 Nov – Sun 08 Nov 2026
+    judged: bool
+    coverage: str  # the coverage line's words
+    wins: tuple[str, ...]
+    plan: tuple[str, ...]  # plan vs survived, as lines
+    gaps: tuple[Gap, ...]
+    # commitment id -> [adherence, survival, status words] this week
+    figures: dict[str, list] = field(default_factory=dict)
+    # [week, commitment, adherence] of the judged weeks recorded, this one included
+    trend: tuple[tuple[str, str, float | None], ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReportPart:
+        data = json.loads(text)
+        data["gaps"] = tuple(
+            Gap(g["text"], tuple(g["evidence"]), tuple(g["questions"])) for g in data["gaps"]
+        )
+        for name in ("wins", "plan"):
+            data[name] = tuple(data[name])
+        data["trend"] = tuple(tuple(point) for point in data["trend"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ActionFigures:
+    """An agreed action beside its commitment's figures since the week it was for:
+    ``weeks`` (week, adherence or None for a week without data), survival this week."""
+
+    action: AgreedAction
+    weeks: tuple[tuple[str, float | None], ...]
+    survival: float | None
+    status: str | None  # this week's status words; None: no commitment, or not in the week
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """One rep's 1:1 agenda, in the conversation's order."""
+
+    part: ReportPart
+    accountability: str | None
+    actions: tuple[ActionFigures, ...]
+    readiness: tuple[str, ...] | None  # None: the week ahead was not checked
+    proposals: tuple[str, ...] | None  # None: no proposals were made (issue 21)
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The gaps' questions, each set once, in the gaps' order."""
+        asked: list[str] = []
+        for gap in self.part.gaps:
+            asked += [q for q in gap.questions if q not in asked]
+        return tuple(asked)
+
+
+# ---------------------------------------------------------------- the report's part
+
+
+def report_part(report: RepReport) -> ReportPart:
+    """The agenda's part from the rep's report view of the week (the manager's)."""
+    plan = report.plan
+    survival = {c.id: c.survival for c in plan.commitments} if plan is not None else {}
+    figures = {
+        c.id: [c.adherence if c.judged else None, survival.get(c.id), status_text(c.status)]
+        for c in report.commitments
+    }
+    rep = report.rep
+    return ReportPart(
+        name=rep.name or rep.email,
+        email=rep.email,
+        week=report.period.label,
+        period=days_text(report.period.first, report.period.last),
+        judged=report.judged,
+        coverage=report.coverage.line().partition(": ")[2],
+        wins=tuple(_wins(report)),
+        plan=tuple(_plan_lines(report)),
+        gaps=tuple(_gap(s) for s in top_gaps(report.stories)),
+        figures=figures,
+        trend=tuple((p.week, p.commitment, p.adherence) for p in report.trend),
+    )
+
+
+def _wins(report: RepReport) -> list[str]:
+    """Commitments met, streaks of weeks met, planned blocks that kept all their time."""
+    if not report.judged:
+        return []
+    wins = [
+        f"{c.id}: {status_text(c.status)} ({amount_text(c.scheduled, c.unit)} of "
+        f"{target_text(c.target, c.unit, c.direction)})"
+        for c in report.commitments
+        if c.status == "met"
+    ]
+    for commitment, weeks in streaks(report.trend, report.period.label).items():
+        if weeks >= STREAK_WEEKS:
+            wins.append(f"{commitment}: met {weeks} weeks in a row")
+    plan = report.plan
+    if plan is not None and plan.snapshot_at is not None:
+        for c in plan.commitments:
+            blocks = [b for b in plan.blocks if b.commitment == c.id and b.planned_seconds]
+            kept = [b for b in blocks if b.survived_seconds >= b.planned_seconds]
+            if kept:
+                wins.append(
+                    f"{c.id}: {len(kept)} of {count_text(len(blocks), 'planned block')} "
+                    "kept all their time"
+                )
+    return wins
+
+
+def streaks(trend, week: str) -> dict[str, int]:
+    """Commitment -> weeks in a row met, ending with ``week`` (weeks without calendar
+    data are not in a trend: they neither break nor extend a streak)."""
+    by_commitment: dict[str, list] = {}
+    for point in sorted(trend, key=lambda p: p.week):
+        if point.week <= week:
+            by_commitment.setdefault(point.commitment, []).append(point)
+    found = {}
+    for commitment, points in by_commitment.items():
+        if points[-1].week != week:
+            continue  # not judged this week: no streak to tell
+        run = 0
+        for point in reversed(points):
+            if point.adherence is None or point.adherence < MET:
+                break
+            run += 1
+        found[commitment] = run
+    return found
+
+
+def _plan_lines(report: RepReport) -> list[str]:
+    from .plan_view import plan_text_lines
+
+    if not report.judged:
+        return ["No calendar data this week: nothing to compare with the plan."]
+    if report.plan is None:
+        return ["Not known here: the plan is kept in a team's history (run, team plan)."]
+    return plan_text_lines(report.plan)
+
+
+def top_gaps(stories: tuple[Story, ...]) -> list[Story]:
+    """The most pressing stories, one per subject (commitment, limit or kind), at most
+    ``GAPS``; stories come most pressing first."""
+    chosen: list[Story] = []
+    subjects: set[str] = set()
+    for story in stories:
+        if story.subject not in subjects:
+            subjects.add(story.subject)
+            chosen.append(story)
+        if len(chosen) == GAPS:
+            break
+    return chosen
+
+
+def _gap(story: Story) -> Gap:
+    return Gap(
+        text=story.text,
+        evidence=tuple(
+            f"{role}: {event_name(block)} {span_text(block.start, block.end)}"
+            for _kind, role, block in story.evidence
+        ),
+        questions=story.questions,
+    )
+
+
+# ---------------------------------------------------------------- the whole agenda
+
+
+def assemble(
+    part: ReportPart,
+    *,
+    accountability: str | None,
+    actions: list[AgreedAction],
+    readiness: tuple[str, ...] | None = None,
+    proposals: tuple[str, ...] | None = None,
+) -> Agenda:
+    """The agenda: the report's part, the accountability note, the actions it opens with
+    (``agreed.due_by``) beside their figures, the week ahead's readiness and proposals."""
+    return Agenda(
+        part=part,
+        accountability=accountability,
+        actions=tuple(action_figures(a, part) for a in actions),
+        readiness=readiness,
+        proposals=proposals,
+    )
+
+
+def action_figures(action: AgreedAction, part: ReportPart) -> ActionFigures:
+    """An action's commitment since the week it was for: its adherence in each week from
+    then to the agenda's (None: no calendar data or not recorded), and its survival and
+    status this week."""
+    if action.commitment is None:
+        return ActionFigures(action, (), None, None)
+    recorded = {week: adherence for week, c, adherence in part.trend if c == action.commitment}
+    weeks = tuple((week, recorded.get(week)) for week in _weeks(action.week, part.week))
+    _adherence, survival, status = part.figures.get(action.commitment, [None, None, None])
+    return ActionFigures(action, weeks, survival, status if part.judged else None)
+
+
+def _weeks(first: str, last: str) -> list[str]:
+    from ..history import shift_week
+
+    weeks, week = [], first
+    while week <= last and len(weeks) < 53:
+        weeks.append(week)
+        week = shift_week(week, 1)
+    return weeks
+
+
+def action_line(figures: ActionFigures) -> str:
+    """``#3 prospecting (for 2026-W45, open): Block Tuesday mornings``; the text as
+    recorded (clean plain text: escape it where it is rendered)."""
+    a = figures.action
+    about = f" {a.commitment}" if a.commitment else ""
+    state = "done" if a.done else "open"
+    return f"#{a.id}{about} (for {a.week}, {state}): {a.text}"
+
+
+def since_text(figures: ActionFigures) -> str:
+    """``since: 2026-W45 80%; this week short of target, survival 65%``."""
+    if figures.action.commitment is None:
+        return "about no one commitment"
+    weeks = ", ".join(
+        f"{week} {percent_text(adherence) if adherence is not None else 'no data'}"
+        for week, adherence in figures.weeks
+    )
+    parts = [f"adherence since: {weeks or 'no week yet'}"]
+    if figures.status is not None:
+        parts.append(f"this week {figures.status}")
+    parts.append(f"survival this week {percent_text(figures.survival)}")
+    return "; ".join(parts)

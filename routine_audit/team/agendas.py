@@ -1,0 +1,163 @@
+"""The 1:1 agenda in a team: ``<rep>-agenda.md`` and ``.html`` beside each rep's report
+in a run's folder, and ``agenda_for`` (``routine-audit agenda``) for one rep and week.
+
+A run makes each rep's report part (report/agenda_view.py) where it makes the rep's
+pages, and keeps it with them (``pages.REP_PAGES["agenda"]``); writing the agenda then
+only adds what the history and the week ahead hold, so a warm run decodes nothing more.
+Agendas are the manager's: a run for the owner's view writes none.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..agreed import AgreedAction, agreed_actions, due_by, team_member
+from ..report.agenda_render import render_html, render_markdown
+from ..report.agenda_view import Agenda, ReportPart, assemble
+from .pages import rep_file_stem
+
+if TYPE_CHECKING:
+    from ..config.team import Member, Team
+    from ..history import History
+    from .runner import RepOutcome
+    from .state import RunState
+
+AGENDA_SUFFIXES = {"markdown": "-agenda.md", "html": "-agenda.html"}
+
+
+def agenda_files(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """Each audited rep's agenda, Markdown and HTML (none for the owner's view)."""
+    if state.options.audience != "manager":
+        return []
+    team = state.team
+    actions = agreed_actions(state.history, team=team.name) if state.history else []
+    ahead = {o.member.email: o for o in state.ahead}
+    members = {m.email: m for m in team.spec.reps}
+    files = []
+    for page in state.pages:
+        piece = page.formats.get("agenda")
+        member = members.get(page.report.rep.email)
+        if not piece or member is None:
+            continue
+        agenda = team_agenda(
+            team,
+            member,
+            ReportPart.from_json(piece),
+            actions,
+            ahead.get(member.email),
+            _proposal_lines(state, member.email),
+        )
+        stem = rep_file_stem(page.report)
+        files += [
+            (folder / f"{stem}{AGENDA_SUFFIXES['markdown']}", render_markdown(agenda)),
+            (folder / f"{stem}{AGENDA_SUFFIXES['html']}", render_html(agenda)),
+        ]
+    return files
+
+
+def team_agenda(
+    team: Team,
+    member: Member,
+    part: ReportPart,
+    actions: list[AgreedAction],
+    ahead: RepOutcome | None,
+    proposals: tuple[str, ...] | None = None,
+) -> Agenda:
+    """A member's agenda from the report's part, the team's agreed actions, the rep's
+    week ahead (None: not checked) and its proposals."""
+    return assemble(
+        part,
+        accountability=team.member_routine(member).accountability,
+        actions=due_by(actions, member.email, part.week),
+        readiness=readiness(ahead),
+        proposals=proposals,
+    )
+
+
+def readiness(ahead: RepOutcome | None) -> tuple[str, ...] | None:
+    """The week ahead, one line per commitment (None: not checked, or it failed)."""
+    if ahead is None or ahead.result is None:
+        return None
+    from ..ahead import week_ahead
+    from ..caching import opened
+    from ..report.ahead_view import commitment_line
+
+    figures = week_ahead(opened(ahead.result))
+    return tuple(commitment_line(c) for c in figures.commitments)
+
+
+def _proposal_lines(state: RunState, email: str) -> tuple[str, ...] | None:
+    """The rep's proposed blocks for the week ahead, as lines, when the run made some
+    (issue 21: ``state.proposals``, rep -> proposals); None otherwise."""
+    from ..wording import clock_text, day_text
+
+    proposed = getattr(state, "proposals", {}).get(email)
+    if proposed is None:
+        return None
+    return tuple(
+        f"{day_text(b.start.date())} {clock_text(b.start)}–{clock_text(b.end)} "
+        f"{b.commitment}: {b.reason}"
+        for b in proposed.blocks
+    )
+
+
+# ---------------------------------------------------------------- one rep, on demand
+
+
+def agenda_for(
+    team: Team,
+    rep: str,
+    *,
+    week: str | None = None,
+    db: str | Path | None = None,
+    today: date | None = None,
+) -> Agenda:
+    """``rep``'s agenda for ``week`` (default: last week), as a run would write it: the
+    rep's week audited afresh (or from the cache), the history (``db``, else the team's)
+    for the trend, the plan and what was agreed, and the week after checked as the week
+    ahead. Without a history file the agenda has no trend, plan or agreed actions."""
+    from ..history import History, default_db_path
+    from ..period import Period
+    from .ahead import check_week_ahead
+    from .runner import team_period
+
+    member = team_member(team, rep)
+    period = team_period(team, week=week, today=today)
+    path = Path(db) if db is not None else (team.db_path or default_db_path())
+    history = History(path, create=False) if path.exists() else None
+    try:
+        part = _report_part(team, member, period, history)
+        actions = agreed_actions(history, team=team.name) if history is not None else []
+    finally:
+        if history is not None:
+            history.close()
+    following = Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
+    ahead = check_week_ahead(team, following, only=member.email)
+    return team_agenda(team, member, part, actions, ahead[0] if ahead else None)
+
+
+def _report_part(team: Team, member: Member, period, history: History | None) -> ReportPart:
+    from ..errors import ConfigError
+    from ..history import previous_week, recorded_trend
+    from ..report import build_report
+    from ..report.agenda_view import report_part
+    from ..survival import WeekPlan, review_of, week_plan
+    from .runner import audit_team
+    from .state import TREND_WEEKS
+
+    (outcome,) = audit_team(team, period, only=member.email)
+    if outcome.result is None:
+        raise ConfigError(f"{member.email} could not be audited: {outcome.error}")
+    result = outcome.result
+    trend: tuple = ()
+    plan = None
+    if history is not None:
+        before = history.trend(
+            member.email, weeks=TREND_WEEKS - 1, until=previous_week(period.label)
+        )
+        trend = (*before, *recorded_trend(result, period.label))
+        plan = WeekPlan(week_plan(history, team=team.name, week=period.label, rep=member.email))
+    report = build_report(result, "manager", trend=trend, plan=review_of(plan, result))
+    return report_part(report)
