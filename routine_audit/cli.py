@@ -836,6 +836,121 @@ def history_command(
         typer.echo(render_trend(rep, points, _options(True)), nl=False)
 
 
+# -- the 1:1 agenda and what we agreed (issue 22) -------------------------------------
+
+
+class AgendaFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+
+
+@app.command("agenda")
+def agenda_command(
+    config: ConfigOption,
+    rep: Annotated[str, typer.Option("--rep", metavar="EMAIL", help="The rep of the 1:1.")],
+    week: WeekOption = None,
+    db: DbOption = None,
+    fmt: Annotated[
+        AgendaFormat,
+        typer.Option("--format", "-f", metavar=_choices(AgendaFormat), help="Output format."),
+    ] = AgendaFormat.markdown,
+    output: OutputOption = None,
+) -> None:
+    """The 1:1 agenda of a rep's week (last week by default), for the manager: how the
+    rep wants to be held to it, wins, what was agreed and how it went, plan vs survived,
+    the top gaps, questions, next week's readiness and proposals, space for notes."""
+    from .config.load import load_team
+    from .report.agenda_render import AGENDA_FORMATS
+    from .team.agendas import agenda_for
+
+    with user_errors():
+        agenda = agenda_for(load_team(config), rep, week=week, db=db)
+        _emit(AGENDA_FORMATS[fmt.value](agenda), output)
+
+
+@app.command("agree", cls=_PlainArguments)
+def agree_command(
+    text: Annotated[
+        str | None,
+        typer.Argument(metavar="TEXT", help="The action, in the words agreed.", show_default=False),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="The team file (YAML, kind: team)."),
+    ] = None,
+    rep: Annotated[
+        str | None, typer.Option("--rep", metavar="EMAIL", help="The rep who agreed it.")
+    ] = None,
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            metavar="WEEK",
+            help="The week it is for: ISO week, or last, this, next. Default: the coming "
+            "week (the one after last week).",
+        ),
+    ] = None,
+    commitment: Annotated[
+        str | None,
+        typer.Option("--commitment", metavar="ID", help="The commitment it is about."),
+    ] = None,
+    listing: Annotated[
+        bool, typer.Option("--list", help="List the agreed actions (of --rep) instead.")
+    ] = False,
+    done: Annotated[
+        int | None, typer.Option("--done", metavar="ID", help="Mark action ID done.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Record what rep and manager agreed in the 1:1 (the next agenda opens with it);
+    --list shows the actions, --done ID marks one done."""
+    from .agreed import agree, agreed_actions, mark_done
+    from .config.load import load_team
+    from .errors import UsageError
+    from .history import History, default_db_path
+    from .report.agenda_view import agreed_row
+
+    with user_errors():
+        if config is None:
+            raise UsageError("no team file given", hint="pass --config team.yaml")
+        modes = [text is not None, listing, done is not None]
+        if sum(modes) != 1:
+            raise UsageError(
+                "give the action's TEXT, or --list, or --done ID (one of them)",
+                hint='e.g. agree --config team.yaml --rep EMAIL "Block Tuesday mornings"',
+            )
+        team = load_team(config)
+        path = db or team.db_path or default_db_path()
+        if done is not None:
+            with History(path, create=False) as history:
+                mark_done(history, done)
+            typer.echo(f"action #{done} marked done")
+            return
+        if listing:
+            with History(path, create=False) as history:
+                member = None if rep is None else _team_member(team, rep)
+                actions = agreed_actions(
+                    history, team=team.name, rep=None if member is None else member.email
+                )
+            for action in actions:
+                typer.echo(agreed_row(action))
+            if not actions:
+                typer.echo("no agreed actions yet")
+            return
+        if rep is None:
+            raise UsageError("whose action is it?", hint="pass --rep EMAIL")
+        assert text is not None
+        with History(path) as history:
+            action = agree(history, team, rep, text, week=week, commitment=commitment)
+        typer.echo(f"agreed: {agreed_row(action)}")
+
+
+def _team_member(team, rep: str):
+    from .agreed import team_member
+
+    return team_member(team, rep)
+
+
 def _known_rep(rep: str, known: list[str], path: Path) -> str:
     """The history's spelling of ``rep`` (addresses match in any case); an address the
     history does not know is a usage error naming the ones it does."""

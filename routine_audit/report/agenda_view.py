@@ -283,3 +283,11 @@ def since_text(figures: ActionFigures) -> str:
         parts.append(f"this week {figures.status}")
     parts.append(f"survival this week {percent_text(figures.survival)}")
     return "; ".join(parts)
+
+
+def agreed_row(action: AgreedAction) -> str:
+    """One line of ``agree --list``: ``#3 dana@… 2026-W45 prospecting open: text``
+    (control characters were removed when it was recorded)."""
+    about = action.commitment or "-"
+    state = "done" if action.done else "open"
+    return f"#{action.id} {action.rep} {action.week} {about} {state}: {action.text}"
