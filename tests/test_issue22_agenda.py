@@ -41,7 +41,7 @@ def team_folder(tmp_path_factory):
     for path in package_data("sample").iterdir():
         shutil.copy(path, folder / path.name)
     sam = folder / "sam.yaml"
-    sam.write_text(sam.read_text() + f"accountability: {json.dumps(HELD)}\n")
+    sam.write_text(without_note(sam.read_text()) + f"accountability: {json.dumps(HELD)}\n")
     db = folder / "h.sqlite"
     team = folder / "team.yaml"
     assert cli("team", "audit", "--config", team, "--week", "2026-W44", "--db", db).exit_code == 0
@@ -58,6 +58,11 @@ def team_folder(tmp_path_factory):
     run = cli("team", "audit", "--config", team, "--week", "2026-W45", "--db", db, "--out", out)
     assert run.exit_code == 0, run.output
     return folder
+
+
+def without_note(routine: str) -> str:
+    """A sample routine without its own accountability note (the tests write theirs)."""
+    return re.sub(r"^accountability: .*\n", "", routine, flags=re.M)
 
 
 def sections(markdown: str) -> list[str]:
@@ -194,15 +199,15 @@ def test_accountability_opens_the_agenda_and_nothing_else(team_folder):
     assert others
     for path in others:
         assert "team channel" not in path.read_text(), path.name
-    dana = (out / "dana-at-northwind.example-agenda.md").read_text()
-    assert "No note yet: ask how they want to be held to it." in dana
+    morgan = (out / "morgan-at-northwind.example-agenda.md").read_text()
+    assert "No note yet: ask how they want to be held to it." in morgan
 
 
 def test_hostile_accountability_is_cleaned_or_refused(tmp_path):
     for path in package_data("sample").iterdir():
         shutil.copy(path, tmp_path / path.name)
     sam = tmp_path / "sam.yaml"
-    base = sam.read_text()
+    base = without_note(sam.read_text())
     sam.write_text(base + 'accountability: "Be \\e[1mdirect\\e[0m <b>please</b>"\n')
     out = cli("agenda", "--config", tmp_path / "team.yaml", "--rep", SAM, "--week", "2026-W45",
               "--db", tmp_path / "none.sqlite", "--format", "html")  # fmt: skip

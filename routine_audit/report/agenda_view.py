@@ -21,7 +21,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from ..wording import amount_text, count_text, days_text, status_text, target_text
+from ..wording import amount_text, days_text, duration_text, status_text, target_text
 from .stories import event_name
 from .text import percent_text, span_text
 
@@ -59,7 +59,7 @@ class ReportPart:
     wins: tuple[str, ...]
     plan: tuple[str, ...]  # plan vs survived, as lines
     gaps: tuple[Gap, ...]
-    # commitment id -> [adherence, survival, status words] this week
+    # commitment id -> [adherence, survival, status words, planned s, survived s] this week
     figures: dict[str, list] = field(default_factory=dict)
     # [week, commitment, adherence] of the judged weeks recorded, this one included
     trend: tuple[tuple[str, str, float | None], ...] = ()
@@ -82,12 +82,15 @@ class ReportPart:
 @dataclass(frozen=True)
 class ActionFigures:
     """An agreed action beside its commitment's figures since the week it was for:
-    ``weeks`` (week, adherence or None for a week without data), survival this week."""
+    ``weeks`` (week, adherence or None for a week without data), survival this week (with
+    its planned and survived seconds)."""
 
     action: AgreedAction
     weeks: tuple[tuple[str, float | None], ...]
     survival: float | None
     status: str | None  # this week's status words; None: no commitment, or not in the week
+    planned_seconds: int | None = None
+    survived_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,15 @@ class Agenda:
 def report_part(report: RepReport) -> ReportPart:
     """The agenda's part from the rep's report view of the week (the manager's)."""
     plan = report.plan
-    survival = {c.id: c.survival for c in plan.commitments} if plan is not None else {}
+    planned = {c.id: c for c in plan.commitments} if plan is not None else {}
     figures = {
-        c.id: [c.adherence if c.judged else None, survival.get(c.id), status_text(c.status)]
+        c.id: [
+            c.adherence if c.judged else None,
+            getattr(planned.get(c.id), "survival", None),
+            status_text(c.status),
+            getattr(planned.get(c.id), "planned_seconds", None),
+            getattr(planned.get(c.id), "survived_seconds", None),
+        ]
         for c in report.commitments
     }
     rep = report.rep
@@ -137,28 +146,32 @@ def report_part(report: RepReport) -> ReportPart:
 
 
 def _wins(report: RepReport) -> list[str]:
-    """Commitments met, streaks of weeks met, planned blocks that kept all their time."""
+    """Each commitment met (with its streak of weeks met, from two weeks), then the
+    planned blocks that kept all their time, per commitment with a plan."""
     if not report.judged:
         return []
-    wins = [
-        f"{c.id}: {status_text(c.status)} ({amount_text(c.scheduled, c.unit)} of "
-        f"{target_text(c.target, c.unit, c.direction)})"
-        for c in report.commitments
-        if c.status == "met"
-    ]
-    for commitment, weeks in streaks(report.trend, report.period.label).items():
-        if weeks >= STREAK_WEEKS:
-            wins.append(f"{commitment}: met {weeks} weeks in a row")
+    runs = streaks(report.trend, report.period.label)
+    wins = []
+    for c in report.commitments:
+        if c.status != "met":
+            continue
+        words = "within the limit" if c.direction == "max" else "met"
+        line = (
+            f"{c.id}: {words} ({amount_text(c.scheduled, c.unit)} of "
+            f"{target_text(c.target, c.unit, c.direction)})"
+        )
+        weeks = runs.get(c.id, 0)
+        wins.append(f"{line}, {weeks} weeks in a row" if weeks >= STREAK_WEEKS else line)
     plan = report.plan
     if plan is not None and plan.snapshot_at is not None:
+        kept = []
         for c in plan.commitments:
             blocks = [b for b in plan.blocks if b.commitment == c.id and b.planned_seconds]
-            kept = [b for b in blocks if b.survived_seconds >= b.planned_seconds]
-            if kept:
-                wins.append(
-                    f"{c.id}: {len(kept)} of {count_text(len(blocks), 'planned block')} "
-                    "kept all their time"
-                )
+            whole = [b for b in blocks if b.survived_seconds >= b.planned_seconds]
+            if whole:
+                kept.append(f"{c.id} {len(whole)} of {len(blocks)}")
+        if kept:
+            wins.append(f"planned blocks that kept all their time: {', '.join(kept)}")
     return wins
 
 
@@ -247,8 +260,12 @@ def action_figures(action: AgreedAction, part: ReportPart) -> ActionFigures:
         return ActionFigures(action, (), None, None)
     recorded = {week: adherence for week, c, adherence in part.trend if c == action.commitment}
     weeks = tuple((week, recorded.get(week)) for week in _weeks(action.week, part.week))
-    _adherence, survival, status = part.figures.get(action.commitment, [None, None, None])
-    return ActionFigures(action, weeks, survival, status if part.judged else None)
+    _adherence, survival, status, planned, survived = part.figures.get(
+        action.commitment, [None] * 5
+    )
+    return ActionFigures(
+        action, weeks, survival, status if part.judged else None, planned, survived
+    )
 
 
 def _weeks(first: str, last: str) -> list[str]:
@@ -281,7 +298,13 @@ def since_text(figures: ActionFigures) -> str:
     parts = [f"adherence since: {weeks or 'no week yet'}"]
     if figures.status is not None:
         parts.append(f"this week {figures.status}")
-    parts.append(f"survival this week {percent_text(figures.survival)}")
+    survival = f"survival this week {percent_text(figures.survival)}"
+    if figures.planned_seconds:
+        survival += (
+            f" ({duration_text(figures.survived_seconds or 0)} of "
+            f"{duration_text(figures.planned_seconds)} planned)"
+        )
+    parts.append(survival)
     return "; ".join(parts)
 
 
