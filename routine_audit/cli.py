@@ -463,9 +463,11 @@ def demo(
     ] = Path("reports/demo"),
     audience: AudienceOption = AudienceChoice.manager,
 ) -> None:
-    """Audit the bundled sample team for its sample week: prints each rep's report and the
-    team roll-up, and writes HTML, Markdown, JSON and CSV reports to --out."""
-    from .demo import run_demo
+    """Audit the bundled sample team for its sample week, with a sample history of the
+    five weeks before it: prints each rep's report, the team roll-up, two reps' trends
+    and one rep's 1:1 agenda, and writes HTML, Markdown, JSON and CSV reports, the
+    agendas and the sample history to --out."""
+    from .demo import HISTORY_FILE, run_demo
     from .report import render
     from .report.team_text import render_team_terminal
 
@@ -473,9 +475,32 @@ def demo(
         run = run_demo(out, audience.value)
         typer.echo(render(list(run.team_report.reps), "table", _options(True)))
         typer.echo(render_team_terminal(run.team_report, _options(True)))
+        _demo_cadence(out / HISTORY_FILE, out, audience.value)
         for path in run.written:
             typer.echo(f"wrote {path}", err=True)
         typer.echo(f"open {out / 'index.html'} in a browser for the team page", err=True)
+        if audience is AudienceChoice.manager:
+            agenda = out / "sam-at-northwind.example-agenda.html"
+            typer.echo(f"open {agenda} for Sam's 1:1 agenda", err=True)
+        typer.echo(
+            f"routine-audit history --db {out / HISTORY_FILE} --rep dana@northwind.example "
+            "shows the sample history",
+            err=True,
+        )
+
+
+def _demo_cadence(db: Path, out: Path, audience: str) -> None:
+    """The demo's weeks: Dana improving and Sam slipping, then Sam's 1:1 agenda."""
+    from .history import History
+    from .report.history_text import render_trend
+
+    with History(db, create=False) as history:
+        for rep in ("dana@northwind.example", "sam@northwind.example"):
+            points = history.trend(rep, weeks=6)
+            typer.echo(render_trend(rep, points, _options(True)), nl=False)
+    agenda = out / "sam-at-northwind.example-agenda.md"
+    if audience == "manager" and agenda.exists():
+        typer.echo(agenda.read_text(encoding="utf-8"))
 
 
 @rules_app.command("check", cls=_PlainArguments)

@@ -1,0 +1,107 @@
+"""Issue 22, section 3: a demo that shows the cadence. `routine-audit demo` builds a
+sample history of the five weeks before the sample week (one rep improving, one
+slipping, each week's plan, one agreed action) and runs the sample week with it. The
+figures are worked by hand in tests/golden/sample_week.json ("weeks", with its notes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from routine_audit.cli import app
+from routine_audit.config.load import load_team
+from routine_audit.demo import HISTORY_FILE, run_demo, sample_team_file
+from routine_audit.history import History
+from routine_audit.sample_weeks import sample_weeks, write_week
+from routine_audit.survival import plan_vs_survived, week_plan
+from routine_audit.team.runner import audit_team, team_period
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "sample_week.json").read_text())
+WEEKS = GOLDEN["weeks"]
+DANA, SAM = "dana@northwind.example", "sam@northwind.example"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's folder, computed afresh (never from this machine's cache)."""
+    out = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ROUTINE_AUDIT_CACHE", "off")
+        run = run_demo(out)
+    assert all(o.ok for o in run.outcomes)
+    return out
+
+
+def adherence(db: Path, rep: str, commitment: str) -> dict[str, float]:
+    with History(db, create=False) as history:
+        points = history.trend(rep, weeks=6, until="2026-W45")
+    return {p.week: round(p.adherence, 4) for p in points if p.commitment == commitment}
+
+
+def test_the_demo_weeks_are_six_in_a_row():
+    assert sample_weeks() == [
+        "2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45",
+    ]  # fmt: skip
+
+
+def test_one_rep_improves_and_one_slips(demo):
+    db = demo / HISTORY_FILE
+    assert adherence(db, DANA, "prospecting") == WEEKS[DANA]["prospecting_adherence"]
+    assert adherence(db, SAM, "gym") == WEEKS[SAM]["gym_adherence"]
+    assert adherence(db, SAM, "client-meetings") == WEEKS[SAM]["client_meetings_adherence"]
+
+
+@pytest.mark.parametrize("week", sorted(WEEKS[DANA]["prospecting_survival"]))
+def test_each_week_has_its_plan_and_what_survived(demo, week):
+    """Dana's prospecting against the plan taken on each Monday at 07:00 (the meetings
+    added at 08:00 took one planned hour each)."""
+    team = load_team(sample_team_file())
+    back = sample_weeks()[::-1].index(week)
+    folder = demo.parent / f"actual-{week}"
+    actual = load_team(write_week(team, folder, back, plan_at=None)) if back else team
+    (outcome,) = audit_team(actual, team_period(actual, week=week), only=DANA)
+    with History(demo / HISTORY_FILE, create=False) as history:
+        plan = week_plan(history, team=team.name, week=week, rep=DANA)
+    assert plan is not None and plan.before_start
+    review = plan_vs_survived(plan, outcome.result)
+    (prospecting,) = [c for c in review.commitments if c.id == "prospecting"]
+    assert prospecting.planned_seconds == 10 * 3600
+    assert prospecting.survival == pytest.approx(WEEKS[DANA]["prospecting_survival"][week])
+
+
+def test_the_last_weeks_agenda_opens_with_the_action_agreed_the_week_before(demo):
+    sam = (demo / "sam-at-northwind.example-agenda.md").read_text()
+    agreed = sam.split("## What we agreed")[1].split("## Plan")[0]
+    assert "\n".join(WEEKS[SAM]["agenda_lines"]) in agreed
+    with History(demo / HISTORY_FILE, create=False) as history:
+        (row,) = history.agreed_rows()
+    assert row[3] == "2026-W45" and row[6] == "2026-10-30T15:00:00+00:00"  # Fri of W44
+    # the rep's words open it; wins carry the streaks
+    assert "Tell me straight when the gym slips" in sam.split("## Wins")[0]
+    dana = (demo / "dana-at-northwind.example-agenda.md").read_text()
+    for line in WEEKS[DANA]["agenda_lines"]:
+        assert f"{line}\n" in dana
+    # the sample week's run checks the week ahead: readiness per commitment
+    assert "- gym: 3 of 3 blocks blocked out; nothing left to book" in sam
+
+
+def test_the_demo_never_touches_the_users_history(tmp_path, monkeypatch):
+    """The sample history lives in the output folder, made anew on every run."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    monkeypatch.setenv("ROUTINE_AUDIT_CACHE", "off")
+    out = tmp_path / "demo"
+    out.mkdir()
+    with History(out / HISTORY_FILE) as stale:  # a sample history left by an earlier run
+        stale.add_agreed(team="Northwind Sample Team", rep=SAM, week="2026-W44",
+                         commitment=None, text="from an earlier run")  # fmt: skip
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not home.exists()
+    with History(out / HISTORY_FILE, create=False) as history:
+        assert len(history.agreed_rows()) == 1  # replaced, not added to
+    assert "Sam Demoson: 1:1 agenda for 2026-W45" in result.output
+    assert "dana@northwind.example: adherence by week" in result.output
