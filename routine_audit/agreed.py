@@ -112,7 +112,7 @@ def mark_done(history: History, action_id: int, *, at: datetime | None = None) -
     if not history.mark_agreed_done(action_id, at=at):
         raise UsageError(
             f"no agreed action #{action_id}",
-            hint="`routine-audit agree --list --config TEAM` shows them",
+            hint="listing the agreed actions shows their numbers",
             names=("done",),
         )
 
