@@ -255,3 +255,28 @@ def test_the_migration_adds_the_agreed_actions_to_an_older_history(tmp_path):
     with History(path) as history:
         assert history.schema_version == module.SCHEMA_VERSION
         assert history.agreed_rows() == []
+
+
+def test_a_week_without_calendar_data_is_said_not_judged(team_folder):
+    """2026-W20: the sample calendars' series begin in September, so no event meets it
+    (coverage empty): no wins, no gaps, nothing to compare with the plan."""
+    result = cli("agenda", "--config", team_folder / "team.yaml", "--db",
+                 team_folder / "h.sqlite", "--rep", SAM, "--week", "2026-W20")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    wins = result.output.split("## Wins")[1].split("## What we agreed")[0]
+    assert "No calendar data this week (empty:" in wins
+    assert "None this week: look for one together." in wins
+    assert "No calendar data this week: nothing to compare with the plan." in result.output
+    assert "No gap this week." in result.output
+
+
+def test_the_agenda_page_renders_in_chromium(team_folder, tmp_path):
+    from test_html import _browser, _chromium
+
+    binary = _chromium()
+    page = team_folder / "out" / "sam-at-northwind.example-agenda.html"
+    dom = _browser(binary, tmp_path / "profile", "--dump-dom", page.as_uri()).stdout
+    assert "<script" not in dom.lower()
+    for title in ("How they want to be held to it", "What we agreed", "Notes"):
+        assert f"<h2>{title}</h2>" in dom
+    assert "Book the gym at 07:00 and decline anything on top" in dom
