@@ -464,7 +464,7 @@ def demo(
     audience: AudienceOption = AudienceChoice.manager,
 ) -> None:
     """Audit the bundled sample team for its sample week, with a sample history of the
-    five weeks before it: prints each rep's report, the team roll-up, two reps' trends
+    seven weeks before it: prints each rep's report, the team roll-up, two reps' trends
     and one rep's 1:1 agenda, and writes HTML, Markdown, JSON and CSV reports, the
     agendas and the sample history to --out."""
     from .demo import HISTORY_FILE, run_demo

@@ -23,7 +23,7 @@ def sample_team_file() -> Path:
 
 
 def run_demo(out: str | Path | None = None, audience: str = "manager") -> TeamRun:
-    """Audit the sample team for the sample week, with a sample history of the five weeks
+    """Audit the sample team for the sample week, with a sample history of the seven weeks
     before it built afresh; write every report to ``out`` if given.
 
     Nothing is recorded in the user's history: the sample history is ``out``'s

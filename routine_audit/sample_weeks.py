@@ -1,23 +1,24 @@
 """The demo's weeks before the sample week, and the sample history built from them.
 
 The sample team's calendars (``data/sample``) hold one week in detail, 2026-W45. The
-demo shows a cadence, so the five weeks before it are made from it at demo time,
-deterministically: each rep's calendar moved back whole by one to five weeks (every
+demo shows a cadence, so the seven weeks before it are made from it at demo time,
+deterministically: each rep's calendar moved back whole by one to seven weeks (every
 time on its own wall clock, so a 09:00 block stays at 09:00 across a daylight-saving
 change), then changed as the rep's story says (``STORIES``):
 
 - Dana improves: in the weeks before, client meetings booked on Monday morning
   (after the plan was made) took one more prospecting hour per week the further back:
-  5 days short in W40, 4 in W41 … none in W45.
+  7 hours in W38, 6 in W39 … 1 in W44, none in W45.
 - Sam slips: the client meetings that take his gym mornings in W45 were not there
-  before. W40-W42 hold neither (both gym blocks), W43-W44 the Wednesday call only
+  before. W38-W42 hold neither (both gym blocks), W43-W44 the Wednesday call only
   (Monday's block), W45 both (no block).
 
 ``build_sample_history`` records those weeks in a history of its own (never the user's):
 each week's plan, taken on its Monday at 07:00 from the calendar as it stood then (the
-events created before that moment), the weeks W40-W44 as audited, and one agreed
-action, for Sam's gym in W45, recorded on Friday of W44. The demo then runs W45 itself
-with that history. The figures are worked by hand in tests/golden/sample_week.json
+events created before that moment), the weeks W38-W44 as audited, and one agreed
+action, for Sam's gym in W45, recorded on Friday of W44. Eight weeks in all: as many as
+a rep page's trend and the team page's heatmap show. The demo then runs W45 itself with
+that history. The figures are worked by hand in tests/golden/sample_week.json
 ("weeks").
 """
 
@@ -34,7 +35,7 @@ from zoneinfo import ZoneInfo
 from .config.team import Team
 
 SAMPLE_WEEK = "2026-W45"
-WEEKS_BEFORE = 5  # 2026-W40 … 2026-W44
+WEEKS_BEFORE = 7  # 2026-W38 … 2026-W44
 PLAN_AT = (0, 7)  # each week's plan: its Monday at 07:00 in the team's zone
 AGREED = (
     "sam@northwind.example",
@@ -61,16 +62,17 @@ class Change:
 
 
 def _dana(weeks_back: int, monday: date) -> Change:
-    """Client meetings on prospecting mornings, one per week back, booked on Monday at
-    08:00 (after the plan): Mon, Tue, Thu, Fri 09:00-10:00, then Wed 10:00-11:00 (Wed's
-    prospecting block is 10:00-12:00 that week)."""
-    slots = ((0, 9), (1, 9), (3, 9), (4, 9), (2, 10))[:weeks_back]
+    """Client meetings on prospecting mornings, one hour each, one per week back, booked
+    on Monday at 08:00 (after the plan): Mon, Tue, Thu, Fri 09:00-10:00, Wed 10:00-11:00
+    (Wed's prospecting block is 10:00-12:00 that week), then Mon and Tue 10:00-11:00."""
+    slots = ((0, 9), (1, 9), (3, 9), (4, 9), (2, 10), (0, 10), (1, 10))[:weeks_back]
     created = _utc(datetime.combine(monday, datetime.min.time().replace(hour=8)), "Europe/London")
-    buyers = ("Contoso", "Fabrikam", "Tailspin", "Northwind Traders", "Litware")
+    buyers = ("Contoso", "Fabrikam", "Tailspin", "Northwind Traders", "Litware", "Proseware",
+              "Adatum")  # fmt: skip
     return Change(
         add=tuple(
             _meeting(
-                f"demo-dana-{monday.isoformat()}-{day}@northwind.example",
+                f"demo-dana-{monday.isoformat()}-{day}-{hour}@northwind.example",
                 f"{buyers[i]} – pricing call",
                 datetime.combine(monday + timedelta(days=day), datetime.min.time()).replace(
                     hour=hour
@@ -102,7 +104,7 @@ STORIES: dict[str, Callable[[int, date], Change]] = {
 
 
 def sample_weeks() -> list[str]:
-    """The demo's weeks, oldest first: five before the sample week, then it."""
+    """The demo's weeks, oldest first: seven before the sample week, then it."""
     from .history import shift_week
 
     return [shift_week(SAMPLE_WEEK, -back) for back in range(WEEKS_BEFORE, -1, -1)]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from routine_audit.cli import app
 from routine_audit.config.load import load_team
-from routine_audit.demo import HISTORY_FILE, run_demo, sample_team_file
+from routine_audit.demo import HISTORY_FILE, sample_team_file
 from routine_audit.history import History
 from routine_audit.sample_weeks import sample_weeks, write_week
 from routine_audit.survival import plan_vs_survived, week_plan
@@ -24,26 +24,22 @@ WEEKS = GOLDEN["weeks"]
 DANA, SAM = "dana@northwind.example", "sam@northwind.example"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo's folder, computed afresh (never from this machine's cache)."""
-    out = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ROUTINE_AUDIT_CACHE", "off")
-        run = run_demo(out)
-    assert all(o.ok for o in run.outcomes)
-    return out
+@pytest.fixture
+def demo(demo_reports):
+    """The folder of `routine-audit demo` (conftest: run once, never from the cache)."""
+    return demo_reports[1]
 
 
 def adherence(db: Path, rep: str, commitment: str) -> dict[str, float]:
     with History(db, create=False) as history:
-        points = history.trend(rep, weeks=6, until="2026-W45")
+        points = history.trend(rep, weeks=8, until="2026-W45")
     return {p.week: round(p.adherence, 4) for p in points if p.commitment == commitment}
 
 
-def test_the_demo_weeks_are_six_in_a_row():
+def test_the_demo_weeks_are_eight_in_a_row():
     assert sample_weeks() == [
-        "2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45",
+        "2026-W38", "2026-W39", "2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44",
+        "2026-W45",
     ]  # fmt: skip
 
 
@@ -55,12 +51,12 @@ def test_one_rep_improves_and_one_slips(demo):
 
 
 @pytest.mark.parametrize("week", sorted(WEEKS[DANA]["prospecting_survival"]))
-def test_each_week_has_its_plan_and_what_survived(demo, week):
+def test_each_week_has_its_plan_and_what_survived(demo, week, tmp_path):
     """Dana's prospecting against the plan taken on each Monday at 07:00 (the meetings
     added at 08:00 took one planned hour each)."""
     team = load_team(sample_team_file())
     back = sample_weeks()[::-1].index(week)
-    folder = demo.parent / f"actual-{week}"
+    folder = tmp_path / week
     actual = load_team(write_week(team, folder, back, plan_at=None)) if back else team
     (outcome,) = audit_team(actual, team_period(actual, week=week), only=DANA)
     with History(demo / HISTORY_FILE, create=False) as history:
@@ -75,7 +71,8 @@ def test_each_week_has_its_plan_and_what_survived(demo, week):
 def test_the_last_weeks_agenda_opens_with_the_action_agreed_the_week_before(demo):
     sam = (demo / "sam-at-northwind.example-agenda.md").read_text()
     agreed = sam.split("## What we agreed")[1].split("## Plan")[0]
-    assert "\n".join(WEEKS[SAM]["agenda_lines"]) in agreed
+    assert "\n".join(WEEKS[SAM]["agenda_lines"][1:]) in agreed
+    assert f"{WEEKS[SAM]['agenda_lines'][0]}\n" in sam.split("## Wins")[1]
     with History(demo / HISTORY_FILE, create=False) as history:
         (row,) = history.agreed_rows()
     assert row[3] == "2026-W45" and row[6] == "2026-10-30T15:00:00+00:00"  # Fri of W44
