@@ -52,6 +52,8 @@ _LAZY = {
     "take_snapshot": "routine_audit.survival",
     "week_plan": "routine_audit.survival",
     "plan_vs_survived": "routine_audit.survival",
+    "propose": "routine_audit.proposals",
+    "Proposals": "routine_audit.proposals",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from .coverage import Coverage
+from .coverage import Coverage, Status
 from .finding_kinds import PROTECTED_OVERLAP, UNANSWERED_INVITATION
 from .period import Period
 from .result import AuditResult, Finding
@@ -50,11 +50,28 @@ class AheadCommitment:
     lost_to_meetings_seconds: int  # routine blocks' seconds meetings booked on top take
     protected_overlapped_seconds: int  # a protected block's seconds others overlap
     unanswered_invitations: int  # invitations not yet answered inside its window
+    # the week's calendar shows only busy/free blocks: what is blocked out cannot be seen
+    busy_free: bool = False
+
+    @property
+    def counts_days(self) -> bool:
+        """Whether it has days without a block: a ``min`` commitment that reserves time
+        or is due each day (a limit, or a weekly count of meetings, has none)."""
+        return self.direction == "min" and (
+            unit_kind(self.unit).routine_blocks or self.per == "day"
+        )
+
+    @property
+    def loses_to_meetings(self) -> bool:
+        """Whether time lost to meetings applies: a ``min`` commitment of routine blocks
+        (meetings are not displaced by meetings; a limit loses nothing it needs)."""
+        return self.direction == "min" and unit_kind(self.unit).routine_blocks
 
     @property
     def blocked_out(self) -> bool:
-        """Nothing left to book: the target is planned (a limit: not planned past it)."""
-        return self.gap <= unit_kind(self.unit).tolerance
+        """Nothing left to book: the target is planned (a limit: not planned past it);
+        never when the calendar shows only busy/free blocks."""
+        return not self.busy_free and self.gap <= unit_kind(self.unit).tolerance
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,7 @@ def week_ahead(result: AuditResult) -> WeekAhead:
             overlapped[f.commitment] = overlapped.get(f.commitment, 0) + f.evidence[0].seconds
         elif f.kind == UNANSWERED_INVITATION and f.commitment:
             invitations[f.commitment] = invitations.get(f.commitment, 0) + 1
+    busy_free = result.coverage.status is Status.FREE_BUSY
     commitments = tuple(
         AheadCommitment(
             id=str(r["id"]),
@@ -104,13 +122,14 @@ def week_ahead(result: AuditResult) -> WeekAhead:
             planned=float(r["scheduled"]),  # type: ignore[arg-type]
             target=float(r["target"]),  # type: ignore[arg-type]
             gap=float(r["gap"]),  # type: ignore[arg-type]
-            days_without_block=_days_without(result, r),
+            days_without_block=() if busy_free else _days_without(result, r),
             short_blocks=int(r["short_blocks"]),  # type: ignore[call-overload]
             lost_to_meetings_seconds=(
                 lost.get(str(r["activity"]), 0) if str(r["activity"]) in routine_activities else 0
             ),
             protected_overlapped_seconds=overlapped.get(str(r["id"]), 0),
             unanswered_invitations=invitations.get(str(r["id"]), 0),
+            busy_free=busy_free,
         )
         for r in records
     )

@@ -372,18 +372,36 @@ def plan(
         typer.Option("--format", "-f", metavar=_choices(ReportFormat), help="Report format."),
     ] = ReportFormat.table,
     output: OutputOption = None,
+    propose: Annotated[
+        bool,
+        typer.Option(
+            "--propose",
+            help="Propose free slots for what is still to book, listed in the report and "
+            "written as an .ics file to import (nothing is written to any calendar).",
+        ),
+    ] = False,
+    proposals: Annotated[
+        Path | None,
+        typer.Option(
+            "--proposals",
+            metavar="FILE",
+            help="Write the proposals to this .ics file (implies --propose; default: a file "
+            "named after the rep, beside --output or in the current folder).",
+        ),
+    ] = None,
 ) -> None:
     """Check the week ahead on one rep's calendar: per commitment what is already blocked
     out against the target, the days with no block, and what is booked on top, with the
-    questions to settle before the week starts."""
+    questions to settle before the week starts; with --propose, free slots for the gaps."""
     with user_errors(owner=audience is AudienceChoice.owner):
         source = _source(
             source, source_option, ics, google, calendar, token, service_account, subject
         )
-        _plan(source, routine, rules, week, tz, db, audience.value, fmt.value, output)
+        wanted = (propose or proposals is not None, proposals)
+        _plan(source, routine, rules, week, tz, db, audience.value, fmt.value, output, wanted)
 
 
-def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
+def _plan(source, routine, rules, week, tz, db, audience, fmt, output, wanted) -> None:
     from .ahead import plan_week, record_week_ahead
     from .config import load_routine, rules_for
     from .config.check import placeholder_warnings
@@ -392,7 +410,9 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
     routine_model = load_routine(routine)
     for warning in placeholder_warnings(routine_model):
         typer.echo(f"routine-audit: warning: {routine}: {warning}", err=True)
-    ahead = plan_week(source, routine_model, rules_for(routine_model, rules), week, tz=tz)
+    rules_model = rules_for(routine_model, rules)
+    ahead = plan_week(source, routine_model, rules_model, week, tz=tz)
+    habits = None
     if db is not None:
         from .history import History
         from .survival import take_snapshot
@@ -400,7 +420,12 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
         with History(db) as history:
             record_week_ahead(history, team="", result=ahead.result)
             take_snapshot(history, team="", result=ahead.result, routine=routine_model)
-    report = build_ahead(ahead, audience)
+            if wanted[0]:
+                habits = history.habits(ahead.result.rep.email, ahead.week)
+    proposed = None
+    if wanted[0]:
+        proposed = _propose(ahead, routine_model, rules_model, habits, wanted[1], output)
+    report = build_ahead(ahead, audience, proposals=proposed)
     _emit(render_ahead(report, fmt, _options(fmt == "table" and output is None)), output)
     result = ahead.result
     _finish(result.incomplete, len(result.problems), "the report's data-quality section lists them")
@@ -412,6 +437,24 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output) -> None:
             err=True,
         )
         raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def _propose(ahead, routine, rules, habits, path: Path | None, output: Path | None):
+    """The proposals for ``ahead`` (from now on), written as an .ics file to import."""
+    from datetime import UTC, datetime
+
+    from .atomic import write_text_atomic
+    from .proposals import propose
+    from .proposals_ics import proposals_file_name, render_ics
+
+    now = datetime.now(UTC)
+    proposed = propose(ahead, routine, rules, habits=habits, now=now)
+    if path is None:  # beside the report file; never beside a stream such as /dev/stdout
+        beside = output is not None and (not output.exists() or output.is_file())
+        path = (output.parent if beside else Path()) / proposals_file_name(proposed.rep)
+    write_text_atomic(path, render_ics(proposed, now=now))
+    typer.echo(f"wrote {path} ({count_text(len(proposed.blocks), 'proposed block')})", err=True)
+    return proposed
 
 
 @app.command()

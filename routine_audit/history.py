@@ -10,7 +10,7 @@ The schema version is kept in ``PRAGMA user_version`` and the file is marked
 as ours with ``PRAGMA application_id``. ``MIGRATIONS[n]`` takes a database
 from version ``n`` to ``n + 1``; version 2 is added by appending a function.
 Version 4 adds the week ahead's plan snapshots (``plan_snapshot``, ``planned_block``);
-the agreed actions of the 1:1 (``agreed_action``, issue 22) come after issue 21's.
+version 7 the agreed actions of the 1:1 (``agreed_action``, issue 22).
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from .result import AuditResult, TrendPoint
 
 APPLICATION_ID = 0x52415544  # "RAUD": marks a routine-audit history database
 KINDS = ("actual", "preview")
+# the most planned blocks one snapshot is read with (a rep's calendars give at most
+# 50,000 occurrences, each planned once per commitment that reserves time)
+MAX_PLANNED_BLOCKS = 250_000
 
 
 def default_db_path() -> Path:
@@ -174,11 +177,35 @@ def _add_plan_v4(db: sqlite3.Connection) -> None:
     )
 
 
-def _add_agreed_v6(db: sqlite3.Connection) -> None:
+def _add_plan_taken_by_v5(db: sqlite3.Connection) -> None:
+    """Per planned block, the identities of the events already taking some of its
+    seconds when the snapshot was taken (they are not obstacles to the plan; '' in
+    snapshots taken before this column)."""
+    db.execute("ALTER TABLE planned_block ADD COLUMN taken_by TEXT NOT NULL DEFAULT ''")
+
+
+def _add_block_starts_v6(db: sqlite3.Connection) -> None:
+    """Each audited week's block start times per commitment (issue 21): proposals prefer
+    where a commitment's blocks sat in the last four audited weeks. Weeks recorded
+    before have none."""
+    _script(
+        db,
+        """
+        CREATE TABLE block_start (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            start      INTEGER NOT NULL         -- epoch seconds
+        );
+        CREATE INDEX block_start_by_audit ON block_start (audit_id);
+        """,
+    )
+
+
+def _add_agreed_v7(db: sqlite3.Connection) -> None:
     """What rep and manager agreed in a 1:1 (issue 22): one action per row, for the ISO
     week it is meant for, about one commitment or none; ``done_at`` once marked done.
 
-    Numbered 6 (issue 21's block starts are 5); ``IF NOT EXISTS``, so renumbering it
+    Version 7 (after issue 20's 5 and issue 21's 6); ``IF NOT EXISTS``, so renumbering it
     when branches merge cannot fail on a database that already has the table."""
     _script(
         db,
@@ -205,7 +232,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_coverage_v2,
     _add_rollup_v3,
     _add_plan_v4,
-    _add_agreed_v6,  # issue 22; after issue 21's _add_block_starts_v5 once merged
+    _add_plan_taken_by_v5,
+    _add_block_starts_v6,
+    _add_agreed_v7,  # issue 22; the lead renumbers at merge if another lands first
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -327,6 +356,11 @@ class History:
                 " VALUES (?, ?, ?, ?, ?)",
                 [(audit_id, *row) for row in findings],
             )
+            if kind == "actual":
+                db.executemany(
+                    "INSERT INTO block_start (audit_id, commitment, start) VALUES (?, ?, ?)",
+                    [(audit_id, commitment, start) for commitment, start in _block_starts(result)],
+                )
 
     def mark_mail_sent(
         self, *, team: str, week: str, recipient: str, kind: str, at: datetime | None = None
@@ -418,6 +452,25 @@ class History:
             for row in rows
         ]
 
+    def habits(self, rep: str, week: str, *, weeks: int = 4) -> dict[str, tuple[datetime, ...]]:
+        """Commitment id -> the start instants (UTC) of its blocks in ``rep``'s last
+        ``weeks`` audited weeks before ``week`` (actual audits with calendar data, in any
+        team): where proposals prefer to put its blocks."""
+        query = (
+            "SELECT DISTINCT week FROM audit WHERE rep = ? AND kind = 'actual'"
+            " AND coverage = 'ok' AND week < ? ORDER BY week DESC LIMIT ?"
+        )
+        starts = (
+            "SELECT b.commitment, b.start FROM block_start b JOIN audit a ON a.id = b.audit_id"
+            " WHERE a.rep = ? AND a.kind = 'actual' AND a.week = ? ORDER BY b.start"
+        )
+        found: dict[str, list[datetime]] = {}
+        with self._errors("read"):
+            for (label,) in self._db.execute(query, (rep, week_label(week), weeks)).fetchall():
+                for commitment, start in self._db.execute(starts, (rep, label)).fetchall():
+                    found.setdefault(commitment, []).append(datetime.fromtimestamp(start, UTC))
+        return {commitment: tuple(sorted(times)) for commitment, times in found.items()}
+
     def previous_adherence(
         self, rep: str, week: str, *, team: str | None = None
     ) -> dict[str, float | None]:
@@ -461,10 +514,11 @@ class History:
         rep: str,
         taken_at: datetime,
         before_start: bool,
-        blocks: list[tuple[str, int, int, str, str, int]],
+        blocks: list[tuple[str, int, int, str, str, int, str]],
     ) -> None:
         """Store one snapshot of ``rep``'s ``week``: ``blocks`` as (identity, start, end,
-        activity, commitment, seconds) rows. Snapshots are only ever added."""
+        activity, commitment, seconds, taken_by) rows (``AuditResult.planned_rows``).
+        Snapshots are only ever added."""
         with self._errors("write"), self._transaction() as db:
             snapshot_id = db.execute(
                 "INSERT INTO plan_snapshot (team, week, rep, taken_at, before_start)"
@@ -473,34 +527,56 @@ class History:
             ).lastrowid
             db.executemany(
                 'INSERT INTO planned_block (snapshot_id, identity, start, "end", activity,'
-                " commitment, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " commitment, seconds, taken_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(snapshot_id, *row) for row in blocks],
             )
 
     def plan_snapshots(
         self, *, team: str, week: str, rep: str
-    ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int]]]]:
+    ) -> list[tuple[datetime, bool, list[tuple[str, int, int, str, str, int, str]]]]:
         """Every snapshot of ``rep``'s ``week`` in ``team``, oldest first: (taken_at,
-        before_start, block rows as ``add_plan_snapshot`` takes them)."""
+        before_start, block rows as ``add_plan_snapshot`` takes them). Rows that cannot
+        be right (a table edited by hand) are left out, as ``first_plan`` does."""
         snapshots = (
             "SELECT id, taken_at, before_start FROM plan_snapshot"
             " WHERE team = ? AND week = ? AND rep = ? ORDER BY taken_at, id"
         )
-        blocks = (
-            'SELECT identity, start, "end", activity, commitment, seconds FROM planned_block'
-            " WHERE snapshot_id = ? ORDER BY rowid"
+        found = []
+        with self._errors("read"):
+            for snapshot_id, taken_at, before_start in self._db.execute(
+                snapshots, (team, week_label(week), rep)
+            ).fetchall():
+                moment = _snapshot_time(taken_at)
+                if moment is not None:
+                    found.append((moment, before_start == 1, self._planned_rows(snapshot_id)))
+        return found
+
+    def first_plan(
+        self, *, team: str, week: str, rep: str
+    ) -> tuple[datetime, list[tuple[str, int, int, str, str, int, str]]] | None:
+        """The plan of ``rep``'s ``week`` in ``team``: the first snapshot taken before the
+        week's first working hour, as (taken_at, block rows), or None. Only that snapshot
+        is read; a snapshot whose time cannot be read, and block rows that cannot be
+        right (a table edited by hand), are ignored; at most ``MAX_PLANNED_BLOCKS`` rows
+        are read."""
+        snapshots = (
+            "SELECT id, taken_at FROM plan_snapshot WHERE team = ? AND week = ? AND rep = ?"
+            " AND before_start = 1 ORDER BY taken_at, id"
         )
         with self._errors("read"):
-            return [
-                (
-                    datetime.fromisoformat(taken_at),
-                    bool(before_start),
-                    self._db.execute(blocks, (snapshot_id,)).fetchall(),
-                )
-                for snapshot_id, taken_at, before_start in self._db.execute(
-                    snapshots, (team, week_label(week), rep)
-                ).fetchall()
-            ]
+            for snapshot_id, taken_at in self._db.execute(snapshots, (team, week_label(week), rep)):
+                moment = _snapshot_time(taken_at)
+                if moment is not None:
+                    return moment, self._planned_rows(snapshot_id)
+        return None
+
+    def _planned_rows(self, snapshot_id: int) -> list[tuple[str, int, int, str, str, int, str]]:
+        blocks = (
+            'SELECT identity, start, "end", activity, commitment, seconds, taken_by'
+            " FROM planned_block WHERE snapshot_id = ? ORDER BY rowid LIMIT ?"
+        )
+        rows = self._db.execute(blocks, (snapshot_id, MAX_PLANNED_BLOCKS))
+        return [row for row in rows if _planned_row_ok(row)]
 
     # -- agreed actions (agreed.py builds and reads them)
 
@@ -702,6 +778,42 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _snapshot_time(value: object) -> datetime | None:
+    """A snapshot's ``taken_at`` (stored in UTC); None when it cannot be read."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _planned_row_ok(row: tuple[Any, ...]) -> bool:
+    """A planned block's row as ``add_plan_snapshot`` stores it: texts, times in epoch
+    seconds between 1970 and 9999, and counted seconds no more than its length."""
+    identity, start, end, activity, commitment, seconds, taken_by = row
+    return (
+        all(isinstance(text, str) for text in (identity, activity, commitment, taken_by))
+        and all(type(n) is int for n in (start, end, seconds))
+        and 0 <= start <= end < _YEAR_10000
+        and 0 <= seconds <= end - start
+    )
+
+
+_YEAR_10000 = 253_402_300_800  # epoch seconds of 10000-01-01: datetimes end before it
+
+
 def _utc(moment: datetime | None) -> str:
     moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
     return moment.isoformat(timespec="seconds")
+
+
+def _block_starts(result: AuditResult) -> list[tuple[str, int]]:
+    """(commitment, start) of each block of an ``hours`` or ``blocks`` commitment: each
+    counted occurrence of its activity that keeps time (what a plan snapshot stores)."""
+    return [
+        (commitment, start)
+        for _identity, start, _end, _activity, commitment, seconds in result.planned_rows
+        if seconds > 0
+    ]

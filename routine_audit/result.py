@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .inputs import Inputs
 
 T = TypeVar("T")
+# between the identities of the events already taking a planned block's seconds
+TAKEN_BY_SEPARATOR = "\x1e"
 
 
 def _pickled_as_arguments(cls: type[T]) -> type[T]:
@@ -143,11 +145,13 @@ class AuditResult:
         return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_objects)
 
     @property
-    def planned_rows(self) -> tuple[tuple[str, int, int, str, str, int], ...]:
-        """(identity, start, end (epoch seconds), activity, commitment, counted seconds)
-        of each committed block: a counted occurrence whose activity is that of an
-        ``hours`` or ``blocks`` commitment, once per such commitment, in time order. What
-        a snapshot of the week's plan stores (survival.py); never shown."""
+    def planned_rows(self) -> tuple[tuple[str, int, int, str, str, int, str], ...]:
+        """(identity, start, end (epoch seconds), activity, commitment, counted seconds,
+        taken by) of each committed block: a counted occurrence whose activity is that of
+        an ``hours`` or ``blocks`` commitment, once per such commitment, in time order.
+        ``taken by``: the identities of the events already taking some of its seconds
+        (joined by ``TAKEN_BY_SEPARATOR``; they are not obstacles to the plan). What a
+        snapshot of the week's plan stores (survival.py); never shown."""
         from .unit_kinds import unit_kind
 
         commitments = [
@@ -159,6 +163,10 @@ class AuditResult:
         if not commitments or table.empty:
             return ()
         rows = table[table["counted"] & table["activity"].isin([a for _, a in commitments])]
+        identities = table["identity"].to_dict()
+        taken_by: dict[int, list[str]] = {}
+        for occ, by, _ in self.displacements:
+            taken_by.setdefault(int(occ), []).append(str(identities[by]))
         return tuple(
             (
                 identity,
@@ -167,8 +175,10 @@ class AuditResult:
                 activity,
                 commitment,
                 round(hours * 3600),
+                TAKEN_BY_SEPARATOR.join(sorted(set(taken_by.get(int(occ), ())))),
             )
-            for identity, start, end, activity, hours in zip(
+            for occ, identity, start, end, activity, hours in zip(
+                rows.index.tolist(),
                 rows["identity"].tolist(),
                 rows["start"].tolist(),
                 rows["end"].tolist(),

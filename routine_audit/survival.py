@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from .result import AuditResult, Evidence
+from .result import TAKEN_BY_SEPARATOR, AuditResult, Evidence
 from .unit_kinds import unit_kind
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ class PlannedBlock:
     activity: str
     commitment: str
     seconds: int  # counted inside the week when the snapshot was taken
+    # identities of the events already taking some of its seconds then: never obstacles
+    taken_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,9 @@ def planned_blocks(result: AuditResult) -> tuple[PlannedBlock, ...]:
     return tuple(_planned(row, result.period.tz) for row in result.planned_rows)
 
 
-def _planned(row: tuple[str, int, int, str, str, int], tz: tzinfo) -> PlannedBlock:
+def _planned(row: tuple[str, int, int, str, str, int, str], tz: tzinfo) -> PlannedBlock:
     """A planned block from its stored row (times in epoch seconds)."""
-    identity, start, end, activity, commitment, seconds = row
+    identity, start, end, activity, commitment, seconds, taken_by = row
     return PlannedBlock(
         identity,
         datetime.fromtimestamp(start, tz),
@@ -149,6 +151,7 @@ def _planned(row: tuple[str, int, int, str, str, int], tz: tzinfo) -> PlannedBlo
         activity,
         commitment,
         seconds,
+        frozenset(taken_by.split(TAKEN_BY_SEPARATOR)) - {""},
     )
 
 
@@ -214,16 +217,17 @@ def take_team_snapshots(
 def week_plan(history: History, *, team: str, week: str, rep: str) -> PlanSnapshot | None:
     """The plan of ``rep``'s ``week``: the first snapshot taken before the week's first
     working hour (None when there is none)."""
-    for taken_at, before_start, rows in history.plan_snapshots(team=team, week=week, rep=rep):
-        if before_start:
-            return PlanSnapshot(
-                week=week,
-                rep=rep,
-                taken_at=taken_at,
-                before_start=True,
-                blocks=tuple(_planned(row, UTC) for row in rows),
-            )
-    return None
+    found = history.first_plan(team=team, week=week, rep=rep)
+    if found is None:
+        return None
+    taken_at, rows = found
+    return PlanSnapshot(
+        week=week,
+        rep=rep,
+        taken_at=taken_at,
+        before_start=True,
+        blocks=tuple(_planned(row, UTC) for row in rows),
+    )
 
 
 def first_working_hour(routine: Routine, period: Period) -> datetime:
@@ -249,10 +253,11 @@ def plan_vs_survived(plan: PlanSnapshot | None, actual: AuditResult) -> PlanRevi
     for row in rows:  # the first occurrence of an identity stands for it
         if row.identity:
             by_identity.setdefault(row.identity, row)
-    taken = _taken_from(actual, {row.occ: row for row in rows})
+    by_occ = {row.occ: row for row in rows}
+    taken = _taken_from(actual, by_occ)
     planned = plan.blocks if plan is not None else ()
     outcomes = tuple(
-        _outcome(block, by_identity.get(block.identity), taken, tz)
+        _outcome(block, by_identity.get(block.identity), taken, by_occ, tz)
         for block in sorted(planned, key=lambda b: (b.start, b.end))
     )
     in_plan = {block.identity for block in planned}
@@ -344,6 +349,7 @@ def _outcome(
     block: PlannedBlock,
     row: _Row | None,
     taken: dict[int, tuple[Evidence, ...]],
+    rows: dict[int, _Row],
     tz: tzinfo,
 ) -> BlockOutcome:
     start, end = block.start.astimezone(tz), block.end.astimezone(tz)
@@ -362,8 +368,10 @@ def _outcome(
         block.seconds,
         survived,
         # what took its time, when it lost some of its plan (a meeting already on top
-        # when the plan was taken was never planned)
-        taken.get(row.occ, ()) if survived < block.seconds else (),
+        # when the plan was taken was never planned: not an obstacle)
+        tuple(e for e in taken.get(row.occ, ()) if rows[e.occ].identity not in block.taken_by)
+        if survived < block.seconds
+        else (),
     )
 
 

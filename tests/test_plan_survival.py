@@ -189,7 +189,7 @@ def test_planned_blocks_are_counted_seconds_per_commitment(tmp_path):
     assert {b.commitment for b in snapshot.blocks} == {"prospecting"}
 
 
-def test_migration_4_from_a_version_3_database(tmp_path, monkeypatch):
+def test_migrations_4_and_5_from_a_version_3_database(tmp_path, monkeypatch):
     from routine_audit import history as history_module
 
     path = tmp_path / "v3.sqlite"
@@ -197,14 +197,16 @@ def test_migration_4_from_a_version_3_database(tmp_path, monkeypatch):
     with History(path) as old:
         assert old.schema_version == 3
     monkeypatch.undo()
-    with History(path) as history:  # 4, and every version after it (issue 22's too)
-        assert history.schema_version == len(history_module.MIGRATIONS) >= 4
+    with History(path) as history:
+        # 4: the snapshot tables; 5: taken_by; 6 (issue 21): block starts; 7 (issue 22):
+        # agreed actions
+        assert history.schema_version == len(history_module.MIGRATIONS) == 7
     with sqlite3.connect(path) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         columns = [row[1] for row in db.execute("PRAGMA table_info(planned_block)")]
     assert {"plan_snapshot", "planned_block", "audit"} <= tables
     assert columns == ["snapshot_id", "identity", "start", "end", "activity", "commitment",
-                       "seconds"]  # fmt: skip
+                       "seconds", "taken_by"]  # fmt: skip
 
 
 def test_every_format_shows_the_plan_and_never_an_identity(tmp_path):

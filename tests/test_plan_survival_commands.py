@@ -52,4 +52,6 @@ def test_plan_with_db_snapshots_the_reps_week(tmp_path):
     assert result.exit_code == 0, result.output
     with History(db) as history:
         (snapshot,) = history.plan_snapshots(team="", week=WEEK, rep="rep@northwind.example")
-    assert snapshot[2] == [("p1\x1f", 1794301200, 1794308400, "prospecting", "prospecting", 7200)]
+    assert snapshot[2] == [
+        ("p1\x1f", 1794301200, 1794308400, "prospecting", "prospecting", 7200, "")
+    ]

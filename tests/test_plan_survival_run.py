@@ -127,7 +127,7 @@ def test_the_second_week_shows_plan_vs_survived_in_json(two_weeks):
 def test_the_second_week_rep_page_shows_the_plan(two_weeks):
     page = (two_weeks / "out" / "2026-W46" / "dana-at-northwind.example.md").read_text()
     section = page.split("## Plan vs what survived", 1)[1].split("\n## ", 1)[0]
-    assert "Plan recorded Mon 09 Nov 07:00, before the week began." in section
+    assert "Plan recorded Mon 09 Nov 07:00, before the week's work began." in section
     assert "| prospecting | 9 h | 6 h 30 min | 1 h | 72% | 87% |" in section
     assert (
         "Thu 12 Nov 09:00–11:00 prospecting: displaced, kept 1 h 30 min of 2 h; taken by "
@@ -144,7 +144,7 @@ def test_the_first_week_has_no_plan_and_says_so(two_weeks):
     assert plan["snapshot_at"] is None and plan["blocks"] == []
     assert plan["source"] == "created"  # the sample's events all say when they were made
     page = (two_weeks / "out" / "2026-W45" / "dana-at-northwind.example.md").read_text()
-    assert "No plan was recorded before the week began" in page
+    assert "No plan was recorded before the week's work began" in page
 
 
 def test_the_rollup_ranks_reps_by_survival(two_weeks):

@@ -266,11 +266,11 @@ def test_plan_markdown(files):
     rows = [
         # commitment, blocked out, target, status, days with no block, short blocks,
         # lost to meetings, protected time overlapped, invitations not answered
-        "| prospecting | 7 h | 10 h | 3 h still to book | Wed 11 Nov | 1 | 30 min | 0 min | 1 |",
+        "| prospecting | 7 h | 10 h | 3 h still to book | Wed 11 Nov | 1 | 30 min | n/a | 1 |",
         "| gym | 1 block | 2 blocks | 1 block still to book | Thu 12 Nov | 1 | 30 min | 30 min "
         "| 0 |",
-        "| client-meetings | 3 meetings | 3 meetings | booked | none | 0 | 0 min | 0 min | 0 |",
-        "| admin | 4 h | 3 h | 1 h over | none | 0 | 0 min | 0 min | 0 |",
+        "| client-meetings | 3 meetings | 3 meetings | booked | n/a | 0 | n/a | n/a | 0 |",
+        "| admin | 4 h | 3 h | 1 h over | n/a | 0 | n/a | n/a | 0 |",
     ]
     for row in rows:
         assert row in out

@@ -9,7 +9,7 @@ the audit's own tables. The cache keeps the audit; this step is cheap and never 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from ..config.schema import Commitment, Direction, Routine
 from ..coverage import Status
@@ -66,7 +66,7 @@ def ahead_findings(result: AuditResult, routine: Routine) -> list[Finding]:
             for occ, start, end, activity in rows:
                 if activity == commitment.activity:
                     continue  # a block of the commitment itself, not yet accepted
-                inside = int((min(end, closes) - max(start, opens)).total_seconds())
+                inside = _seconds_between(max(start, opens, key=_utc), min(end, closes, key=_utc))
                 if inside > 0:
                     evidence = Evidence(occ, start, end, activity, inside)
                     detail = (
@@ -92,6 +92,16 @@ def _window(commitment: Commitment, day: date, routine: Routine) -> tuple[dateti
 def _end_clock(commitment: Commitment) -> str:
     end = commitment.window.end
     return "24:00" if end == time.max else clock_text(end)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _seconds_between(first: datetime, last: datetime) -> int:
+    """Real elapsed seconds (in UTC: aware datetimes of one zone subtract by the clock,
+    so a window over a daylight-saving change would gain or lose the hour)."""
+    return int((_utc(last) - _utc(first)).total_seconds())
 
 
 def _plain(value: object) -> datetime:

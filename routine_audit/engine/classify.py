@@ -199,3 +199,12 @@ class _CompiledMatch:
                 self._text_hits[text] = hit
             return hit
         return True
+
+
+def signature_activity(rules: RuleSet, signature: tuple) -> str:
+    """The activity ``rules`` give one row signature (texts, calendar, colour, event
+    type, transparency, attendee counts; see ``_TEXT_COLUMNS``): for a title checked
+    before it is written (proposals)."""
+    classifier = _classifier(rules)
+    (index,) = classifier.rule_indexes([signature])
+    return str(classifier.activities[index])

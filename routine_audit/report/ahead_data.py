@@ -29,6 +29,8 @@ CSV_HEADER = (
     "lost_to_meetings_hours",
     "protected_overlapped_hours",
     "unanswered_invitations",
+    "proposed",  # issue 21: each proposed block, start/end, space-separated
+    "not_proposed",  # why (part of) it could not be proposed
 )
 
 
@@ -47,11 +49,34 @@ def render_json(reports: list[AheadReport], options: RenderOptions | None = None
 def ahead_json(report: AheadReport) -> dict[str, Any]:
     """``{week, commitments: [{id, planned, target, gap, days_without_block, ...}],
     findings}``."""
-    return {
+    made = {
         "week": report.ahead.week,
         "commitments": [_commitment(c) for c in report.commitments],
         "findings": [finding_entry(f) for f in report.report.findings],
     }
+    if report.proposals is not None:
+        made["proposals"] = proposals_json(report)
+    return made
+
+
+def proposals_json(report: AheadReport) -> list[dict[str, Any]]:
+    """``[{commitment, start, end, reason}]``: each proposed block (ISO 8601 times with
+    their offset, in the routine's zone), then what could not be proposed (``start``
+    and ``end`` null, ``reason`` why)."""
+    assert report.proposals is not None
+    blocks = [
+        {
+            "commitment": b.commitment,
+            "start": b.start.isoformat(),
+            "end": b.end.isoformat(),
+            "reason": b.reason,
+        }
+        for b in report.proposals.blocks
+    ]
+    return blocks + [
+        {"commitment": u.commitment, "start": None, "end": None, "reason": u.reason}
+        for u in report.proposals.unplaced
+    ]
 
 
 def _amount(value: float, unit: str) -> float | int:
@@ -89,8 +114,19 @@ def render_csv(reports: list[AheadReport], options: RenderOptions | None = None)
             hours(c.lost_to_meetings_seconds),
             hours(c.protected_overlapped_seconds),
             c.unanswered_invitations,
+            *_proposed_cells(report, c.id),
         )
         for report in reports
         for c in report.commitments
     ]
     return write_csv(CSV_HEADER, rows)
+
+
+def _proposed_cells(report: AheadReport, commitment: str) -> tuple[str, str]:
+    """``2027-03-09T16:00:00+00:00/2027-03-09T17:00:00+00:00 ...`` and the reasons
+    nothing (more) was proposed, ``; ``-separated (empty without proposals)."""
+    if report.proposals is None:
+        return "", ""
+    blocks = report.proposals.for_commitment(commitment)
+    why = [u.reason for u in report.proposals.unplaced if u.commitment == commitment]
+    return " ".join(f"{b.start.isoformat()}/{b.end.isoformat()}" for b in blocks), "; ".join(why)

@@ -10,10 +10,19 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..inputs import input_text
-from ..wording import amount_text, day_text, days_text, duration_text
+from ..wording import amount_text, days_text
 from . import RenderOptions, svg
 from .ahead_text import NEXT_WEEK_LINES, quiet_text, status_text
-from .ahead_view import AheadReport, commitment_line
+from .ahead_view import (
+    AheadReport,
+    commitment_line,
+    days_cell,
+    lost_cell,
+    overlapped_cell,
+    planned_cell,
+    proposal_lines,
+    proposals_quiet,
+)
 from .html import audience_text, legend, page, week_drawn
 
 
@@ -51,19 +60,24 @@ def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:
                 "id": c.id,
                 "protected": c.protected,
                 "swatch": svg.swatch(svg.activity_colour(c.activity)),
-                "planned": amount_text(c.planned, c.unit),
+                "planned": planned_cell(c),
                 "target": amount_text(c.target, c.unit),
                 "status": "met" if c.blocked_out else ("over" if c.direction == "max" else "short"),
                 "status_text": status_text(c),
-                "days": ", ".join(day_text(d) for d in c.days_without_block) or "none",
+                "days": days_cell(c),
                 "short_blocks": c.short_blocks,
-                "lost": duration_text(c.lost_to_meetings_seconds),
-                "overlapped": duration_text(c.protected_overlapped_seconds),
+                "lost": lost_cell(c),
+                "overlapped": overlapped_cell(c),
                 "invitations": c.unanswered_invitations,
             }
             for c in report.commitments
         ],
-        "calendar": week_drawn(inner, anchor),
+        "calendar": week_drawn(
+            inner, anchor, report.proposals.blocks if report.proposals is not None else ()
+        ),
+        "proposed": report.proposals is not None,
+        "proposals": proposal_lines(report),
+        "proposals_quiet": proposals_quiet(report),
         "legend": legend(inner),
         "lines": report.lines,
         "quiet": quiet_text(report),
@@ -87,6 +101,11 @@ def next_week_html(report: AheadReport) -> Markup:
             parts.append(
                 f"<li><strong>{escape(line.head)}</strong>: {escape(line.body)}{question}</li>"
             )
+        parts.append("</ul>")
+    proposed = proposal_lines(report)
+    if proposed:
+        parts.append("<p>Proposed slots (the attached file imports them):</p><ul>")
+        parts += [f"<li>{escape(line)}</li>" for line in proposed]
         parts.append("</ul>")
     parts.append("</section>")
     return Markup("".join(parts))

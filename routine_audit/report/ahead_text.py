@@ -13,9 +13,18 @@ from rich.text import Text
 
 from ..inputs import input_text
 from ..unit_kinds import unit_kind
-from ..wording import amount_text, count_text, day_text, days_text, duration_text
+from ..wording import amount_text, count_text, days_text
 from . import RenderOptions
-from .ahead_view import AheadReport, commitment_line
+from .ahead_view import (
+    AheadReport,
+    commitment_line,
+    days_cell,
+    lost_cell,
+    overlapped_cell,
+    planned_cell,
+    proposal_lines,
+    proposals_quiet,
+)
 from .console import export, make_console, plain_table
 from .markdown import escape
 from .text import QUESTION_FINDINGS, more_questions_text
@@ -25,14 +34,12 @@ NEXT_WEEK_LINES = 3  # the mail's "next week" section tells this many lines
 
 def status_text(c) -> str:
     """``blocked out``, ``1 h still to book``, ``within the limit``, ``1 h over``."""
+    if c.busy_free:
+        return "not judged"
     if c.direction == "max":
         return "within the limit" if c.blocked_out else f"{amount_text(c.gap, c.unit)} over"
     done = "blocked out" if unit_kind(c.unit).routine_blocks else "booked"
     return done if c.blocked_out else f"{amount_text(c.gap, c.unit)} still to book"
-
-
-def _days(c) -> str:
-    return ", ".join(day_text(d) for d in c.days_without_block) or "none"
 
 
 def _view_text(report: AheadReport) -> str:
@@ -46,8 +53,14 @@ def _view_text(report: AheadReport) -> str:
 
 def quiet_text(report: AheadReport) -> str:
     """What a week ahead with no lines says."""
-    if not report.report.coverage.judged:
+    coverage = report.report.coverage
+    if not coverage.judged:
         return "No events on the calendar for that week yet: nothing is blocked out."
+    if not coverage.commitments_judged:
+        return (
+            "The calendar shows only busy/free blocks for that week: what is blocked out "
+            "cannot be told."
+        )
     return "Every commitment is blocked out, and nothing is booked on top."
 
 
@@ -95,10 +108,10 @@ def _markdown(report: AheadReport) -> str:
     ]
     for c in report.commitments:
         lines.append(
-            f"| {escape(c.id)} | {amount_text(c.planned, c.unit)} "
-            f"| {amount_text(c.target, c.unit)} | {status_text(c)} | {_days(c)} "
-            f"| {c.short_blocks} | {duration_text(c.lost_to_meetings_seconds)} "
-            f"| {duration_text(c.protected_overlapped_seconds)} | {c.unanswered_invitations} |"
+            f"| {escape(c.id)} | {planned_cell(c)} "
+            f"| {amount_text(c.target, c.unit)} | {status_text(c)} | {days_cell(c)} "
+            f"| {c.short_blocks} | {lost_cell(c)} "
+            f"| {overlapped_cell(c)} | {c.unanswered_invitations} |"
         )
     lines += ["", "## What the week holds", ""]
     if not report.lines:
@@ -106,6 +119,11 @@ def _markdown(report: AheadReport) -> str:
     for line in report.lines:
         lines.append(f"- **{escape(line.head)}:** {escape(line.body)}")
         lines += [f"  - {escape(q)}" for q in line.questions[:1]]
+    if report.proposals is not None:
+        lines += ["", "## Proposed slots (a file to import)", ""]
+        lines += [f"- {escape(line)}" for line in proposal_lines(report)] or [
+            proposals_quiet(report)
+        ]
     if report.report.data_quality:
         lines += ["", "## Data quality", ""]
         lines += [f"- {escape(q)}" for q in report.report.data_quality]
@@ -126,6 +144,10 @@ def next_week_markdown(report: AheadReport) -> str:
     more = len(report.lines) - len(shown)
     if more > 0:
         lines += ["", f"{count_text(more, 'more line')} in the week-ahead page."]
+    proposed = proposal_lines(report)
+    if proposed:
+        lines += ["", "Proposed slots (the attached file imports them):", ""]
+        lines += [f"- {escape(line)}" for line in proposed]
     return "\n".join(lines) + "\n"
 
 
@@ -174,6 +196,10 @@ def _terminal(console: Console, report: AheadReport) -> None:
         more = len(asked) - QUESTION_FINDINGS
         if more > 0:
             console.print(Text(more_questions_text(more), style="dim"))
+    if report.proposals is not None:
+        _section(console, "Proposed slots (a file to import)")
+        for line in proposal_lines(report) or [proposals_quiet(report)]:
+            console.print(Text(f"  - {line}"))
     if report.report.data_quality:
         _section(console, "Data quality")
         for line in report.report.data_quality:
@@ -190,11 +216,11 @@ def _table(report: AheadReport) -> Table:
     for c in report.commitments:
         table.add_row(
             c.id,
-            amount_text(c.planned, c.unit),
+            planned_cell(c),
             amount_text(c.target, c.unit),
             status_text(c),
-            _days(c),
-            duration_text(c.lost_to_meetings_seconds),
+            days_cell(c),
+            lost_cell(c),
         )
     return table
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..ahead import AheadCommitment, WeekAhead
 from ..finding_kinds import (
@@ -39,6 +40,9 @@ from .records import Block, FindingView
 from .stories import Story, event_name, span_text_on
 from .view import Audience, RepReport, build_report
 
+if TYPE_CHECKING:
+    from ..proposals import Proposals
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -50,6 +54,7 @@ class AheadReport:
 
     report: RepReport
     ahead: WeekAhead
+    proposals: Proposals | None = None  # made only when asked (plan --propose, run)
 
     @property
     def rep(self):
@@ -69,8 +74,10 @@ class AheadReport:
         return self.report.stories
 
 
-def build_ahead(ahead: WeekAhead, audience: Audience | str = Audience.OWNER) -> AheadReport:
-    """The week ahead's view for ``audience``."""
+def build_ahead(
+    ahead: WeekAhead, audience: Audience | str = Audience.OWNER, *, proposals=None
+) -> AheadReport:
+    """The week ahead's view for ``audience`` (with the slots proposed for its gaps)."""
     base = build_report(ahead.result, audience)
     subjects = {c.id: c.id if c.protected else c.activity for c in ahead.commitments}
     findings = tuple(
@@ -80,7 +87,7 @@ def build_ahead(ahead: WeekAhead, audience: Audience | str = Audience.OWNER) -> 
     figures = {c.id: c for c in ahead.commitments}
     lines = _lines(findings, figures)
 
-    return AheadReport(replace(base, findings=findings, stories=lines), ahead)
+    return AheadReport(replace(base, findings=findings, stories=lines), ahead, proposals)
 
 
 def ahead_questions(
@@ -204,7 +211,7 @@ def _block(f: FindingView, c: AheadCommitment | None) -> str:
     if not f.evidence:  # a protected window with no block, other events in it
         return f"no block yet, and {_names(f.obstacles, f.day)} already fill its window"
     block = f.evidence[0]
-    length = (block.end - block.start).total_seconds()
+    length = block.length_seconds
     others = _names(f.obstacles, f.day)
     span = span_text_on(block, f.day)
     if f.kind == PROTECTED_OVERLAP:
@@ -261,10 +268,43 @@ def table_problems() -> list[str]:
 # -- the figures, as every format says them -----------------------------------------
 
 
+NOT_APPLICABLE = "n/a"
+
+
+BUSY_FREE_TEXT = "not judged: the calendar shows only busy/free blocks"
+
+
+def planned_cell(c: AheadCommitment) -> str:
+    """What is blocked out, or ``n/a`` when the calendar cannot show it."""
+    return NOT_APPLICABLE if c.busy_free else amount_text(c.planned, c.unit)
+
+
+def days_cell(c: AheadCommitment) -> str:
+    """The days with no block yet (``none``), or ``n/a`` for a commitment that has no
+    such days (a limit, a weekly count of meetings) or that cannot be seen."""
+    if not c.counts_days or c.busy_free:
+        return NOT_APPLICABLE
+    return ", ".join(day_text(d) for d in c.days_without_block) or "none"
+
+
+def lost_cell(c: AheadCommitment) -> str:
+    """Time lost to meetings, or ``n/a`` where it does not apply (meetings, limits)."""
+    if not c.loses_to_meetings or c.busy_free:
+        return NOT_APPLICABLE
+    return duration_text(c.lost_to_meetings_seconds)
+
+
+def overlapped_cell(c: AheadCommitment) -> str:
+    """Protected time overlapped, or ``n/a`` for a commitment that is not protected."""
+    return duration_text(c.protected_overlapped_seconds) if c.protected else NOT_APPLICABLE
+
+
 def commitment_line(c: AheadCommitment) -> str:
     """``prospecting: 9 h of 10 h blocked out; 1 h still to book; no block yet on Fri 13
     Nov; 1 h will be lost to meetings booked on top``."""
     planned, target = amount_text(c.planned, c.unit), amount_text(c.target, c.unit)
+    if c.busy_free:
+        return f"{c.id}: {BUSY_FREE_TEXT}"
     if c.direction == "max":
         parts = [f"{planned} booked, limit {target}"]
         parts.append("within the limit" if c.blocked_out else f"{amount_text(c.gap, c.unit)} over")
@@ -279,7 +319,7 @@ def commitment_line(c: AheadCommitment) -> str:
         parts.append(f"no block yet on {', '.join(day_text(d) for d in c.days_without_block)}")
     if c.short_blocks:
         parts.append(f"{c.short_blocks} short block{'s' if c.short_blocks > 1 else ''}")
-    if c.lost_to_meetings_seconds:
+    if c.loses_to_meetings and c.lost_to_meetings_seconds:
         parts.append(
             f"{duration_text(c.lost_to_meetings_seconds)} will be lost to meetings booked on top"
         )
@@ -291,6 +331,34 @@ def commitment_line(c: AheadCommitment) -> str:
         count = c.unanswered_invitations
         parts.append(f"{count} invitation{'s' if count > 1 else ''} not answered in its window")
     return f"{c.id}: {'; '.join(parts)}"
+
+
+# -- the proposals, as every format says them ------------------------------------------
+
+
+def proposal_lines(report: AheadReport) -> list[str]:
+    """``Wed 11 Nov 09:00–11:00 prospecting: 2 h of prospecting still to book on Wed 11
+    Nov``, one per proposed block in time order, then what could not be proposed and
+    why; nothing when no proposals were made."""
+    from ..proposals import reason_text
+    from ..wording import clock_text
+
+    proposed = report.proposals
+    if proposed is None:
+        return []
+    units = {c.id: c.unit for c in report.commitments}
+    lines = [
+        f"{day_text(b.start.date())} {clock_text(b.start)}–{clock_text(b.end)} "
+        f"{b.commitment}: {b.reason}"
+        for b in proposed.blocks
+    ]
+    lines += [reason_text(u, units.get(u.commitment, "hours")) for u in proposed.unplaced]
+    return lines
+
+
+def proposals_quiet(report: AheadReport) -> str:
+    """What the proposals section says when it lists nothing."""
+    return "Nothing to propose: every commitment that reserves time is blocked out."
 
 
 # -- every format ---------------------------------------------------------------------

@@ -266,7 +266,7 @@ def _marks(report: RepReport) -> _Marks:
     return marks
 
 
-def _calendar(report: RepReport, anchor: str) -> Markup:
+def _calendar(report: RepReport, anchor: str, extra: Sequence[svg.CalendarItem] = ()) -> Markup:
     period, tz = report.period, report.period.tz
     days = period.days
     marks = _marks(report)
@@ -287,6 +287,7 @@ def _calendar(report: RepReport, anchor: str) -> Markup:
         if key not in drawn:
             block = marks.blocks[key]
             items.extend(_pieces(block.start, block.end, period, _block_item(block, found)))
+    items.extend(extra)
     return svg.week_calendar(
         [_day_heading(d, len(days)) for d in days],
         items,
@@ -383,6 +384,7 @@ def _placed(item: svg.CalendarItem, day: int, start: int, end: int) -> svg.Calen
         faint=item.faint,
         marks=item.marks,
         activity=item.activity,
+        proposed=item.proposed,
     )
 
 
@@ -565,10 +567,13 @@ def render_team(
                 "cells": cells,
             }
         )
+    from .team_text import not_ranked_text
+
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
         survival=_survival_rows(team, links),
+        not_ranked=not_ranked_text(team) if team.not_ranked else "",
         title=f"{team.team}: team roll-up {team.period.name}",
         team=team.team,
         period_label=team.period.name,
@@ -650,9 +655,31 @@ def page(template: str, **context: Any) -> str:
     return _page(template, **context)
 
 
-def week_drawn(report: RepReport, anchor: str) -> Markup:
-    """The report's period drawn as a calendar (``svg.week_calendar``), marks and all."""
-    return _calendar(report, anchor)
+def week_drawn(report: RepReport, anchor: str, proposed: Sequence = ()) -> Markup:
+    """The report's period drawn as a calendar (``svg.week_calendar``), marks and all;
+    ``proposed``: slots proposed for it (``ProposedBlock``), drawn as dashed blocks."""
+    extra = [
+        piece
+        for block in proposed
+        for piece in _pieces(
+            block.start,
+            block.end,
+            report.period,
+            svg.CalendarItem(
+                day=0,
+                start=0,
+                end=0,
+                colour=svg.activity_colour(block.activity),
+                text=f"proposed: {block.commitment}",
+                tooltip=f"{span_text(block.start, block.end)} · proposed {block.commitment}: "
+                f"{block.reason}",
+                faint=True,
+                activity=block.activity,
+                proposed=True,
+            ),
+        )
+    ]
+    return _calendar(report, anchor, extra)
 
 
 def legend(report: RepReport) -> list[dict[str, Any]]:

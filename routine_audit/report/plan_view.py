@@ -127,14 +127,14 @@ def plan_intro(plan: PlanView) -> str:
     """The section's first line: when the plan was taken, or that there was none."""
     if plan.snapshot_at is not None:
         when = f"{day_text(plan.snapshot_at)} {clock_text(plan.snapshot_at)}"
-        return f"Plan recorded {when}, before the week began."
+        return f"Plan recorded {when}, before the week's work began."
     if plan.source == "created":
         return (
-            "No plan was recorded before the week began; planned ahead is worked out "
+            "No plan was recorded before the week's work began; planned ahead is worked out "
             "from when the events were created."
         )
     return (
-        "No plan was recorded before the week began, and the calendar does not say when "
+        "No plan was recorded before the week's work began, and the calendar does not say when "
         "its events were created: nothing to compare."
     )
 

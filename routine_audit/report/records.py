@@ -6,7 +6,7 @@ without importing each other."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from ..unit_kinds import unit_kind
 
@@ -20,6 +20,12 @@ class Block:
     activity: str
     title: str | None  # None: hidden from this audience
     seconds: int = 0
+
+    @property
+    def length_seconds(self) -> int:
+        """Its real length in seconds (in UTC: two times in one zone subtract by the
+        clock, which a daylight-saving change makes an hour long or short)."""
+        return int((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds())
 
     @property
     def label(self) -> str:

@@ -250,7 +250,7 @@ def _block_clause(told: _Telling, f: FindingView, *, several: bool) -> None:
     its time ``overlapped for 30 min by X``; the block's span heads the story when it
     is the day's only one."""
     (block,) = f.evidence[:1]
-    length = (block.end - block.start).total_seconds()
+    length = block.length_seconds
     keeps = kind_of(f.kind).keeps
     counted = told.kept(block) if keeps else None
     lost = length - counted if counted is not None else (block.seconds or length)

@@ -117,6 +117,7 @@ class CalendarItem:
     faint: bool = False  # not counted: drawn as a dashed outline
     marks: frozenset[str] = field(default_factory=frozenset)  # see MARK_STYLES
     activity: str = ""
+    proposed: bool = False  # a proposed slot (issue 21): drawn dashed, like a faint block
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,14 @@ def week_calendar(
 
 def _block(item: CalendarItem, x: float, y: float, width: float, height: float, hatch: str) -> str:
     width, height = max(width, 2.0), max(height, 2.0)
-    classes = " ".join(["block", *sorted(item.marks), *(["faint"] if item.faint else [])])
+    classes = " ".join(
+        [
+            "block",
+            *sorted(item.marks),
+            *(["faint"] if item.faint else []),
+            *(["proposed"] if item.proposed else []),
+        ]
+    )
     geometry = f'x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" rx="3"'
     colour = escape(item.colour)
     parts = [

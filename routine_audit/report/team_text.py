@@ -51,6 +51,8 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
         for report, _ in team.survival_ranking:
             survival.add_row(report.rep.name or report.rep.email, *survival_cells(report))
         console.print(survival)
+        if team.not_ranked:
+            console.print(Text(not_ranked_text(team)))
     for report, why in team.apart:
         console.print(Text(f"{report.rep.name or report.rep.email}: {why}", style="yellow"))
     for failure in team.failures:
@@ -152,4 +154,12 @@ def _survival_markdown(team: TeamReport, links: dict[str, str]) -> list[str]:
         link = links.get(report.rep.email)
         rep = f"[{name}]({link})" if link else name
         lines.append(f"| {rep} | " + " | ".join(survival_cells(report)) + " |")
+    if team.not_ranked:
+        lines += ["", escape(not_ranked_text(team))]
     return lines
+
+
+def not_ranked_text(team: TeamReport) -> str:
+    """``Not ranked: Morgan Fixture (nothing planned).``"""
+    reps = ", ".join(f"{r.rep.name or r.rep.email} ({why})" for r, why in team.not_ranked)
+    return f"Not ranked: {reps}."

@@ -117,6 +117,24 @@ class TeamReport:
             sorted(found, key=lambda pair: (pair[1], pair[0].rep.name or pair[0].rep.email))
         )
 
+    @cached_property
+    def not_ranked(self) -> tuple[tuple[RepReport, str], ...]:
+        """When some rep is ranked by plan survival, the judged reps with a history who
+        are not, and why (``no plan recorded``, ``nothing planned``): said, not left out
+        silently."""
+        if not self.survival_ranking:
+            return ()
+        return tuple(
+            (
+                report,
+                "no plan recorded before the week's work began"
+                if report.plan.snapshot_at is None
+                else "nothing planned",
+            )
+            for report in self.judged
+            if report.plan is not None and report.plan.survival is None
+        )
+
     def adherence(self, email: str, commitment: str) -> float | None:
         return self._adherence.get(email, {}).get(commitment)
 

@@ -31,7 +31,7 @@ def span_text(start: datetime, end: datetime) -> str:
 
 def block_seconds(block: Block) -> int:
     """The part of the block the finding is about; all of it when the finding does not say."""
-    return block.seconds or int((block.end - block.start).total_seconds())
+    return block.seconds or block.length_seconds
 
 
 def percent_text(share: float | None) -> str:

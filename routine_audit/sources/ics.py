@@ -9,11 +9,11 @@ import re
 import stat
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -368,6 +368,7 @@ def read_document(
             if c.name == "VEVENT" and any(k in c for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
         }
         mended: dict[tuple[str, tuple[str, ...]], tuple[datetime, Problem]] = {}
+        shifts = _range_shifts(calendar)
         note_lengths(calendar, zone)
         room = MAX_OCCURRENCES - len(events)
         for occurrence in _expand(calendar, period, document, zone, problems, room):
@@ -384,11 +385,56 @@ def read_document(
             except Exception as exc:  # noqa: BLE001  (a value icalendar accepted but cannot use)
                 problems.append(_skipped(document, occurrence, exc, zone, series_class))
                 continue
-            events.append(event)
+            events.append(_own_instance(event, occurrence, shifts, zone))
             if _SET_ASIDE in occurrence:
                 _note_set_aside(mended, document, occurrence, event, zone)
         problems.extend(problem for _, problem in sorted(mended.values(), key=lambda n: n[0]))
     return events, problems
+
+
+def _range_shifts(calendar: icalendar.Calendar) -> dict[tuple[str, object], timedelta]:
+    """(UID, RECURRENCE-ID) of each RANGE=THISANDFUTURE override -> how far it moves the
+    occurrences from its own on (its DTSTART - its RECURRENCE-ID)."""
+    shifts: dict[tuple[str, object], timedelta] = {}
+    for component in calendar.walk("VEVENT"):
+        recurrence = component.get("RECURRENCE-ID")
+        if recurrence is None or _range(recurrence) != "THISANDFUTURE":
+            continue
+        try:
+            start, moved_from = component.decoded("DTSTART"), recurrence.dt
+            shifts[(str(component.get("UID", "")), moved_from)] = start - moved_from
+        except Exception:  # noqa: BLE001  (a date beside a date-time: no shift known)
+            continue
+    return shifts
+
+
+def _range(recurrence: Any) -> str:
+    return str(getattr(recurrence, "params", {}).get("RANGE", "")).upper()
+
+
+def _own_instance(
+    event: Event,
+    occurrence: icalendar.cal.Component,
+    shifts: dict[tuple[str, object], timedelta],
+    zone: ZoneInfo,
+) -> Event:
+    """``event`` with its own instance as ``recurrence_id`` when a RANGE=THISANDFUTURE
+    override moved it: recurring-ical-events stamps the override's RECURRENCE-ID on
+    every later occurrence, which would give them all one identity (``Event.key``); each
+    keeps the start it had in the series (its start less the override's shift)."""
+    recurrence = occurrence.get("RECURRENCE-ID")
+    if event.recurrence_id is None or recurrence is None or _range(recurrence) != "THISANDFUTURE":
+        return event
+    shift = shifts.get((event.uid, recurrence.dt))
+    if shift is None:
+        return event
+    try:
+        original = occurrence.decoded("DTSTART") - shift
+    except Exception:  # noqa: BLE001
+        return event
+    if isinstance(original, datetime) and original.tzinfo is None:
+        original = original.replace(tzinfo=zone)
+    return replace(event, recurrence_id=original)
 
 
 def _parse(document: Document, text: str) -> list[icalendar.Calendar]:

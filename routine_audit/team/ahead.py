@@ -56,10 +56,17 @@ def weeks_ahead(outcomes: Sequence[RepOutcome]) -> list[WeekAhead]:
     return [week_ahead(opened(o.result)) for o in outcomes if o.result is not None]
 
 
-def ahead_reports(outcomes: Sequence[RepOutcome], audience: str) -> list[AheadReport]:
+def ahead_reports(
+    outcomes: Sequence[RepOutcome], audience: str, proposals: dict | None = None
+) -> list[AheadReport]:
+    """The week-ahead views; ``proposals`` (rep email -> Proposals): their slots too."""
     from ..report.ahead_view import build_ahead
 
-    return [build_ahead(ahead, audience) for ahead in weeks_ahead(outcomes)]
+    made = proposals or {}
+    return [
+        build_ahead(ahead, audience, proposals=made.get(ahead.result.rep.email))
+        for ahead in weeks_ahead(outcomes)
+    ]
 
 
 @dataclass(frozen=True)
@@ -72,35 +79,49 @@ class BlockedOut:
     reps: int
     missing: tuple[str, ...]  # the reps (emails) who have not
     verb: str = "blocked out"  # meetings: booked; a limit: within the limit
+    no_data: int = 0  # of the reps, those with no events that week (counted as not done)
+    busy_free: int = 0  # those whose calendar shows only busy/free blocks (not done either)
 
     @property
     def text(self) -> str:
         """``prospecting blocked out for 3 of 4 reps``; a limit: ``admin within the
-        limit for 4 of 4 reps``."""
+        limit for 4 of 4 reps``; reps with no events that week are said apart
+        (``... for 2 of 4 reps; 1 has no events that week yet``): for a limit, not being
+        counted within it must not read as being over it."""
         reps = count_text(self.reps, "rep")
-        return f"{self.commitment} {self.verb} for {self.blocked_out} of {reps}"
+        text = f"{self.commitment} {self.verb} for {self.blocked_out} of {reps}"
+        if self.no_data:
+            has = "has" if self.no_data == 1 else "have"
+            text += f"; {self.no_data} {has} no events that week yet"
+        if self.busy_free:
+            text += f"; {self.busy_free} with busy/free blocks only"
+        return text
 
 
 def blocked_out(aheads: Sequence[WeekAhead]) -> list[BlockedOut]:
     """Per commitment id (in the order the reps' routines first name them), how many of
     the reps who have it already have it blocked out (a limit: are within it). Reps
     without calendar data for that week count as not blocked out."""
-    order: dict[str, list[tuple[str, bool, str, str]]] = {}
+    order: dict[str, list[tuple[str, bool, str, str, bool, bool]]] = {}
     for ahead in aheads:
         email = ahead.result.rep.email
+        judged = ahead.coverage.judged
+        busy_free = judged and not ahead.coverage.commitments_judged
         for c in ahead.commitments:
-            done = c.blocked_out and ahead.coverage.judged
+            done = c.blocked_out and judged
             verb = "blocked out" if unit_kind(c.unit).routine_blocks else "booked"
             verb = "within the limit" if c.direction == "max" else verb
-            order.setdefault(c.id, []).append((email, done, c.activity, verb))
+            order.setdefault(c.id, []).append((email, done, c.activity, verb, judged, busy_free))
     return [
         BlockedOut(
             commitment=cid,
             activity=rows[0][2],
-            blocked_out=sum(done for _, done, _, _ in rows),
+            blocked_out=sum(row[1] for row in rows),
             reps=len(rows),
-            missing=tuple(email for email, done, _, _ in rows if not done),
+            missing=tuple(row[0] for row in rows if not row[1]),
             verb=rows[0][3],
+            no_data=sum(not row[4] for row in rows),
+            busy_free=sum(row[5] for row in rows),
         )
         for cid, rows in order.items()
     ]
@@ -127,14 +148,19 @@ def rollup_html(aheads: Sequence[WeekAhead], week: str) -> str:
 
 
 def ahead_files(
-    outcomes: Sequence[RepOutcome], audience: str, folder: Path, *, team_files: bool = True
+    outcomes: Sequence[RepOutcome],
+    audience: str,
+    folder: Path,
+    *,
+    team_files: bool = True,
+    proposals: dict | None = None,
 ) -> list[tuple[Path, str]]:
     """The week ahead's files: ``<rep>-week-ahead.html`` per rep; with ``team_files``,
     next-week.md (every rep, future tense), next-week.json and next-week.csv."""
     from ..report.ahead_view import render_ahead
     from .pages import rep_file_stem
 
-    reports = ahead_reports(outcomes, audience)
+    reports = ahead_reports(outcomes, audience, proposals)
     files = [
         (folder / f"{rep_file_stem(r.report)}{AHEAD_PAGE}", render_ahead(r, "html"))
         for r in reports

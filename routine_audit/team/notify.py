@@ -111,7 +111,8 @@ def _mail(state: RunState, *, rollup: bool) -> list[str]:
             own = build_report(outcome.result, "owner", trend=state.trend(outcome))
             text, html = _with_next_week(state, email, render(own, "markdown"), render(own, "html"))
             links = _rep_links(own, served)
-            pending.append((rep_message(email, week, own.coverage, text, html, links), "rep"))
+            message = rep_message(email, week, own.coverage, text, html, links)
+            pending.append((_with_proposals(state, message), "rep"))
     kinds = {id(message): kind for message, kind in pending}
 
     def sent(message: Message) -> None:
@@ -151,8 +152,18 @@ def _with_next_week(state: RunState, email: str, text: str, html: str) -> tuple[
     mine = [o for o in state.ahead if o.member.email == email and o.result is not None]
     if not mine:
         return text, html
-    (report,) = ahead_reports(mine, "owner")
+    (report,) = ahead_reports(mine, "owner", state.proposals)
     return f"{text}\n{next_week_markdown(report)}", _before_main_end(html, next_week_html(report))
+
+
+def _with_proposals(state: RunState, message: Message) -> Message:
+    """The rep's mail with their proposals file attached (text/calendar), if any."""
+    from dataclasses import replace
+
+    from .proposals import proposal_attachment
+
+    attached = proposal_attachment(state.proposals, message.to, state.options.now)
+    return replace(message, attachments=message.attachments + attached) if attached else message
 
 
 def _with_ahead_rollup(state: RunState, text: str, html: str) -> tuple[str, str]:

@@ -92,6 +92,7 @@ class RunState:
     history: History | None = None  # None: nothing is recorded (not a week, or not asked)
     outcomes: list[RepOutcome] = field(default_factory=list)
     ahead: list[RepOutcome] = field(default_factory=list)  # the week ahead's audits
+    proposals: dict = field(default_factory=dict)  # rep email -> Proposals (issue 21)
     pages: list[RepPages] = field(default_factory=list)  # of the reps audited
     partial: bool = False  # one rep of the team's week: the others as the history has them
     run: TeamRun = field(init=False)  # made by the render stage

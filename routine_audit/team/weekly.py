@@ -116,6 +116,18 @@ def preview_week_ahead(state: RunState) -> None:
     )
 
 
+def propose_week_ahead(state: RunState) -> None:
+    """Slots for each rep's gaps in the week ahead (issue 21), preferring the habitual
+    times the history holds (this run's week included: after ``record_history``)."""
+    from .proposals import propose_team
+
+    options = state.options
+    if state.ahead and (options.out is not None or options.mail):  # else nobody reads them
+        state.proposals = propose_team(
+            state.team, state.ahead, state.history, state.options.now, state.options.log
+        )
+
+
 def record_history(state: RunState) -> None:
     """Record the week's audits, and the week ahead's as previews, in one batch."""
     history, team = state.history, state.team
@@ -183,6 +195,7 @@ STAGES: tuple[Callable[[RunState], None], ...] = (
     audit_reps,
     preview_week_ahead,
     record_history,
+    propose_week_ahead,
     render_reports,
     write_files,
     notify,
@@ -315,7 +328,22 @@ def _next_week(state: RunState, folder: Path) -> list[tuple[Path, str]]:
     the team (not for one rep: they would replace the team's)."""
     from .ahead import ahead_files
 
-    return ahead_files(state.ahead, state.options.audience, folder, team_files=not state.partial)
+    return ahead_files(
+        state.ahead,
+        state.options.audience,
+        folder,
+        team_files=not state.partial,
+        proposals=state.proposals,
+    )
+
+
+def _proposal_files(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """``<rep>-proposals.ics`` beside each rep's week-ahead page (issue 21)."""
+    if not state.proposals:
+        return []
+    from .proposals import proposal_files
+
+    return proposal_files(state.proposals, folder, state.options.now)
 
 
 def _agendas(state: RunState, folder: Path) -> list[tuple[Path, str]]:
@@ -331,6 +359,7 @@ FILES: tuple[Callable[[RunState, Path], list[tuple[Path, str]]], ...] = (
     _team_pages,
     _team_tables,
     _next_week,
+    _proposal_files,
     _agendas,
 )
 
