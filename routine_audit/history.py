@@ -812,8 +812,5 @@ def _utc(moment: datetime | None) -> str:
 def _block_starts(result: AuditResult) -> list[tuple[str, int]]:
     """(commitment, start) of each block of an ``hours`` or ``blocks`` commitment: each
     counted occurrence of its activity that keeps time (what a plan snapshot stores)."""
-    return [
-        (commitment, start)
-        for _identity, start, _end, _activity, commitment, seconds in result.planned_rows
-        if seconds > 0
-    ]
+    # by position: the rows gained a seventh field (taken by) with issue 20's review
+    return [(row[4], row[1]) for row in result.planned_rows if row[5] > 0]
