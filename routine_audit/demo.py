@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .config import package_data
 from .config.load import load_team
-from .sample_weeks import SAMPLE_WEEK, build_sample_history
+from .sample_weeks import SAMPLE_WEEK, build_sample_history, run_at
 from .team.weekly import TeamRun, run_team
 
 __all__ = ["HISTORY_FILE", "SAMPLE_TEAM", "SAMPLE_WEEK", "run_demo", "sample_team_file"]
@@ -46,4 +46,5 @@ def run_demo(out: str | Path | None = None, audience: str = "manager") -> TeamRu
             db=db,
             record=True,
             preview=True,
+            now=run_at(team),  # as `run` on the Monday after: the week ahead is to come
         )

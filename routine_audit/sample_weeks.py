@@ -257,6 +257,20 @@ def write_week(team: Team, folder: Path, weeks_back: int, *, plan_at: datetime |
     return folder / team.path.name
 
 
+def run_at(team: Team) -> datetime:
+    """When the demo's run of the sample week happens: the Monday after it, at 07:00 in
+    the team's zone (as cron's `run` would), so the week ahead is still to come (its
+    plan is taken, and slots are proposed in it)."""
+    from .history import shift_week
+    from .period import week_monday
+
+    monday = week_monday(shift_week(SAMPLE_WEEK, 1))
+    assert monday is not None
+    return datetime.combine(monday, datetime.min.time()).replace(
+        hour=PLAN_AT[1], tzinfo=ZoneInfo(team.spec.timezone)
+    )
+
+
 def build_sample_history(team: Team, db: Path, work: Path) -> None:
     """Record the sample team's weeks before the sample week in the history ``db``, each
     week's plan (the sample week's too) and the agreed action (see the module's text)."""

@@ -104,7 +104,7 @@ def test_the_agenda_follows_the_conversation(team_folder):
     assert "what made it give way?" in questions
     # team audit does not check the week ahead; no proposals yet: said, not left out
     assert "The week ahead was not checked" in markdown
-    assert "No proposals made" in markdown
+    assert "No slots proposed (run proposes them for the week ahead's gaps)." in markdown
 
 
 def test_the_next_agenda_opens_with_what_was_agreed_and_its_figures(team_folder):

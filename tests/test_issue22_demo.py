@@ -81,8 +81,12 @@ def test_the_last_weeks_agenda_opens_with_the_action_agreed_the_week_before(demo
     dana = (demo / "dana-at-northwind.example-agenda.md").read_text()
     for line in WEEKS[DANA]["agenda_lines"]:
         assert f"{line}\n" in dana
-    # the sample week's run checks the week ahead: readiness per commitment
+    # the sample week's run (as on Mon 09 Nov 07:00) checks the week ahead: readiness per
+    # commitment, and slots proposed for its gaps (issue 21): Sam's follow-up series runs
+    # Monday to Thursday, so Friday's 45 min is to book, first in its 13:00 window
     assert "- gym: 3 of 3 blocks blocked out; nothing left to book" in sam
+    proposals = sam.split("## Next week: proposals")[1].split("## What we agree")[0]
+    assert "- Fri 13 Nov 13:00–13:45 follow-up: 45 min of follow-up still to book" in proposals
 
 
 def test_the_demo_never_touches_the_users_history(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from .agenda_view import Agenda, action_line, since_text
 from .markdown import escape
 
 TITLE = "1:1 agenda"
-NO_PROPOSALS = "No proposals made: the week ahead's proposals appear here when run makes them."
+NO_PROPOSALS = "No slots proposed (run proposes them for the week ahead's gaps)."
 NOT_CHECKED = "The week ahead was not checked (run checks it; team audit does not)."
 
 
@@ -23,7 +23,11 @@ def sections(agenda: Agenda) -> list[tuple[str, list[str], list[tuple[str, list[
     actions = [(action_line(a), [since_text(a)]) for a in agenda.actions]
     gaps = [(g.text, list(g.evidence)) for g in part.gaps]
     ahead = [*(agenda.readiness or ())] if agenda.readiness is not None else [NOT_CHECKED]
-    proposals = list(agenda.proposals) if agenda.proposals else [NO_PROPOSALS]
+    proposals = (
+        [NO_PROPOSALS]
+        if agenda.proposals is None
+        else list(agenda.proposals) or ["Nothing to propose: every commitment is blocked out."]
+    )
     no_data = [] if part.judged else [f"No calendar data this week ({part.coverage})."]
     return [
         ("How they want to be held to it", [held], []),

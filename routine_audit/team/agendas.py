@@ -47,7 +47,7 @@ def agenda_files(state: RunState, folder: Path) -> list[tuple[Path, str]]:
             ReportPart.from_json(piece),
             actions,
             ahead.get(member.email),
-            _proposal_lines(state, member.email),
+            _proposal_lines(state, member),
         )
         stem = rep_file_stem(page.report)
         files += [
@@ -88,18 +88,23 @@ def readiness(ahead: RepOutcome | None) -> tuple[str, ...] | None:
     return tuple(commitment_line(c) for c in figures.commitments)
 
 
-def _proposal_lines(state: RunState, email: str) -> tuple[str, ...] | None:
-    """The rep's proposed blocks for the week ahead, as lines, when the run made some
-    (issue 21: ``state.proposals``, rep -> proposals); None otherwise."""
+def _proposal_lines(state: RunState, member: Member) -> tuple[str, ...] | None:
+    """The slots proposed for the rep's week ahead, one line each, then what could not
+    be proposed and why (issue 21: ``state.proposals``); None when none were made."""
+    from ..proposals import reason_text
     from ..wording import clock_text, day_text
 
-    proposed = getattr(state, "proposals", {}).get(email)
+    proposed = state.proposals.get(member.email)
     if proposed is None:
         return None
-    return tuple(
-        f"{day_text(b.start.date())} {clock_text(b.start)}–{clock_text(b.end)} "
-        f"{b.commitment}: {b.reason}"
-        for b in proposed.blocks
+    units = {c.id: str(c.unit) for c in state.team.member_routine(member).commitments}
+    return (
+        *(
+            f"{day_text(b.start.date())} {clock_text(b.start)}–{clock_text(b.end)} "
+            f"{b.commitment}: {b.reason}"
+            for b in proposed.blocks
+        ),
+        *(reason_text(u, units.get(u.commitment, "hours")) for u in proposed.unplaced),
     )
 
 
