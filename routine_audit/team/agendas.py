@@ -21,6 +21,7 @@ from .pages import rep_file_stem
 if TYPE_CHECKING:
     from ..config.team import Member, Team
     from ..history import History
+    from ..proposals import Proposals
     from .runner import RepOutcome
     from .state import RunState
 
@@ -89,15 +90,21 @@ def readiness(ahead: RepOutcome | None) -> tuple[str, ...] | None:
 
 
 def _proposal_lines(state: RunState, member: Member) -> tuple[str, ...] | None:
-    """The slots proposed for the rep's week ahead, one line each, then what could not
-    be proposed and why (issue 21: ``state.proposals``); None when none were made."""
-    from ..proposals import reason_text
-    from ..wording import clock_text, day_text
-
+    """The run's proposals for the rep's week ahead (issue 21: ``state.proposals``), as
+    lines; None when none were made."""
     proposed = state.proposals.get(member.email)
     if proposed is None:
         return None
     units = {c.id: str(c.unit) for c in state.team.member_routine(member).commitments}
+    return proposal_lines(proposed, units)
+
+
+def proposal_lines(proposed: Proposals, units: dict[str, str]) -> tuple[str, ...]:
+    """Each proposed slot, one line (``Fri 13 Nov 13:00–13:45 follow-up: 45 min of
+    follow-up still to book on Fri 13 Nov``), then what could not be proposed and why."""
+    from ..proposals import reason_text
+    from ..wording import clock_text, day_text
+
     return (
         *(
             f"{day_text(b.start.date())} {clock_text(b.start)}–{clock_text(b.end)} "
@@ -122,25 +129,36 @@ def agenda_for(
     """``rep``'s agenda for ``week`` (default: last week), as a run would write it: the
     rep's week audited afresh (or from the cache), the history (``db``, else the team's)
     for the trend, the plan and what was agreed, and the week after checked as the week
-    ahead. Without a history file the agenda has no trend, plan or agreed actions."""
+    ahead, with slots proposed for its gaps from now on. Without a history file the
+    agenda has no trend, plan or agreed actions."""
     from ..history import History, default_db_path
     from ..period import Period
     from .ahead import check_week_ahead
+    from .proposals import propose_team
     from .runner import team_period
 
     member = team_member(team, rep)
     period = team_period(team, week=week, today=today)
+    following = Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
     path = Path(db) if db is not None else (team.db_path or default_db_path())
     history = History(path, create=False) if path.exists() else None
     try:
         part = _report_part(team, member, period, history)
         actions = agreed_actions(history, team=team.name) if history is not None else []
+        ahead = check_week_ahead(team, following, only=member.email)
+        proposed = propose_team(team, ahead, history).get(member.email)
     finally:
         if history is not None:
             history.close()
-    following = Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
-    ahead = check_week_ahead(team, following, only=member.email)
-    return team_agenda(team, member, part, actions, ahead[0] if ahead else None)
+    units = {c.id: str(c.unit) for c in team.member_routine(member).commitments}
+    return team_agenda(
+        team,
+        member,
+        part,
+        actions,
+        ahead[0] if ahead else None,
+        None if proposed is None else proposal_lines(proposed, units),
+    )
 
 
 def _report_part(team: Team, member: Member, period, history: History | None) -> ReportPart:
