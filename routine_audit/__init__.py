@@ -54,6 +54,8 @@ _LAZY = {
     "plan_vs_survived": "routine_audit.survival",
     "propose": "routine_audit.proposals",
     "Proposals": "routine_audit.proposals",
+    "rep_trends": "routine_audit.trends",
+    "team_trends": "routine_audit.trends",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -871,37 +871,92 @@ def _why(run, also: Callable[[str], None] | None = None) -> None:
         also(line)
 
 
+class HistoryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command("history")
 def history_command(
     rep: Annotated[
-        str, typer.Option("--rep", metavar="EMAIL", help="The rep whose history to show.")
-    ],
-    weeks: Annotated[int, typer.Option("--weeks", metavar="N", help="How many weeks back.")] = 8,
+        str | None,
+        typer.Option("--rep", metavar="EMAIL", help="One rep's commitments (else the team)."),
+    ] = None,
+    weeks: Annotated[
+        int, typer.Option("--weeks", metavar="N", help="How many calendar weeks, to the latest.")
+    ] = 8,
+    commitment: Annotated[
+        str | None,
+        typer.Option("--commitment", metavar="ID", help="Only this commitment."),
+    ] = None,
+    fmt: Annotated[
+        HistoryFormat,
+        typer.Option("--format", "-f", metavar=_choices(HistoryFormat), help="Output format."),
+    ] = HistoryFormat.table,
     db: DbOption = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", metavar="FILE", help="A team file (for its db: setting)."),
+        typer.Option(
+            "--config", metavar="FILE", help="The team file (its reps, name and db: setting)."
+        ),
     ] = None,
 ) -> None:
-    """Show a rep's adherence per commitment, week by week, from the history."""
+    """Show trends from the history. With --config and no --rep: the team as reps x
+    weeks (overall adherence, or --commitment's). With --rep: one rep's commitments x
+    weeks, with rolling 4-, 8- and 12-week adherence and survival, streaks of weeks met
+    and the weekdays that fail most. Weeks without calendar data are gaps, never 0%."""
+    from .errors import UsageError
     from .history import History, default_db_path
+    from .report.trends_text import render_rep_trends, render_team_trends
+    from .trends import rep_trends, team_trends
 
     with user_errors():
-        path = db
-        if path is None and config is not None:
+        if weeks < 1:
+            raise UsageError(f"--weeks must be at least 1, not {weeks}")
+        team = None
+        if config is not None:
             from .config.load import load_team
 
-            path = load_team(config).db_path
-        path = path or default_db_path()
+            team = load_team(config)
+        if rep is None and team is None:
+            raise UsageError(
+                "whose history?", hint="give --rep EMAIL, or --config TEAM for the whole team"
+            )
+        path = db or (team.db_path if team is not None else None) or default_db_path()
         with History(path, create=False) as history:
-            rep = _known_rep(rep, history.reps(), path)
-            points = history.trend(rep, weeks=weeks)
-        if not points:
-            typer.echo(f"no history for {rep} in the last {weeks} weeks of {path}")
-            return
-        from .report.history_text import render_trend
+            name = team.name if team is not None else None
+            if rep is None:
+                assert team is not None
+                members = [(m.email, m.name) for m in team.spec.reps]
+                found = team_trends(history, members, weeks=weeks, team=name, commitment=commitment)
+                if not found.weeks:
+                    typer.echo(f"no history for the team {team.name} in {path}")
+                    return
+                _known_commitment(commitment, found.known, path)
+                text = render_team_trends(found, team.name, fmt.value, _options(True))
+            else:
+                rep = _known_rep(rep, history.reps(), path)
+                mine = rep_trends(history, rep, weeks=weeks, team=name, commitment=commitment)
+                if not mine.known:
+                    typer.echo(f"no history for {rep} in the last {weeks} weeks of {path}")
+                    return
+                _known_commitment(commitment, mine.known, path)
+                text = render_rep_trends(mine, fmt.value, _options(True))
+        typer.echo(text, nl=False)
 
-        typer.echo(render_trend(rep, points, _options(True)), nl=False)
+
+def _known_commitment(commitment: str | None, known: tuple[str, ...], path: Path) -> None:
+    """A --commitment the weeks shown never judged is a usage error naming those they did."""
+    from .errors import Location, UsageError
+
+    if commitment is None or commitment in known:
+        return
+    raise UsageError(
+        f"no commitment {commitment!r} in these weeks",
+        where=Location(path),
+        hint=f"it knows {', '.join(known) or 'none'}; check --commitment",
+    )
 
 
 # -- the 1:1 agenda and what we agreed (issue 22) -------------------------------------

@@ -9,8 +9,10 @@ transaction, so re-running a week never duplicates anything.
 The schema version is kept in ``PRAGMA user_version`` and the file is marked
 as ours with ``PRAGMA application_id``. ``MIGRATIONS[n]`` takes a database
 from version ``n`` to ``n + 1``; version 2 is added by appending a function.
-Version 4 adds the week ahead's plan snapshots (``plan_snapshot``, ``planned_block``);
-version 7 the agreed actions of the 1:1 (``agreed_action``, issue 22).
+Version 4 adds the week ahead's plan snapshots (``plan_snapshot``, ``planned_block``).
+The trends migration (issue 22) adds each week's per-day figures (``commitment_day``) and
+its plan figures (``commitment_plan``): what trends.py reads besides ``commitment_result``.
+Version 8 holds the agreed actions of the 1:1 (``agreed_action``, issue 22).
 """
 
 from __future__ import annotations
@@ -201,12 +203,40 @@ def _add_block_starts_v6(db: sqlite3.Connection) -> None:
     )
 
 
-def _add_agreed_v7(db: sqlite3.Connection) -> None:
+def _add_trend_figures_v7(db: sqlite3.Connection) -> None:
+    """What trends need besides each week's commitments (issue 22; trends.py): per
+    judged day of a ``per: day`` commitment its target and scheduled amount (which
+    weekdays fail), and per commitment of a week audited against its plan the planned,
+    survived and added seconds (survival across weeks). Weeks recorded before have none."""
+    _script(
+        db,
+        """
+        CREATE TABLE commitment_day (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            day        TEXT NOT NULL,           -- ISO date, in the audit's zone
+            target     REAL NOT NULL,
+            scheduled  REAL NOT NULL,
+            PRIMARY KEY (audit_id, commitment, day)
+        );
+        CREATE TABLE commitment_plan (
+            audit_id   INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+            commitment TEXT NOT NULL,
+            planned    INTEGER NOT NULL,        -- seconds
+            survived   INTEGER NOT NULL,
+            added      INTEGER NOT NULL,
+            PRIMARY KEY (audit_id, commitment)
+        );
+        """,
+    )
+
+
+def _add_agreed_v8(db: sqlite3.Connection) -> None:
     """What rep and manager agreed in a 1:1 (issue 22): one action per row, for the ISO
     week it is meant for, about one commitment or none; ``done_at`` once marked done.
 
-    Version 7 (after issue 20's 5 and issue 21's 6); ``IF NOT EXISTS``, so renumbering it
-    when branches merge cannot fail on a database that already has the table."""
+    Version 8 (after issue 22's trends, 7); ``IF NOT EXISTS``, so renumbering it when
+    branches merge cannot fail on a database that already has the table."""
     _script(
         db,
         """
@@ -234,7 +264,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_plan_v4,
     _add_plan_taken_by_v5,
     _add_block_starts_v6,
-    _add_agreed_v7,  # issue 22; the lead renumbers at merge if another lands first
+    _add_trend_figures_v7,
+    _add_agreed_v8,  # issue 22's agenda
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -361,6 +392,7 @@ class History:
                     "INSERT INTO block_start (audit_id, commitment, start) VALUES (?, ?, ?)",
                     [(audit_id, commitment, start) for commitment, start in _block_starts(result)],
                 )
+            _record_days(db, audit_id, result)
 
     def mark_mail_sent(
         self, *, team: str, week: str, recipient: str, kind: str, at: datetime | None = None
@@ -503,6 +535,87 @@ class History:
                     commitments=tuple(self._db.execute(rows, (audit_id,)).fetchall()),
                 )
         return found
+
+    # -- trends (trends.py reads these)
+
+    def record_plan_figures(
+        self, *, team: str, week: str, rep: str, rows: list[tuple[str, int, int, int]]
+    ) -> None:
+        """Store the plan figures of ``rep``'s recorded actual audit of ``week``: (commitment,
+        planned, survived, added seconds) rows, replacing any. Call after ``record``
+        (recording the week again drops them); without such an audit, nothing is stored."""
+        with self._errors("write"), self._transaction() as db:
+            found = db.execute(
+                "SELECT id FROM audit WHERE team = ? AND week = ? AND rep = ? AND kind = 'actual'",
+                (team, week_label(week), rep),
+            ).fetchone()
+            if found is None:
+                return
+            db.execute("DELETE FROM commitment_plan WHERE audit_id = ?", (found[0],))
+            db.executemany(
+                "INSERT INTO commitment_plan (audit_id, commitment, planned, survived, added)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(found[0], *row) for row in rows],
+            )
+
+    def recorded_weeks(
+        self, *, first: str | None, last: str, rep: str | None = None, team: str | None = None
+    ) -> list[RecordedWeek]:
+        """What trends read: each rep's latest actual audit of each ISO week in
+        ``first..last`` (``first`` None: from the oldest) of ``team`` (or of any team), by
+        rep then week, whatever its coverage; only ``rep``'s when given."""
+        where = "kind = 'actual' AND week BETWEEN :first AND :last"
+        if rep is not None:
+            where += " AND rep = :rep"
+        if team is not None:
+            where += " AND team = :team"
+        audits = f"""
+            SELECT id, rep, name, week, coverage FROM (
+                SELECT id, rep, name, week, coverage, ROW_NUMBER() OVER (
+                    PARTITION BY rep COLLATE NOCASE, week ORDER BY run_at DESC, id DESC) AS rank
+                FROM audit WHERE {where}
+            ) WHERE rank = 1 ORDER BY rep COLLATE NOCASE, week
+        """
+        params = {
+            "first": "0000-W00" if first is None else week_label(first),
+            "last": week_label(last),
+            "rep": rep,
+            "team": team,
+        }
+        with self._errors("read"):
+            chosen = self._db.execute(audits, params).fetchall()
+            return [
+                RecordedWeek(
+                    rep=rep_,
+                    name=name,
+                    week=week,
+                    coverage=coverage,
+                    commitments=tuple(
+                        self._db.execute(
+                            "SELECT commitment, unit, direction, target, scheduled, gap,"
+                            " adherence FROM commitment_result WHERE audit_id = ?"
+                            " ORDER BY rowid",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                    days=tuple(
+                        (commitment, date.fromisoformat(day), target, scheduled)
+                        for commitment, day, target, scheduled in self._db.execute(
+                            "SELECT commitment, day, target, scheduled FROM commitment_day"
+                            " WHERE audit_id = ? ORDER BY commitment, day",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                    plan=tuple(
+                        self._db.execute(
+                            "SELECT commitment, planned, survived, added FROM commitment_plan"
+                            " WHERE audit_id = ? ORDER BY rowid",
+                            (audit_id,),
+                        ).fetchall()
+                    ),
+                )
+                for audit_id, rep_, name, week, coverage in chosen
+            ]
 
     # -- plan snapshots (survival.py builds and reads them)
 
@@ -735,6 +848,37 @@ class RecordedAudit:
     commitments: tuple[tuple[Any, ...], ...]
 
 
+@dataclass(frozen=True)
+class RecordedWeek:
+    """One rep's latest actual audit of a week, as trends read it (``recorded_weeks``).
+
+    ``commitments``: (commitment, unit, direction, target, scheduled, gap, adherence);
+    ``days``: (commitment, date, target, scheduled) per judged day of its ``per: day``
+    commitments; ``plan``: (commitment, planned, survived, added seconds) when the week
+    was audited against its plan."""
+
+    rep: str
+    name: str | None
+    week: str
+    coverage: str
+    commitments: tuple[tuple[Any, ...], ...]
+    days: tuple[tuple[Any, ...], ...]
+    plan: tuple[tuple[Any, ...], ...]
+
+
+def _record_days(db: sqlite3.Connection, audit_id: int, result: AuditResult) -> None:
+    """The judged days (a daily target) of the result's ``per: day`` commitments (the
+    rows, at hand in a kept audit: recording decodes nothing)."""
+    db.executemany(
+        "INSERT INTO commitment_day (audit_id, commitment, day, target, scheduled)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (audit_id, commitment, day.isoformat(), target, scheduled)
+            for commitment, day, target, scheduled in result.day_rows
+        ],
+    )
+
+
 def _commitment_rows(result: AuditResult) -> list[tuple[Any, ...]]:
     """The result's commitment rows as stored: (commitment, activity, unit, direction,
     target, scheduled, gap, adherence, blocks)."""
@@ -812,5 +956,4 @@ def _utc(moment: datetime | None) -> str:
 def _block_starts(result: AuditResult) -> list[tuple[str, int]]:
     """(commitment, start) of each block of an ``hours`` or ``blocks`` commitment: each
     counted occurrence of its activity that keeps time (what a plan snapshot stores)."""
-    # by position: the rows gained a seventh field (taken by) with issue 20's review
-    return [(row[4], row[1]) for row in result.planned_rows if row[5] > 0]
+    return [(row.commitment, row.start) for row in result.planned_rows if row.seconds > 0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cached_property
 from operator import attrgetter
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from .coverage import Coverage
 from .model import Problem
@@ -94,6 +94,18 @@ class TrendPoint:
     adherence: float | None
 
 
+class PlannedRow(NamedTuple):
+    """One committed block of a week as a plan snapshot stores it (``planned_rows``)."""
+
+    identity: str
+    start: int  # epoch seconds
+    end: int
+    activity: str
+    commitment: str
+    seconds: int  # counted inside the week
+    taken_by: str  # identities of the events already taking some of its seconds
+
+
 @dataclass
 class AuditResult:
     """The audit of one rep over one period.
@@ -145,7 +157,27 @@ class AuditResult:
         return tuple((f.kind, f.commitment, f.day, f.detail) for f in self.finding_objects)
 
     @property
-    def planned_rows(self) -> tuple[tuple[str, int, int, str, str, int, str], ...]:
+    def day_rows(self) -> tuple[tuple[str, date, float, float], ...]:
+        """(commitment, date, target, scheduled) of each judged day (a daily target) of
+        the ``per: day`` commitments: what the history records for trends (issue 22)."""
+        daily = {str(row["id"]) for row in self.commitment_records if row.get("per") == "day"}
+        table = self.commitment_days
+        if not daily or table.empty:
+            return ()
+        return tuple(
+            (commitment, day, float(target), float(scheduled))
+            for commitment, day, target, scheduled in zip(
+                table["commitment"].tolist(),
+                table["date"].tolist(),
+                table["target"].tolist(),
+                table["scheduled"].tolist(),
+                strict=True,
+            )
+            if commitment in daily and target > 0
+        )
+
+    @property
+    def planned_rows(self) -> tuple[PlannedRow, ...]:
         """(identity, start, end (epoch seconds), activity, commitment, counted seconds,
         taken by) of each committed block: a counted occurrence whose activity is that of
         an ``hours`` or ``blocks`` commitment, once per such commitment, in time order.
@@ -168,7 +200,7 @@ class AuditResult:
         for occ, by, _ in self.displacements:
             taken_by.setdefault(int(occ), []).append(str(identities[by]))
         return tuple(
-            (
+            PlannedRow(
                 identity,
                 int(start.timestamp()),
                 int(end.timestamp()),

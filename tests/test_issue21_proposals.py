@@ -319,7 +319,7 @@ def test_a_second_run_for_the_same_week_gives_the_same_uids(week_a, tmp_path: Pa
 def test_history_keeps_block_starts_and_gives_the_last_four_weeks(tmp_path: Path):
     from routine_audit.history import SCHEMA_VERSION, History
 
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION >= 6  # 6: block starts (issue 21)
     calendar = tmp_path / "cal.ics"
     routine = ra.load_routine(routine_file(tmp_path, ROUTINE))
     with History(tmp_path / "h.sqlite") as history:
@@ -359,7 +359,7 @@ def test_migration_5_from_a_version_4_database(tmp_path: Path, monkeypatch):
         assert old.schema_version == 4
     monkeypatch.undo()
     with History(path) as history:
-        assert history.schema_version == 6
+        assert history.schema_version == history_module.SCHEMA_VERSION  # every migration ran
         assert history.habits("rep@northwind.example", "2026-W46") == {}  # nothing yet
     with sqlite3.connect(path) as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(block_start)")]

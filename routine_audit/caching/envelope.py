@@ -32,6 +32,7 @@ AUDIT_AT_HAND = (
     "commitment_records",
     "finding_rows",
     "planned_rows",  # what a snapshot of the week ahead's plan stores (issue 20)
+    "day_rows",  # the per-day figures the history keeps for trends (issue 22)
 )
 # what a warm run reads of a rep's report view (roll-up, team page, team.json and .csv)
 REPORT_AT_HAND = (

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .view import RepReport
 
 GAPS = 3  # the gaps an agenda takes up: the most pressing, one per subject
-MET = 0.995  # a week's adherence that reads 100%: the commitment was met that week
 STREAK_WEEKS = 2  # a streak is a win from two weeks in a row
 
 
@@ -150,7 +149,8 @@ def _wins(report: RepReport) -> list[str]:
     planned blocks that kept all their time, per commitment with a plan."""
     if not report.judged:
         return []
-    runs = streaks(report.trend, report.period.label)
+    units = {c.id: (c.unit, c.direction) for c in report.commitments}
+    runs = streaks(report.trend, report.period.label, units)
     wins = []
     for c in report.commitments:
         if c.status != "met":
@@ -175,9 +175,10 @@ def _wins(report: RepReport) -> list[str]:
     return wins
 
 
-def streaks(trend, week: str) -> dict[str, int]:
+def streaks(trend, week: str, units: dict[str, tuple[str, str]] | None = None) -> dict[str, int]:
     """Commitment -> weeks in a row met, ending with ``week`` (weeks without calendar
-    data are not in a trend: they neither break nor extend a streak)."""
+    data are not in a trend: they neither break nor extend a streak). ``units``:
+    commitment -> (unit, direction), as this week's commitments have them."""
     by_commitment: dict[str, list] = {}
     for point in sorted(trend, key=lambda p: p.week):
         if point.week <= week:
@@ -186,13 +187,31 @@ def streaks(trend, week: str) -> dict[str, int]:
     for commitment, points in by_commitment.items():
         if points[-1].week != week:
             continue  # not judged this week: no streak to tell
+        unit, direction = (units or {}).get(commitment, ("hours", "min"))
         run = 0
         for point in reversed(points):
-            if point.adherence is None or point.adherence < MET:
+            if not was_met(point, unit, direction):
                 break
             run += 1
         found[commitment] = run
     return found
+
+
+def was_met(point, unit: str, direction: str) -> bool:
+    """Whether a recorded week met its commitment, as its report said (status ``met``:
+    the gap within the unit's tolerance). The gap is worked back from the recorded
+    adherence, which the per-day rule already counted: ``(1 − adherence) × target`` for
+    a minimum, ``limit ÷ adherence − limit`` for a limit."""
+    from ..unit_kinds import unit_kind
+
+    if point.adherence is None:
+        return False
+    target = point.target or 0.0
+    if direction == "max":
+        gap = target / point.adherence - target if point.adherence else float("inf")
+    else:
+        gap = (1 - point.adherence) * target
+    return gap <= unit_kind(unit).tolerance + 1e-9
 
 
 def _plan_lines(report: RepReport) -> list[str]:

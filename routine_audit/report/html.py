@@ -35,6 +35,7 @@ from ..wording import (
     target_text,
 )
 from . import RenderOptions, svg
+from .heatmap import TeamHeatmap
 from .stories import Story
 from .team_view import RankedGap, TeamReport
 from .text import (
@@ -434,21 +435,31 @@ def _legend(report: RepReport) -> list[dict[str, Any]]:
 
 
 def _trend(report: RepReport, c: CommitmentView) -> dict[str, Any]:
-    points = [
-        (p.week, p.adherence)
-        for p in report.trend
-        if p.commitment == c.id and p.adherence is not None
-    ]
+    """The commitment's adherence per calendar week as dots, with the rolling line and
+    the gaps (trends.py, ``chart_weeks``); none with fewer than two weekly figures."""
+    from ..trends import CHART_WEEKS, WINDOWS, chart_weeks
+
+    last = max((p.week for p in report.trend), default=None)
+    if report.period.label.count("-W") == 1:
+        last = report.period.label
+    weeks = [] if last is None else chart_weeks(report.trend, c.id, last, shown=CHART_WEEKS)
+    points = [(w, a) for w, a, _, _ in weeks if a is not None]
     if len(points) < 2:
         return {"id": c.id, "chart": None}
-    label = f"{c.id}: adherence " + ", ".join(f"{w} {percent_text(a)}" for w, a in points)
+    label = f"{c.id}: adherence " + ", ".join(
+        f"{w} {percent_text(a)}" if not gap else f"{w} no data" for w, a, _, gap in weeks
+    )
     return {
         "id": c.id,
-        "chart": svg.sparkline(points, label=label),
+        "chart": svg.trend_chart(
+            [svg.TrendWeek(*week) for week in weeks], label=label, rolling_weeks=WINDOWS[0]
+        ),
         "first_week": points[0][0],
         "first": percent_text(points[0][1]),
         "last_week": points[-1][0],
         "last": percent_text(points[-1][1]),
+        "rolling": percent_text(weeks[-1][2]) if weeks[-1][2] is not None else None,
+        "gaps": sum(1 for week in weeks if week[3]),
     }
 
 
@@ -523,7 +534,10 @@ def _evidence_row(kind: str, role: str, block: Block) -> dict[str, Any]:
 
 
 def render_team(
-    team: TeamReport, links: dict[str, str], options: RenderOptions | None = None
+    team: TeamReport,
+    links: dict[str, str],
+    options: RenderOptions | None = None,
+    heatmap: TeamHeatmap | None = None,
 ) -> str:
     """The roll-up page: adherence matrix, biggest gaps, failed reps.
 
@@ -572,6 +586,7 @@ def render_team(
     ranking = [_ranked_row(g, links) for g in team.ranking if g.gap > 0][:TOP_GAPS]
     return _page(
         "team.html.j2",
+        heatmap=_heatmap(heatmap),
         survival=_survival_rows(team, links),
         not_ranked=not_ranked_text(team) if team.not_ranked else "",
         title=f"{team.team}: team roll-up {team.period.name}",
@@ -596,6 +611,50 @@ def render_team(
             for r, why in team.apart
         ],
     )
+
+
+def _heatmap(heatmap: TeamHeatmap | None) -> dict[str, Any] | None:
+    """The reps × weeks heatmap (report/heatmap.py) as the template reads it: a gap week
+    reads as why it is one, never as 0%."""
+    from .trends_text import gap_text
+
+    if heatmap is None:
+        return None
+    for panel in heatmap.panels:
+        for row in panel.rows:
+            for cell in row.cells:
+                if cell.href:
+                    _check_relative(cell.href)
+    return {
+        "weeks": heatmap.weeks,
+        "panels": [
+            {
+                "id": panel.commitment or "overall",
+                "label": panel.commitment or "overall",
+                "rows": [
+                    {
+                        "email": row.rep,
+                        "name": row.name or row.rep,
+                        "cells": [
+                            {
+                                "band": svg.adherence_band(c.adherence) if c.judged else "gap",
+                                # a week never recorded is a dash; its title says why
+                                "text": percent_text(c.adherence)
+                                if c.judged
+                                else ("–" if c.coverage is None else gap_text(c.coverage)),
+                                "title": f"{row.name or row.rep}, {c.week}"
+                                + ("" if c.judged else f": {gap_text(c.coverage)}"),
+                                "href": c.href,
+                            }
+                            for c in row.cells
+                        ],
+                    }
+                    for row in panel.rows
+                ],
+            }
+            for panel in heatmap.panels
+        ],
+    }
 
 
 def _survival_rows(team: TeamReport, links: dict[str, str]) -> list[dict[str, Any]]:

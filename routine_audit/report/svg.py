@@ -470,6 +470,79 @@ def sparkline(points: Sequence[tuple[str, float]], *, label: str) -> Markup:
     return Markup("".join(parts))
 
 
+# -- trend with its rolling line (issue 22) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    """One calendar week of a trend chart: its adherence (None: no figure), its rolling
+    adherence (None: none), and ``gap``: the week has no figure at all (no calendar data,
+    or not recorded), drawn as a gap, never as 0%."""
+
+    week: str
+    adherence: float | None
+    rolling: float | None
+    gap: bool
+
+
+def trend_chart(weeks: Sequence[TrendWeek], *, label: str, rolling_weeks: int) -> Markup:
+    """Adherence (0..1) per calendar week as dots, the rolling adherence as a line broken
+    at gaps, each gap week a hatched band; the 100% level is a dashed line."""
+    if len(weeks) < 2:
+        raise ValueError("a trend chart needs at least two weeks")
+    width, height, pad = SPARK_WIDTH, SPARK_HEIGHT, 5
+    step = (width - 2 * pad) / (len(weeks) - 1)
+
+    def y(value: float) -> float:
+        return pad + (1 - min(max(value, 0.0), 1.0)) * (height - 2 * pad)
+
+    parts = [
+        f'<svg class="sparkline trend-chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
+        f"<title>{escape(label)}</title>",
+        f'<line x1="{pad}" y1="{y(1.0):.1f}" x2="{width - pad}" y2="{y(1.0):.1f}" '
+        f'stroke="{GRID}" stroke-dasharray="3 2"/>',
+        f'<line x1="{pad}" y1="{y(0.0):.1f}" x2="{width - pad}" y2="{y(0.0):.1f}" '
+        f'stroke="{GRID}"/>',
+    ]
+    for index, week in enumerate(weeks):
+        if week.gap:
+            x = pad + index * step
+            parts.append(
+                f'<rect class="gap" x="{x - step / 2:.1f}" y="0" width="{step:.1f}" '
+                f'height="{height}" fill="{GRID}" fill-opacity="0.45">'
+                f"<title>{escape(week.week)}: no figure (no calendar data)</title></rect>"
+            )
+    run: list[str] = []
+    for index, week in enumerate([*weeks, None]):
+        if week is not None and week.rolling is not None:
+            run.append(f"{pad + index * step:.1f},{y(week.rolling):.1f}")
+            continue
+        if len(run) > 1:
+            parts.append(
+                f'<polyline class="rolling" points="{" ".join(run)}" fill="none" '
+                f'stroke="{INK}" stroke-width="1.6" stroke-linejoin="round">'
+                f"<title>rolling {rolling_weeks}-week adherence</title></polyline>"
+            )
+        elif run:
+            x, yy = run[0].split(",")
+            parts.append(
+                f'<line class="rolling" x1="{float(x) - 2:.1f}" y1="{yy}" x2="{float(x) + 2:.1f}" '
+                f'y2="{yy}" stroke="{INK}" stroke-width="1.6"/>'
+            )
+        run = []
+    for index, week in enumerate(weeks):
+        if week.adherence is None:
+            continue
+        colour = BAND_COLOURS[adherence_band(week.adherence)]
+        parts.append(
+            f'<circle cx="{pad + index * step:.1f}" cy="{y(week.adherence):.1f}" r="3" '
+            f'fill="{colour}"><title>{escape(week.week)}: {week.adherence:.0%}</title></circle>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 # -- plan vs what survived -------------------------------------------------------
 
 

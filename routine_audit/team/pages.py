@@ -107,7 +107,12 @@ def formats_made() -> tuple[tuple[str, str | None, str], ...]:
 def rep_file_stem(report: RepReport) -> str:
     """The rep's pages' file name: the address, made safe even if it were not validated
     (it can never name a folder or leave the output folder)."""
-    stem = re.sub(r"[^A-Za-z0-9._+-]", "_", report.rep.email.replace("@", "-at-"))
+    return email_file_stem(report.rep.email)
+
+
+def email_file_stem(email: str) -> str:
+    """``rep_file_stem`` of the rep with address ``email``."""
+    stem = re.sub(r"[^A-Za-z0-9._+-]", "_", email.replace("@", "-at-"))
     return stem.lstrip(".") or "rep"
 
 

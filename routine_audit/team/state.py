@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import ExitCode
 from ..period import Period
 from ..report.team_view import TeamReport
+from ..trends import CHART_READ, CHART_WEEKS
 from .options import RunOptions
 from .pages import RepPages
 from .runner import RepOutcome
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     from ..config.team import Team
     from ..history import History
 
-TREND_WEEKS = 8  # the weeks a rep's trend shows, this one included
+TREND_WEEKS = CHART_WEEKS  # the weeks a rep's trend shows, this one included
+TREND_READ = CHART_READ  # and what it reads: the weeks before, for the rolling line
 
 
 @dataclass
@@ -102,4 +104,4 @@ class RunState:
         if self.history is None or outcome.result is None:
             return ()
         email, week = outcome.member.email, self.period.label
-        return tuple(self.history.trend(email, weeks=TREND_WEEKS, until=week))
+        return tuple(self.history.trend(email, weeks=TREND_READ, until=week))

@@ -31,7 +31,7 @@ from .options import RunOptions
 from .pages import RepPages, default_folder, formats_made, rep_file_stem, rep_pages
 from .rollup import build_team_report
 from .runner import RepOutcome, audit_team, load_engine, team_period
-from .state import REASONS, TREND_WEEKS, RunState, TeamRun
+from .state import REASONS, TREND_READ, RunState, TeamRun
 
 if TYPE_CHECKING:
     from ..report.view import RepReport
@@ -142,6 +142,7 @@ def record_history(state: RunState) -> None:
                 label = outcome.result.period.label
                 history.record(team=team.name, week=label, result=outcome.result, kind="preview")
         _snapshot_plans(state)
+        _record_plan_figures(state)
 
 
 def render_reports(state: RunState) -> None:
@@ -298,10 +299,39 @@ def _team_pages(state: RunState, folder: Path) -> list[tuple[Path, str]]:
         if r.rep.email in own or (folder / f"{rep_file_stem(r)}.html").exists()
     }
     md_links = {email: href.replace(".html", ".md") for email, href in links.items()}
+    heatmap = _team_heatmap(state, folder, links)
     return [
-        (folder / "index.html", render_team(team, links)),
+        (folder / "index.html", render_team(team, links, heatmap=heatmap)),
         (folder / "rollup.md", render_team_markdown(team, links=md_links)),
     ]
+
+
+def _team_heatmap(state: RunState, folder: Path, links: dict[str, str]):
+    """The team page's reps × weeks heatmap from the history (none without one): overall,
+    then each commitment, over the weeks a rep page's trend shows. A cell links to that
+    week's rep page: this week's as the team page does; an earlier week's only where the
+    run's folder is named after its week (as ``run`` names them) and the page is in the
+    sibling folder of that week (``../2026-W44/<rep>.html``)."""
+    from ..report.heatmap import team_heatmap
+    from ..trends import CHART_WEEKS, team_panels
+    from .pages import email_file_stem
+
+    history, team, week = state.history, state.team, state.period.label
+    if history is None:
+        return None
+    reps = [(member.email, member.name) for member in team.spec.reps]
+    panels = team_panels(history, reps, weeks=CHART_WEEKS, until=week, team=team.name)
+    dated = folder.name == week
+
+    def href(email: str, shown: str) -> str:
+        if shown == week:
+            return links.get(email, "")
+        page = f"{email_file_stem(email)}.html"
+        if dated and (folder.parent / shown / page).is_file():
+            return f"../{shown}/{page}"
+        return ""
+
+    return team_heatmap(panels, href)
 
 
 def _team_tables(state: RunState, folder: Path) -> list[tuple[Path, str]]:
@@ -376,6 +406,27 @@ def _snapshot_plans(state: RunState) -> None:
     take_team_snapshots(state.history, state.team, state.ahead, taken_at=state.options.now)
 
 
+def _record_plan_figures(state: RunState) -> None:
+    """Each audited rep's plan figures per commitment (planned, survived, added seconds),
+    beside the week's record: trends read survival across weeks from them (issue 22)."""
+    assert state.history is not None
+    for outcome in state.outcomes:
+        if outcome.result is None or outcome.plan is None or outcome.plan.snapshot is None:
+            continue  # no plan to compare with: no survival that week
+        review = review_of(outcome.plan, outcome.result)
+        if review is None:
+            continue  # no calendar data, or busy/free only: nothing was matched
+        state.history.record_plan_figures(
+            team=state.team.name,
+            week=state.period.label,
+            rep=outcome.result.rep.email,
+            rows=[
+                (c.id, c.planned_seconds or 0, c.survived_seconds or 0, c.added_seconds or 0)
+                for c in review.commitments
+            ],
+        )
+
+
 def _week_plans(state: RunState) -> dict[str, WeekPlan] | None:
     """Each rep's plan of the audited week, as the history holds it (None: no history)."""
     from ..survival import WeekPlan, week_plan
@@ -416,7 +467,7 @@ def _trends_before(history, team: Team, period: Period, only: str | None) -> dic
 
     last = previous_week(period.label)
     return {
-        member.email: tuple(history.trend(member.email, weeks=TREND_WEEKS - 1, until=last))
+        member.email: tuple(history.trend(member.email, weeks=TREND_READ - 1, until=last))
         for member in team.spec.reps
         if only is None or member.email == only.lower()
     }
