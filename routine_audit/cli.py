@@ -533,14 +533,21 @@ def demo(
 
 
 def _demo_cadence(db: Path, out: Path, audience: str) -> None:
-    """The demo's weeks: Dana improving and Sam slipping, then Sam's 1:1 agenda."""
+    """The demo's weeks: the team as reps x weeks (Dana improving, Sam slipping), Sam's
+    commitments with their rolling figures and streaks, then Sam's 1:1 agenda."""
+    from .config.load import load_team
+    from .demo import sample_team_file
     from .history import History
-    from .report.history_text import render_trend
+    from .report.trends_text import render_rep_trends, render_team_trends
+    from .trends import rep_trends, team_trends
 
+    team = load_team(sample_team_file())
+    members = [(m.email, m.name) for m in team.spec.reps]
     with History(db, create=False) as history:
-        for rep in ("dana@northwind.example", "sam@northwind.example"):
-            points = history.trend(rep, weeks=6)
-            typer.echo(render_trend(rep, points, _options(True)), nl=False)
+        found = team_trends(history, members, weeks=8, team=team.name)
+        typer.echo(render_team_trends(found, team.name, "table", _options(True)), nl=False)
+        sam = rep_trends(history, "sam@northwind.example", weeks=8, team=team.name)
+        typer.echo(render_rep_trends(sam, "table", _options(True)), nl=False)
     agenda = out / "sam-at-northwind.example-agenda.md"
     if audience == "manager" and agenda.exists():
         typer.echo(agenda.read_text(encoding="utf-8"))

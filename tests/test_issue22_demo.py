@@ -105,4 +105,5 @@ def test_the_demo_never_touches_the_users_history(tmp_path, monkeypatch):
     with History(out / HISTORY_FILE, create=False) as history:
         assert len(history.agreed_rows()) == 1  # replaced, not added to
     assert "Sam Demoson: 1:1 agenda for 2026-W45" in result.output
-    assert "dana@northwind.example: adherence by week" in result.output
+    assert "Northwind Sample Team: overall adherence by week" in result.output
+    assert "sam@northwind.example: adherence by week" in result.output
