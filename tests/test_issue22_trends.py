@@ -142,6 +142,7 @@ def test_an_older_history_upgrades_and_reads_without_day_or_plan_figures(tmp_pat
     weekday and no survival figures, the rest as before."""
     import sqlite3
 
+    from routine_audit.history import MIGRATIONS, _add_trend_figures_v7
     from tests.test_history import fake_result
 
     path = tmp_path / "h.sqlite"
@@ -150,7 +151,7 @@ def test_an_older_history_upgrades_and_reads_without_day_or_plan_figures(tmp_pat
     db = sqlite3.connect(path)
     db.execute("DROP TABLE commitment_day")
     db.execute("DROP TABLE commitment_plan")
-    db.execute("PRAGMA user_version = 4")
+    db.execute(f"PRAGMA user_version = {MIGRATIONS.index(_add_trend_figures_v7)}")  # before it
     db.commit()
     db.close()
     with History(path) as history:

@@ -90,6 +90,7 @@ def stub_result(
         incomplete=False,
         commitment_records=records,
         finding_rows=(),
+        planned_rows=(),  # no block starts (proposals read them)
         day_rows=day_rows,
     )
 
