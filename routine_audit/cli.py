@@ -507,9 +507,9 @@ def demo(
     audience: AudienceOption = AudienceChoice.manager,
 ) -> None:
     """Audit the bundled sample team for its sample week, with a sample history of the
-    seven weeks before it: prints each rep's report, the team roll-up, two reps' trends
-    and one rep's 1:1 agenda, and writes HTML, Markdown, JSON and CSV reports, the
-    agendas and the sample history to --out."""
+    seven weeks before it: prints each rep's report, the team roll-up, the team's weeks,
+    one rep's trends and 1:1 agenda, and writes HTML, Markdown, JSON and CSV reports,
+    the agendas and the sample history to --out."""
     from .demo import HISTORY_FILE, run_demo
     from .report import render
     from .report.team_text import render_team_terminal

@@ -107,3 +107,35 @@ def test_the_demo_never_touches_the_users_history(tmp_path, monkeypatch):
     assert "Sam Demoson: 1:1 agenda for 2026-W45" in result.output
     assert "Northwind Sample Team: overall adherence by week" in result.output
     assert "sam@northwind.example: adherence by week" in result.output
+
+
+def test_the_demo_pages_show_the_heatmap_and_rolling_lines_in_chromium(demo, tmp_path):
+    """The team page's reps × weeks heatmap (golden "heatmap_overall", worked by hand)
+    and each rep page's rolling line, as headless Chromium loads them."""
+    import re
+
+    from test_html import _browser, _chromium, _png_rows
+
+    binary = _chromium()
+    team = _browser(binary, tmp_path / "profile", "--dump-dom", (demo / "index.html").as_uri())
+    heatmap = team.stdout.split('class="heatmaps"', 1)[1].split("</section>", 1)[0]
+    overall = heatmap.split('data-commitment="overall"', 1)[1].split("</table>", 1)[0]
+    weeks = re.findall(r'<th class="col" scope="col">([^<]+)</th>', overall)
+    assert weeks == sample_weeks()
+    for row in overall.split("<tr data-rep=")[1:]:
+        name = re.search(r"<th[^>]*>([^<]+)</th>", row)[1]
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        if name in WEEKS["heatmap_overall"]:
+            assert cells == WEEKS["heatmap_overall"][name], name
+    assert 'href="sam-at-northwind.example.html"' in overall  # this week's cell links
+    rep = _browser(binary, tmp_path / "profile", "--dump-dom",
+                   (demo / "dana-at-northwind.example.html").as_uri())  # fmt: skip
+    trend = rep.stdout.split('class="trend-section"', 1)[1].split("</section>", 1)[0]
+    assert trend.count('class="rolling"') >= 5  # one line per commitment, unbroken
+    assert "prospecting: adherence 2026-W38 30%" in trend
+    for name in ("index.html", "dana-at-northwind.example.html"):
+        png = tmp_path / f"{name}.png"
+        size = ("--window-size=1280,2400", "--hide-scrollbars")
+        _browser(binary, tmp_path / "profile", f"--screenshot={png}", *size, (demo / name).as_uri())
+        width, height, rows = _png_rows(png)
+        assert (width, height) == (1280, 2400) and len(set(rows)) > 100, name
