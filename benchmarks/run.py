@@ -173,26 +173,41 @@ def ours(*args: str) -> list[str]:
     return [sys.executable, "-m", "routine_audit", *args]
 
 
+# the reference pipeline's time for the year-long team's audited week (cases 1 and 8)
+_NAIVE: dict[Path, Measured] = {}
+
+
+def year_team(work: Path, settings: dict) -> tuple[Path, str, Measured]:
+    """The year-long team (generated once), its audited ISO week, and the reference
+    pipeline's time for that week (measured once per run of this script)."""
+    reps, weeks = settings["reps"], settings["weeks"]
+    team = work / "team" / "team.yaml"
+    if not team.is_file():
+        team = generate_team(work / "team", reps=reps, weeks=weeks, first_monday=FIRST_MONDAY)
+    monday = audit_week(FIRST_MONDAY, weeks)
+    week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+    if team not in _NAIVE:
+        files = sorted(str(p) for p in (team.parent / "calendars").glob("*.ics"))
+        _NAIVE[team] = median_run(
+            [
+                sys.executable,
+                str(SHARED_BENCH / "naive_peer.py"),
+                "--start",
+                str(monday),
+                "--end",
+                str(monday + timedelta(days=6)),
+                *files,
+            ],
+            settings["repeat"],
+        )
+    return team, week, _NAIVE[team]
+
+
 def ics_team_cases(work: Path, size: str, settings: dict) -> list[Row]:
     """Targets 1, 2 and 7: one week of a year-long team, cold and warm, and its memory."""
     reps, weeks = settings["reps"], settings["weeks"]
-    team = generate_team(work / "team", reps=reps, weeks=weeks, first_monday=FIRST_MONDAY)
-    files = sorted(str(p) for p in (team.parent / "calendars").glob("*.ics"))
-    monday = audit_week(FIRST_MONDAY, weeks)
+    team, week, naive = year_team(work, settings)
     label = f"{reps} reps × {weeks} weeks, 1 week audited"
-    week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
-    naive = median_run(
-        [
-            sys.executable,
-            str(SHARED_BENCH / "naive_peer.py"),
-            "--start",
-            str(monday),
-            "--end",
-            str(monday + timedelta(days=6)),
-            *files,
-        ],
-        settings["repeat"],
-    )
     command = ours(
         "team",
         "audit",
@@ -224,6 +239,37 @@ def ics_team_cases(work: Path, size: str, settings: dict) -> list[Row]:
             cold.peak_mb <= 1024,
             unit="MB",
         ),
+    ]
+
+
+def weekly_run_cases(work: Path, size: str, settings: dict) -> list[Row]:
+    """Target 8: the weekly ``run`` (no mail) of the year-long team: the audited week, the
+    week ahead and every page, cold and warm, against the reference pipeline's time for
+    the audited week alone."""
+    reps, weeks = settings["reps"], settings["weeks"]
+    team, week, naive = year_team(work, settings)
+    label = f"{reps} reps × {weeks} weeks, 1 week audited + the week ahead"
+    command = ours(
+        "run",
+        "--no-mail",
+        "--config",
+        str(team),
+        "--week",
+        week,
+        "--out",
+        str(work / "run-out"),
+        "--db",
+        str(work / "run.sqlite"),
+    )
+    cold_runs = []
+    for attempt in range(settings["repeat"]):
+        cache = work / f"cache-run-{attempt}"
+        cold_runs.append(run(command, env={"ROUTINE_AUDIT_CACHE": str(cache)}))
+    cold = summary(cold_runs)
+    warm = median_run(command, settings["quick_repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    return [
+        compared("8 run, cold", label, cold, naive, 0.125, "≤ 1/8 × naive_peer"),
+        warm_row("8 run, warm", label, warm),
     ]
 
 
@@ -388,6 +434,7 @@ def _google_run(team: Path, work: Path, url: str, attempt: int) -> Measured:
 
 CASES = {
     "ics": ics_team_cases,
+    "run": weekly_run_cases,
     "long": long_period_cases,
     "google": google_cases,
     "engine": engine_cases,

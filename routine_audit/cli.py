@@ -321,6 +321,15 @@ def audit(
         typer.Option("--format", "-f", metavar=_choices(ReportFormat), help="Report format."),
     ] = ReportFormat.table,
     output: OutputOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            metavar="FILE",
+            help="History where `plan --db` recorded your plan: the report shows the week "
+            "against it (plan vs what survived).",
+        ),
+    ] = None,
 ) -> None:
     """Audit one rep's calendar for a period against their routine."""
     from .report import render
@@ -330,7 +339,18 @@ def audit(
             source, source_option, ics, google, calendar, token, service_account, subject
         )
         result = _audit_and_emit(
-            render, fmt.value, output, audience, source, routine, rules, week, start, end, tz
+            render,
+            fmt.value,
+            output,
+            audience,
+            source,
+            routine,
+            rules,
+            week,
+            start,
+            end,
+            tz,
+            history=db,
         )
         _no_data(result)
 
@@ -1137,15 +1157,25 @@ def _progress(total: int) -> Iterator:
         yield advance
 
 
-def _audit_and_emit(renderer, fmt, output, audience, *audit_args, quality_section=True):
+def _audit_and_emit(
+    renderer, fmt, output, audience, *audit_args, quality_section=True, history=None
+):
     """The body shared by ``audit`` and ``events``: audit, render for the audience, emit.
 
-    Without a data-quality section (``events``), its lines go to stderr.
+    Without a data-quality section (``events``), its lines go to stderr. With a
+    ``history`` (`audit --db`), the week is shown against the plan recorded there.
     """
     from .report import build_report
 
     result = _run_audit(*audit_args)
-    report = build_report(result, audience.value)
+    plan = None
+    if history is not None:
+        from .history import History
+        from .survival import own_review
+
+        with History(history, create=False) as kept:
+            plan = own_review(kept, result)
+    report = build_report(result, audience.value, plan=plan)
     _emit(renderer(report, fmt, _options(fmt == "table" and output is None)), output)
     if not quality_section:
         for line in report.data_quality:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -72,6 +73,11 @@ class Period:
 
     def with_tz(self, tz: ZoneInfo) -> Period:
         return Period(self.first, self.last, tz)
+
+
+def spanning(periods: Sequence[Period]) -> Period:
+    """The days from the first of ``periods`` to the last, in the first one's zone."""
+    return Period(min(p.first for p in periods), max(p.last for p in periods), periods[0].tz)
 
 
 def week_label_of(day: date) -> str:

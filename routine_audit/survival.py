@@ -12,7 +12,7 @@ and the share of its time that was planned ahead.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +96,7 @@ class CommitmentSurvival:
     added_seconds: int | None
     survival: float | None  # survived / planned; None when nothing was planned
     planned_ahead: float | None  # share of the week's counted time planned ahead
+    limit: bool = False  # a `max` commitment: its lost time is no failure (not in survival)
 
 
 @dataclass(frozen=True)
@@ -110,24 +111,25 @@ class PlanReview:
     blocks: tuple[BlockOutcome, ...]
 
     @property
-    def planned_seconds(self) -> int:
-        return sum(c.planned_seconds or 0 for c in self.commitments)
-
-    @property
-    def survived_seconds(self) -> int:
-        return sum(c.survived_seconds or 0 for c in self.commitments)
-
-    @property
     def survival(self) -> float | None:
-        """The rep's survival: the commitments' survived seconds over their planned ones
-        (None without a plan, or when nothing was planned)."""
-        planned = self.planned_seconds
-        return None if self.snapshot_at is None or not planned else self.survived_seconds / planned
+        """The rep's survival: survived over planned seconds summed over the commitments
+        that are not limits (None without a plan, or when nothing was planned)."""
+        return rep_survival(self.snapshot_at, self.commitments)
 
     @property
     def lost(self) -> tuple[BlockOutcome, ...]:
         """The planned blocks that did not survive whole, in time order."""
         return tuple(b for b in self.blocks if b.survived_seconds < b.planned_seconds)
+
+
+def rep_survival(snapshot_at: datetime | None, commitments: Iterable[Any]) -> float | None:
+    """Survived over planned seconds, summed over the commitments that are not limits
+    (losing time planned against a limit is no failure); None without a plan (no
+    ``snapshot_at``) or when nothing was planned."""
+    counted = [c for c in commitments if not c.limit]
+    planned = sum(c.planned_seconds or 0 for c in counted)
+    survived = sum(c.survived_seconds or 0 for c in counted)
+    return None if snapshot_at is None or not planned else survived / planned
 
 
 # ---------------------------------------------------------------- snapshots
@@ -230,6 +232,14 @@ def week_plan(history: History, *, team: str, week: str, rep: str) -> PlanSnapsh
     )
 
 
+def own_review(history: History, actual: AuditResult) -> PlanReview | None:
+    """A rep's own week against the plan they recorded with `plan --db` (snapshots under
+    no team name): what `audit --db` shows; None when the week cannot show it."""
+    week = actual.period.label
+    plan = week_plan(history, team="", week=week, rep=actual.rep.email)
+    return review_of(WeekPlan(plan), actual)
+
+
 def first_working_hour(routine: Routine, period: Period) -> datetime:
     """When the period's work begins: the start of working hours on its first working day
     (a weekday with working hours, not in the routine's ``holidays``), in the routine's
@@ -263,8 +273,13 @@ def plan_vs_survived(plan: PlanSnapshot | None, actual: AuditResult) -> PlanRevi
     in_plan = {block.identity for block in planned}
     source = _source(plan, rows, actual)
     commitments = tuple(
-        _commitment(commitment_id, activity, unit, plan, outcomes, rows, in_plan, source, actual)
-        for commitment_id, activity, unit in _block_commitment_rows(actual)
+        replace(
+            _commitment(
+                commitment_id, activity, unit, plan, outcomes, rows, in_plan, source, actual
+            ),
+            limit=direction == "max",
+        )
+        for commitment_id, activity, unit, direction in _block_commitment_rows(actual)
     )
     return PlanReview(
         week=actual.period.label,
@@ -391,7 +406,7 @@ def _which(block: PlannedBlock, row: _Row) -> str:
 def _source(plan: PlanSnapshot | None, rows: list[_Row], actual: AuditResult) -> str:
     if plan is not None:
         return "snapshot"
-    activities = {activity for _, activity, _ in _block_commitment_rows(actual)}
+    activities = {activity for _, activity, _, _ in _block_commitment_rows(actual)}
     timed = [r for r in rows if r.activity in activities and r.counted > 0]
     if timed and all(r.created is not None for r in timed):
         return "created"
@@ -438,10 +453,10 @@ def _commitment(
     )
 
 
-def _block_commitment_rows(result: AuditResult) -> list[tuple[str, str, str]]:
-    """(id, activity, unit) of the commitments measured in hours or blocks."""
+def _block_commitment_rows(result: AuditResult) -> list[tuple[str, str, str, str]]:
+    """(id, activity, unit, direction) of the commitments measured in hours or blocks."""
     return [
-        (str(r["id"]), str(r["activity"]), str(r["unit"]))
+        (str(r["id"]), str(r["activity"]), str(r["unit"]), str(r["direction"]))
         for r in result.commitment_records
         if unit_kind(str(r["unit"])).routine_blocks
     ]

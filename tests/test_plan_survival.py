@@ -287,3 +287,39 @@ def test_a_week_without_calendar_data_has_no_plan_section(tmp_path):
     assert review_of(WeekPlan(plan), empty) is None  # a gap in the record, not 8 deletions
     assert review_of(None, planned) is None  # no history: no section
     assert review_of(WeekPlan(None), planned).source == "created"
+
+
+LIMITED = (
+    ROUTINE
+    + """  - id: admin
+    activity: admin
+    unit: hours
+    per: week
+    direction: max
+    target: 3
+"""
+)
+
+
+def test_a_limit_is_planned_and_shown_but_not_in_the_reps_survival(tmp_path):
+    """Admin at most 3 h: its 2 h block is planned and its loss shown, but time lost
+    against a limit is no failure: the rep's survival is prospecting's alone."""
+    admin = event("ad1", "20261103T140000Z", "20261103T160000Z", "Expenses #admin", OLD)
+    before = ics(block("p1", 2, "0900", "1100"), admin)  # 7200 s prospecting + 7200 s admin
+    after = ics(block("p1", 2, "0900", "1100"))  # the admin block deleted
+    routine = routine_file(tmp_path, LIMITED)
+    planned = audit_texts(tmp_path, before, routine, week="2026-W45")
+    (tmp_path / "after").mkdir()
+    actual = audit_texts(tmp_path / "after", after, routine, week="2026-W45")
+    with History(tmp_path / "history.sqlite") as history:
+        take_snapshot(history, team="T", result=planned, routine=ra.load_routine(routine),
+                      taken_at=BEFORE_WORK)  # fmt: skip
+        plan = week_plan(history, team="T", week="2026-W45", rep="rep@northwind.example")
+    found = plan_vs_survived(plan, actual)
+    by_id = {c.id: c for c in found.commitments}
+    assert (by_id["admin"].planned_seconds, by_id["admin"].survived_seconds) == (7200, 0)
+    assert by_id["admin"].limit and not by_id["prospecting"].limit
+    # 7200 survived of 7200 planned prospecting seconds; admin's 7200 lost are left out
+    assert found.survival == 1.0
+    report = ra.build_report(actual, "manager", plan=found)
+    assert report.plan is not None and report.plan.survival == 1.0

@@ -55,3 +55,39 @@ def test_plan_with_db_snapshots_the_reps_week(tmp_path):
     assert snapshot[2] == [
         ("p1\x1f", 1794301200, 1794308400, "prospecting", "prospecting", 7200, "")
     ]
+
+
+def test_audit_with_db_shows_the_week_against_the_plan_the_rep_recorded(tmp_path):
+    """A rep plans 2096-W10 with `plan --db` (today, long before that week's work begins: the
+    plan), then audits the week with `audit --db`: Tuesday's 2 h block held, Thursday's
+    2 h block deleted: 7200 of 14400 planned seconds survived, 50%."""
+    routine = routine_file(
+        tmp_path,
+        "timezone: Europe/London\ncommitments:\n  - {id: prospecting, activity: prospecting,"
+        " unit: hours, per: week, target: 4}\n",
+    )
+    tuesday = event("p1", "20960306T090000Z", "20960306T110000Z", "Prospecting")
+    thursday = event("p2", "20960308T090000Z", "20960308T110000Z", "Prospecting")
+    calendar = tmp_path / "cal.ics"
+    calendar.write_text(ics(tuesday, thursday), newline="")
+    db = tmp_path / "h.sqlite"
+    common = ["--ics", str(calendar), "--routine", str(routine), "--week", "2096-W10"]
+    planned = CliRunner().invoke(app, ["plan", *common, "--db", str(db)])
+    assert planned.exit_code == 0, planned.output
+    calendar.write_text(ics(tuesday), newline="")  # Thursday's block deleted in the week
+    audited = CliRunner().invoke(app, ["audit", *common, "--db", str(db), "-f", "json"])
+    assert audited.exit_code == 0, audited.output
+    import json
+
+    plan = json.loads(audited.stdout)["reps"]["rep@northwind.example"]["plan"]
+    assert plan["source"] == "snapshot"
+    (prospecting,) = plan["commitments"]
+    assert (prospecting["planned"], prospecting["survived"]) == (4.0, 2.0)  # hours
+    assert prospecting["survival"] == 0.5
+    assert sorted(b["outcome"] for b in plan["blocks"]) == ["deleted", "held"]
+    # without a history there is no plan section, and a missing one is a one-line error
+    assert "plan" not in json.loads(
+        CliRunner().invoke(app, ["audit", *common, "-f", "json"]).stdout
+    )
+    missing = CliRunner().invoke(app, ["audit", *common, "--db", str(tmp_path / "no.sqlite")])
+    assert missing.exit_code == 2 and "no history database here yet" in missing.output

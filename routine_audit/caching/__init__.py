@@ -9,7 +9,14 @@ package's own code, so nothing kept can be stale. No module of ``engine``,
 
 from __future__ import annotations
 
-from .audits import audit, audit_data, audit_source, pinned, remembered_audit
+from .audits import (
+    audit,
+    audit_data,
+    audit_source,
+    pinned,
+    pinned_periods,
+    remembered_audit,
+)
 from .envelope import Envelope, kept_audit, kept_report, opened
 from .pages import keep_pages, kept_pages, pages_key
 from .sources import remembering
@@ -30,6 +37,7 @@ __all__ = [
     "opened",
     "pages_key",
     "pinned",
+    "pinned_periods",
     "remembered_audit",
     "remembering",
 ]

@@ -22,6 +22,8 @@ from .envelope import Envelope, kept_audit
 from .sources import remembering
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..config.schema import Routine, RuleSet
     from ..model import CalendarData
     from ..period import Period
@@ -35,14 +37,26 @@ def pinned(
     """The key of this source's audit, and a source that reads exactly what the key
     describes (its reads remembered); (None, the source) when the key cannot be known
     without reading."""
+    keys, held = pinned_periods(source, routine, rules, (period,))
+    return keys[0], held
+
+
+def pinned_periods(
+    source: Source, routine: Routine, rules: RuleSet, periods: Sequence[Period]
+) -> tuple[list[str | None], Source]:
+    """``pinned`` for several periods of one source (a run's week and the week ahead):
+    the files read and hashed once, one key per period."""
     if store.cache_dir() is None:
-        return None, source
+        return [None] * len(periods), source
     source = remembering(source)
     snapshot = source.snapshot()
     if snapshot is None:
-        return None, source
+        return [None] * len(periods), source
     digest, held = snapshot
-    return store.key("source-audit", digest, *_settings(routine, rules, period)), held
+    keys: list[str | None] = [
+        store.key("source-audit", digest, *_settings(routine, rules, period)) for period in periods
+    ]
+    return keys, held
 
 
 def remembered_audit(key: str | None) -> Envelope[AuditResult] | None:

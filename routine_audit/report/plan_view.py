@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..survival import PlanReview
+from ..survival import PlanReview, rep_survival
 from ..wording import clock_text, day_text, duration_text
 from .records import Block
 from .text import percent_text, span_text
@@ -28,6 +28,7 @@ class PlanCommitmentView:
     added_seconds: int | None
     survival: float | None
     planned_ahead: float | None
+    limit: bool = False  # a `max` commitment: not in the rep's survival
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,8 @@ class PlanView:
 
     @property
     def survival(self) -> float | None:
-        """The rep's survival: survived over planned, summed over the commitments."""
-        planned = sum(c.planned_seconds or 0 for c in self.commitments)
-        survived = sum(c.survived_seconds or 0 for c in self.commitments)
-        return None if self.snapshot_at is None or not planned else survived / planned
+        """The rep's survival (``survival.rep_survival``: limits left out)."""
+        return rep_survival(self.snapshot_at, self.commitments)
 
     @property
     def lost(self) -> tuple[PlanBlockView, ...]:
@@ -82,6 +81,7 @@ def plan_view(review: PlanReview, show: Callable[[int], str | None], tz) -> Plan
                 c.added_seconds,
                 c.survival,
                 c.planned_ahead,
+                c.limit,
             )
             for c in review.commitments
         ),

@@ -9,7 +9,8 @@ A source is one class (usually one module) and one registry entry (see
   (validated with the usual one-line errors, located by field);
 - ``open(settings, context)``: the source, from its settings plus what a team's sources
   share (the folder relative paths resolve against, the shared credentials);
-- ``read(period, zone=...)``: every occurrence that overlaps the period, normalized.
+- ``read(period, zone=...)``: every occurrence that overlaps the period, normalized
+  (``read_periods`` reads several periods; a source that can, in one go).
 
 What it can tell: each ``Event`` carries a stable identity (``Event.key``: the
 iCalendar UID with RECURRENCE-ID; a source with ids of its own also fills
@@ -21,7 +22,7 @@ reader sees only busy/free blocks (declared by ``tells_free_busy``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
@@ -137,6 +138,16 @@ class Source(ABC):
     @abstractmethod
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
         """Every occurrence that overlaps ``period``."""
+
+    def read_periods(
+        self, periods: Sequence[Period], *, zone: ZoneInfo
+    ) -> tuple[CalendarData, ...]:
+        """``read`` of each period, in order (a run's audited week and the week ahead).
+
+        A source that can read them at once (one parse, one request) does so, and says
+        of each period what its own ``read`` would: the same occurrences meeting it,
+        problems, coverage. Here: one read per period."""
+        return tuple(self.read(period, zone=zone) for period in periods)
 
     def snapshot(self) -> tuple[bytes, Source] | None:
         """What the source holds now: a digest of it, and a source that reads exactly that.

@@ -21,7 +21,7 @@ from pydantic import Field
 from ..coverage import Extent
 from ..errors import Location, SourceError, UsageError, UserError
 from ..model import CalendarData, Event, Problem
-from ..period import Period
+from ..period import Period, spanning
 from .base import Source, SourceContext, SourceSettings
 from .ics_lengths import correct_end, keep_long_durations, note_lengths
 from .ics_prefilter import narrow
@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # the parser is imported where files are parsed: a warm run p
 # are found; the engine clips them exactly.
 _PAD = timedelta(days=2)
 _SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
+# a period's share of a longer read: what its own read would have expanded (the pad, and
+# the day the expansion window adds), a little over; the engine clips exactly
+_NEAR = _PAD + timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,19 @@ class Document:
     def digest(self) -> bytes:
         """The content's SHA-256: one hash serves the fingerprint and the read cache."""
         return hashlib.sha256(self.data).digest()
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """What the documents gave for one period, before it becomes ``CalendarData``."""
+
+    events: tuple[Event, ...]
+    problems: tuple[Problem, ...]
+    names: tuple[str, ...]
+    documents: list[Document]  # the ones read (the coverage looks beyond the period in them)
+    over: bool  # a document was left out whole: more occurrences than a period may hold
+    # an event two files hold at different times: which file wins depends on the period
+    moved: bool = False
 
 
 # how one document becomes its occurrences and problems in a period (``read_document``)
@@ -160,6 +176,41 @@ class IcsSource(Source):
         return _digest(documents), held
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
+        found = self._gather(period, zone)
+        return CalendarData(
+            found.events,
+            found.problems,
+            found.names,
+            extent=_OVER_EXTENT
+            if found.over and not found.events
+            else _extent(found.events, found.documents, period, zone),
+        )
+
+    def read_periods(
+        self, periods: Sequence[Period], *, zone: ZoneInfo
+    ) -> tuple[CalendarData, ...]:
+        """Each document read once, over the span of ``periods`` (the costly part: parsing
+        and expanding), then each period's share. A read with anything to report (a
+        problem, a file that failed, too many occurrences) or an event two files hold at
+        different times (the first file that has it near a period wins there) is made
+        again period by period, so what each period says is what its own read says."""
+        if len(periods) < 2:
+            return super().read_periods(periods, zone=zone)
+        span = spanning(periods)
+        found = self._gather(span, zone)
+        if found.problems or found.over or found.moved:
+            return super().read_periods(periods, zone=zone)
+        shares = []
+        for period in periods:
+            begin, finish = period.start - _NEAR, period.end + _NEAR
+            events = tuple(e for e in found.events if e.end > begin and e.start < finish)
+            extent = _extent(events, found.documents, period, zone)
+            shares.append(CalendarData(events, (), found.names, extent=extent))
+        return tuple(shares)
+
+    def _gather(self, period: Period, zone: ZoneInfo) -> _Gathered:
+        """Every document's occurrences near ``period``, the first file given winning an
+        event found in two; raises ``SourceError`` when no document could be read."""
         events: list[Event] = []
         owner: dict[tuple[str, str], int] = {}  # event key -> the file that supplied it
         problems: list[Problem] = []
@@ -167,6 +218,7 @@ class IcsSource(Source):
         failures: list[SourceError] = []
         read: list[Document] = []
         over = False  # a document was left out whole: more occurrences than a period may hold
+        dropped: list[Event] = []  # found in a file after another had it
         read_one = self._read_document or read_document
         for document in self._documents(failures):
             try:
@@ -189,6 +241,8 @@ class IcsSource(Source):
                 # the same event in two files counts once: the first file given wins
                 if owner.setdefault(event.key, index) == index:
                     events.append(event)
+                else:
+                    dropped.append(event)
         if not names:
             if len(failures) == 1:
                 raise failures[0]
@@ -202,11 +256,8 @@ class IcsSource(Source):
             for f in failures
         ]
         ordered = sorted(events, key=lambda e: (e.start, e.end, e.uid))
-        return CalendarData(
-            tuple(ordered),
-            tuple(problems),
-            tuple(names),
-            extent=_OVER_EXTENT if over and not events else _extent(ordered, read, period, zone),
+        return _Gathered(
+            tuple(ordered), tuple(problems), tuple(names), read, over, _moved(dropped, ordered)
         )
 
     def _documents(self, failures: list[SourceError]) -> Iterator[Document]:
@@ -228,6 +279,16 @@ class IcsSource(Source):
                 raise (exc.with_flags(_as_setting) if self._setting else exc) from None
 
 
+def _moved(dropped: list[Event], kept: list[Event]) -> bool:
+    """Whether an event left out as another file's is at times its kept copies are not."""
+    if not dropped:
+        return False
+    times: dict[tuple[str, str], set[tuple[datetime, datetime]]] = {}
+    for event in kept:
+        times.setdefault(event.key, set()).add((event.start, event.end))
+    return any((e.start, e.end) not in times.get(e.key, ()) for e in dropped)
+
+
 def _as_setting(name: str) -> str:
     """``locations`` as a calendar entry's settings name it (``location``)."""
     return "`location`"
@@ -238,7 +299,7 @@ _OVER_EXTENT = Extent(True, searched=TOO_MANY_SEARCHED)
 
 
 def _extent(
-    events: list[Event], documents: list[Document], period: Period, zone: ZoneInfo
+    events: Sequence[Event], documents: list[Document], period: Period, zone: ZoneInfo
 ) -> Extent | None:
     """None when an occurrence meets the period; else what the whole files hold (coverage)."""
     start, end = period.start, period.end

@@ -26,27 +26,37 @@ AHEAD_PAGE = "-week-ahead.html"  # a rep's week-ahead page: <rep>-week-ahead.htm
 
 
 def check_week_ahead(
-    team: Team, period: Period, *, only: str | None = None, tz: str | None = None
+    team: Team,
+    period: Period,
+    *,
+    only: str | None = None,
+    tz: str | None = None,
+    audits: Sequence[RepOutcome | None] | None = None,
 ) -> list[RepOutcome]:
     """Each rep's (or ``only``'s) audit of ``period`` read as the week ahead; a rep whose
-    calendar cannot be read fails alone, as in any team audit."""
-    return [in_future_tense(team, o) for o in audit_team(team, period, only=only, tz=tz)]
+    calendar cannot be read fails alone, as in any team audit. ``audits``: those audits
+    already made (``run`` makes them beside the audited week's, from the same read; one
+    already read in the future tense stays as it is)."""
+    if audits is None or any(outcome is None for outcome in audits):
+        audits = audit_team(team, period, only=only, tz=tz)
+    return [in_future_tense(team, o) for o in audits if o is not None]
 
 
 def in_future_tense(team: Team, outcome: RepOutcome) -> RepOutcome:
     """``outcome``'s audit read as the week ahead (kept beside the audit, so a warm run
-    decodes neither). Its outcome has no cache key: what derives from the week ahead is
-    not what derives from the same week's audit."""
-    from ..caching.ahead import ahead_audit
+    decodes neither). Its outcome's cache key is the reading's own: what derives from
+    the week ahead is not what derives from the same week's audit."""
+    from ..caching.ahead import ahead_audit, ahead_key
 
-    if outcome.result is None:
+    if outcome.result is None or outcome.tense == "ahead":
         return outcome
     try:
         routine = team.member_routine(outcome.member)
     except Exception as exc:  # noqa: BLE001  (the audit read it: only a bug lands here)
         return RepOutcome(outcome.member, None, f"internal error ({type(exc).__name__})")
     result = ahead_audit(outcome.result, routine, outcome.key)
-    return replace(outcome, result=result, key=None, pages=None)  # type: ignore[arg-type]
+    key = ahead_key(outcome.key)
+    return replace(outcome, result=result, key=key, pages=None, tense="ahead")  # type: ignore[arg-type]
 
 
 def weeks_ahead(outcomes: Sequence[RepOutcome]) -> list[WeekAhead]:

@@ -1,10 +1,12 @@
 """Audit every rep of a team, and one rep's failure (bad file, no access, API down)
 never stops the others.
 
-Reps whose files are unchanged since an earlier run come from the cache. The
-rest are read and audited by a bounded pool: threads when calendars come over
-the network (mostly waiting), worker processes when they are local files (CPU
-work, which threads would only serialize on the GIL).
+A run that checks the week ahead too audits each rep for both weeks from one read
+of their calendar (``Source.read_periods``). Reps whose files are unchanged since
+an earlier run come from the cache. The rest are read and audited by a bounded
+pool: threads when calendars come over the network (mostly waiting), worker
+processes when they are local files (CPU work, which threads would only
+serialize on the GIL).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -47,6 +49,9 @@ class RepOutcome:
     error: str | None = None
     key: str | None = None  # the audit's cache key: what else derives from it can be kept
     pages: Any = None  # what ``finish`` made beside a fresh audit (a team run: the rep's pages)
+    # the same rep's audit of the week ahead, when ``audit_team`` was asked for one
+    ahead: RepOutcome | None = None
+    tense: str = "past"  # how ``result`` reads: "ahead" once read as the week ahead
     plan: Any = (
         None  # the week's plan as the history holds it (survival.WeekPlan); None: no history
     )
@@ -70,9 +75,9 @@ def team_period(
     return choose_period(zone, week=week, start=start, end=end, today=today)
 
 
-def rep_period(job: _Job, routine: Routine) -> Period:
-    """The run's dates, in the zone the rep's hours are booked in."""
-    period, team, tz = job.period, job.team, job.tz
+def rep_period(job: _Job, routine: Routine, period: Period | None = None) -> Period:
+    """The run's dates (or ``period``'s), in the zone the rep's hours are booked in."""
+    period, team, tz = period or job.period, job.team, job.tz
     if tz:
         zone = resolve_zone(tz)
         if zone is None:
@@ -93,6 +98,8 @@ def audit_team(
     workers: int | None = None,
     on_done: Callable[[RepOutcome], None] | None = None,
     finish: Callable[[RepOutcome], RepOutcome] | None = None,
+    ahead: Period | None = None,
+    read_ahead: Callable[[RepOutcome], RepOutcome] | None = None,
 ) -> list[RepOutcome]:
     """Audit each rep (or only ``only``) for ``period``; outcomes in team-file order.
 
@@ -100,13 +107,17 @@ def audit_team(
     else by the team file's ``rules:``, else by the shipped defaults.
 
     ``finish`` runs on each fresh audit where it was made (a worker, side by side with
-    the others' reads), not on audits the cache held."""
+    the others' reads), not on audits the cache held.
+
+    ``ahead``: audit each rep for that period too (the week ahead), from the same read
+    of their calendar; each outcome's ``ahead`` is that audit (or why it failed),
+    passed through ``read_ahead`` where it was made."""
     members = [m for m in team.spec.reps if only is None or m.email == only.lower()]
     if not members:
         raise UsageError(
             f"{only} is not on the team", hint="check `only` against the team file", names=("only",)
         )
-    job = _Job(team, period, rules, tz, finish, team.shared_credentials())
+    job = _Job(team, period, rules, tz, finish, team.shared_credentials(), ahead, read_ahead)
     # a rep whose own files are missing or invalid fails here, alone (``load_team``)
     todo = [m for m in members if m.email not in team.problems]
     found: Iterator[RepOutcome] = iter(())
@@ -117,7 +128,7 @@ def audit_team(
     outcomes = []
     for member in members:
         problem = team.problems.get(member.email)
-        outcome = RepOutcome(member, None, str(problem)) if problem else next(found)
+        outcome = job.failed(member, str(problem)) if problem else next(found)
         if on_done is not None:
             on_done(outcome)
         outcomes.append(outcome)
@@ -125,14 +136,23 @@ def audit_team(
 
 
 @dataclass(frozen=True)
+class _Week:
+    """One period of a rep's audits: its cache key, and its remembered audit or the
+    calendar data read for it."""
+
+    period: Period
+    key: str | None
+    result: AuditResult | None = None
+    data: CalendarData | None = None
+
+
+@dataclass(frozen=True)
 class _Fetched:
-    """A rep's calendar data, read and waiting for its audit."""
+    """A rep's calendar data, read and waiting for its audits (the run's week first)."""
 
     member: Member
     routine: Routine
-    period: Period
-    data: CalendarData
-    key: str | None
+    weeks: tuple[_Week, ...]
 
 
 def _audit_networked(
@@ -177,7 +197,7 @@ def _fetch_and_audit(job: _Job, threads: int, members: list[Member]) -> Iterator
     """In team-file order, each rep audited as soon as their data (and those before) arrived."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, len(members)))) as pool:
         for item in pool.map(partial(_fetch_member, job), members):
-            yield _audit_fetched(job, item) if isinstance(item, _Fetched) else item
+            yield _audit_fetched(job, item)
 
 
 @dataclass(frozen=True)
@@ -191,7 +211,25 @@ class _Job:
     finish: Callable[[RepOutcome], RepOutcome] | None = None
     # what the reps' sources share in this run (a sign-in, loaded once)
     credentials: SharedCredentials = field(default_factory=SharedCredentials)
+    ahead: Period | None = None  # the week ahead, audited from the same read
+    read_ahead: Callable[[RepOutcome], RepOutcome] | None = None
     _loaded: dict[Path | None, RuleSet] = field(default_factory=dict, repr=False, compare=False)
+
+    def periods(self, routine: Routine) -> tuple[Period, ...]:
+        """The periods each rep is audited for, in their zone: the run's, the week ahead."""
+        if self.ahead is None:
+            return (rep_period(self, routine),)
+        return (rep_period(self, routine), rep_period(self, routine, self.ahead))
+
+    def failed(self, member: Member, error: str | None) -> RepOutcome:
+        """A rep not audited: for the week ahead too, for the same reason."""
+        return self.both(RepOutcome(member, None, error))
+
+    def both(self, outcome: RepOutcome) -> RepOutcome:
+        """A failed read's outcome, for the week ahead too when the run checks it."""
+        if self.ahead is None or outcome.ok:
+            return outcome
+        return replace(outcome, ahead=RepOutcome(outcome.member, None, outcome.error))
 
     def rules_for(self, routine: Routine) -> RuleSet:
         """The rules this rep's audit uses; each rules file is read once per run."""
@@ -208,7 +246,7 @@ class _Job:
 
 def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[RepOutcome]:
     """Outcomes in team-file order: remembered ones at once, the rest from the pool."""
-    from ..caching import pinned, remembered_audit
+    from ..caching import pinned_periods, remembered_audit
 
     known: dict[int, RepOutcome] = {}
     todo: list[_Pinned | Member] = []
@@ -216,16 +254,19 @@ def _audit_local(job: _Job, members: list[Member], processes: int) -> Iterator[R
         try:
             routine = job.team.member_routine(member)
             source = job.team.open_calendar(member, job.credentials)
-            period = rep_period(job, routine)
-            key, held = pinned(source, routine, job.rules_for(routine), period)
+            periods = job.periods(routine)
+            keys, held = pinned_periods(source, routine, job.rules_for(routine), periods)
         except Exception:  # noqa: BLE001  (the full attempt in a worker reports it)
             todo.append(member)
             continue
-        result = remembered_audit(key)
-        if result is not None:
-            known[len(known) + len(todo)] = RepOutcome(member, result, key=key)
+        weeks = tuple(
+            _Week(period, key, remembered_audit(key))
+            for period, key in zip(periods, keys, strict=True)
+        )
+        if all(week.result is not None for week in weeks):
+            known[len(known) + len(todo)] = _audit_fetched(job, _Fetched(member, routine, weeks))
         else:  # the worker reads what was hashed here: each file is read and hashed once
-            todo.append(_Pinned(member, routine, period, key, held))
+            todo.append(_Pinned(member, routine, weeks, held))
     fresh = fork_map(partial(_audit_pinned, job), todo, processes, before_fork=load_engine)
     for index in range(len(members)):
         yield known[index] if index in known else next(fresh)
@@ -240,63 +281,89 @@ def load_engine() -> None:
 
 @dataclass(frozen=True)
 class _Pinned:
-    """A rep whose audit the cache does not hold, with the source its key describes."""
+    """A rep whose audits the cache does not all hold, with the source their keys
+    describe."""
 
     member: Member
     routine: Routine
-    period: Period
-    key: str | None
+    weeks: tuple[_Week, ...]
     source: Source
 
 
 def _audit_pinned(job: _Job, item: _Pinned | Member) -> RepOutcome:
     """Read and audit one rep: from the pinned source, or from scratch."""
     if isinstance(item, _Pinned):
-
-        def read() -> _Fetched:
-            data = item.source.read(item.period, zone=item.routine.zone)
-            return _Fetched(item.member, item.routine, item.period, data, item.key)
-
-        fetched = _guarded(item.member, read)
+        fetched = _guarded(
+            item.member, lambda: _read_weeks(item.member, item.routine, item.weeks, item.source)
+        )
     else:
         fetched = _fetch_member(job, item)
-    return _audit_fetched(job, fetched) if isinstance(fetched, _Fetched) else fetched
+    return _audit_fetched(job, fetched) if isinstance(fetched, _Fetched) else job.both(fetched)
+
+
+def _read_weeks(
+    member: Member, routine: Routine, weeks: tuple[_Week, ...], source: Source
+) -> _Fetched:
+    """The data of each week whose audit is not remembered, from one read of ``source``."""
+    missing = [week for week in weeks if week.result is None]
+    data = iter(source.read_periods([week.period for week in missing], zone=routine.zone))
+    read = tuple(
+        week if week.result is not None else replace(week, data=next(data)) for week in weeks
+    )
+    return _Fetched(member, routine, read)
 
 
 def _fetch_member(job: _Job, member: Member) -> _Fetched | RepOutcome:
-    """The rep's remembered audit, or their calendar data read for the audit."""
-    from ..caching import pinned, remembered_audit
+    """The rep's remembered audits, or their calendar data read for the audits."""
+    from ..caching import pinned_periods, remembered_audit
 
-    def fetch() -> _Fetched | RepOutcome:
+    def fetch() -> _Fetched:
         routine = job.team.member_routine(member)
         source = job.team.open_calendar(member, job.credentials)
-        period = rep_period(job, routine)
-        key, held = pinned(source, routine, job.rules_for(routine), period)
-        found = remembered_audit(key)
-        if found is not None:
-            return RepOutcome(member, found, key=key)
-        return _Fetched(member, routine, period, held.read(period, zone=routine.zone), key)
+        periods = job.periods(routine)
+        keys, held = pinned_periods(source, routine, job.rules_for(routine), periods)
+        weeks = tuple(
+            _Week(period, key, remembered_audit(key))
+            for period, key in zip(periods, keys, strict=True)
+        )
+        return _read_weeks(member, routine, weeks, held)
 
     return _guarded(member, fetch)
 
 
-def _audit_fetched(job: _Job, item: _Fetched) -> RepOutcome:
+def _audit_fetched(job: _Job, item: _Fetched | RepOutcome) -> RepOutcome:
+    """The rep's audits of each week (remembered, or made of the data read), each failing
+    alone; ``finish`` on a fresh audit of the run's week, ``read_ahead`` on the week ahead's."""
+    if isinstance(item, RepOutcome):  # the read failed: both weeks, for the same reason
+        return job.both(item)
+    outcomes = [_audit_week(job, item, week) for week in item.weeks]
+    first = outcomes[0]
+    if job.finish is not None and first.ok and item.weeks[0].result is None:
+        # on a failure the audit stands and is recorded; its pages are made again after
+        # recording, where a bug that persists is raised
+        with suppress(Exception):
+            first = job.finish(first)
+    if len(outcomes) < 2:
+        return first
+    ahead = outcomes[1]
+    if job.read_ahead is not None and ahead.ok:
+        ahead = _guarded(item.member, partial(job.read_ahead, ahead))
+    return replace(first, ahead=ahead)
+
+
+def _audit_week(job: _Job, item: _Fetched, week: _Week) -> RepOutcome:
     from ..caching import audit_data
+
+    if week.result is not None:
+        return RepOutcome(item.member, week.result, key=week.key)
 
     def run() -> RepOutcome:
         rules = job.rules_for(item.routine)
-        result = audit_data(item.data, item.routine, rules, item.period, item.key)
-        return RepOutcome(item.member, result, key=item.key)
+        assert week.data is not None
+        result = audit_data(week.data, item.routine, rules, week.period, week.key)
+        return RepOutcome(item.member, result, key=week.key)
 
-    outcome = _guarded(item.member, run)
-    if job.finish is None or not outcome.ok:
-        return outcome
-    try:
-        return job.finish(outcome)
-    except Exception:  # noqa: BLE001
-        # the audit stands and is recorded; its pages are made again after recording,
-        # where a bug that persists is raised
-        return outcome
+    return _guarded(item.member, run)
 
 
 def _guarded(member: Member, work: Callable[[], T]) -> T | RepOutcome:

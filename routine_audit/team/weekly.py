@@ -78,7 +78,11 @@ def run(team: Team, options: RunOptions) -> TeamRun:
 
 
 def audit_reps(state: RunState) -> None:
-    """Audit each rep (side by side); each fresh audit's pages are made where it was."""
+    """Audit each rep (side by side); each fresh audit's pages are made where it was. A
+    run that checks the week ahead audits it here too, from the same read of each
+    calendar (read in the future tense where it was made)."""
+    from .ahead import in_future_tense
+
     team, options, period = state.team, state.options, state.period
 
     def logged(outcome: RepOutcome) -> None:
@@ -97,23 +101,42 @@ def audit_reps(state: RunState) -> None:
     if plans is not None:  # each rep's plan travels with the audit to its pages
         finish = partial(_planned_then, plans=plans, finish=finish)
     outcomes = audit_team(
-        team, period, only=options.only, tz=options.tz, on_done=logged, finish=finish
+        team,
+        period,
+        only=options.only,
+        tz=options.tz,
+        on_done=logged,
+        finish=finish,
+        ahead=_week_ahead(state),
+        read_ahead=partial(in_future_tense, team),
     )
     state.outcomes = [_with_plan(outcome, plans) for outcome in outcomes]
 
 
 def preview_week_ahead(state: RunState) -> None:
     """Check the week after an ISO week as the week ahead (``options.preview``): each
-    rep's audit of it, read in the future tense (team/ahead.py)."""
+    rep's audit of it (made beside the week's, ``audit_reps``), read in the future tense
+    (team/ahead.py)."""
     from .ahead import check_week_ahead
 
+    following = _week_ahead(state)
+    if following is None:
+        return
+    state.ahead = check_week_ahead(
+        state.team,
+        following,
+        only=state.options.only,
+        tz=state.options.tz,
+        audits=[outcome.ahead for outcome in state.outcomes],
+    )
+
+
+def _week_ahead(state: RunState) -> Period | None:
+    """The week after the run's, when the run checks it (``options.preview``, an ISO week)."""
     period = state.period
     if not (state.options.preview and _is_week(period)):
-        return
-    following = Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
-    state.ahead = check_week_ahead(
-        state.team, following, only=state.options.only, tz=state.options.tz
-    )
+        return None
+    return Period(period.first + timedelta(days=7), period.last + timedelta(days=7), period.tz)
 
 
 def propose_week_ahead(state: RunState) -> None:
@@ -356,14 +379,20 @@ def _team_tables(state: RunState, folder: Path) -> list[tuple[Path, str]]:
 def _next_week(state: RunState, folder: Path) -> list[tuple[Path, str]]:
     """The week ahead: ``<rep>-week-ahead.html`` per rep; next-week.md, .json and .csv for
     the team (not for one rep: they would replace the team's)."""
+    from ..caching.ahead import kept_files
     from .ahead import ahead_files
 
-    return ahead_files(
-        state.ahead,
-        state.options.audience,
+    audience, team_files = state.options.audience, not state.partial
+    proposals = state.proposals
+    return kept_files(
+        [o.key for o in state.ahead if o.result is not None],
         folder,
-        team_files=not state.partial,
-        proposals=state.proposals,
+        partial(
+            ahead_files, state.ahead, audience, folder, team_files=team_files, proposals=proposals
+        ),
+        audience,
+        team_files,
+        sorted((proposals or {}).items()),  # the slots shown: they follow the history and now
     )
 
 

@@ -7,6 +7,8 @@ calendar or an ``auth`` command is used; the client libraries only when called.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +17,7 @@ from pydantic import Field
 
 from ...coverage import STALE_DAYS, Extent, stale_line
 from ...model import CalendarData, Event, Problem
-from ...period import Period
+from ...period import Period, spanning
 from ..base import Source, SourceContext, SourceSettings
 from ..limits import MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
 from .mapping import NotAnEventError, to_event
@@ -102,11 +104,46 @@ class GoogleSource(Source):
         self._service = service
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
+        listed = self._list(period, zone)
+        if listed is None:
+            return _too_many(self._name)
+        return listed.data(period, listed.events, listed.problems, self, zone)
+
+    def read_periods(
+        self, periods: Sequence[Period], *, zone: ZoneInfo
+    ) -> tuple[CalendarData, ...]:
+        """One listing over the span of ``periods`` (one request per page, not per
+        period), then each period's share: the events the API would list for it (their
+        times meet it), its own request for the days before it when it has none. A
+        listing with anything to report (a problem, too many events) is made again
+        period by period, so what each period says is what its own read would say."""
+        if len(periods) < 2:
+            return super().read_periods(periods, zone=zone)
+        listed = self._list(spanning(periods), zone)
+        if listed is None or listed.problems:
+            return super().read_periods(periods, zone=zone)
+        return tuple(
+            listed.data(
+                p,
+                tuple(e for e in listed.events if e.end > p.start and e.start < p.end),
+                (),
+                self,
+                zone,
+            )
+            for p in periods
+        )
+
+    @property
+    def _name(self) -> str:
+        return f"google:{self.calendar_id}"
+
+    def _list(self, period: Period, zone: ZoneInfo) -> _Listed | None:
+        """Every event the API lists for ``period``, page by page; None: too many."""
         if self._service is not None:
             resource, http = self._service.events(), None
         else:
             resource, http = shared_events(), thread_http(self.credentials)
-        source = f"google:{self.calendar_id}"
+        source = self._name
         events: list[Event] = []
         problems: list[Problem] = []
         noted: set[str | None] = set()
@@ -121,7 +158,7 @@ class GoogleSource(Source):
             items = page.get("items", ())
             seen += len(items)
             if seen > MAX_OCCURRENCES:  # stop paging: none of it is kept
-                return _too_many(source)
+                return None
             for item in items:
                 try:
                     event = to_event(item, zone=zone, calendar=calendar_name, source=source)
@@ -138,14 +175,7 @@ class GoogleSource(Source):
             token = page.get("nextPageToken")
             if not token:
                 break
-        extent = None if events else self._extent(resource, http, period, zone, calendar_name)
-        return CalendarData(
-            tuple(events),
-            tuple(problems),
-            (source,),
-            extent=extent,
-            free_busy=role == FREE_BUSY_ROLE if role else None,
-        )
+        return _Listed(tuple(events), tuple(problems), calendar_name, role, resource, http)
 
     def _page(self, resource, http, start, end, period: Period, token: str | None) -> dict:
         request = resource.list(
@@ -175,6 +205,40 @@ class GoogleSource(Source):
             bool(ends),
             last_end=max(ends) if ends else None,
             searched=f"the {STALE_DAYS} days before the period; older events were not looked for",
+        )
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """What one listing gave, and the connection to ask more on."""
+
+    events: tuple[Event, ...]
+    problems: tuple[Problem, ...]
+    calendar_name: str
+    role: str
+    resource: Any
+    http: Any
+
+    def data(
+        self,
+        period: Period,
+        events: tuple[Event, ...],
+        problems: tuple[Problem, ...],
+        source: GoogleSource,
+        zone: ZoneInfo,
+    ) -> CalendarData:
+        """``period``'s data of ``events``; with none, what lies before it (coverage)."""
+        extent = (
+            None
+            if events
+            else source._extent(self.resource, self.http, period, zone, self.calendar_name)
+        )
+        return CalendarData(
+            events,
+            problems,
+            (source._name,),
+            extent=extent,
+            free_busy=self.role == FREE_BUSY_ROLE if self.role else None,
         )
 
 
