@@ -139,3 +139,30 @@ def test_the_demo_pages_show_the_heatmap_and_rolling_lines_in_chromium(demo, tmp
         _browser(binary, tmp_path / "profile", f"--screenshot={png}", *size, (demo / name).as_uri())
         width, height, rows = _png_rows(png)
         assert (width, height) == (1280, 2400) and len(set(rows)) > 100, name
+
+
+def test_an_older_open_action_shows_each_week_since(demo, tmp_path):
+    """An action for Dana's prospecting agreed for 2026-W43 and still open: the W45
+    agenda (the command, on a copy of the demo's history) sets it beside each week since,
+    by hand from the golden "weeks": adherence 80%, 90%, 100%; survival 8 of 10 h, 9 of
+    10 h, and this week 10 h of 10 h."""
+    import shutil
+
+    db = tmp_path / "history.sqlite"
+    shutil.copy(demo / HISTORY_FILE, db)
+    team = sample_team_file()
+    agreed = CliRunner().invoke(app, [
+        "agree", "--config", str(team), "--db", str(db), "--rep", DANA, "--week", "2026-W43",
+        "--commitment", "prospecting", "Two calls before any meeting on Monday",
+    ])  # fmt: skip
+    assert agreed.exit_code == 0, agreed.output
+    result = CliRunner().invoke(app, [
+        "agenda", "--config", str(team), "--db", str(db), "--rep", DANA, "--week", "2026-W45",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        "- \\#2 prospecting (for 2026-W43, open): Two calls before any meeting on Monday\n"
+        "  - adherence since: 2026-W43 80%, 2026-W44 90%, 2026-W45 100%; this week met; "
+        "survival before this week: 2026-W43 80%, 2026-W44 90%; "
+        "survival this week 100% (10 h of 10 h planned)\n"
+    ) in result.output

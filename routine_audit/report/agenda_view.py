@@ -81,11 +81,11 @@ class ReportPart:
 @dataclass(frozen=True)
 class ActionFigures:
     """An agreed action beside its commitment's figures since the week it was for:
-    ``weeks`` (week, adherence or None for a week without data), survival this week (with
-    its planned and survived seconds)."""
+    ``weeks`` (week, adherence, survival; None for a week without data or without a
+    plan), survival this week (with its planned and survived seconds)."""
 
     action: AgreedAction
-    weeks: tuple[tuple[str, float | None], ...]
+    weeks: tuple[tuple[str, float | None, float | None], ...]
     survival: float | None
     status: str | None  # this week's status words; None: no commitment, or not in the week
     planned_seconds: int | None = None
@@ -259,28 +259,40 @@ def assemble(
     actions: list[AgreedAction],
     readiness: tuple[str, ...] | None = None,
     proposals: tuple[str, ...] | None = None,
+    recorded: Recorded | None = None,
 ) -> Agenda:
     """The agenda: the report's part, the accountability note, the actions it opens with
-    (``agreed.due_by``) beside their figures, the week ahead's readiness and proposals."""
+    (``agreed.due_by``) beside their figures (``recorded``: the history's weeks before
+    this one), the week ahead's readiness and proposals."""
     return Agenda(
         part=part,
         accountability=accountability,
-        actions=tuple(action_figures(a, part) for a in actions),
+        actions=tuple(action_figures(a, part, recorded) for a in actions),
         readiness=readiness,
         proposals=proposals,
     )
 
 
-def action_figures(action: AgreedAction, part: ReportPart) -> ActionFigures:
-    """An action's commitment since the week it was for: its adherence in each week from
-    then to the agenda's (None: no calendar data or not recorded), and its survival and
-    status this week."""
+# (week, commitment) -> (adherence, survival) of the judged weeks the history holds
+Recorded = dict[tuple[str, str], tuple[float | None, float | None]]
+
+
+def action_figures(
+    action: AgreedAction, part: ReportPart, recorded: Recorded | None = None
+) -> ActionFigures:
+    """An action's commitment since the week it was for: its adherence and survival in
+    each week from then to the agenda's (None: no calendar data, not recorded, or no
+    plan), this week's from the week's own figures, the weeks before from ``recorded``
+    (else the trend's adherence alone), and its status this week."""
     if action.commitment is None:
         return ActionFigures(action, (), None, None)
-    recorded = {week: adherence for week, c, adherence in part.trend if c == action.commitment}
-    weeks = tuple((week, recorded.get(week)) for week in _weeks(action.week, part.week))
-    _adherence, survival, status, planned, survived = part.figures.get(
-        action.commitment, [None] * 5
+    adherence, survival, status, planned, survived = part.figures.get(action.commitment, [None] * 5)
+    if recorded is None:
+        recorded = {(w, c): (a, None) for w, c, a in part.trend}
+    recorded = {**recorded, (part.week, action.commitment): (adherence, survival)}
+    weeks = tuple(
+        (week, *recorded.get((week, action.commitment), (None, None)))
+        for week in _weeks(action.week, part.week)
     )
     return ActionFigures(
         action, weeks, survival, status if part.judged else None, planned, survived
@@ -312,11 +324,17 @@ def since_text(figures: ActionFigures) -> str:
         return "about no one commitment"
     weeks = ", ".join(
         f"{week} {percent_text(adherence) if adherence is not None else 'no data'}"
-        for week, adherence in figures.weeks
+        for week, adherence, _ in figures.weeks
     )
     parts = [f"adherence since: {weeks or 'no week yet'}"]
     if figures.status is not None:
         parts.append(f"this week {figures.status}")
+    before = figures.weeks[:-1]
+    if before:
+        parts.append(
+            "survival before this week: "
+            + ", ".join(f"{week} {percent_text(survival)}" for week, _, survival in before)
+        )
     survival = f"survival this week {percent_text(figures.survival)}"
     if figures.planned_seconds:
         survival += (

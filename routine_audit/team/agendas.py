@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..agreed import AgreedAction, agreed_actions, due_by, team_member
 from ..report.agenda_render import render_html, render_markdown
-from ..report.agenda_view import Agenda, ReportPart, assemble
+from ..report.agenda_view import Agenda, Recorded, ReportPart, assemble
 from .pages import rep_file_stem
 
 if TYPE_CHECKING:
@@ -42,13 +42,15 @@ def agenda_files(state: RunState, folder: Path) -> list[tuple[Path, str]]:
         member = members.get(page.report.rep.email)
         if not piece or member is None:
             continue
+        part = ReportPart.from_json(piece)
         agenda = team_agenda(
             team,
             member,
-            ReportPart.from_json(piece),
+            part,
             actions,
             ahead.get(member.email),
             _proposal_lines(state, member),
+            recorded_since(state.history, team, member.email, actions, part.week),
         )
         stem = rep_file_stem(page.report)
         files += [
@@ -65,16 +67,45 @@ def team_agenda(
     actions: list[AgreedAction],
     ahead: RepOutcome | None,
     proposals: tuple[str, ...] | None = None,
+    recorded: Recorded | None = None,
 ) -> Agenda:
-    """A member's agenda from the report's part, the team's agreed actions, the rep's
-    week ahead (None: not checked) and its proposals."""
+    """A member's agenda from the report's part, the team's agreed actions (beside the
+    weeks ``recorded`` since), the rep's week ahead (None: not checked) and its
+    proposals."""
     return assemble(
         part,
         accountability=team.member_routine(member).accountability,
         actions=due_by(actions, member.email, part.week),
         readiness=readiness(ahead),
         proposals=proposals,
+        recorded=recorded,
     )
+
+
+def recorded_since(
+    history: History | None, team: Team, rep: str, actions: list[AgreedAction], week: str
+) -> Recorded | None:
+    """The judged weeks the history holds of ``rep`` from their oldest action due in
+    ``week``'s agenda to ``week``: (week, commitment) -> (adherence, survival). None
+    without a history; an empty mapping when no action is due (nothing is read)."""
+    if history is None:
+        return None
+    due = [a for a in due_by(actions, rep, week) if a.commitment is not None]
+    if not due:
+        return {}
+    found: Recorded = {}
+    first = min(a.week for a in due)
+    for recorded in history.recorded_weeks(first=first, last=week, rep=rep, team=team.name):
+        if recorded.coverage != "ok":
+            continue  # a gap: no figure
+        plans = {row[0]: (row[1], row[2]) for row in recorded.plan}
+        for commitment, *_rest, adherence in recorded.commitments:
+            planned, survived = plans.get(commitment, (0, 0))
+            found[(recorded.week, commitment)] = (
+                adherence,
+                survived / planned if planned else None,
+            )
+    return found
 
 
 def readiness(ahead: RepOutcome | None) -> tuple[str, ...] | None:
@@ -145,6 +176,7 @@ def agenda_for(
     try:
         part = _report_part(team, member, period, history)
         actions = agreed_actions(history, team=team.name) if history is not None else []
+        recorded = recorded_since(history, team, member.email, actions, part.week)
         ahead = check_week_ahead(team, following, only=member.email)
         proposed = propose_team(team, ahead, history).get(member.email)
     finally:
@@ -158,6 +190,7 @@ def agenda_for(
         actions,
         ahead[0] if ahead else None,
         None if proposed is None else proposal_lines(proposed, units),
+        recorded,
     )
 
 
