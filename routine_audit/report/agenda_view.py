@@ -58,8 +58,9 @@ class ReportPart:
     wins: tuple[str, ...]
     plan: tuple[str, ...]  # plan vs survived, as lines
     gaps: tuple[Gap, ...]
-    # commitment id -> [adherence, survival, status words, planned s, survived s] this week
-    figures: dict[str, list] = field(default_factory=dict)
+    # commitment id -> this week's {adherence, survival, status (words), planned, survived
+    # (seconds)}
+    figures: dict[str, dict] = field(default_factory=dict)
     # [week, commitment, adherence] of the judged weeks recorded, this one included
     trend: tuple[tuple[str, str, float | None], ...] = ()
 
@@ -119,13 +120,13 @@ def report_part(report: RepReport) -> ReportPart:
     plan = report.plan
     planned = {c.id: c for c in plan.commitments} if plan is not None else {}
     figures = {
-        c.id: [
-            c.adherence if c.judged else None,
-            getattr(planned.get(c.id), "survival", None),
-            status_text(c.status),
-            getattr(planned.get(c.id), "planned_seconds", None),
-            getattr(planned.get(c.id), "survived_seconds", None),
-        ]
+        c.id: {
+            "adherence": c.adherence if c.judged else None,
+            "survival": getattr(planned.get(c.id), "survival", None),
+            "status": status_text(c.status),
+            "planned": getattr(planned.get(c.id), "planned_seconds", None),
+            "survived": getattr(planned.get(c.id), "survived_seconds", None),
+        }
         for c in report.commitments
     }
     rep = report.rep
@@ -286,16 +287,22 @@ def action_figures(
     (else the trend's adherence alone), and its status this week."""
     if action.commitment is None:
         return ActionFigures(action, (), None, None)
-    adherence, survival, status, planned, survived = part.figures.get(action.commitment, [None] * 5)
+    now = part.figures.get(action.commitment, {})
     if recorded is None:
         recorded = {(w, c): (a, None) for w, c, a in part.trend}
-    recorded = {**recorded, (part.week, action.commitment): (adherence, survival)}
+    this_week = (now.get("adherence"), now.get("survival"))
+    recorded = {**recorded, (part.week, action.commitment): this_week}
     weeks = tuple(
         (week, *recorded.get((week, action.commitment), (None, None)))
         for week in _weeks(action.week, part.week)
     )
     return ActionFigures(
-        action, weeks, survival, status if part.judged else None, planned, survived
+        action,
+        weeks,
+        now.get("survival"),
+        now.get("status") if part.judged else None,
+        now.get("planned"),
+        now.get("survived"),
     )
 
 
