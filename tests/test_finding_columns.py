@@ -1,18 +1,22 @@
-"""Displaced blocks are decided as columns and become Finding objects in one pass at the
-end of the audit: the objects, their order and their wording are the same whether read at
-once, after the audit was pickled (the cache), or by several threads at the same moment."""
+"""Displaced blocks are decided as columns and become Finding objects in one pass when
+first read, after the audit returned: the objects, their order and their wording are the
+same whether read at once, after the audit was pickled (the cache), or by several threads
+at the same moment."""
 
 from __future__ import annotations
 
 import dataclasses
 import pickle
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 from conftest import FIXTURES, at_once
 
 import routine_audit as ra
+from routine_audit.result import Finding
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -75,6 +79,59 @@ def test_displaced_blocks_read_as_findings_with_their_obstacles_in_order():
     # the other kinds are still there, in their place after the conflicts
     kinds = [f.kind for f in result.finding_objects]
     assert kinds.index("displaced") < kinds.index("limit_broken")
+
+
+def test_an_audit_returns_its_findings_unbuilt_until_read_and_they_equal_the_built_list():
+    result = _busy_week()
+    findings = result.finding_objects
+    assert isinstance(findings, Sequence) and not findings.built
+    # counting, truth, repr and pickling make no Finding
+    assert len(findings) == result.finding_count > 2 and findings
+    assert "not built" in repr(findings)
+    unread = pickle.loads(pickle.dumps(result)).finding_objects
+    assert not findings.built and not unread.built
+    # the first read makes them all, once
+    first = findings[0]
+    assert findings.built and first is findings[0] and first is next(iter(findings))
+    listed = list(findings)
+    assert len(listed) == result.finding_count and all(isinstance(f, Finding) for f in listed)
+    assert findings == listed and listed == findings and (findings != listed) is False
+    assert findings[1:3] == listed[1:3] and findings[-1] is listed[-1]
+    assert listed[0] in findings and findings.index(listed[1]) == 1
+    # the same findings as those made from a pickled copy of the columns (another build)
+    assert unread == findings and findings == unread and unread.built
+    assert listed != findings[:-1] and findings != listed[:-1]
+    # read-only, as a result's findings were never meant to be changed in place
+    assert not hasattr(findings, "append")
+    with pytest.raises(TypeError):
+        findings[0] = first  # type: ignore[index]
+    # once read, pickling keeps the objects, not the columns
+    assert pickle.loads(pickle.dumps(findings)).built
+
+
+def test_a_team_tables_audits_return_unbuilt_findings():
+    table = pd.DataFrame(
+        {
+            "rep": ["a", "a", "b"],
+            "start": pd.to_datetime(["2026-11-02 09:00", "2026-11-02 09:30", "2026-11-03 09:00"]),
+            "end": pd.to_datetime(["2026-11-02 11:00", "2026-11-02 10:00", "2026-11-03 10:00"]),
+            "summary": ["Prospecting block", "Call with Acme", "Prospecting block"],
+        }
+    )
+    table[["start", "end"]] = table[["start", "end"]].apply(lambda c: c.dt.tz_localize(NEW_YORK))
+    routine = ra.load_routine(FIXTURES / "rep_ny.yaml")
+    period = ra.period_for(routine, week="2026-W45")
+    results = ra.audit_frames(table, routine, ra.load_rules(), period)
+    assert not any(r.finding_objects.built for r in results.values())
+    assert "displaced" in {f.kind for f in results["a"].finding_objects}
+
+
+def test_threads_reading_unbuilt_findings_at_once_get_the_same_objects():
+    for _ in range(20):
+        result = _busy_week()
+        seen = at_once(lambda result=result: list(result.finding_objects), threads=4)
+        assert len(seen[0]) == result.finding_count > 2
+        assert all(a is b for found in seen[1:] for a, b in zip(found, seen[0], strict=True))
 
 
 def test_a_stored_audit_reads_the_same_findings_whether_or_not_they_were_read_before():

@@ -14,6 +14,7 @@ import dataclasses
 import pickle
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -66,13 +67,18 @@ def test_results_and_report_views_are_plain_dataclasses(record):
     assert not hasattr(record, "_lazy_fields")
 
 
-def test_a_pickled_audit_is_whole_and_its_findings_are_a_plain_list():
+def test_a_pickled_audit_is_whole_and_its_findings_are_a_plain_sequence():
+    """The findings are the engine's own read-only sequence (made when first read), no
+    caching machinery: they list as, and equal, a plain list."""
     import routine_audit as ra
 
     routine = ra.load_routine(package_data("sample") / "dana.yaml")
     period = ra.period_for(routine, week="2026-W45")
     result = ra.audit_calendar(package_data("sample") / "dana.ics", routine, None, period)
-    assert type(result) is AuditResult and type(result.finding_objects) is list
+    findings = result.finding_objects
+    assert type(result) is AuditResult and isinstance(findings, Sequence)
+    assert type(findings).__module__ == "routine_audit.engine.finding_columns"
+    assert findings == list(findings) and list(findings) == findings
     again = pickle.loads(pickle.dumps(result))
     assert {f.name for f in dataclasses.fields(AuditResult)} <= set(vars(again))
     assert again.finding_objects == result.finding_objects

@@ -93,7 +93,7 @@ def test_dead_code_is_gone():
     from routine_audit.sources import ics_prefilter
 
     assert not hasattr(report, "FILE_SUFFIXES") and not hasattr(ics_prefilter, "_blocks")
-    # counted the lazy findings before they were built; findings are a list now
+    # counted the findings: FindingSequence knows their number (FindingParts.count)
     assert "__len__" not in vars(FindingParts)
 
 

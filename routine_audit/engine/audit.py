@@ -29,7 +29,7 @@ from ..wording import count_text, day_text
 from .classify import attendee_counts, classify
 from .context import AuditContext, routine_activities
 from .counting import HELD, counting_reasons, rep_responses
-from .finding_columns import FindingParts
+from .finding_columns import FindingParts, FindingSequence
 from .findings import (
     achievability_findings,
     block_findings,
@@ -159,7 +159,7 @@ def audit_tables(
         daily=_daily(context, measured),
         commitments=_commitment_table(measured),
         commitment_days=_commitment_days(measured),
-        finding_objects=findings.build(),
+        finding_objects=FindingSequence(findings),  # made when first read
         health=figures,
         problems=problems,
         notes=_notes(context),

@@ -1,9 +1,11 @@
-"""Findings decided as columns, then made into objects in one pass.
+"""Findings decided as columns, made into objects in one pass when first read.
 
 A busy rep's year holds thousands of displaced blocks. The audit decides them
-with numpy (which block lost how much to what); the ``Finding`` objects, their
-evidence and wording are built from those columns at the end of the audit, in
-one pass with the garbage collector paused.
+with numpy (which block lost how much to what) and returns them as a
+``FindingSequence``: the ``Finding`` objects, their evidence and wording are built
+from those columns, in one pass with the garbage collector paused, the first time
+an item is read, after the audit's intermediate tables are gone. Counting them
+builds nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class OccurrenceMoments:
         self._tz = tz
         self._lists: tuple[list, list, list] | None = None
         self._local: dict[int, tuple[datetime, datetime, str]] = {}
+
+    def __reduce__(self) -> tuple:
+        return OccurrenceMoments, (*self._columns, self._tz)  # not the moments worked out
 
     def evidence(self, occ: int, seconds: int = 0) -> Evidence:
         """Occurrence ``occ`` as evidence (its local moments worked out once)."""
@@ -150,13 +155,20 @@ class BrokenLimits:
         ]
 
 
+Part = list[Finding] | DisplacedBlocks | BrokenLimits
+
+
 class FindingParts:
     """An audit's findings in order, some parts as columns: ``build()`` lists them all."""
 
     __slots__ = ("parts",)
 
-    def __init__(self, parts: Sequence[list[Finding] | DisplacedBlocks | BrokenLimits]):
+    def __init__(self, parts: Sequence[Part]):
         self.parts = tuple(part for part in parts if len(part))
+
+    def count(self) -> int:
+        """How many findings ``build()`` makes, without making them."""
+        return sum(len(part) for part in self.parts)
 
     def build(self) -> list[Finding]:
         found: list[Finding] = []
@@ -164,6 +176,84 @@ class FindingParts:
             for part in self.parts:
                 found.extend(part if isinstance(part, list) else part.findings())
         return found
+
+
+class FindingSequence(Sequence[Finding]):
+    """An audit's findings, read-only: kept as columns (``FindingParts``) and listed
+    once, whichever thread reads an item first; until then only their number is known.
+
+    It equals a list (either way round) or another such sequence with the same findings.
+    Pickled, it keeps the columns if no finding was read yet, else the list.
+    """
+
+    __slots__ = ("_built", "_count", "_lock", "_parts")
+
+    def __init__(self, parts: FindingParts | list[Finding]):
+        self._lock = threading.Lock()
+        if isinstance(parts, FindingParts):
+            self._parts: FindingParts | None = parts
+            self._built: list[Finding] | None = None
+            self._count = parts.count()
+        else:
+            self._parts, self._built, self._count = None, list(parts), len(parts)
+
+    @property
+    def built(self) -> bool:
+        """Whether the Finding objects are made (reading any of them makes them all)."""
+        return self._built is not None
+
+    def _list(self) -> list[Finding]:
+        found = self._built
+        if found is None:
+            with self._lock:
+                found = self._built
+                if found is None:  # no other thread made them meanwhile
+                    assert self._parts is not None
+                    found = self._parts.build()
+                    self._built = found
+                    self._parts = None  # the columns (and the moments they hold) go
+        return found
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]  (an int or a slice, as a list)
+        return self._list()[index]
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._list())
+
+    def __reversed__(self) -> Iterator[Finding]:
+        return reversed(self._list())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._list()
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        return self._list().index(value, start, len(self) if stop is None else stop)
+
+    def count(self, value: object) -> int:
+        return self._list().count(value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FindingSequence):
+            other = other._list() if len(other) == len(self) else None
+        elif not isinstance(other, list):
+            return NotImplemented
+        return other is not None and len(other) == len(self) and self._list() == other
+
+    __hash__ = None  # type: ignore[assignment]  (mutable contents, as a list)
+
+    def __reduce__(self) -> tuple:
+        with self._lock:
+            kept = self._built if self._built is not None else self._parts
+        return FindingSequence, (kept,)
+
+    def __repr__(self) -> str:
+        found = self._built
+        if found is None:
+            return f"FindingSequence({self._count} findings, not built yet)"
+        return f"FindingSequence({found!r})"
 
 
 _pauses = 0
