@@ -550,9 +550,11 @@ def demo(
     ] = Path("reports/demo"),
     audience: AudienceOption = AudienceChoice.manager,
 ) -> None:
-    """Audit the bundled sample team for its sample week: prints each rep's report and the
-    team roll-up, and writes HTML, Markdown, JSON and CSV reports to --out."""
-    from .demo import run_demo
+    """Audit the bundled sample team for its sample week, with a sample history of the
+    seven weeks before it: prints each rep's report, the team roll-up, the team's weeks,
+    one rep's trends and 1:1 agenda, and writes HTML, Markdown, JSON and CSV reports,
+    the agendas and the sample history to --out."""
+    from .demo import HISTORY_FILE, run_demo
     from .report import render
     from .report.team_text import render_team_terminal
 
@@ -560,9 +562,39 @@ def demo(
         run = run_demo(out, audience.value)
         typer.echo(render(list(run.team_report.reps), "table", _options(True)))
         typer.echo(render_team_terminal(run.team_report, _options(True)))
+        _demo_cadence(out / HISTORY_FILE, out, audience.value)
         for path in run.written:
             typer.echo(f"wrote {path}", err=True)
         typer.echo(f"open {out / 'index.html'} in a browser for the team page", err=True)
+        if audience is AudienceChoice.manager:
+            agenda = out / "sam-at-northwind.example-agenda.html"
+            typer.echo(f"open {agenda} for Sam's 1:1 agenda", err=True)
+        typer.echo(
+            f"routine-audit history --db {out / HISTORY_FILE} --rep dana@northwind.example "
+            "shows the sample history",
+            err=True,
+        )
+
+
+def _demo_cadence(db: Path, out: Path, audience: str) -> None:
+    """The demo's weeks: the team as reps x weeks (Dana improving, Sam slipping), Sam's
+    commitments with their rolling figures and streaks, then Sam's 1:1 agenda."""
+    from .config.load import load_team
+    from .demo import sample_team_file
+    from .history import History
+    from .report.trends_text import render_rep_trends, render_team_trends
+    from .trends import rep_trends, team_trends
+
+    team = load_team(sample_team_file())
+    members = [(m.email, m.name) for m in team.spec.reps]
+    with History(db, create=False) as history:
+        found = team_trends(history, members, weeks=8, team=team.name)
+        typer.echo(render_team_trends(found, team.name, "table", _options(True)), nl=False)
+        sam = rep_trends(history, "sam@northwind.example", weeks=8, team=team.name)
+        typer.echo(render_rep_trends(sam, "table", _options(True)), nl=False)
+    agenda = out / "sam-at-northwind.example-agenda.md"
+    if audience == "manager" and agenda.exists():
+        typer.echo(agenda.read_text(encoding="utf-8"))
 
 
 @rules_app.command("check", cls=_PlainArguments)
@@ -976,6 +1008,121 @@ def _known_commitment(commitment: str | None, known: tuple[str, ...], path: Path
         where=Location(path),
         hint=f"it knows {', '.join(known) or 'none'}; check --commitment",
     )
+
+
+# -- the 1:1 agenda and what we agreed (issue 22) -------------------------------------
+
+
+class AgendaFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+
+
+@app.command("agenda")
+def agenda_command(
+    config: ConfigOption,
+    rep: Annotated[str, typer.Option("--rep", metavar="EMAIL", help="The rep of the 1:1.")],
+    week: WeekOption = None,
+    db: DbOption = None,
+    fmt: Annotated[
+        AgendaFormat,
+        typer.Option("--format", "-f", metavar=_choices(AgendaFormat), help="Output format."),
+    ] = AgendaFormat.markdown,
+    output: OutputOption = None,
+) -> None:
+    """The 1:1 agenda of a rep's week (last week by default), for the manager: how the
+    rep wants to be held to it, wins, what was agreed and how it went, plan vs survived,
+    the top gaps, questions, next week's readiness and proposals, space for notes."""
+    from .config.load import load_team
+    from .report.agenda_render import AGENDA_FORMATS
+    from .team.agendas import agenda_for
+
+    with user_errors():
+        agenda = agenda_for(load_team(config), rep, week=week, db=db)
+        _emit(AGENDA_FORMATS[fmt.value](agenda), output)
+
+
+@app.command("agree", cls=_PlainArguments)
+def agree_command(
+    text: Annotated[
+        str | None,
+        typer.Argument(metavar="TEXT", help="The action, in the words agreed.", show_default=False),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="The team file (YAML, kind: team)."),
+    ] = None,
+    rep: Annotated[
+        str | None, typer.Option("--rep", metavar="EMAIL", help="The rep who agreed it.")
+    ] = None,
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            metavar="WEEK",
+            help="The week it is for: ISO week, or last, this, next. Default: the coming "
+            "week (the one after last week).",
+        ),
+    ] = None,
+    commitment: Annotated[
+        str | None,
+        typer.Option("--commitment", metavar="ID", help="The commitment it is about."),
+    ] = None,
+    listing: Annotated[
+        bool, typer.Option("--list", help="List the agreed actions (of --rep) instead.")
+    ] = False,
+    done: Annotated[
+        int | None, typer.Option("--done", metavar="ID", help="Mark action ID done.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Record what rep and manager agreed in the 1:1 (the next agenda opens with it);
+    --list shows the actions, --done ID marks one done."""
+    from .agreed import agree, agreed_actions, mark_done
+    from .config.load import load_team
+    from .errors import UsageError
+    from .history import History, default_db_path
+    from .report.agenda_view import agreed_row
+
+    with user_errors():
+        if config is None:
+            raise UsageError("no team file given", hint="pass --config team.yaml")
+        modes = [text is not None, listing, done is not None]
+        if sum(modes) != 1:
+            raise UsageError(
+                "give the action's TEXT, or --list, or --done ID (one of them)",
+                hint='e.g. agree --config team.yaml --rep EMAIL "Block Tuesday mornings"',
+            )
+        team = load_team(config)
+        path = db or team.db_path or default_db_path()
+        if done is not None:
+            with History(path, create=False) as history:
+                mark_done(history, done)
+            typer.echo(f"action #{done} marked done")
+            return
+        if listing:
+            with History(path, create=False) as history:
+                member = None if rep is None else _team_member(team, rep)
+                actions = agreed_actions(
+                    history, team=team.name, rep=None if member is None else member.email
+                )
+            for action in actions:
+                typer.echo(agreed_row(action))
+            if not actions:
+                typer.echo("no agreed actions yet")
+            return
+        if rep is None:
+            raise UsageError("whose action is it?", hint="pass --rep EMAIL")
+        assert text is not None
+        with History(path) as history:
+            action = agree(history, team, rep, text, week=week, commitment=commitment)
+        typer.echo(f"agreed: {agreed_row(action)}")
+
+
+def _team_member(team, rep: str):
+    from .agreed import team_member
+
+    return team_member(team, rep)
 
 
 def _known_rep(rep: str, known: list[str], path: Path) -> str:

@@ -12,6 +12,7 @@ from version ``n`` to ``n + 1``; version 2 is added by appending a function.
 Version 4 adds the week ahead's plan snapshots (``plan_snapshot``, ``planned_block``).
 The trends migration (issue 22) adds each week's per-day figures (``commitment_day``) and
 its plan figures (``commitment_plan``): what trends.py reads besides ``commitment_result``.
+Version 8 holds the agreed actions of the 1:1 (``agreed_action``, issue 22).
 """
 
 from __future__ import annotations
@@ -230,6 +231,30 @@ def _add_trend_figures_v7(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_agreed_v8(db: sqlite3.Connection) -> None:
+    """What rep and manager agreed in a 1:1 (issue 22): one action per row, for the ISO
+    week it is meant for, about one commitment or none; ``done_at`` once marked done.
+
+    Version 8 (after issue 22's trends, 7); ``IF NOT EXISTS``, so renumbering it when
+    branches merge cannot fail on a database that already has the table."""
+    _script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS agreed_action (
+            id         INTEGER PRIMARY KEY,
+            team       TEXT NOT NULL,
+            rep        TEXT NOT NULL COLLATE NOCASE,
+            week       TEXT NOT NULL,           -- ISO week the action is for
+            commitment TEXT,                    -- a commitment id, or NULL
+            text       TEXT NOT NULL,
+            agreed_at  TEXT NOT NULL,           -- UTC, ISO 8601
+            done_at    TEXT                     -- UTC, ISO 8601, or NULL: still open
+        );
+        CREATE INDEX IF NOT EXISTS agreed_action_by_rep ON agreed_action (team, rep, week)
+        """,
+    )
+
+
 # MIGRATIONS[n] moves a database from schema version n to n + 1 (0: an empty file).
 # Each runs inside the transaction that also sets the new version.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -240,6 +265,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_plan_taken_by_v5,
     _add_block_starts_v6,
     _add_trend_figures_v7,
+    _add_agreed_v8,  # issue 22's agenda
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -664,6 +690,47 @@ class History:
         )
         rows = self._db.execute(blocks, (snapshot_id, MAX_PLANNED_BLOCKS))
         return [row for row in rows if _planned_row_ok(row)]
+
+    # -- agreed actions (agreed.py builds and reads them)
+
+    def add_agreed(
+        self,
+        *,
+        team: str,
+        rep: str,
+        week: str,
+        commitment: str | None,
+        text: str,
+        at: datetime | None = None,
+    ) -> int:
+        """Store one agreed action; its id."""
+        with self._errors("write"), self._transaction() as db:
+            return int(
+                db.execute(
+                    "INSERT INTO agreed_action (team, rep, week, commitment, text, agreed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (team, rep, week_label(week), commitment, text, _utc(at)),
+                ).lastrowid
+            )
+
+    def agreed_rows(self, *, team: str | None = None, rep: str | None = None) -> list[tuple]:
+        """(id, team, rep, week, commitment, text, agreed_at, done_at) rows, by week, id."""
+        sql = (
+            "SELECT id, team, rep, week, commitment, text, agreed_at, done_at"
+            " FROM agreed_action WHERE (:team IS NULL OR team = :team)"
+            " AND (:rep IS NULL OR rep = :rep) ORDER BY week, id"
+        )
+        with self._errors("read"):
+            return self._db.execute(sql, {"team": team, "rep": rep}).fetchall()
+
+    def mark_agreed_done(self, action_id: int, *, at: datetime | None = None) -> bool:
+        """Mark action ``action_id`` done (again: keeps the first time); False: no such id."""
+        with self._errors("write"), self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE agreed_action SET done_at = COALESCE(done_at, ?) WHERE id = ?",
+                (_utc(at), action_id),
+            )
+            return cursor.rowcount > 0
 
     # -- internals
 

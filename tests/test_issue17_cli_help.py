@@ -29,6 +29,7 @@ PLACEHOLDERS = {
     "PORT",
     "NAME",
     "KEY=VALUE",
+    "TEXT",  # agree's action (issue 22)
 }
 CHOICES = re.compile(r"^\[[a-z]+(\|[a-z]+)+\]$")
 TYPE_NAME = re.compile(r"<[^<>\s]*>")  # <str>, <path>, <list[str]>, <owner|manager>

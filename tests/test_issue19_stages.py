@@ -145,7 +145,9 @@ def test_a_page_format_registered_once_is_in_every_reps_pages_and_written(tmp_pa
     assert {p.report.rep.email: p.formats["toy"] for p in state.pages}[
         "dana@northwind.example"
     ] == "toy page of dana@northwind.example\n"
-    assert all(set(p.formats) == {"html", "markdown", "json", "csv", "toy"} for p in state.pages)
+    # "agenda": the 1:1 agenda's part, made with the pages (issue 22)
+    formats = {"html", "markdown", "json", "csv", "agenda", "toy"}
+    assert all(set(p.formats) == formats for p in state.pages)
     assert state.pages[0].html == state.pages[0].formats["html"]  # the old attribute
     weekly.write_files(state)
     toy_files = sorted(p.name for p in state.run.written if p.name.endswith(".toy.txt"))

@@ -146,6 +146,9 @@ def test_a_run_for_one_rep_replaces_their_week_ahead_page_only(tmp_path, smtp):
     assert (folder / "next-week.md").read_text() == notes  # the full run's, kept
 
 
-def test_the_demo_checks_no_week_ahead(demo_reports):
+def test_the_demo_checks_the_week_ahead(demo_reports):
+    """Issue 22: the demo runs its sample week as `run` does, week ahead included (each
+    rep's 1:1 agenda shows next week's readiness)."""
     _, out = demo_reports
-    assert not list(Path(out).glob("*week-ahead*")) and not (Path(out) / "next-week.md").exists()
+    assert len(list(Path(out).glob("*-week-ahead.html"))) == 4
+    assert (Path(out) / "next-week.md").exists()

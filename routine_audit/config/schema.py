@@ -274,6 +274,12 @@ class Routine(Strict):
     )
     holidays: tuple[date, ...] = Field((), description="dates off (no targets that day)")
     share_titles: bool = Field(False, description="may a manager see event titles?")
+    accountability: str | None = Field(
+        None,
+        description="how the rep wants to be approached when a commitment slips, in their "
+        "words; shown at the top of the 1:1 agenda, to the manager only (one line, at most "
+        "1000 characters, control characters removed)",
+    )
     commitments: tuple[Commitment, ...] = Field((), description="the SMART commitments")
     limits: tuple[Limit, ...] = Field((), description="working limits")
     health: Health = Field(default_factory=Health, description="calendar-health thresholds")
@@ -303,6 +309,20 @@ class Routine(Strict):
                 f"{value!r} is not a known time zone; use an IANA name such as Europe/Berlin"
             )
         return value
+
+    @field_validator("accountability")
+    @classmethod
+    def _accountability(cls, value: str | None) -> str | None:
+        from ..user_text import ACCOUNTABILITY_LIMIT, clean
+
+        if value is None:
+            return None
+        cleaned = clean(value)
+        if len(cleaned) > ACCOUNTABILITY_LIMIT:
+            raise ValueError(
+                f"{len(cleaned):,} characters long; say it in at most {ACCOUNTABILITY_LIMIT:,}"
+            )
+        return cleaned or None
 
     @field_validator("working_hours", mode="before")
     @classmethod

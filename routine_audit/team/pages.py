@@ -38,12 +38,19 @@ def _csv_lines(report: RepReport) -> str:
     return csv_report.rep_fragment(report)
 
 
+def _agenda_part(report: RepReport) -> str:
+    from ..report.agenda_view import report_part
+
+    return report_part(report).to_json()
+
+
 # format -> how it is made; the rep's files are written in this order
 REP_PAGES: dict[str, PageFormat] = {
     "html": PageFormat(".html"),
     "markdown": PageFormat(".md"),
     "json": PageFormat(None, _json_entry),  # the rep's entry of team.json
     "csv": PageFormat(None, _csv_lines),  # the rep's lines of team.csv
+    "agenda": PageFormat(None, _agenda_part),  # the 1:1 agenda's part (team/agendas.py)
 }
 
 

@@ -405,6 +405,13 @@ def _proposal_files(state: RunState, folder: Path) -> list[tuple[Path, str]]:
     return proposal_files(state.proposals, folder, state.options.now)
 
 
+def _agendas(state: RunState, folder: Path) -> list[tuple[Path, str]]:
+    """Each rep's 1:1 agenda, ``<rep>-agenda.md`` and ``.html`` (issue 22)."""
+    from .agendas import agenda_files
+
+    return agenda_files(state, folder)
+
+
 # the files of a run's folder, in the order they are listed: (state, folder) -> files
 FILES: tuple[Callable[[RunState, Path], list[tuple[Path, str]]], ...] = (
     _rep_files,
@@ -412,6 +419,7 @@ FILES: tuple[Callable[[RunState, Path], list[tuple[Path, str]]], ...] = (
     _team_tables,
     _next_week,
     _proposal_files,
+    _agendas,
 )
 
 
