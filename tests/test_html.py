@@ -384,12 +384,6 @@ def test_visible_hours_fold_empty_nights() -> None:
     ]
 
 
-def test_sparkline_needs_two_points() -> None:
-    with pytest.raises(ValueError, match="two points"):
-        svg.sparkline([("2026-W45", 0.5)], label="x")
-    assert "<polyline" in svg.sparkline([("a", 0.2), ("b", 1.4)], label="x")
-
-
 def test_templates_ship_in_the_package() -> None:
     templates = resources.files("routine_audit") / "report" / "templates"
     for name in ("_page.html.j2", "_style.css.j2", "rep.html.j2", "team.html.j2"):

@@ -428,49 +428,10 @@ def target_bar(ratio: float, status: str, *, scale: float, tooltip: str) -> Mark
     return Markup("".join(parts))
 
 
-# -- trend sparklines ----------------------------------------------------------
+# -- a rep's trend: weekly dots and the rolling line ------------------------------
 
 SPARK_WIDTH = 170
 SPARK_HEIGHT = 40
-
-
-def sparkline(points: Sequence[tuple[str, float]], *, label: str) -> Markup:
-    """Adherence (0..1) week by week as a small line; ``points`` are (week, adherence).
-
-    Needs at least two points; the 100% level is a dashed line.
-    """
-    if len(points) < 2:
-        raise ValueError("a sparkline needs at least two points")
-    width, height, pad = SPARK_WIDTH, SPARK_HEIGHT, 5
-    step = (width - 2 * pad) / (len(points) - 1)
-
-    def y(value: float) -> float:
-        return pad + (1 - min(max(value, 0.0), 1.0)) * (height - 2 * pad)
-
-    coords = [(pad + i * step, y(value)) for i, (_, value) in enumerate(points)]
-    path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in coords)
-    parts = [
-        f'<svg class="sparkline" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
-        f"<title>{escape(label)}</title>",
-        f'<line x1="{pad}" y1="{y(1.0):.1f}" x2="{width - pad}" y2="{y(1.0):.1f}" '
-        f'stroke="{GRID}" stroke-dasharray="3 2"/>',
-        f'<line x1="{pad}" y1="{y(0.0):.1f}" x2="{width - pad}" y2="{y(0.0):.1f}" '
-        f'stroke="{GRID}"/>',
-        f'<polyline points="{path}" fill="none" stroke="{INK}" stroke-width="1.6" '
-        'stroke-linejoin="round"/>',
-    ]
-    for (week, value), (x, yy) in zip(points, coords, strict=True):
-        colour = BAND_COLOURS[adherence_band(value)]
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3" fill="{colour}">'
-            f"<title>{escape(week)}: {value:.0%}</title></circle>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-# -- trend with its rolling line (issue 22) ------------------------------------------
 
 
 @dataclass(frozen=True)
