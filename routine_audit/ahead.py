@@ -111,6 +111,7 @@ def week_ahead(result: AuditResult) -> WeekAhead:
         elif f.kind == UNANSWERED_INVITATION and f.commitment:
             invitations[f.commitment] = invitations.get(f.commitment, 0) + 1
     busy_free = result.coverage.status is Status.FREE_BUSY
+    committed = _committed_days(result)
     commitments = tuple(
         AheadCommitment(
             id=str(r["id"]),
@@ -122,7 +123,7 @@ def week_ahead(result: AuditResult) -> WeekAhead:
             planned=float(r["scheduled"]),  # type: ignore[arg-type]
             target=float(r["target"]),  # type: ignore[arg-type]
             gap=float(r["gap"]),  # type: ignore[arg-type]
-            days_without_block=() if busy_free else _days_without(result, r),
+            days_without_block=() if busy_free else _days_without(committed, r),
             short_blocks=int(r["short_blocks"]),  # type: ignore[call-overload]
             lost_to_meetings_seconds=(
                 lost.get(str(r["activity"]), 0) if str(r["activity"]) in routine_activities else 0
@@ -143,7 +144,26 @@ def week_ahead(result: AuditResult) -> WeekAhead:
     )
 
 
-def _days_without(result: AuditResult, record: dict[str, object]) -> tuple[date, ...]:
+def _committed_days(result: AuditResult) -> dict[str, list[tuple[date, float]]]:
+    """Commitment id -> its committed days (a target above 0) and what each holds, in
+    the table's order: the columns read once for every commitment."""
+    days = result.commitment_days
+    found: dict[str, list[tuple[date, float]]] = {}
+    for commitment, day, scheduled, target in zip(
+        days["commitment"].tolist(),
+        days["date"].tolist(),
+        days["scheduled"].tolist(),
+        days["target"].tolist(),
+        strict=True,
+    ):
+        if target > 0:
+            found.setdefault(str(commitment), []).append((day, scheduled))
+    return found
+
+
+def _days_without(
+    committed: dict[str, list[tuple[date, float]]], record: dict[str, object]
+) -> tuple[date, ...]:
     """The committed days with nothing of the commitment booked (no counted time; for
     ``blocks``, no block of at least ``min_block`` starting that day; for ``meetings``,
     no meeting): for ``min`` commitments that reserve time or are due each day; a
@@ -152,13 +172,7 @@ def _days_without(result: AuditResult, record: dict[str, object]) -> tuple[date,
         return ()
     if not (unit_kind(str(record["unit"])).routine_blocks or record["per"] == "day"):
         return ()
-    days = result.commitment_days
-    mine = days[(days["commitment"] == record["id"]) & (days["target"] > 0)]
-    return tuple(
-        d
-        for d, scheduled in zip(mine["date"].tolist(), mine["scheduled"].tolist(), strict=True)
-        if scheduled <= 0
-    )
+    return tuple(d for d, scheduled in committed.get(str(record["id"]), ()) if scheduled <= 0)
 
 
 def audit_ahead(

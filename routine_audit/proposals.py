@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from .config.schema import WEEKDAYS, Commitment, Direction, LimitKind, Routine, RuleSet
 from .engine.findings import PERSONAL
+from .proposal_records import GRID, Proposals, ProposedBlock, Unplaced
 from .proposal_titles import proposal_text
 from .unit_kinds import unit_kind
 from .wording import activity_words, amount_text, day_text, duration_text
@@ -33,55 +33,12 @@ from .wording import activity_words, amount_text, day_text, duration_text
 if TYPE_CHECKING:
     from .ahead import WeekAhead
 
-GRID = 15 * 60  # slots start and end on the quarter hours of the routine's clock
 BLOCK_WITHOUT_MINIMUM = 30 * 60  # a ``blocks`` commitment with min_block 0
 HABIT_WEEKS = 4  # habitual times: the last four audited weeks
 
 Span = tuple[int, int]  # [start, end) in epoch seconds
 # commitment id -> the start instants of its blocks in the last audited weeks
 Habits = Mapping[str, Sequence[datetime]]
-
-
-@dataclass(frozen=True)
-class ProposedBlock:
-    """One proposed block: its times (in the routine's zone), the title the rep's rules
-    classify to the commitment's activity, why it is proposed, and its slot (the
-    committed day and the block's number on it: what its UID is made from)."""
-
-    commitment: str
-    activity: str
-    start: datetime
-    end: datetime
-    title: str
-    reason: str
-    slot: str  # e.g. 2026-11-11#1
-    description: str = ""
-
-    @property
-    def seconds(self) -> int:
-        return int((self.end - self.start).total_seconds())
-
-
-@dataclass(frozen=True)
-class Unplaced:
-    """What of a commitment could not be proposed, and why (``short`` in its unit)."""
-
-    commitment: str
-    short: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class Proposals:
-    """The proposals for one rep's week ahead."""
-
-    rep: str
-    week: str
-    blocks: tuple[ProposedBlock, ...]
-    unplaced: tuple[Unplaced, ...]
-
-    def for_commitment(self, commitment: str) -> tuple[ProposedBlock, ...]:
-        return tuple(b for b in self.blocks if b.commitment == commitment)
 
 
 def propose(

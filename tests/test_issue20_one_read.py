@@ -314,9 +314,8 @@ def test_a_warm_run_reads_nothing_and_renders_no_week_ahead_file(tmp_path, monke
         ics_module, "read_document", lambda *a, **k: seen.append("parse") or parse(*a, **k)
     )
     warm = ra.run_team(team, week=WEEK, out=tmp_path / "warm", db=db)
-    # the week ahead's proposals (issue 21) open each rep's week-ahead audit: one decode
-    # a rep, and nothing else
-    assert seen == ["decode"] * 4
+    # nothing decoded: the week ahead's proposals (issue 21) are kept too
+    assert seen == []
     assert [o.result.period.label for o in warm.preview] == [AHEAD] * 4
     cold_files = sorted(p.name for p in (tmp_path / "cold").iterdir())
     assert sorted(p.name for p in (tmp_path / "warm").iterdir()) == cold_files

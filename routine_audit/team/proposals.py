@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .runner import RepOutcome
 
 if TYPE_CHECKING:
+    from ..config.schema import Routine, RuleSet
     from ..config.team import Team
     from ..history import History
-    from ..proposals import Proposals
+    from ..proposals import Habits, Proposals
+    from ..result import AuditResult
 
 
 def propose_team(
@@ -26,31 +29,41 @@ def propose_team(
 ) -> dict[str, Proposals]:
     """Rep email -> the proposals for their week ahead (from ``now``, default the clock),
     preferring the habitual times the history holds. A rep whose proposals cannot be
-    made (a bug) gets none; the week-ahead page still shows the week."""
-    from ..ahead import week_ahead
-    from ..caching import opened
-    from ..config.load import load_rules, rules_path_for
-    from ..proposals import propose
+    made (a bug) gets none; the week-ahead page still shows the week. Proposals made
+    before from the same inputs are kept (``caching.proposals``)."""
+    from ..caching.proposals import kept_proposals
 
     now = now or datetime.now(UTC)
     made: dict[str, Proposals] = {}
-    rules_by_path: dict[Path | None, object] = {}
+    rules_by_path: dict[Path | None, RuleSet] = {}
+
+    def proposed(result: AuditResult, routine: Routine, habits: Habits | None) -> Proposals:
+        from ..ahead import week_ahead
+        from ..caching import opened
+        from ..config.load import load_rules, rules_path_for
+        from ..proposals import propose
+
+        path = rules_path_for(routine, fallback=team.rules_path)
+        if path not in rules_by_path:
+            rules_by_path[path] = load_rules(path)
+        ahead = week_ahead(opened(result))
+        return propose(ahead, routine, rules_by_path[path], habits=habits, now=now)
+
     for outcome in outcomes:
-        if outcome.result is None:
+        result = outcome.result
+        if result is None:
             continue
         try:
             routine = team.member_routine(outcome.member)
-            path = rules_path_for(routine, fallback=team.rules_path)
-            if path not in rules_by_path:
-                rules_by_path[path] = load_rules(path)
-            ahead = week_ahead(opened(outcome.result))
-            habits = history.habits(outcome.member.email, ahead.week) if history else None
-            made[outcome.member.email] = propose(
-                ahead,
-                routine,
-                rules_by_path[path],  # type: ignore[arg-type]
-                habits=habits,
-                now=now,
+            week = result.period.label  # the week ahead's (``WeekAhead.week``)
+            habits = history.habits(outcome.member.email, week) if history else None
+            made[outcome.member.email] = kept_proposals(
+                outcome.key,
+                result.period,
+                routine.zone,
+                habits,
+                now,
+                partial(proposed, result, routine, habits),
             )
         except Exception as exc:  # noqa: BLE001  (the audit read these inputs: only a bug)
             log(f"{outcome.member.email}: no proposals (internal error {type(exc).__name__})")
