@@ -53,3 +53,11 @@ class Proposals:
 
     def for_commitment(self, commitment: str) -> tuple[ProposedBlock, ...]:
         return tuple(b for b in self.blocks if b.commitment == commitment)
+
+
+def reason_text(item: Unplaced, unit: str) -> str:
+    """``prospecting: 1 h 30 min not proposed: only 30 min free inside the window on
+    Wed 11 Nov``."""
+    from .wording import amount_text
+
+    return f"{item.commitment}: {amount_text(item.short, unit)} not proposed: {item.reason}"

@@ -499,9 +499,3 @@ def description_of(week: str, why: str) -> str:
 
 def _plain_description(week: str) -> str:
     return f"Proposed by routine-audit from the week-ahead check of {week}."
-
-
-def reason_text(item: Unplaced, unit: str) -> str:
-    """``prospecting: 1 h 30 min not proposed: only 30 min free inside the window on
-    Wed 11 Nov``."""
-    return f"{item.commitment}: {amount_text(item.short, unit)} not proposed: {item.reason}"

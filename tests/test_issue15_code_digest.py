@@ -98,3 +98,18 @@ def test_the_digest_is_computed_once_per_process(monkeypatch):
     assert first != second
     assert calls == [PACKAGE]
     cache.code_digest.cache_clear()
+
+
+def test_what_a_run_of_the_sample_team_writes_beside_it_does_not_count(tmp_path):
+    """The sample team's output_dir and lock sit in the package's data folder: a `run`
+    of it must not change the digest, or every run would miss the cache."""
+    copy = _copy_package(tmp_path / "checkout")
+    original = cache.folder_digest(copy)
+    reports = copy / "data" / "sample" / "reports" / "northwind-sample-team"
+    reports.mkdir(parents=True)
+    (reports / ".routine-audit.lock").write_text("4242\n")
+    (reports / "team.json").write_text("{}\n")
+    assert cache.folder_digest(copy) == original
+    sample = copy / "data" / "sample" / "dana.yaml"
+    sample.write_bytes(sample.read_bytes() + b"\n")  # the sample's own files still count
+    assert cache.folder_digest(copy) != original

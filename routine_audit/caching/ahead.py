@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import store
 from .envelope import Envelope, kept_audit, opened
@@ -21,6 +21,8 @@ from .envelope import Envelope, kept_audit, opened
 if TYPE_CHECKING:
     from ..config.schema import Routine
     from ..result import AuditResult
+
+T = TypeVar("T")
 
 
 def ahead_audit(
@@ -68,3 +70,18 @@ def kept_files(
         "ahead-files", entry, [(path.relative_to(folder).as_posix(), t) for path, t in files]
     )
     return files
+
+
+def derived(key: str | None, what: str, make: Callable[[], T]) -> T:
+    """``make()``: what a run derives (named ``what``) from the week-ahead reading kept
+    under ``key`` (its ``ahead_key``; None: not kept), kept beside it so a warm run
+    neither decodes the reading nor derives it again."""
+    if key is None or store.cache_dir() is None:
+        return make()
+    entry = store.key("ahead-derived", key.encode(), what)
+    found = store.load("ahead-derived", entry)
+    if found is not None:
+        return found
+    value = make()
+    store.store("ahead-derived", entry, value)
+    return value

@@ -25,8 +25,10 @@ from typing import Any, TypeVar
 from .._version import __version__
 
 ENV = "ROUTINE_AUDIT_CACHE"
-# what the package's behaviour is made of: its code, its data and its templates
-_CODE_FILES = ("**/*.py", "data/**/*", "report/templates/**/*")
+# what the package's behaviour is made of: its code, its data and its templates (the
+# data's own files and the sample's, not what a run of the sample team writes beside
+# them: its reports folder and its lock, which would make every run miss)
+_CODE_FILES = ("**/*.py", "data/*", "data/sample/*", "report/templates/**/*")
 T = TypeVar("T")
 
 
@@ -114,7 +116,9 @@ def folder_digest(root: Path) -> str:
     found = {path for pattern in _CODE_FILES for path in root.glob(pattern) if path.is_file()}
     digest = hashlib.sha256()
     names = sorted(p.relative_to(root).as_posix() for p in found)
-    for name in (n for n in names if "__pycache__" not in n.split("/")):
+    for name in (
+        n for n in names if not any(p == "__pycache__" or p.startswith(".") for p in n.split("/"))
+    ):
         content = (root / name).read_bytes()
         digest.update(b"%d:%s%d:" % (len(name.encode()), name.encode(), len(content)))
         digest.update(content)

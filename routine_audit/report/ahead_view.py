@@ -340,7 +340,7 @@ def proposal_lines(report: AheadReport) -> list[str]:
     """``Wed 11 Nov 09:00–11:00 prospecting: 2 h of prospecting still to book on Wed 11
     Nov``, one per proposed block in time order, then what could not be proposed and
     why; nothing when no proposals were made."""
-    from ..proposals import reason_text
+    from ..proposal_records import reason_text
     from ..wording import clock_text
 
     proposed = report.proposals

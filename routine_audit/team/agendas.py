@@ -114,10 +114,14 @@ def readiness(ahead: RepOutcome | None) -> tuple[str, ...] | None:
         return None
     from ..ahead import week_ahead
     from ..caching import opened
+    from ..caching.ahead import derived
     from ..report.ahead_view import commitment_line
 
-    figures = week_ahead(opened(ahead.result))
-    return tuple(commitment_line(c) for c in figures.commitments)
+    def lines() -> tuple[str, ...]:
+        figures = week_ahead(opened(ahead.result))
+        return tuple(commitment_line(c) for c in figures.commitments)
+
+    return derived(ahead.key, "readiness", lines)
 
 
 def _proposal_lines(state: RunState, member: Member) -> tuple[str, ...] | None:
@@ -133,7 +137,7 @@ def _proposal_lines(state: RunState, member: Member) -> tuple[str, ...] | None:
 def proposal_lines(proposed: Proposals, units: dict[str, str]) -> tuple[str, ...]:
     """Each proposed slot, one line (``Fri 13 Nov 13:00–13:45 follow-up: 45 min of
     follow-up still to book on Fri 13 Nov``), then what could not be proposed and why."""
-    from ..proposals import reason_text
+    from ..proposal_records import reason_text
     from ..wording import clock_text, day_text
 
     return (
