@@ -109,7 +109,8 @@ def agreed_actions(
 
 def mark_done(history: History, action_id: int, *, at: datetime | None = None) -> None:
     """Mark an action done; an id the history does not hold is a usage error."""
-    if not history.mark_agreed_done(action_id, at=at):
+    # SQLite holds 64-bit ids: a larger one is no action's
+    if not -(2**63) <= action_id < 2**63 or not history.mark_agreed_done(action_id, at=at):
         raise UsageError(
             f"no agreed action #{action_id}",
             hint="listing the agreed actions shows their numbers",
