@@ -929,7 +929,7 @@ def _plan_figures(row: Sequence[Any]) -> tuple[Any, ...]:
     commitment, *seconds = row
     checked = []
     for what, value in zip(("planned", "survived", "added"), seconds, strict=True):
-        if not isinstance(value, int) or not 0 <= value <= 10**9:
+        if isinstance(value, (str, bytes)) or value is None or not 0 <= value <= 10**9:
             raise ValueError(f"{what} {value!r} is not a number of seconds")
         checked.append(value)
     return (commitment, *checked)
