@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from .errors import UsageError
-from .user_text import AGREED_LIMIT, bounded
+from .errors import ConfigError, Location, UsageError
+from .user_text import AGREED_LIMIT, bounded, clean
 
 if TYPE_CHECKING:
     from .config.team import Member, Team
@@ -91,25 +91,41 @@ def action_week(team: Team, week: str | None, *, today: date | None = None) -> s
 def agreed_actions(
     history: History, *, team: str | None = None, rep: str | None = None
 ) -> list[AgreedAction]:
-    """The recorded actions (of ``team``, of ``rep``), by week then as recorded."""
-    return [
-        AgreedAction(
-            id=row[0],
-            team=row[1],
-            rep=row[2],
-            week=row[3],
-            commitment=row[4],
-            text=row[5],
-            agreed_at=datetime.fromisoformat(row[6]),
-            done_at=datetime.fromisoformat(row[7]) if row[7] else None,
-        )
-        for row in history.agreed_rows(team=team, rep=rep)
-    ]
+    """The recorded actions (of ``team``, of ``rep``), by week then as recorded. Rows are
+    read as a hand may have left them: the text cleaned again, a time that is not one a
+    one-line error naming the action."""
+    return [_action(history, row) for row in history.agreed_rows(team=team, rep=rep)]
+
+
+def _action(history: History, row: tuple) -> AgreedAction:
+    text = row[5].decode("utf-8", "replace") if isinstance(row[5], bytes) else str(row[5])
+    return AgreedAction(
+        id=row[0],
+        team=row[1],
+        rep=row[2],
+        week=row[3],
+        commitment=row[4],
+        text=clean(text),
+        agreed_at=_time(history, row, 6, "agreed_at"),
+        done_at=_time(history, row, 7, "done_at") if row[7] else None,
+    )
+
+
+def _time(history: History, row: tuple, index: int, column: str) -> datetime:
+    try:
+        return datetime.fromisoformat(str(row[index]))
+    except ValueError:
+        raise ConfigError(
+            f"agreed action #{row[0]} has a {column} that is not a time",
+            where=Location(history.path),
+            hint="write it as an ISO 8601 time, such as 2026-11-06T15:00:00+00:00",
+        ) from None
 
 
 def mark_done(history: History, action_id: int, *, at: datetime | None = None) -> None:
     """Mark an action done; an id the history does not hold is a usage error."""
-    if not history.mark_agreed_done(action_id, at=at):
+    # SQLite holds 64-bit ids: a larger one is no action's
+    if not -(2**63) <= action_id < 2**63 or not history.mark_agreed_done(action_id, at=at):
         raise UsageError(
             f"no agreed action #{action_id}",
             hint="listing the agreed actions shows their numbers",

@@ -99,6 +99,9 @@ class _PlainArguments(typer.core.TyperCommand):
                     formatter.write_dl([row for row in rows if row is not None])
 
 
+HISTORY_MOST_WEEKS = 520  # ten years of weeks: `history --weeks` at most
+
+
 def _choices(choices: type[StrEnum]) -> str:
     """A choice option's placeholder, as click writes it: [a|b]."""
     return "[" + "|".join(choices) + "]"
@@ -965,6 +968,8 @@ def history_command(
     with user_errors():
         if weeks < 1:
             raise UsageError(f"--weeks must be at least 1, not {weeks}")
+        if weeks > HISTORY_MOST_WEEKS:  # beyond it, weeks before year 1 or after 9999
+            raise UsageError(f"--weeks must be at most {HISTORY_MOST_WEEKS:,}, not {weeks:,}")
         team = None
         if config is not None:
             from .config.load import load_team

@@ -18,7 +18,7 @@ Version 8 holds the agreed actions of the 1:1 (``agreed_action``, issue 22).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -474,13 +474,7 @@ class History:
         first = shift_week(until, -(weeks - 1)) if weeks is not None else "0000-W00"
         rows = self._latest(rep, kind=kind, team=team, first=first, last=until)
         return [
-            TrendPoint(
-                week=row["week"],
-                commitment=row["commitment"],
-                target=row["target"],
-                scheduled=row["scheduled"],
-                adherence=row["adherence"],
-            )
+            TrendPoint(row["week"], *self._checked(row["id"], tuple(row)[2:], _point_figures))
             for row in rows
         ]
 
@@ -591,7 +585,8 @@ class History:
                     week=week,
                     coverage=coverage,
                     commitments=tuple(
-                        self._db.execute(
+                        self._checked(audit_id, row, _commitment_figures)
+                        for row in self._db.execute(
                             "SELECT commitment, unit, direction, target, scheduled, gap,"
                             " adherence FROM commitment_result WHERE audit_id = ?"
                             " ORDER BY rowid",
@@ -599,15 +594,16 @@ class History:
                         ).fetchall()
                     ),
                     days=tuple(
-                        (commitment, date.fromisoformat(day), target, scheduled)
-                        for commitment, day, target, scheduled in self._db.execute(
+                        self._checked(audit_id, row, _day_figures)
+                        for row in self._db.execute(
                             "SELECT commitment, day, target, scheduled FROM commitment_day"
                             " WHERE audit_id = ? ORDER BY commitment, day",
                             (audit_id,),
                         ).fetchall()
                     ),
                     plan=tuple(
-                        self._db.execute(
+                        self._checked(audit_id, row, _plan_figures)
+                        for row in self._db.execute(
                             "SELECT commitment, planned, survived, added FROM commitment_plan"
                             " WHERE audit_id = ? ORDER BY rowid",
                             (audit_id,),
@@ -616,6 +612,20 @@ class History:
                 )
                 for audit_id, rep_, name, week, coverage in chosen
             ]
+
+    def _checked(
+        self, audit_id: int, row: Sequence[Any], check: Callable[[Sequence[Any]], tuple[Any, ...]]
+    ) -> tuple[Any, ...]:
+        """``check(row)``: a row as recording writes it; one a hand left otherwise (a
+        figure that is not one, an unknown unit) is a one-line error naming the row."""
+        try:
+            return check(row)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ConfigError(
+                f"audit #{audit_id}, commitment {str(row[0])[:60]!r}: {exc}",
+                where=self._where,
+                hint="record the week again (`run` or `team audit`), or restore the history",
+            ) from None
 
     # -- plan snapshots (survival.py builds and reads them)
 
@@ -746,7 +756,7 @@ class History:
                 FROM audit
                 WHERE rep = :rep AND kind = :kind AND week BETWEEN :first AND :last {team_filter}
             )
-            SELECT chosen.week, c.commitment, c.target, c.scheduled, c.adherence
+            SELECT chosen.id, chosen.week, c.commitment, c.target, c.scheduled, c.adherence
             FROM chosen JOIN commitment_result AS c ON c.audit_id = chosen.id
             WHERE chosen.rank = 1 AND chosen.coverage = 'ok'
             ORDER BY chosen.week, c.rowid
@@ -864,6 +874,65 @@ class RecordedWeek:
     commitments: tuple[tuple[Any, ...], ...]
     days: tuple[tuple[Any, ...], ...]
     plan: tuple[tuple[Any, ...], ...]
+
+
+def _figure(value: Any, what: str, *, least: float = 0, most: float = 1e12) -> float:
+    """A recorded figure: a number, finite, from ``least`` to ``most``."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise ValueError(f"{what} {value!r} is not a number")
+    number = float(value)
+    if not least <= number <= most:  # NaN fails too
+        raise ValueError(f"{what} {value!r} is out of range")
+    return number
+
+
+def _commitment_figures(row: Sequence[Any]) -> tuple[Any, ...]:
+    from .unit_kinds import UNITS
+
+    commitment, unit, direction, target, scheduled, gap, adherence = row
+    if unit not in UNITS:
+        raise ValueError(f"unit {unit!r} is not one of {', '.join(UNITS)}")
+    if direction not in ("min", "max"):
+        raise ValueError(f"direction {direction!r} is not min or max")
+    return (
+        commitment,
+        unit,
+        direction,
+        _figure(target, "target"),
+        _figure(scheduled, "scheduled"),
+        _figure(gap, "gap", least=-1e12),  # below 0: more than the target
+        None if adherence is None else _figure(adherence, "adherence", most=1.0),
+    )
+
+
+def _point_figures(row: Sequence[Any]) -> tuple[Any, ...]:
+    commitment, target, scheduled, adherence = row
+    return (
+        commitment,
+        _figure(target, "target"),
+        _figure(scheduled, "scheduled"),
+        None if adherence is None else _figure(adherence, "adherence", most=1.0),
+    )
+
+
+def _day_figures(row: Sequence[Any]) -> tuple[Any, ...]:
+    commitment, day, target, scheduled = row
+    return (
+        commitment,
+        date.fromisoformat(str(day)),
+        _figure(target, "day target"),
+        _figure(scheduled, "day scheduled"),
+    )
+
+
+def _plan_figures(row: Sequence[Any]) -> tuple[Any, ...]:
+    commitment, *seconds = row
+    checked = []
+    for what, value in zip(("planned", "survived", "added"), seconds, strict=True):
+        if isinstance(value, (str, bytes)) or value is None or not 0 <= value <= 10**9:
+            raise ValueError(f"{what} {value!r} is not a number of seconds")
+        checked.append(value)
+    return (commitment, *checked)
 
 
 def _record_days(db: sqlite3.Connection, audit_id: int, result: AuditResult) -> None:

@@ -52,7 +52,8 @@ def _team_table(team: TeamTrends, title: str, options: RenderOptions) -> str:
             *(percent_text(c.adherence) if c.judged else gap_text(c.coverage) for c in row.cells),
         )
     console.print(table)
-    console.print(Text("overall: the mean of the week's commitments' adherence", style="dim"))
+    if team.commitment is None:
+        console.print(Text("overall: the mean of the week's commitments' adherence", style="dim"))
     return export(console, options)
 
 

@@ -205,7 +205,7 @@ def _report_part(team: Team, member: Member, period, history: History | None) ->
     from ..report.agenda_view import report_part
     from ..survival import WeekPlan, review_of, week_plan
     from .runner import audit_team
-    from .state import TREND_WEEKS
+    from .state import TREND_READ
 
     (outcome,) = audit_team(team, period, only=member.email)
     if outcome.result is None:
@@ -214,8 +214,9 @@ def _report_part(team: Team, member: Member, period, history: History | None) ->
     trend: tuple = ()
     plan = None
     if history is not None:
+        # the weeks a run's report reads (state.trend): its streaks are the run's
         before = history.trend(
-            member.email, weeks=TREND_WEEKS - 1, until=previous_week(period.label)
+            member.email, weeks=TREND_READ - 1, until=previous_week(period.label)
         )
         trend = (*before, *recorded_trend(result, period.label))
         plan = WeekPlan(week_plan(history, team=team.name, week=period.label, rep=member.email))
