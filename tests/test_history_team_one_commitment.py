@@ -1,4 +1,4 @@
-"""Review of issue 22: `history`'s team table for one commitment."""
+"""`history`'s team table for one commitment."""
 
 from __future__ import annotations
 

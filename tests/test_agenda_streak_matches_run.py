@@ -1,4 +1,4 @@
-"""Review of issue 22: `routine-audit agenda` tells the same streak as the run's agenda
+"""`routine-audit agenda` tells the same streak as the run's agenda
 of the same week. The demo's history holds 2026-W38..W45, Dana's admin within its limit
 in each, and within it in 2026-W46 too: nine weeks in a row (the command read only the
 seven weeks before, and told eight)."""

@@ -1,4 +1,4 @@
-"""Review of issue 22: `agree --done` and the agreed actions read from a hand-edited
+"""`agree --done` and the agreed actions read from a hand-edited
 history. An id SQLite cannot hold, a timestamp that is not one, or a text holding escape
 sequences or line breaks: one-line errors (exit 2) or clean text, never a traceback."""
 

@@ -1,4 +1,4 @@
-"""Review of issue 22: trends read from a hand-edited history. A figure that is not one
+"""trends read from a hand-edited history. A figure that is not one
 (text, out of range, too large for a float sum), an unknown unit or a day that is not a
 date: `history` and `agenda` give a one-line error naming the row (exit 2), never a
 traceback."""
