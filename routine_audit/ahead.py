@@ -199,7 +199,7 @@ def plan_week(
     week such as ``2026-W47``, worked out from ``now`` (default: the clock) in the
     routine's zone (or ``tz``); ``rules`` None: the routine's own, else the defaults."""
     from .errors import UsageError
-    from .pipeline import audit_period
+    from .pipeline import period_for
 
     if (week or "").strip().lower() == "last":
         raise UsageError(
@@ -208,7 +208,7 @@ def plan_week(
             names=("week",),
         )
     today = None if now is None else now.astimezone(routine.zone).date()
-    period = audit_period(routine, tz=tz, week=week or "next", today=today)
+    period = period_for(routine, tz=tz, week=week or "next", today=today)
     return week_ahead(audit_ahead(source, routine, rules, period))
 
 

@@ -425,29 +425,25 @@ def plan(
 
 
 def _plan(source, routine, rules, week, tz, db, audience, fmt, output, wanted) -> None:
-    from .ahead import plan_week, record_week_ahead
+    from datetime import UTC, datetime
+
+    from .ahead import plan_week
     from .config import load_routine, rules_for
     from .config.check import placeholder_warnings
+    from .own_week import keep_and_propose
     from .report.ahead_view import build_ahead, render_ahead
 
     routine_model = load_routine(routine)
     for warning in placeholder_warnings(routine_model):
         typer.echo(f"routine-audit: warning: {routine}: {warning}", err=True)
     rules_model = rules_for(routine_model, rules)
+    now = datetime.now(UTC)
     ahead = plan_week(source, routine_model, rules_model, week, tz=tz)
-    habits = None
-    if db is not None:
-        from .history import History
-        from .survival import take_snapshot
-
-        with History(db) as history:
-            record_week_ahead(history, team="", result=ahead.result)
-            take_snapshot(history, team="", result=ahead.result, routine=routine_model)
-            if wanted[0]:
-                habits = history.habits(ahead.result.rep.email, ahead.week)
-    proposed = None
-    if wanted[0]:
-        proposed = _propose(ahead, routine_model, rules_model, habits, wanted[1], output, source)
+    proposed = keep_and_propose(
+        ahead, routine_model, rules_model, db=db, propose=wanted[0], now=now
+    )
+    if proposed is not None:
+        _write_proposals(proposed, wanted[1], output, source, now)
     report = build_ahead(ahead, audience, proposals=proposed)
     _emit(render_ahead(report, fmt, _options(fmt == "table" and output is None)), output)
     result = ahead.result
@@ -462,23 +458,17 @@ def _plan(source, routine, rules, week, tz, db, audience, fmt, output, wanted) -
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-def _propose(ahead, routine, rules, habits, path: Path | None, output: Path | None, source):
-    """The proposals for ``ahead`` (from now on), written as an .ics file to import."""
-    from datetime import UTC, datetime
-
+def _write_proposals(proposed, path: Path | None, output: Path | None, source, now) -> None:
+    """The proposals written as an .ics file to import (beside the report by default)."""
     from .atomic import write_text_atomic
-    from .proposals import propose
     from .proposals_ics import proposals_file_name, render_ics
 
-    now = datetime.now(UTC)
-    proposed = propose(ahead, routine, rules, habits=habits, now=now)
     if path is None:  # beside the report file; never beside a stream such as /dev/stdout
         beside = output is not None and (not output.exists() or output.is_file())
         path = (output.parent if beside else Path()) / proposals_file_name(proposed.rep)
     _not_an_input(path, output, source)
     write_text_atomic(path, render_ics(proposed, now=now))
     typer.echo(f"wrote {path} ({count_text(len(proposed.blocks), 'proposed block')})", err=True)
-    return proposed
 
 
 def _not_an_input(path: Path, output: Path | None, source) -> None:
