@@ -31,7 +31,9 @@ app = typer.Typer(
 )
 # with no subcommand, a sub-app prints its help (on stderr, exit 2), as the top level does
 rules_app = typer.Typer(
-    help="Check and create rule files (routines and classification rules).", no_args_is_help=True
+    help="Check and create rule files (routines and classification rules).",
+    short_help="Check and create routine, rules and team files.",
+    no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
 auth_app = typer.Typer(
@@ -366,7 +368,7 @@ AheadWeekOption = Annotated[
 ]
 
 
-@app.command("plan")
+@app.command("plan", short_help="Check one rep's week ahead; --propose free slots.")
 def plan(
     routine: RoutineOption,
     source: SourceNameOption = None,
@@ -494,7 +496,7 @@ def _not_an_input(path: Path, output: Path | None, source) -> None:
 _ELSEWHERE = "name another file with --proposals FILE.ics"
 
 
-@app.command()
+@app.command(short_help="List every occurrence with its activity and rule.")
 def events(
     routine: RoutineOption,
     source: SourceNameOption = None,
@@ -536,7 +538,7 @@ def events(
         )
 
 
-@app.command()
+@app.command(short_help="Audit the bundled sample team (try this first).")
 def demo(
     out: Annotated[
         Path, typer.Option("--out", metavar="FOLDER", help="Folder for the report files.")
@@ -590,7 +592,9 @@ def _demo_cadence(db: Path, out: Path, audience: str) -> None:
         typer.echo(agenda.read_text(encoding="utf-8"))
 
 
-@rules_app.command("check", cls=_PlainArguments)
+@rules_app.command(
+    "check", cls=_PlainArguments, short_help="Validate routine, rules and team files."
+)
 def rules_check(
     files: Annotated[
         list[Path],
@@ -624,7 +628,9 @@ def _say(line: CheckLine) -> None:
     typer.echo(str(line.worded(_flag)), err=line.level != "ok")
 
 
-@rules_app.command("init", cls=_PlainArguments)
+@rules_app.command(
+    "init", cls=_PlainArguments, short_help="Write a starter routine and rules to edit."
+)
 def rules_init(
     folder: Annotated[
         Path,
@@ -642,7 +648,7 @@ def rules_init(
         typer.echo(f"next: edit them, then run routine-audit rules check {folder}/*.yaml")
 
 
-@auth_app.command("login")
+@auth_app.command("login", short_help="Sign in to Google once; the token is saved.")
 def auth_login(
     client_secrets: Annotated[
         str | None,
@@ -715,7 +721,7 @@ def auth_logout(token: TokenOption = None) -> None:
         typer.echo(f"not signed in (no token at {path})")
 
 
-@app.command()
+@app.command(short_help="List the calendars the account can read.")
 def calendars(
     source: SourceNameOption = None,
     source_option: SourceOptionsOption = None,
@@ -740,7 +746,7 @@ def calendars(
             typer.echo("\t".join(visible(str(f)) for f in fields) + primary)
 
 
-@team_app.command("audit")
+@team_app.command("audit", short_help="Audit every rep; the roll-up ranks the gaps.")
 def team_audit(
     config: ConfigOption,
     week: WeekOption = None,
@@ -799,7 +805,7 @@ def team_audit(
         raise typer.Exit(int(run.exit_code))
 
 
-@team_app.command("plan")
+@team_app.command("plan", short_help="Check every rep's week ahead.")
 def team_plan(
     config: ConfigOption,
     week: AheadWeekOption = "next",
@@ -842,7 +848,7 @@ def team_plan(
         raise typer.Exit(int(done.exit_code))
 
 
-@app.command("run")
+@app.command("run", short_help="For cron: audit, plan ahead, write and mail for every rep.")
 def scheduled_run(
     config: ConfigOption,
     week: WeekOption = None,
@@ -1013,7 +1019,7 @@ class AgendaFormat(StrEnum):
     html = "html"
 
 
-@app.command("agenda")
+@app.command("agenda", short_help="A rep's 1:1 agenda for the manager.")
 def agenda_command(
     config: ConfigOption,
     rep: Annotated[str, typer.Option("--rep", metavar="EMAIL", help="The rep of the 1:1.")],
@@ -1027,7 +1033,11 @@ def agenda_command(
 ) -> None:
     """The 1:1 agenda of a rep's week (last week by default), for the manager: how the
     rep wants to be held to it, wins, what was agreed and how it went, plan vs survived,
-    the top gaps, questions, next week's readiness and proposals, space for notes."""
+    the top gaps, questions, next week's readiness and proposals, space for notes.
+
+    \b
+    Example:
+      routine-audit agenda --config team.yaml --rep dana@northwind.example -f html -o dana.html"""
     from .config.load import load_team
     from .report.agenda_render import AGENDA_FORMATS
     from .team.agendas import agenda_for
@@ -1037,7 +1047,7 @@ def agenda_command(
         _emit(AGENDA_FORMATS[fmt.value](agenda), output)
 
 
-@app.command("agree", cls=_PlainArguments)
+@app.command("agree", cls=_PlainArguments, short_help="Record an action agreed in the 1:1.")
 def agree_command(
     text: Annotated[
         str | None,
@@ -1072,7 +1082,14 @@ def agree_command(
     db: DbOption = None,
 ) -> None:
     """Record what rep and manager agreed in the 1:1 (the next agenda opens with it);
-    --list shows the actions, --done ID marks one done."""
+    --list shows the actions, --done ID marks one done.
+
+    \b
+    Examples:
+      routine-audit agree --config team.yaml --rep dana@northwind.example \\
+          --commitment prospecting "Block Tuesday mornings before any call"
+      routine-audit agree --list --config team.yaml
+      routine-audit agree --done 3 --config team.yaml"""
     from .agreed import agree, agreed_actions, mark_done
     from .config.load import load_team
     from .errors import UsageError
