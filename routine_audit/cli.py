@@ -566,7 +566,7 @@ def demo(
             typer.echo(f"open {agenda} for Sam's 1:1 agenda", err=True)
         typer.echo(
             f"routine-audit history --db {out / HISTORY_FILE} --rep dana@northwind.example "
-            "shows the sample history",
+            "shows Dana's weeks (she improves; Sam's are above)",
             err=True,
         )
 
