@@ -20,8 +20,11 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from source_contract import REP as SPEC_REP
+from source_contract import Spec
 
 TOKEN = "eyJ-graph-access-token-DO-NOT-PRINT"
 REQUIRED_SELECT = {
@@ -29,6 +32,7 @@ REQUIRED_SELECT = {
     "sensitivity", "categories", "responseStatus", "attendees", "organizer", "isOrganizer",
     "type", "seriesMasterId", "iCalUId", "createdDateTime", "originalStart",
 }  # fmt: skip
+UTC = ZoneInfo("UTC")
 _UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 _VIEW = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)(/calendars/(?P<cal>[^/]+))?/calendarView$")
 _EVENT = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)/events/(?P<id>[^/]+)$")
@@ -104,6 +108,55 @@ class FakeGraph:
                 f"{base}{route}/calendarView?{query}&$skip={skip + self.page_size}"
             )
         return 200, {}, page
+
+
+# --- the contract's Spec records as Graph events ----------------------------------------
+
+
+def _utc(spec: Spec, text: str) -> str:
+    if spec.all_day:
+        return f"{text}T00:00:00.0000000"
+    return spec.moment(text).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000")
+
+
+def graph_item(spec: Spec, n: int, masters: dict[str, str]) -> dict[str, Any]:
+    """A Spec as Graph's event resource (only the fields the reader selects)."""
+    item: dict[str, Any] = {
+        "id": f"AAMk-{n}",
+        "iCalUId": spec.uid,
+        "subject": spec.title,
+        "start": {"dateTime": _utc(spec, spec.start), "timeZone": "UTC"},
+        "end": {"dateTime": _utc(spec, spec.end), "timeZone": "UTC"},
+        "isAllDay": spec.all_day,
+        "showAs": "free" if spec.free else "busy",
+        "isCancelled": spec.status == "cancelled",
+        "sensitivity": "private" if spec.private else "normal",
+        "type": "singleInstance",
+        "isOrganizer": False,
+    }
+    if spec.created:
+        item["createdDateTime"] = spec.created.replace(" ", "T") + ":00Z"
+    if spec.response:
+        answer = {"accepted": "accepted", "declined": "declined"}[spec.response]
+        item["responseStatus"] = {"response": answer}
+        item["organizer"] = {"emailAddress": {"address": "boss@company.example"}}
+        item["attendees"] = [
+            {"type": "required", "status": {"response": "none"},
+             "emailAddress": {"address": SPEC_REP}},
+            {"type": "required", "status": {"response": "accepted"},
+             "emailAddress": {"address": "boss@company.example"}},
+        ]  # fmt: skip
+    if spec.original:
+        master = f"AAMk-master-{spec.uid}"
+        masters[master] = spec.uid
+        moved = spec.start != spec.original
+        item |= {
+            "type": "exception" if moved else "occurrence",
+            "iCalUId": f"{spec.uid}-occurrence-{n}",  # Graph's own, per occurrence
+            "seriesMasterId": master,
+            "originalStart": _utc(spec, spec.original)[:19] + "Z",
+        }
+    return item
 
 
 def _meets(event: dict[str, Any], start: datetime, end: datetime) -> bool:

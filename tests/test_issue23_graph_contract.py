@@ -10,60 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import graph_fake
 import pytest
+from graph_fake import graph_item
 from source_contract import REP, SourceContract, Spec
 
 graph = graph_fake.graph
-UTC = ZoneInfo("UTC")
-
-
-def _utc(spec: Spec, text: str) -> str:
-    if spec.all_day:
-        return f"{text}T00:00:00.0000000"
-    return spec.moment(text).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000")
-
-
-def graph_item(spec: Spec, n: int, masters: dict[str, str]) -> dict[str, Any]:
-    """A Spec as Graph's event resource (only the fields the reader selects)."""
-    item: dict[str, Any] = {
-        "id": f"AAMk-{n}",
-        "iCalUId": spec.uid,
-        "subject": spec.title,
-        "start": {"dateTime": _utc(spec, spec.start), "timeZone": "UTC"},
-        "end": {"dateTime": _utc(spec, spec.end), "timeZone": "UTC"},
-        "isAllDay": spec.all_day,
-        "showAs": "free" if spec.free else "busy",
-        "isCancelled": spec.status == "cancelled",
-        "sensitivity": "private" if spec.private else "normal",
-        "type": "singleInstance",
-        "isOrganizer": False,
-    }
-    if spec.created:
-        item["createdDateTime"] = spec.created.replace(" ", "T") + ":00Z"
-    if spec.response:
-        answer = {"accepted": "accepted", "declined": "declined"}[spec.response]
-        item["responseStatus"] = {"response": answer}
-        item["organizer"] = {"emailAddress": {"address": "boss@company.example"}}
-        item["attendees"] = [
-            {"type": "required", "status": {"response": "none"},
-             "emailAddress": {"address": REP}},
-            {"type": "required", "status": {"response": "accepted"},
-             "emailAddress": {"address": "boss@company.example"}},
-        ]  # fmt: skip
-    if spec.original:
-        master = f"AAMk-master-{spec.uid}"
-        masters[master] = spec.uid
-        moved = spec.start != spec.original
-        item |= {
-            "type": "exception" if moved else "occurrence",
-            "iCalUId": f"{spec.uid}-occurrence-{n}",  # Graph's own, per occurrence
-            "seriesMasterId": master,
-            "originalStart": _utc(spec, spec.original)[:19] + "Z",
-        }
-    return item
 
 
 class TestGraphSource(SourceContract):
