@@ -111,7 +111,7 @@ def week_ahead(result: AuditResult) -> WeekAhead:
         elif f.kind == UNANSWERED_INVITATION and f.commitment:
             invitations[f.commitment] = invitations.get(f.commitment, 0) + 1
     busy_free = result.coverage.status is Status.FREE_BUSY
-    committed = _committed_days(result)
+    committed = committed_days(result)
     commitments = tuple(
         AheadCommitment(
             id=str(r["id"]),
@@ -144,11 +144,12 @@ def week_ahead(result: AuditResult) -> WeekAhead:
     )
 
 
-def _committed_days(result: AuditResult) -> dict[str, list[tuple[date, float]]]:
-    """Commitment id -> its committed days (a target above 0) and what each holds, in
-    the table's order: the columns read once for every commitment."""
+def committed_days(result: AuditResult) -> dict[str, list[tuple[date, float, float]]]:
+    """Commitment id -> its committed days (a target above 0) as (day, scheduled,
+    target), in the table's order: the columns read once for every commitment (the
+    figures here and the proposals read them)."""
     days = result.commitment_days
-    found: dict[str, list[tuple[date, float]]] = {}
+    found: dict[str, list[tuple[date, float, float]]] = {}
     for commitment, day, scheduled, target in zip(
         days["commitment"].tolist(),
         days["date"].tolist(),
@@ -157,12 +158,12 @@ def _committed_days(result: AuditResult) -> dict[str, list[tuple[date, float]]]:
         strict=True,
     ):
         if target > 0:
-            found.setdefault(str(commitment), []).append((day, scheduled))
+            found.setdefault(str(commitment), []).append((day, float(scheduled), float(target)))
     return found
 
 
 def _days_without(
-    committed: dict[str, list[tuple[date, float]]], record: dict[str, object]
+    committed: dict[str, list[tuple[date, float, float]]], record: dict[str, object]
 ) -> tuple[date, ...]:
     """The committed days with nothing of the commitment booked (no counted time; for
     ``blocks``, no block of at least ``min_block`` starting that day; for ``meetings``,
@@ -172,7 +173,7 @@ def _days_without(
         return ()
     if not (unit_kind(str(record["unit"])).routine_blocks or record["per"] == "day"):
         return ()
-    return tuple(d for d, scheduled in committed.get(str(record["id"]), ()) if scheduled <= 0)
+    return tuple(d for d, scheduled, _ in committed.get(str(record["id"]), ()) if scheduled <= 0)
 
 
 def audit_ahead(

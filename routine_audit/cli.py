@@ -528,7 +528,7 @@ def events(
         source = _source(
             source, source_option, ics, google, calendar, token, service_account, subject
         )
-        _audit_and_emit(
+        result = _audit_and_emit(
             render_events,
             fmt.value,
             output,
@@ -536,6 +536,7 @@ def events(
             *(source, routine, rules, week, start, end, tz),
             quality_section=False,
         )
+        _no_data(result)
 
 
 @app.command(short_help="Audit the bundled sample team (try this first).")

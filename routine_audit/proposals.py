@@ -21,17 +21,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
+from .ahead import WeekAhead, committed_days
 from .config.schema import WEEKDAYS, Commitment, Direction, LimitKind, Routine, RuleSet
 from .engine.findings import PERSONAL
 from .proposal_records import GRID, Proposals, ProposedBlock, Unplaced
 from .proposal_titles import proposal_text
 from .unit_kinds import unit_kind
 from .wording import activity_words, amount_text, day_text, duration_text
-
-if TYPE_CHECKING:
-    from .ahead import WeekAhead
 
 BLOCK_WITHOUT_MINIMUM = 30 * 60  # a ``blocks`` commitment with min_block 0
 HABIT_WEEKS = 4  # habitual times: the last four audited weeks
@@ -167,19 +164,7 @@ class _Planner:
             if not table.empty
             else []
         )
-        days = ahead.result.commitment_days
-        self.committed: dict[str, list[tuple[date, float, float]]] = {}
-        for cid, day, scheduled, target in zip(
-            days["commitment"].tolist(),
-            days["date"].tolist(),
-            days["scheduled"].tolist(),
-            days["target"].tolist(),
-            strict=True,
-        ):
-            if target > 0:
-                self.committed.setdefault(str(cid), []).append(
-                    (day, float(scheduled), float(target))
-                )
+        self.committed = committed_days(ahead.result)
         self.blocks: list[ProposedBlock] = []
         self.unplaced: list[Unplaced] = []
 

@@ -12,7 +12,7 @@ and the share of its time that was planned ahead.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -273,13 +273,8 @@ def plan_vs_survived(plan: PlanSnapshot | None, actual: AuditResult) -> PlanRevi
     in_plan = {block.identity for block in planned}
     source = _source(plan, rows, actual)
     commitments = tuple(
-        replace(
-            _commitment(
-                commitment_id, activity, unit, plan, outcomes, rows, in_plan, source, actual
-            ),
-            limit=direction == "max",
-        )
-        for commitment_id, activity, unit, direction in _block_commitment_rows(actual)
+        _commitment(row, plan, outcomes, rows, in_plan, source, actual)
+        for row in _block_commitment_rows(actual)
     )
     return PlanReview(
         week=actual.period.label,
@@ -414,9 +409,7 @@ def _source(plan: PlanSnapshot | None, rows: list[_Row], actual: AuditResult) ->
 
 
 def _commitment(
-    commitment_id: str,
-    activity: str,
-    unit: str,
+    commitment: tuple[str, str, str, str],
     plan: PlanSnapshot | None,
     outcomes: tuple[BlockOutcome, ...],
     rows: list[_Row],
@@ -424,6 +417,8 @@ def _commitment(
     source: str,
     actual: AuditResult,
 ) -> CommitmentSurvival:
+    commitment_id, activity, unit, direction = commitment
+    limit = direction == "max"  # planned and shown, but not in the rep's survival
     mine = [r for r in rows if r.activity == activity and r.counted > 0]
     total = sum(r.counted for r in mine)
     ahead: int | None = None
@@ -435,7 +430,7 @@ def _commitment(
     planned_ahead = None if ahead is None or not total else ahead / total
     if plan is None:
         return CommitmentSurvival(
-            commitment_id, activity, unit, None, None, None, None, planned_ahead
+            commitment_id, activity, unit, None, None, None, None, planned_ahead, limit
         )
     blocks = [b for b in outcomes if b.commitment == commitment_id]
     planned = sum(b.planned_seconds for b in blocks)
@@ -450,6 +445,7 @@ def _commitment(
         added,
         survived / planned if planned else None,
         planned_ahead,
+        limit,
     )
 
 

@@ -87,6 +87,15 @@ def quinn_audit(folder: Path, week: str, *, live: bool = False):
 # --- one rep: `audit` --------------------------------------------------------------------
 
 
+def test_events_of_a_stale_week_say_so_and_exit_1_as_audit_does(tmp_path):
+    folder = tmp_path / "team"
+    make_team(folder)
+    args = ["events", "--ics", str(folder / "quinn.ics"), "--routine", str(folder / "quinn.yaml")]
+    result = runner.invoke(app, [*args, "--week", WEEK])
+    assert result.exit_code == 1  # before: 0, as if an empty list were a week's events
+    assert "no calendar data" in result.stderr and "newest event Fri 16 Oct 2026" in result.stderr
+
+
 def test_audit_of_a_stale_week_has_no_findings_no_questions_and_exits_1(tmp_path):
     folder = tmp_path / "team"
     make_team(folder)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import audit_texts, event, ics, routine_file
+from test_plan_survival import BEFORE_WORK, ROUTINE  # the same week, plan time and routine
 from test_plan_survival_run import two_weeks  # noqa: F401  (the fixture)
 
 import routine_audit as ra
@@ -19,18 +20,6 @@ from routine_audit.history import History
 from routine_audit.survival import plan_vs_survived, take_snapshot, week_plan
 
 REP = "rep@northwind.example"
-ROUTINE = """timezone: Europe/London
-working_hours:
-  weekdays: "09:00-17:00"
-commitments:
-  - id: prospecting
-    activity: prospecting
-    unit: hours
-    per: week
-    target: 10
-    window: {days: weekdays, start: "09:00", end: "17:00"}
-"""
-BEFORE_WORK = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)  # Mon 07:00, before its 09:00
 
 
 def prospecting(uid: str, day: int, start: str, end: str, *extra: str) -> str:
