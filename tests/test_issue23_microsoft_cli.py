@@ -30,7 +30,7 @@ def invoke(*args):
 
 def test_audit_with_source_graph(graph):
     serve_week(graph)
-    result = invoke("audit", "--source", "graph", "--source-option", f"mailbox={REP}",
+    result = invoke("audit", "--source", "microsoft", "--source-option", f"user={REP}",
                     "--routine", ROUTINE, "--week", "2026-W45", "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.output
     prospecting = json.loads(result.stdout)["reps"][REP]["commitments"][0]
@@ -43,7 +43,7 @@ def test_graph_in_a_team_file(graph, tmp_path):
     shutil.copy(ROUTINE, tmp_path / "rep.yaml")
     team = tmp_path / "team.yaml"
     team.write_text(
-        TEAM_HEAD + f"reps:\n  - {{email: {REP}, routine: rep.yaml, calendar: {{type: graph}}}}\n"
+        TEAM_HEAD + f"reps:\n  - {{email: {REP}, routine: rep.yaml, calendar: {{type: microsoft}}}}\n"
     )  # the mailbox defaults to the rep's address
     online = invoke("rules", "check", "--online", team)
     assert online.exit_code == 0, online.output
@@ -57,7 +57,7 @@ def test_graph_in_a_team_file(graph, tmp_path):
 def test_access_denied_is_one_line_exit_2(graph):
     serve_week(graph)
     graph.denied.add(REP)
-    result = invoke("audit", "--source", "graph", "--source-option", f"mailbox={REP}",
+    result = invoke("audit", "--source", "microsoft", "--source-option", f"user={REP}",
                     "--routine", ROUTINE, "--week", "2026-W45")  # fmt: skip
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()

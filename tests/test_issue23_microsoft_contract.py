@@ -19,8 +19,8 @@ from source_contract import REP, SourceContract, Spec
 graph = graph_fake.graph
 
 
-class TestGraphSource(SourceContract):
-    name = "graph"
+class TestMicrosoftSource(SourceContract):
+    name = "microsoft"
 
     @pytest.fixture(autouse=True)
     def _fake(self, graph):
@@ -29,7 +29,7 @@ class TestGraphSource(SourceContract):
     def _serve(self, specs: tuple[Spec, ...], extra: list[dict[str, Any]] = ()) -> dict:
         items = [graph_item(s, n, self.fake.masters) for n, s in enumerate(specs)]
         self.fake.serve(REP, items + list(extra))
-        return {"mailbox": REP}
+        return {"user": REP}
 
     def settings(self, folder: Path, specs: tuple[Spec, ...]) -> dict[str, Any]:
         return self._serve(specs)
@@ -40,7 +40,7 @@ class TestGraphSource(SourceContract):
         return self._serve(specs, [broken])
 
     def unreadable_settings(self, folder: Path) -> dict[str, Any]:
-        return {"mailbox": "nobody@company.example"}  # not served: 404
+        return {"user": "nobody@company.example"}  # not served: 404
 
     def test_graph_ids_are_kept(self, tmp_path):
         _, _, data = self.read(tmp_path)

@@ -15,8 +15,8 @@ import routine_audit as ra
 from routine_audit.errors import CredentialError, SourceError
 from routine_audit.sources import source_class
 from routine_audit.sources.base import SourceContext
-from routine_audit.sources.graph import GraphSource
-from routine_audit.sources.graph.client import GraphClient
+from routine_audit.sources.microsoft import MicrosoftSource
+from routine_audit.sources.microsoft.client import GraphClient
 
 graph = graph_fake.graph
 ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
@@ -36,12 +36,12 @@ def event(n: int, day: int = 2, hour: int = 14, **fields):
     } | fields
 
 
-def open_graph(**values) -> GraphSource:
-    kind = source_class("graph")
-    return kind.open(kind.Settings.model_validate({"mailbox": REP, **values}), SourceContext())
+def open_graph(**values) -> MicrosoftSource:
+    kind = source_class("microsoft")
+    return kind.open(kind.Settings.model_validate({"user": REP, **values}), SourceContext())
 
 
-def read(source: GraphSource):
+def read(source: MicrosoftSource):
     routine = ra.load_routine(ROUTINE)
     period = ra.period_for(routine, week="2026-W45")
     return source.read(period, zone=routine.zone)
@@ -88,7 +88,7 @@ def test_throttling_retried_honouring_retry_after(graph, status):
     graph.failures = [(status, {"Retry-After": "7"}), (status, {"Retry-After": "2"})]
     waits: list[float] = []
     client = GraphClient(graph.url, lambda: graph_fake.TOKEN, sleep=waits.append)
-    data = read(GraphSource(client, REP))
+    data = read(MicrosoftSource(client, REP))
     assert [e.uid for e in data.events] == ["uid-1@t"]
     assert waits == [7.0, 2.0]
 
@@ -98,7 +98,7 @@ def test_backoff_without_retry_after_grows(graph):
     graph.failures = [(503, {}), (503, {}), (503, {})]
     waits: list[float] = []
     client = GraphClient(graph.url, lambda: graph_fake.TOKEN, sleep=waits.append)
-    read(GraphSource(client, REP))
+    read(MicrosoftSource(client, REP))
     # 1 s, 2 s, 4 s, each with up to half again of jitter
     assert [1 <= waits[0] <= 1.5, 2 <= waits[1] <= 3, 4 <= waits[2] <= 6] == [True] * 3
 
@@ -108,7 +108,7 @@ def test_throttled_too_long_is_one_error(graph):
     graph.failures = [(429, {"Retry-After": "0"})] * 5
     client = GraphClient(graph.url, lambda: graph_fake.TOKEN, sleep=lambda s: None)
     with pytest.raises(SourceError, match="stayed busy"):
-        read(GraphSource(client, REP))
+        read(MicrosoftSource(client, REP))
 
 
 def test_401_is_a_credential_error_without_the_token(graph, monkeypatch):

@@ -1,4 +1,4 @@
-"""Microsoft 365 / Outlook calendars through Microsoft Graph (issue 23, in progress).
+"""Microsoft 365 / Outlook calendars through Microsoft Graph .
 
 calendarView for the period in UTC (series come expanded), every page, mapped to
 ``Event`` by ``mapping``; HTTP, retries and errors in ``client``; the bearer token
@@ -35,11 +35,11 @@ SELECT = (
 PREFER_TEXT = {"Prefer": 'outlook.body-content-type="text"'}
 
 
-class GraphSettings(SourceSettings):
-    """A Graph calendar entry: ``{type: graph, mailbox: rep@company.com}``."""
+class MicrosoftSettings(SourceSettings):
+    """A Microsoft 365 calendar entry: ``{type: microsoft, user: rep@company.com}``."""
 
-    mailbox: str | None = Field(
-        None, description="the mailbox (user id or address); default: the rep's address"
+    user: str | None = Field(
+        None, description="the mailbox (address or user id); default: the rep's address"
     )
     calendar: str | None = Field(None, description="a calendar id (default: the main calendar)")
     graph_url: str | None = Field(
@@ -51,28 +51,28 @@ class GraphSettings(SourceSettings):
     )
 
 
-class GraphSource(Source):
+class MicrosoftSource(Source):
     """One mailbox's calendar read through Graph's calendarView."""
 
-    name = "graph"
+    name = "microsoft"
     networked = True
-    Settings = GraphSettings
+    Settings = MicrosoftSettings
     tells_created = True
 
     @classmethod
-    def open(cls, settings: GraphSettings, context: SourceContext) -> GraphSource:  # type: ignore[override]
+    def open(cls, settings: MicrosoftSettings, context: SourceContext) -> MicrosoftSource:  # type: ignore[override]
         from ...errors import UsageError
 
-        mailbox = settings.mailbox or context.owner
+        mailbox = settings.user or context.owner
         if not mailbox:
-            raise UsageError("a Graph calendar needs `mailbox`", names=("mailbox",))
+            raise UsageError("a Microsoft 365 calendar needs `user`", names=("user",))
         url = settings.graph_url or os.environ.get(ENDPOINT_ENV) or GRAPH_URL
         token_file = context.resolve(settings.token_file) if settings.token_file else None
         return cls(GraphClient(url, token_provider(token_file)), mailbox, settings.calendar)
 
     @classmethod
     def inventory(  # type: ignore[override]
-        cls, settings: GraphSettings, context: SourceContext
+        cls, settings: MicrosoftSettings, context: SourceContext
     ) -> list[tuple[str, bool | None]]:
         return [("Microsoft 365 calendar", None)]
 
@@ -84,7 +84,7 @@ class GraphSource(Source):
 
     @property
     def _name(self) -> str:
-        return f"graph:{self.mailbox}" + (f"/{self.calendar}" if self.calendar else "")
+        return f"microsoft:{self.mailbox}" + (f"/{self.calendar}" if self.calendar else "")
 
     @property
     def _user(self) -> str:
@@ -171,4 +171,4 @@ def _skipped(source: str, item: dict[str, Any], exc: Exception) -> Problem:
     )
 
 
-__all__ = ["GraphSettings", "GraphSource", "TokenProvider"]
+__all__ = ["MicrosoftSettings", "MicrosoftSource", "TokenProvider"]

@@ -14,7 +14,7 @@ import pytest
 
 from routine_audit.model import Response, Status, Visibility
 from routine_audit.sources import source_class, source_settings
-from routine_audit.sources.graph.mapping import to_event
+from routine_audit.sources.microsoft.mapping import to_event
 
 NY = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
@@ -42,15 +42,15 @@ def item(**fields):
 
 
 def mapped(value, **kw):
-    return to_event(value, zone=NY, calendar="Calendar", source="graph:rep", mailbox=REP, **kw)
+    return to_event(value, zone=NY, calendar="Calendar", source="microsoft:rep", mailbox=REP, **kw)
 
 
-def test_registered_as_graph_with_settings():
-    assert source_class("graph").name == "graph"
-    settings = source_settings("graph", {"mailbox": REP, "calendar": "AAMkCal"})
+def test_registered_as_microsoft_with_settings():
+    assert source_class("microsoft").name == "microsoft"
+    settings = source_settings("microsoft", {"user": REP, "calendar": "AAMkCal"})
     assert settings.graph_url is None  # https://graph.microsoft.com unless overridden
     with pytest.raises(ValueError):
-        source_settings("graph", {"mailbox": REP, "colour": "red"})
+        source_settings("microsoft", {"user": REP, "colour": "red"})
 
 
 def test_timed_event_in_utc():
