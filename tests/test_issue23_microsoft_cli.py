@@ -43,7 +43,8 @@ def test_graph_in_a_team_file(graph, tmp_path):
     shutil.copy(ROUTINE, tmp_path / "rep.yaml")
     team = tmp_path / "team.yaml"
     team.write_text(
-        TEAM_HEAD + f"reps:\n  - {{email: {REP}, routine: rep.yaml, calendar: {{type: microsoft}}}}\n"
+        TEAM_HEAD
+        + f"reps:\n  - {{email: {REP}, routine: rep.yaml, calendar: {{type: microsoft}}}}\n"
     )  # the mailbox defaults to the rep's address
     online = invoke("rules", "check", "--online", team)
     assert online.exit_code == 0, online.output
