@@ -91,7 +91,7 @@ def test_all_day_is_dates_in_the_reps_zone():
         ("tentative", False, "default"),  # counts as busy, like BUSYSTATUS:TENTATIVE in .ics
         ("unknown", False, "default"),
         ("oof", False, "outOfOffice"),
-        ("workingElsewhere", True, "workingLocation"),  # a marker, not a block
+        ("workingElsewhere", False, "workingLocation"),  # a marker, not a block (opaque)
     ],
 )
 def test_show_as(show_as, transparent, event_type):
