@@ -105,7 +105,7 @@ def to_event(
         event_type=event_type,
         organizer=organizer,
         organized_by_self=bool(item.get("isOrganizer")),
-        attendees=tuple(_attendee(a, me, answer) for a in item.get("attendees") or ()),
+        attendees=_attendees(item.get("attendees") or (), me, answer),
         recurrence_id=original,
         created=_created(item),
         source=source,
@@ -163,6 +163,15 @@ def _body(body: Any) -> str:
 
 def _address(value: Any) -> str:
     return str(((value or {}).get("emailAddress") or {}).get("address") or "").lower()
+
+
+def _attendees(values: Any, me: str, answer: Response | None) -> tuple[Attendee, ...]:
+    """The attendees; the rep's answer rides on the mailbox's entry, added when Graph
+    lists none (invited through a group): a declined meeting must not count."""
+    people = tuple(_attendee(a, me, answer) for a in values if isinstance(a, dict))
+    if answer is not None and me and not any(p.is_self for p in people):
+        people += (Attendee(email=me, response=answer, is_self=True),)
+    return people
 
 
 def _attendee(value: dict[str, Any], me: str, answer: Response | None) -> Attendee:
