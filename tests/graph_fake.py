@@ -152,7 +152,7 @@ class FakeGraph:
         return 200, {}, {"responses": responses}
 
     def _schedule(self, user: str, body: Any):
-        if user in self.denied and user in self.schedule_denied:
+        if user in self.schedule_denied:
             return 403, {}, _error("ErrorAccessDenied", "Access is denied.")
         try:
             schedules = body["schedules"]
