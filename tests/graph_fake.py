@@ -77,6 +77,7 @@ class FakeGraph:
     seen: list[Seen] = field(default_factory=list)
     active: dict[str, int] = field(default_factory=dict)  # mailbox -> requests now
     peak: dict[str, int] = field(default_factory=dict)  # mailbox -> most at once
+    busiest: int = 0  # most requests at once over all mailboxes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def serve(self, mailbox: str, events: list[dict[str, Any]], calendar: str | None = None):
@@ -92,6 +93,7 @@ class FakeGraph:
         with self.lock:
             self.active[user] = self.active.get(user, 0) + 1
             self.peak[user] = max(self.peak.get(user, 0), self.active[user])
+            self.busiest = max(self.busiest, sum(self.active.values()))
 
     def leave(self, user: str) -> None:
         with self.lock:
