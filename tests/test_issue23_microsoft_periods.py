@@ -71,7 +71,7 @@ def test_an_empty_week_asks_for_the_14_days_before(graph):
     assert [e.uid for e in busy.events] == ["uid-2@t"]
     assert empty.events == () and empty.extent is not None
     assert empty.extent.last_end == datetime.fromisoformat("2026-10-20T15:00:00+00:00")
-    listing, before = graph.views()
+    _listing, before = graph.views()
     # 14 days before Mon 2 Nov is Mon 19 Oct 00:00 EDT (UTC-4) = 04:00 UTC
     assert (before.args["startDateTime"], before.args["endDateTime"]) == (
         "2026-10-19T04:00:00Z",
@@ -112,7 +112,7 @@ def test_an_empty_free_busy_week_asks_free_busy_for_the_days_before(graph):
     data = open_source().read(period, zone=routine.zone)
     assert data.free_busy is True and data.events == ()
     assert data.extent is not None and data.extent.recent
-    week, before = graph.posts("/calendar/getSchedule")
+    _week, before = graph.posts("/calendar/getSchedule")
     assert before.body["startTime"]["dateTime"] == "2026-10-19T04:00:00"
     result = ra.audit(data, routine, ra.rules_for(routine), period)
     assert result.coverage.status.value == "empty"
