@@ -20,6 +20,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from ...coverage import STALE_DAYS, Extent, stale_line
+from ...errors import SourceError
 from ...model import CalendarData, Event, Problem
 from ...period import Period
 from ..limits import MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
@@ -34,6 +35,7 @@ SELECT = (
     "createdDateTime,lastModifiedDateTime,originalStartTimeZone,originalStart"
 )
 PREFER_TEXT = {"Prefer": 'outlook.body-content-type="text"'}
+MAX_PAGES = 500  # a listing of MAX_OCCURRENCES takes 100 pages: more is a server looping
 BATCH = 20  # requests in one $batch: Graph's maximum
 SCHEDULE_DAYS = 62  # getSchedule's longest span; longer periods are asked in parts
 SCHEDULE_INTERVAL = 1440  # minutes per availabilityView letter: unused, so the shortest
@@ -146,7 +148,9 @@ class Reader:
         """Every item calendarView lists, page by page; None: too many."""
         url: Any = self._view_url(start, end)
         items: list[dict[str, Any]] = []
-        while url:
+        for _ in range(MAX_PAGES):
+            if not url:
+                return items
             page = self._page(str(url))
             value = page.get("value", ())
             items += [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
@@ -155,7 +159,13 @@ class Reader:
             url = page.get("@odata.nextLink")
             if url is not None and not isinstance(url, str):
                 url = None
-        return items
+        if not url:
+            return items
+        raise SourceError(
+            f"Microsoft Graph kept sending next pages for the {self.what}; stopped after "
+            f"{MAX_PAGES}",
+            hint="try again later; check graph_url",
+        )
 
     def _event(self, item: dict[str, Any], zone: ZoneInfo) -> Event:
         return to_event(
