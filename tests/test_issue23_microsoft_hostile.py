@@ -88,7 +88,7 @@ CASES = {
             Retry_After="864000",
         ),
         "stayed busy for the calendar of rep@company.example (429 (TooManyRequests))",
-    ),  # fmt: skip
+    ),
     "a reset mid-body": (reset_mid_body, "was cut off"),
     "a redirect elsewhere": (
         raw(302, b"", Location="https://evil.example/steal"),
