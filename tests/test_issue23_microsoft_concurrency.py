@@ -170,3 +170,32 @@ def test_a_silent_server_meets_the_deadline():
     finally:
         listener.close()
     assert threading.active_count() < 50
+
+
+# Exchange's global object id of a series (MS-OXOCAL): the class id, a zero date, then
+# the creation time, 8 zero bytes, the data's size (16) and 16 bytes of data
+SERIES_ID = (
+    "040000008200E00074C5B7101A82E008" "00000000" "A0B1C2D3E4F5A6B7" "0000000000000000"
+    "10000000" "00112233445566778899AABBCCDDEEFF"
+)  # fmt: skip
+
+
+def test_a_global_object_id_names_its_series_without_a_request(graph):
+    # the occurrences of Mon 2 and Tue 3 Nov carry their original date: 07EA 0B 02/03
+    on_the_2nd = SERIES_ID[:32] + "07EA0B02" + SERIES_ID[40:]
+    on_the_3rd = SERIES_ID[:32] + "07EA0B03" + SERIES_ID[40:]
+    graph.serve(REP, [
+        event(1, iCalUId=on_the_2nd, type="occurrence", seriesMasterId="AAMk-s",
+              originalStart="2026-11-02T14:01:00Z"),
+        event(2, iCalUId=on_the_3rd.lower(), type="exception", seriesMasterId="AAMk-s",
+              originalStart="2026-11-03T14:02:00Z"),
+        event(3, iCalUId="not-exchange@t", type="occurrence", seriesMasterId="AAMk-x",
+              originalStart="2026-11-02T14:03:00Z"),
+    ])  # fmt: skip
+    graph.masters["AAMk-x"] = "external@t"
+    data = read(MicrosoftSource(client(graph), REP))
+    assert sorted(e.uid for e in data.events) == sorted([SERIES_ID, SERIES_ID, "external@t"])
+    (batch,) = graph.posts("/$batch")  # only the series whose id says nothing is asked
+    assert [r["url"] for r in batch.body["requests"]] == [
+        "/users/rep@company.example/events/AAMk-x?$select=iCalUId"
+    ]

@@ -1,8 +1,10 @@
 """What one mailbox's calendar holds for a period, in the fewest requests to Graph.
 
 - calendarView over the period in UTC (series come expanded), every page;
-- the iCalUId of each series met, asked in ``$batch`` requests of 20, side by side (the
-  client allows ``PER_MAILBOX`` at once), each series once per source;
+- the iCalUId of each series met: read off an occurrence's own when it is Exchange's
+  global object id (the series' is the same with the occurrence's date zeroed), else
+  asked in ``$batch`` requests of 20, side by side (the client allows ``PER_MAILBOX``
+  at once); each series once per source;
 - when calendarView is denied (403) but free/busy is visible: getSchedule, and the
   data says it is busy/free blocks only;
 - for a period without events: one more request for the ``STALE_DAYS`` before it
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +42,9 @@ MAX_PAGES = 500  # a listing of MAX_OCCURRENCES takes 100 pages: more is a serve
 BATCH = 20  # requests in one $batch: Graph's maximum
 SCHEDULE_DAYS = 62  # getSchedule's longest span; longer periods are asked in parts
 SCHEDULE_INTERVAL = 1440  # minutes per availabilityView letter: unused, so the shortest
+# Exchange's global object id (MS-OXOCAL PidLidGlobalObjectId) in hex: a fixed class id,
+# the occurrence's original date (4 bytes; zero for the series), then 20 bytes or more
+GLOBAL_ID = re.compile(r"(040000008200E00074C5B7101A82E008)[0-9A-F]{8}((?:[0-9A-F]{2}){20,})", re.I)
 # getSchedule's status -> the showAs the event mapping reads (same meaning)
 FREE_BUSY_STATUS = ("free", "busy", "tentative", "oof", "workingElsewhere", "unknown")
 
@@ -182,17 +188,21 @@ class Reader:
     def _masters(self, items: list[dict[str, Any]]) -> None:
         """The iCalUId of each series met and not yet known: ``$batch`` requests of
         ``BATCH``, at most ``PER_MAILBOX`` at once."""
+        wanted: dict[str, None] = {}
         with self._lock:
-            wanted = list(
-                dict.fromkeys(
-                    str(i["seriesMasterId"])
-                    for i in items
-                    if i.get("seriesMasterId") and str(i["seriesMasterId"]) not in self._series
-                )
-            )
+            for item in items:
+                master = str(item.get("seriesMasterId") or "")
+                if not master or master in self._series:
+                    continue
+                series = series_uid(item.get("iCalUId"))
+                if series:
+                    self._series[master] = series
+                else:
+                    wanted[master] = None
         if not wanted:
             return
-        groups = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
+        ids = list(wanted)
+        groups = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
         if len(groups) == 1:
             found = [self._batch(groups[0])]
         else:
@@ -298,6 +308,14 @@ class Reader:
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # a block with unreadable times is not shown: nothing to name
         return tuple(events)
+
+
+def series_uid(occurrence: object) -> str | None:
+    """The series' iCalUId read off an occurrence's, where it is Exchange's global object
+    id: the same bytes with the occurrence's date zeroed (PidLidCleanGlobalObjectId, the
+    series master's, and the UID of the series in an Outlook .ics export). None: ask."""
+    found = GLOBAL_ID.fullmatch(occurrence) if isinstance(occurrence, str) else None
+    return f"{found[1]}00000000{found[2]}".upper() if found else None
 
 
 def _own_schedule(answer: dict[str, Any], mailbox: str) -> list[dict[str, Any]] | None:
