@@ -6,7 +6,8 @@ answer or the token: they may hold calendar content or secrets (Graph's error *c
 a fixed word, is shown).
 
 Bounds, whatever the server does: one deadline for each request, its retries and
-waits included (``Deadline`` shuts the socket of a server trickling bytes); at most
+waits included (``Deadline`` shuts the socket of a server trickling bytes, as for
+feeds); at most
 ``MAX_BYTES`` of answer; at most ``PER_MAILBOX`` requests at once for one mailbox
 (Graph's own limit), any number across mailboxes; no redirect is followed and no
 link to another host, so the token only ever goes to the configured host.
@@ -17,17 +18,23 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from urllib.request import (
+    HTTPHandler,
+    HTTPRedirectHandler,
+    HTTPSHandler,
+    Request,
+    build_opener,
+)
 
 from ...deadline import Deadline
 from ...errors import CredentialError, SourceError
-from ..feed import _WatchedHTTPHandler, _WatchedHTTPSHandler  # the feeds' deadline sockets
 from ..limits import MAX_BYTES
 
 TokenProvider = Callable[[], str]
@@ -144,9 +151,7 @@ class GraphClient:
 
     def _exchange(self, request: Request, deadline: Deadline, what: str) -> dict:
         """One HTTP exchange: the JSON object answered, or a one-line error."""
-        opener = build_opener(
-            _NoRedirects, _WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline)
-        )
+        opener = build_opener(_NoRedirects, _Watched(deadline), _WatchedTLS(deadline))
         try:
             with opener.open(request, timeout=max(deadline.remaining(), 0.01)) as response:
                 body = _read(response, deadline, self.max_bytes, what, self.timeout)
@@ -166,6 +171,39 @@ class GraphClient:
         if deadline.expired:
             raise _late(what, self.timeout)
         return _json(body, kind, what)
+
+
+def _connection(kind: type, deadline: Deadline) -> type:
+    """``kind`` (HTTP or HTTPS connection) whose socket ``deadline`` shuts down."""
+
+    class Connection(kind):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = self._connect
+
+        def _connect(self, address: Any, timeout: Any = None, source: Any = None) -> Any:
+            sock = socket.create_connection(address, deadline.remaining(), source)
+            return deadline.watch(sock)
+
+    return Connection
+
+
+class _Watched(HTTPHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self._kind = _connection(http.client.HTTPConnection, deadline)
+
+    def http_open(self, req: Request) -> http.client.HTTPResponse:
+        return self.do_open(self._kind, req)
+
+
+class _WatchedTLS(HTTPSHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self._kind = _connection(http.client.HTTPSConnection, deadline)
+
+    def https_open(self, req: Request) -> http.client.HTTPResponse:
+        return self.do_open(self._kind, req, context=self._context)
 
 
 class _NoRedirects(HTTPRedirectHandler):

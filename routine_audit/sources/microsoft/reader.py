@@ -286,14 +286,17 @@ class Reader:
         Only the times and the status are read (never the subject or location some
         mailboxes show)."""
         events: list[Event] = []
+        seen: dict[str, int] = {}
         for item in items:
             status = item.get("status")
             start, end = item.get("start"), item.get("end")
             if not isinstance(start, dict) or not isinstance(end, dict):
                 continue
+            uid = f"free-busy:{start.get('dateTime')}/{end.get('dateTime')}/{status}"
+            seen[uid] = seen.get(uid, 0) + 1  # two alike blocks: two events, two keys
             block = {
                 "id": "",
-                "iCalUId": f"free-busy:{start.get('dateTime')}/{end.get('dateTime')}/{status}",
+                "iCalUId": uid if seen[uid] == 1 else f"{uid}/{seen[uid]}",
                 "start": start,
                 "end": end,
                 "isAllDay": False,
