@@ -138,3 +138,16 @@ def test_full_access_says_not_free_busy(graph):
     routine, period = week()
     assert open_source().read(period, zone=routine.zone).free_busy is False
     assert graph.posts("/calendar/getSchedule") == []
+
+
+def test_an_unreadable_block_is_a_problem_without_its_subject(graph):
+    deny_with_free_busy(graph)
+    broken = free_busy_item("busy", "2026-11-02T18:00", "2026-11-02T19:00", subject=SECRET_TITLE)
+    broken["start"] = {"dateTime": "nonsense", "timeZone": "UTC"}
+    graph.free_busy[REP].append(broken)
+    routine, period = week()
+    data = open_source().read(period, zone=routine.zone)
+    assert len(data.events) == 5  # the five readable blocks above
+    (problem,) = data.problems
+    assert problem.message == "busy/free block skipped, unreadable value"
+    assert problem.title == "" and SECRET_TITLE not in str(problem)

@@ -161,7 +161,8 @@ class GraphClient:
                 exc.body = _limited(exc, 64 * 1024) if not deadline.expired else b""  # type: ignore[attr-defined]
             raise
         except (URLError, OSError, http.client.HTTPException, ValueError) as exc:
-            if deadline.expired:
+            # every socket wait is bounded by what is left of the deadline: a timeout is it
+            if deadline.expired or isinstance(getattr(exc, "reason", exc), TimeoutError):
                 raise _late(what, self.timeout) from None
             reason = getattr(exc, "reason", None) or type(exc).__name__
             raise SourceError(
@@ -226,8 +227,8 @@ def _read(response: Any, deadline: Deadline, limit: int, what: str, seconds: flo
             if size > limit:
                 raise _too_large(what, limit)
             chunks.append(chunk)
-    except (OSError, http.client.HTTPException):
-        if deadline.expired:
+    except (OSError, http.client.HTTPException) as exc:
+        if deadline.expired or isinstance(exc, TimeoutError):
             raise _late(what, seconds) from None
         raise SourceError(
             f"Microsoft Graph's answer for the {what} was cut off", hint="try again later"

@@ -99,7 +99,8 @@ class Reader:
             blocks = self._schedule(period.start, period.end, denied)
             if blocks is None:
                 return Listed((), (Problem(self.name, TOO_MANY),), free_busy=True, too_many=True)
-            return Listed(self._blocks(blocks, zone), free_busy=True)
+            events, problems = self._blocks(blocks, zone)
+            return Listed(events, problems, free_busy=True)
         if items is None:
             return Listed((), (Problem(self.name, TOO_MANY),), too_many=True)
         self._masters(items)
@@ -118,7 +119,7 @@ class Reader:
         line = datetime.combine(stale_line(period.first), datetime.min.time(), period.tz)
         if free_busy:
             found = self._schedule(line, period.start, None) or []
-            ends = [e.end for e in self._blocks(found, zone)]
+            ends = [e.end for e in self._blocks(found, zone)[0]]
         else:
             page = self._page(self._view_url(line, period.start))
             ends = []
@@ -281,17 +282,20 @@ class Reader:
             part = stop
         return items
 
-    def _blocks(self, items: list[dict[str, Any]], zone: ZoneInfo) -> tuple[Event, ...]:
+    def _blocks(
+        self, items: list[dict[str, Any]], zone: ZoneInfo
+    ) -> tuple[tuple[Event, ...], tuple[Problem, ...]]:
         """Free/busy items as events without content: they classify as ``other``.
         Only the times and the status are read (never the subject or location some
-        mailboxes show)."""
+        mailboxes show); a block with unreadable times is a problem naming its status."""
         events: list[Event] = []
+        problems: list[Problem] = []
         seen: dict[str, int] = {}
         for item in items:
             status = item.get("status")
             start, end = item.get("start"), item.get("end")
             if not isinstance(start, dict) or not isinstance(end, dict):
-                continue
+                start, end = {}, {}
             uid = f"free-busy:{start.get('dateTime')}/{end.get('dateTime')}/{status}"
             seen[uid] = seen.get(uid, 0) + 1  # two alike blocks: two events, two keys
             block = {
@@ -308,9 +312,16 @@ class Reader:
                 events.append(
                     to_event(block, zone=zone, calendar=self.mailbox, source=self.name, mailbox="")
                 )
-            except (ValueError, KeyError, TypeError, AttributeError):
-                continue  # a block with unreadable times is not shown: nothing to name
-        return tuple(events)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                problems.append(
+                    Problem(
+                        self.name,
+                        "busy/free block skipped, unreadable value",
+                        detail=f"{str(status)[:20]}: {str(exc)[:80]}",
+                        event=True,
+                    )
+                )
+        return tuple(events), tuple(problems)
 
 
 def series_uid(occurrence: object) -> str | None:
