@@ -1,10 +1,14 @@
 """A fake Microsoft Graph on a loopback port (http.server in a thread), for issue 23.
 
 It serves calendarView pages (following its own ``@odata.nextLink``), series masters'
-iCalUId, and scripted failures (429 with Retry-After, 403 ErrorAccessDenied, ...). It
-checks what the client sends the way Graph does for the requests routine-audit makes:
-a bearer token, ``startDateTime``/``endDateTime`` in UTC, a ``$select`` naming every
-field the audit uses, a ``$top``; a wrong query gets 400. Every request is recorded.
+iCalUId (alone or in a ``$batch`` of at most 20), getSchedule's free/busy items, a
+mailbox's calendars, scripted failures (429 with Retry-After, 403 ErrorAccessDenied,
+...) and hostile answers (``hostile``: raw bytes, a trickle, a cut). It checks what the
+client sends the way Graph does for the requests routine-audit makes: a bearer token,
+``startDateTime``/``endDateTime`` in UTC, a ``$select`` naming every field the audit
+uses, a ``$top``; getSchedule's body (the one mailbox, UTC times, at most 62 days); a
+wrong request gets 400. Every request is recorded, with the most requests one mailbox
+had at once (``peak``); ``latency`` delays every answer.
 
 Use it through the ``graph`` fixture (``graph = graph_fake.graph`` in a test module).
 """
@@ -14,9 +18,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -36,6 +41,10 @@ UTC = ZoneInfo("UTC")
 _UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 _VIEW = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)(/calendars/(?P<cal>[^/]+))?/calendarView$")
 _EVENT = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)/events/(?P<id>[^/]+)$")
+_SCHEDULE = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)/calendar/getSchedule$")
+_CALENDARS = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)/calendars$")
+_USER = re.compile(r"/users/(?P<user>[^/?]+)")
+_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 
 
 @dataclass
@@ -44,6 +53,8 @@ class Seen:
     args: dict[str, str]
     headers: dict[str, str]
     status: int = 0
+    method: str = "GET"
+    body: Any = None
 
 
 @dataclass
@@ -57,7 +68,16 @@ class FakeGraph:
     denied: set[str] = field(default_factory=set)  # calendars or mailboxes: 403
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # next answers
     next_link_base: str | None = None  # a foreign host for nextLink (the client refuses)
+    free_busy: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # getSchedule
+    schedule_denied: set[str] = field(default_factory=set)  # getSchedule answers 403
+    calendar_list: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # next raw answers: each writes to the handler's socket itself (hostile servers)
+    hostile: list[Callable[[BaseHTTPRequestHandler], None]] = field(default_factory=list)
+    latency: float = 0.0  # seconds before each answer
     seen: list[Seen] = field(default_factory=list)
+    active: dict[str, int] = field(default_factory=dict)  # mailbox -> requests now
+    peak: dict[str, int] = field(default_factory=dict)  # mailbox -> most at once
+    busiest: int = 0  # most requests at once over all mailboxes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def serve(self, mailbox: str, events: list[dict[str, Any]], calendar: str | None = None):
@@ -65,6 +85,19 @@ class FakeGraph:
 
     def views(self) -> list[Seen]:
         return [s for s in self.seen if s.path.endswith("/calendarView")]
+
+    def posts(self, ending: str) -> list[Seen]:
+        return [s for s in self.seen if s.method == "POST" and s.path.endswith(ending)]
+
+    def enter(self, user: str) -> None:
+        with self.lock:
+            self.active[user] = self.active.get(user, 0) + 1
+            self.peak[user] = max(self.peak.get(user, 0), self.active[user])
+            self.busiest = max(self.busiest, sum(self.active.values()))
+
+    def leave(self, user: str) -> None:
+        with self.lock:
+            self.active[user] -= 1
 
     # --- answering ----------------------------------------------------------------------
 
@@ -82,7 +115,73 @@ class FakeGraph:
             if found is None:
                 return 404, {}, _error("ErrorItemNotFound", "not found")
             return 200, {}, {"id": match["id"], "iCalUId": found}
+        if match := _CALENDARS.match(path):
+            user = unquote(match["user"]).lower()
+            if user in self.denied:
+                return 403, {}, _error("ErrorAccessDenied", "Access is denied.")
+            if user not in self.calendar_list:
+                return 404, {}, _error("ErrorItemNotFound", "not found")
+            return 200, {}, {"value": self.calendar_list[user]}
         return 404, {}, _error("ResourceNotFound", "no such path")
+
+    def answer_post(self, path: str, body: Any, headers: dict[str, str]):
+        if headers.get("authorization") != f"Bearer {TOKEN}":
+            return 401, {}, _error("InvalidAuthenticationToken", "Access token is empty.")
+        if "application/json" not in headers.get("content-type", ""):
+            return 400, {}, _error("BadRequest", "JSON only")
+        with self.lock:
+            if self.failures:
+                status, extra = self.failures.pop(0)
+                return status, extra, _error("TooManyRequests", "slow down")
+        if path == "/v1.0/$batch":
+            return self._batch(body, headers)
+        if match := _SCHEDULE.match(path):
+            return self._schedule(unquote(match["user"]).lower(), body)
+        return 404, {}, _error("ResourceNotFound", "no such path")
+
+    def _batch(self, body: Any, headers: dict[str, str]):
+        requests = body.get("requests") if isinstance(body, dict) else None
+        if not isinstance(requests, list) or not 1 <= len(requests) <= 20:
+            return 400, {}, _error("BadRequest", "1 to 20 requests in a batch")
+        responses = []
+        for request in requests:
+            parts = urlsplit("/v1.0" + str(request.get("url", "")))
+            args = dict(parse_qsl(parts.query, keep_blank_values=True))
+            if request.get("method") != "GET" or not _EVENT.match(parts.path):
+                return 400, {}, _error("BadRequest", "only series masters are batched here")
+            status, _, answer = self.answer(parts.path, args, headers)
+            responses.append({"id": request.get("id"), "status": status, "body": answer})
+        return 200, {}, {"responses": responses}
+
+    def _schedule(self, user: str, body: Any):
+        if user in self.schedule_denied:
+            return 403, {}, _error("ErrorAccessDenied", "Access is denied.")
+        try:
+            schedules = body["schedules"]
+            times = [body["startTime"], body["endTime"]]
+            interval = body.get("availabilityViewInterval", 30)
+        except (KeyError, TypeError):
+            return 400, {}, _error("BadRequest", "schedules, startTime and endTime")
+        if [str(s).lower() for s in schedules] != [user]:
+            return 400, {}, _error("BadRequest", "this reader asks for the one mailbox")
+        if not all(
+            t.get("timeZone") == "UTC" and _LOCAL.match(t.get("dateTime", "")) for t in times
+        ):
+            return 400, {}, _error("BadRequest", "times in UTC")
+        start, end = (datetime.fromisoformat(t["dateTime"][:19] + "+00:00") for t in times)
+        if not (isinstance(interval, int) and 5 <= interval <= 1440):
+            return 400, {}, _error("BadRequest", "availabilityViewInterval")
+        if not start < end <= start + timedelta(days=62):
+            return 400, {}, _error("BadRequest", "at most 62 days")
+        if user not in self.free_busy:
+            entry: dict[str, Any] = {
+                "scheduleId": user,
+                "error": {"message": "no free/busy for you", "responseCode": "ErrorAccessDenied"},
+            }
+        else:
+            items = [i for i in self.free_busy[user] if _meets(i, start, end)]
+            entry = {"scheduleId": user, "availabilityView": "2", "scheduleItems": items}
+        return 200, {}, {"value": [entry]}
 
     def _view(self, user: str, calendar: str | None, args: dict[str, str]):
         calendar = unquote(calendar) if calendar else None
@@ -173,16 +272,63 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
+def free_busy_item(status: str, start: str, end: str, **more: Any) -> dict[str, Any]:
+    """A getSchedule scheduleItem between two UTC times ("2026-11-02T14:00")."""
+    return {
+        "isPrivate": False,
+        "status": status,
+        "start": {"dateTime": f"{start}:00.0000000", "timeZone": "UTC"},
+        "end": {"dateTime": f"{end}:00.0000000", "timeZone": "UTC"},
+    } | more
+
+
+def _mailbox(path: str, body: Any) -> str:
+    """Whose mailbox a request is for (a batch: its first request's)."""
+    if isinstance(body, dict) and isinstance(body.get("requests"), list) and body["requests"]:
+        path = str(body["requests"][0].get("url", ""))
+    found = _USER.search(path)
+    return unquote(found["user"]).lower() if found else ""
+
+
 def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
             parts = urlsplit(self.path)
             args = dict(parse_qsl(parts.query, keep_blank_values=True))
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, extra, body = fake.answer(parts.path, args, headers)
+            body: Any = None
+            if method == "POST":
+                raw = self.rfile.read(int(headers.get("content-length", "0")))
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None
             with fake.lock:
-                fake.seen.append(Seen(parts.path, args, headers, status))
-            data = json.dumps(body).encode("utf-8")
+                hostile = fake.hostile.pop(0) if fake.hostile else None
+            if hostile is not None:
+                with fake.lock:
+                    fake.seen.append(Seen(parts.path, args, headers, -1, method, body))
+                hostile(self)
+                return
+            user = _mailbox(parts.path, body)
+            fake.enter(user)
+            try:
+                time.sleep(fake.latency)
+                if method == "POST":
+                    status, extra, answer = fake.answer_post(parts.path, body, headers)
+                else:
+                    status, extra, answer = fake.answer(parts.path, args, headers)
+            finally:
+                fake.leave(user)
+            with fake.lock:
+                fake.seen.append(Seen(parts.path, args, headers, status, method, body))
+            data = json.dumps(answer).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -202,6 +348,7 @@ def graph(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGraph]:
     """A fresh fake Graph; ``ROUTINE_AUDIT_GRAPH_ENDPOINT`` and the token point at it."""
     fake = FakeGraph()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True  # a hostile answer left hanging does not hold the shutdown
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()

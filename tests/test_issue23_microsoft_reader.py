@@ -158,8 +158,10 @@ def test_series_master_fetched_once(graph):
     data = read(source)
     assert {e.uid for e in data.events} == {"weekly@t"}
     read(source)
-    masters = [s for s in graph.seen if "/events/" in s.path]
-    assert len(masters) == 1  # once per series, not per occurrence nor per read
+    (batch,) = graph.posts("/$batch")  # once per series, not per occurrence nor per read
+    assert [r["url"] for r in batch.body["requests"]] == [
+        "/users/rep@company.example/events/AAMk-m?$select=iCalUId"
+    ]
 
 
 def test_unreadable_event_is_a_problem(graph):

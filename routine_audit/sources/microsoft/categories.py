@@ -51,7 +51,7 @@ _READ: WeakKeyDictionary[GraphClient, dict[str, dict[str, str]]] = WeakKeyDictio
 
 
 def category_colors(
-    client: GraphClient, user_path: str, items: Iterable[Mapping[str, Any]]
+    client: GraphClient, user_path: str, items: Iterable[Mapping[str, Any]], mailbox: str = ""
 ) -> dict[str, str]:
     """Lower-cased category name -> colour name for the mailbox at ``user_path``
     (``/v1.0/users/{id}``); empty when no item has categories or the list is unreadable."""
@@ -64,6 +64,7 @@ def category_colors(
         page = client.get(
             client.url(f"{user_path}/outlook/masterCategories"),
             what=f"category list of {user_path.rsplit('/', 1)[-1]}",
+            mailbox=mailbox,
         )
     except SourceError:
         page = {}
