@@ -129,6 +129,7 @@ def load_team(path: str | Path) -> Team:
     must_exist(spec.routine, ("routine",), "the routine")
     must_exist(spec.rules, ("rules",), "the rules file")
     must_exist(spec.google.service_account, ("google", "service_account"), "the key")
+    must_exist(spec.microsoft.certificate, ("microsoft", "certificate"), "the certificate")
     if spec.rules:
         load_rules(team.rules_path)
     if spec.routine:  # the team's default is the team's problem, not one rep's

@@ -68,7 +68,9 @@ class MicrosoftSource(Source):
             raise UsageError("a Microsoft 365 calendar needs `user`", names=("user",))
         url = settings.graph_url or os.environ.get(ENDPOINT_ENV) or GRAPH_URL
         token_file = context.resolve(settings.token_file) if settings.token_file else None
-        return cls(GraphClient(url, token_provider(token_file)), mailbox, settings.calendar)
+        return cls(
+            GraphClient(url, token_provider(token_file, context)), mailbox, settings.calendar
+        )
 
     @classmethod
     def inventory(  # type: ignore[override]
