@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -129,8 +130,10 @@ def login(
             )
         else:
             redirect = f"http://localhost:{port}"
-            flow = app.initiate_auth_code_flow(scopes, redirect_uri=redirect,
-                                               prompt="select_account")  # fmt: skip
+            with warnings.catch_warnings():  # form_post: the browser would post to a dead
+                warnings.simplefilter("ignore", UserWarning)  # page, leaving nothing to paste
+                flow = app.initiate_auth_code_flow(scopes, redirect_uri=redirect,
+                                                   prompt="select_account")  # fmt: skip
             show(
                 "Open this address in a browser on any machine, sign in, and allow access:\n"
                 f"\n  {flow['auth_uri']}\n\n"

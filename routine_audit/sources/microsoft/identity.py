@@ -79,10 +79,31 @@ def app_options(where: str) -> dict[str, Any]:
                 f"{ENV_CA_BUNDLE} names {bundle}, which is not a file",
                 hint="give a PEM file of the certificate authority",
             )
-        options["verify"] = bundle
+        options["http_client"] = _trusting(bundle)
     if not where.startswith(LOGIN_HOST + "/"):
         options |= {"instance_discovery": False, "validate_authority": False}
     return options
+
+
+def _trusting(bundle: str) -> Any:
+    """An HTTP session for msal that trusts ``bundle``: given as msal's ``verify``, it
+    would lose to $REQUESTS_CA_BUNDLE, which requests prefers to a session's own."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class Session(requests.Session):
+        def merge_environment_settings(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            return {**super().merge_environment_settings(*args, **kwargs), "verify": bundle}
+
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("timeout", TIMEOUT)
+            return super().request(*args, **kwargs)
+
+    session = Session()
+    session.verify = bundle
+    adapter = HTTPAdapter(max_retries=1)  # as msal's own session
+    session.mount("https://", adapter)
+    return session
 
 
 def graph_resource() -> str:
