@@ -657,7 +657,11 @@ def rules_init(
 
 ProviderOption = Annotated[
     Provider,
-    typer.Option("--provider", help="Where to sign in: google or microsoft (Microsoft 365)."),
+    typer.Option(
+        "--provider",
+        metavar=_choices(Provider),
+        help="Where to sign in: google or microsoft (Microsoft 365).",
+    ),
 ]
 MsTokenHelp = (
     "Saved sign-in file (default: $ROUTINE_AUDIT_TOKEN, or for microsoft "
@@ -691,7 +695,7 @@ def auth_login(
         str | None,
         typer.Option(
             "--tenant",
-            metavar="TENANT",
+            metavar="ID",
             help="Microsoft: tenant id or domain (default: $ROUTINE_AUDIT_MS_TENANT, "
             "else any work account).",
         ),

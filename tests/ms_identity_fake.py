@@ -209,9 +209,7 @@ class FakeIdentity:
 
     def _authorize(self, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
         redirect = query.get("redirect_uri", "")
-        if query.get("client_id") != self.client_id or not redirect.startswith(
-            "http://localhost"
-        ):
+        if query.get("client_id") != self.client_id or not redirect.startswith("http://localhost"):
             return 400, {}, {"error": "unauthorized_client"}
         assert query.get("response_type") == "code"
         assert query.get("code_challenge_method") == "S256"
@@ -291,7 +289,7 @@ class FakeIdentity:
         header = jwt.get_unverified_header(assertion)
         for cert in self.app_certificates:
             thumb = base64.urlsafe_b64encode(cert.fingerprint(hashes.SHA256())).rstrip(b"=")
-            if header.get("x5t#S256") != thumb.decode():
+            if str(header.get("x5t#S256", "")).rstrip("=") != thumb.decode():
                 continue
             try:
                 claims = jwt.decode(assertion, cert.public_key(), algorithms=["RS256", "PS256"],

@@ -58,8 +58,8 @@ class SignedIn:
     """A ``TokenProvider`` over a saved sign-in: a fresh access token on each call."""
 
     def __init__(self, path: Path) -> None:
-        saved = _read(path)
         module = identity.msal()
+        saved = _read(path)
         self.path = path
         self.scopes = list(saved["scopes"])
         self.cache = module.SerializableTokenCache()
@@ -85,7 +85,7 @@ class SignedIn:
     def __call__(self) -> str:
         with self._lock:
             try:
-                result = self.app.acquire_token_silent(self.scopes, account=self.account)
+                result = self.app.acquire_token_silent_with_error(self.scopes, account=self.account)
             except OSError as exc:
                 raise identity.unreachable(exc, "the token endpoint") from None
             if not result or "access_token" not in result:
