@@ -218,6 +218,8 @@ class FakeIdentity:
             self.codes[code] = Grant(redirect, query["code_challenge"], query.get("nonce", ""),
                                      query.get("scope", "").split())  # fmt: skip
         reply = {"code": code, "state": query.get("state", ""), "session_state": "s-1"}
+        if query.get("response_mode") == "form_post":  # a page whose form posts the reply
+            return 200, {"X-Form-Action": redirect}, reply
         return 302, {"Location": f"{redirect}?{urlencode(reply)}"}, None
 
     def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], Any]:
@@ -374,8 +376,7 @@ def identity(
         server.server_close()
 
 
-def visit(fake: FakeIdentity, address: str) -> str:
-    """A browser at ``address`` (the sign-in page): where the platform redirects it."""
+def _open(fake: FakeIdentity, address: str) -> tuple[int, Any, bytes]:
     import http.client
 
     parts = urlsplit(address)
@@ -383,7 +384,26 @@ def visit(fake: FakeIdentity, address: str) -> str:
     connection = http.client.HTTPSConnection(parts.netloc, context=context, timeout=10)
     connection.request("GET", f"{parts.path}?{parts.query}")
     response = connection.getresponse()
-    response.read()
+    body = response.read()
     connection.close()
-    assert response.status == 302, response.status
+    return response.status, response, body
+
+
+def visit(fake: FakeIdentity, address: str) -> str:
+    """A browser at ``address`` (the sign-in page): where the platform redirects it."""
+    status, response, _ = _open(fake, address)
+    assert status == 302, status
     return response.getheader("Location") or ""
+
+
+def visit_and_post(fake: FakeIdentity, address: str) -> None:
+    """A browser at ``address`` with response_mode=form_post: the page's form is posted
+    to the redirect address (msal's local server)."""
+    import urllib.request
+
+    status, response, body = _open(fake, address)
+    assert status == 200, status
+    action = response.getheader("X-Form-Action")
+    form = urlencode(json.loads(body)).encode()
+    with urllib.request.urlopen(urllib.request.Request(action, data=form), timeout=10) as page:
+        page.read()

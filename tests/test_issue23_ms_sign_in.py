@@ -21,7 +21,7 @@ import graph_fake
 import ms_identity_fake
 import pytest
 from graph_fake import graph_item
-from ms_identity_fake import CLIENT_ID, TENANT, USER, app_certificate, visit
+from ms_identity_fake import CLIENT_ID, TENANT, USER, app_certificate, visit, visit_and_post
 from source_contract import REP, WEEK
 from typer.testing import CliRunner
 
@@ -448,3 +448,81 @@ def test_start_up_help_and_demo_never_import_msal(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "demo")],
                           capture_output=True, text=True, check=True)  # fmt: skip
     assert done.stdout.strip() == "[]"
+
+
+def test_login_with_a_browser_receives_the_redirect_on_localhost(identity, monkeypatch, tmp_path):
+    """msal's local server takes the redirect; the 'browser' here follows it."""
+    import threading
+    import webbrowser
+
+    def browser(address, *args, **kwargs):
+        threading.Thread(target=visit_and_post, args=(identity, address), daemon=True).start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", browser)
+    port = free_port()
+    result = invoke("auth", "login", "--provider", "microsoft", "--port", port,
+                    stdin=Terminal(identity))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"Opening your browser to sign in to Microsoft 365 (it returns to http://localhost:{port}; "
+        "without a browser here, use --no-browser)",
+        f"signed in as {USER}; sign-in saved to {cache_file(tmp_path)}",
+    ]
+    assert identity.grants == ["authorization_code"]
+    assert cache_file(tmp_path).stat().st_mode & 0o777 == 0o600
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- national clouds and the overrides ---------------------------------------------------
+
+
+def test_scopes_follow_the_graph_endpoint(monkeypatch):
+    from routine_audit.sources.microsoft import identity as ms
+
+    monkeypatch.delenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", raising=False)
+    assert ms.delegated_scopes() == ["Calendars.Read", "Calendars.Read.Shared"]
+    assert ms.app_scopes() == ["https://graph.microsoft.com/.default"]
+    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", "https://graph.microsoft.us")  # US Gov
+    assert ms.delegated_scopes(colours=True) == [
+        "https://graph.microsoft.us/Calendars.Read",
+        "https://graph.microsoft.us/Calendars.Read.Shared",
+        "https://graph.microsoft.us/MailboxSettings.Read",
+    ]
+    assert ms.app_scopes() == ["https://graph.microsoft.us/.default"]
+    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", "http://127.0.0.1:9")  # a test's fake
+    assert ms.app_scopes() == ["https://graph.microsoft.com/.default"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("ROUTINE_AUDIT_MS_AUTHORITY", "http://127.0.0.1:9/t",
+         "ROUTINE_AUDIT_MS_AUTHORITY must be an https:// address"),
+        ("ROUTINE_AUDIT_MS_CA_BUNDLE", "/nowhere/ca.pem",
+         "ROUTINE_AUDIT_MS_CA_BUNDLE names /nowhere/ca.pem, which is not a file"),
+    ],
+)  # fmt: skip
+def test_a_bad_override_is_one_line(identity, monkeypatch, name, value, words):
+    monkeypatch.setenv(name, value)
+    result = login(identity)
+    assert result.exit_code == ExitCode.USAGE
+    [line] = result.stderr.splitlines()
+    assert words in line
+
+
+def test_an_authority_with_an_untrusted_certificate_is_one_line(identity, monkeypatch):
+    monkeypatch.delenv("ROUTINE_AUDIT_MS_CA_BUNDLE")
+    result = login(identity)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines() == [
+        f"routine-audit: error: cannot reach the Microsoft sign-in service at "
+        f"{identity.authority} (SSLError) (check ROUTINE_AUDIT_MS_CA_BUNDLE)"
+    ]

@@ -26,6 +26,7 @@ ENV_CLIENT_ID = "ROUTINE_AUDIT_MS_CLIENT_ID"
 ENV_TENANT = "ROUTINE_AUDIT_MS_TENANT"
 KIND = "routine-audit microsoft sign-in"
 LOGIN_HINT = "run: routine-audit auth login --provider microsoft"
+LOGIN_WAIT = 300  # seconds msal's local server waits for the browser
 
 
 def cache_path(option: str | Path | None = None) -> Path:
@@ -125,9 +126,18 @@ def login(
     scopes = identity.delegated_scopes(colours=colours)
     try:
         if browser:
-            result = app.acquire_token_interactive(
-                scopes, port=port, prompt="select_account", timeout=300
-            )
+            show(f"Opening your browser to sign in to Microsoft 365 (it returns to "
+                 f"http://localhost:{port}; without a browser here, use --no-browser)")  # fmt: skip
+            try:
+                result = app.acquire_token_interactive(
+                    scopes, port=port, prompt="select_account", timeout=LOGIN_WAIT
+                )
+            except OSError as exc:  # the port is taken, or the exchange failed
+                raise CredentialError(
+                    f"the sign-in did not complete ({type(exc).__name__})",
+                    hint=f"if port {port} is in use, pass `port` with a free one",
+                    names=("port",),
+                ) from None
         else:
             redirect = f"http://localhost:{port}"
             with warnings.catch_warnings():  # form_post: the browser would post to a dead
