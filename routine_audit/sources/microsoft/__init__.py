@@ -19,7 +19,7 @@ from ...model import CalendarData, Event, Problem
 from ...period import Period
 from ..base import Source, SourceContext, SourceSettings
 from ..limits import MAX_OCCURRENCES, TOO_MANY
-from .auth import token_provider
+from .auth import preload, token_provider
 from .client import GraphClient, TokenProvider
 from .mapping import to_event
 
@@ -71,6 +71,10 @@ class MicrosoftSource(Source):
         return cls(
             GraphClient(url, token_provider(token_file, context)), mailbox, settings.calendar
         )
+
+    @classmethod
+    def preload(cls, settings: MicrosoftSettings, context: SourceContext) -> None:  # type: ignore[override]
+        preload(context.resolve(settings.token_file) if settings.token_file else None, context)
 
     @classmethod
     def inventory(  # type: ignore[override]

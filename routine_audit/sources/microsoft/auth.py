@@ -51,6 +51,12 @@ def token_provider(token_file: str | None, context: SourceContext | None = None)
     )
 
 
+def preload(token_file: str | None, context: SourceContext) -> None:
+    """Before a team run forks its workers: the shared sign-in loaded and its token
+    fetched (refreshed if need be) once, so the workers do not each refresh it."""
+    token_provider(token_file, context)()
+
+
 def _app_only(tenant: str, client_id: str, path: Path) -> Any:
     from .app_only import AppOnly
 
