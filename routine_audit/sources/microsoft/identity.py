@@ -130,7 +130,7 @@ def app_scopes() -> list[str]:
 def failed(result: Any, what: str, *, hint: str | None = None) -> CredentialError:
     """A msal result that carries no token, as one line: its error code and our hint."""
     answer = result if isinstance(result, dict) else {}
-    code = str(answer.get("error") or "no token")
+    code = str(answer.get("error") or "no_token")
     code = code if _CODE.match(code) else "error"
     found = _AADSTS.search(str(answer.get("error_description") or ""))
     detail = f"{code}, {found.group()}" if found else code
