@@ -526,3 +526,40 @@ def test_an_authority_with_an_untrusted_certificate_is_one_line(identity, monkey
         f"routine-audit: error: cannot reach the Microsoft sign-in service at "
         f"{identity.authority} (SSLError) (check ROUTINE_AUDIT_MS_CA_BUNDLE)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("section", "words"),
+    [
+        ("microsoft: {client_id: X, certificate: app.pem}\n",
+         "certificate needs tenant and client_id beside it (app-only)"),
+        ("microsoft: {tenant: T, client_id: X, certificate: app.pem, token: t.json}\n",
+         "give either certificate (app-only) or token (a saved sign-in)"),
+    ],
+)  # fmt: skip
+def test_a_microsoft_section_that_does_not_fit_is_one_line(tmp_path, section, words):
+    app_certificate(tmp_path / "app.pem")
+    result = invoke("rules", "check", team_file(tmp_path, section))
+    assert result.exit_code == ExitCode.USAGE
+    [line] = result.stderr.splitlines()
+    assert words in line and "team.yaml" in line and "microsoft" in line, line
+
+
+def test_a_pkcs12_certificate_is_read_like_a_pem_file(tmp_path):
+    from cryptography.hazmat.primitives.serialization import (
+        NoEncryption,
+        load_pem_private_key,
+        pkcs12,
+    )
+    from cryptography.x509 import load_pem_x509_certificate
+
+    from routine_audit.sources.microsoft.app_only import load_certificate
+
+    cert = app_certificate(tmp_path / "app.pem")
+    key = load_pem_private_key((tmp_path / "app.pem").read_bytes(), None)
+    bundle = pkcs12.serialize_key_and_certificates(b"app", key, cert, None, NoEncryption())
+    (tmp_path / "app.pfx").write_bytes(bundle)
+    key_text, cert_text = load_certificate(tmp_path / "app.pfx")
+    assert load_pem_x509_certificate(cert_text.encode()) == cert
+    assert "PRIVATE KEY" in key_text
+    assert load_certificate(tmp_path / "app.pem") == (key_text, cert_text)

@@ -187,6 +187,14 @@ class MicrosoftAccess(Strict):
         None, description="a saved sign-in (auth login --provider microsoft --token PATH)"
     )
 
+    @model_validator(mode="after")
+    def _one_way_in(self) -> MicrosoftAccess:
+        if self.certificate and not (self.tenant and self.client_id):
+            raise ValueError("certificate needs tenant and client_id beside it (app-only)")
+        if self.certificate and self.token:
+            raise ValueError("give either certificate (app-only) or token (a saved sign-in)")
+        return self
+
 
 # the From: header: a bare address, or a display name (plain words, or one quoted string)
 # and the address in angle brackets
