@@ -35,10 +35,9 @@ def token_provider(token_file: str | None, context: SourceContext | None = None)
     if certificate:
         tenant, client_id = getattr(team, "tenant", None), getattr(team, "client_id", None)
         if not (tenant and client_id):
-            raise UsageError(
-                "the team file's microsoft: section needs tenant and client_id with certificate",
+            raise UsageError(  # the team file's model says so first; this is for the library
+                "the microsoft: section needs tenant and client_id with certificate",
                 hint="see docs/microsoft.md",
-                names=("tenant", "client_id"),
             )
         path = Path(context.resolve(certificate))
         return context.credentials.once(
