@@ -91,7 +91,7 @@ def test_all_day_is_dates_in_the_reps_zone():
         ("tentative", False, "default"),  # counts as busy, like BUSYSTATUS:TENTATIVE in .ics
         ("unknown", False, "default"),
         ("oof", False, "outOfOffice"),
-        ("workingElsewhere", True, "workingLocation"),  # a marker, not a block
+        ("workingElsewhere", False, "workingLocation"),  # a marker, not a block (opaque)
     ],
 )
 def test_show_as(show_as, transparent, event_type):
@@ -143,6 +143,22 @@ def test_declined_is_the_reps_own_answer():
     assert (buyer.is_self, buyer.response) == (False, Response.ACCEPTED)
     assert room.is_resource
     assert (event.organizer, event.organized_by_self) == ("boss@company.example", False)
+
+
+def test_declined_through_a_group_is_still_the_reps_answer():
+    """Invited through a group, the mailbox is not among Graph's attendees: its answer
+    still decides (an entry for the rep is added; other attendees are not counted more)."""
+    group = [
+        {"type": "required", "status": {"response": "none"},
+         "emailAddress": {"address": "sales-team@company.example"}},
+    ]  # fmt: skip
+    event = mapped(item(attendees=group, responseStatus={"response": "declined"}))
+    assert [(a.email, a.is_self, a.response) for a in event.attendees] == [
+        ("sales-team@company.example", False, None),
+        (REP, True, Response.DECLINED),
+    ]
+    # no answer to give (organizer, none): nothing added
+    assert len(mapped(item(attendees=group, responseStatus={"response": "none"})).attendees) == 1
 
 
 def test_occurrence_and_exception_take_the_series_uid_and_original_start():

@@ -20,6 +20,7 @@ from ...period import Period
 from ..base import Source, SourceContext, SourceSettings
 from ..limits import MAX_OCCURRENCES, TOO_MANY
 from .auth import preload, token_provider
+from .categories import category_colors
 from .client import GraphClient, TokenProvider
 from .mapping import to_event
 
@@ -104,6 +105,7 @@ class MicrosoftSource(Source):
         events: list[Event] = []
         problems: list[Problem] = []
         calendar = self.calendar or self.mailbox
+        colors = category_colors(self.client, self._user, items)  # {} when none or denied
         for item in items:
             try:
                 events.append(
@@ -114,6 +116,7 @@ class MicrosoftSource(Source):
                         source=self._name,
                         mailbox=self.mailbox,
                         series_uids=self._series,
+                        category_colors=colors,
                     )
                 )
             except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -10,9 +10,12 @@ and read through Graph must give the same events, so:
 - ``showAs`` reads as Outlook's X-MICROSOFT-CDO-BUSYSTATUS does in the .ics reader:
   ``free`` is transparent, ``oof`` is out of office; ``tentative`` and ``unknown``
   count as busy (confirmed), as the .ics reader counts BUSYSTATUS:TENTATIVE;
-  ``workingElsewhere`` is a working-location marker, not a block;
+  ``workingElsewhere`` is a working-location marker, not a block (opaque, as Outlook
+  exports it: TRANSP:OPAQUE with BUSYSTATUS:WORKINGELSEWHERE);
 - the rep's own answer is the event's ``responseStatus`` (Graph's ``attendees`` carry
-  the organizer's view), set on the attendee whose address is the mailbox's.
+  the organizer's view), set on the attendee whose address is the mailbox's;
+- ``categories`` are the event's, as CATEGORIES in an export; the colour is the first
+  coloured category's in the mailbox's master list (``categories.py``), when read.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ...model import Attendee, Event, Response, Status, Visibility
+from .categories import first_color
 
 UTC = ZoneInfo("UTC")
 
@@ -42,7 +46,7 @@ _SHOW_AS = {
     "tentative": (False, "default"),
     "unknown": (False, "default"),
     "oof": (False, "outOfOffice"),
-    "workingElsewhere": (True, "workingLocation"),
+    "workingElsewhere": (False, "workingLocation"),
 }
 _SENSITIVITY = {
     "normal": Visibility.DEFAULT,
@@ -63,8 +67,10 @@ def to_event(
     source: str,
     mailbox: str = "",
     series_uids: Mapping[str, str] | None = None,
+    category_colors: Mapping[str, str] | None = None,
 ) -> Event:
-    """Normalize one event resource; all-day dates are taken in ``zone`` (the rep's)."""
+    """Normalize one event resource; all-day dates are taken in ``zone`` (the rep's);
+    ``category_colors``: lower-cased category name -> colour name (the master list)."""
     all_day = bool(item.get("isAllDay"))
     start = _when(item["start"], zone, all_day)
     end = _when(item.get("end") or item["start"], zone, all_day)
@@ -81,6 +87,7 @@ def to_event(
     organizer = _address(item.get("organizer"))
     me = mailbox.lower()
     answer = _RESPONSES.get((item.get("responseStatus") or {}).get("response", ""))
+    categories = _categories(item.get("categories"))
     return Event(
         uid=uid,
         start=start,
@@ -90,13 +97,15 @@ def to_event(
         description=_body(item.get("body")),
         location=str((item.get("location") or {}).get("displayName") or ""),
         calendar=calendar,
+        color=first_color(categories, category_colors or {}),
+        categories=categories,
         status=Status.CANCELLED if item.get("isCancelled") else Status.CONFIRMED,
         transparent=transparent,
         visibility=_SENSITIVITY.get(item.get("sensitivity", "normal"), Visibility.DEFAULT),
         event_type=event_type,
         organizer=organizer,
         organized_by_self=bool(item.get("isOrganizer")),
-        attendees=tuple(_attendee(a, me, answer) for a in item.get("attendees") or ()),
+        attendees=_attendees(item.get("attendees") or (), me, answer),
         recurrence_id=original,
         created=_created(item),
         source=source,
@@ -135,6 +144,13 @@ def _created(item: dict[str, Any]) -> datetime | None:
         return None
 
 
+def _categories(value: Any) -> tuple[str, ...]:
+    """The event's category names, in Graph's order, each once."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+
 def _body(body: Any) -> str:
     """Plain text of the body (the reader asks for text; HTML is stripped if sent)."""
     if not isinstance(body, dict):
@@ -147,6 +163,15 @@ def _body(body: Any) -> str:
 
 def _address(value: Any) -> str:
     return str(((value or {}).get("emailAddress") or {}).get("address") or "").lower()
+
+
+def _attendees(values: Any, me: str, answer: Response | None) -> tuple[Attendee, ...]:
+    """The attendees; the rep's answer rides on the mailbox's entry, added when Graph
+    lists none (invited through a group): a declined meeting must not count."""
+    people = tuple(_attendee(a, me, answer) for a in values if isinstance(a, dict))
+    if answer is not None and me and not any(p.is_self for p in people):
+        people += (Attendee(email=me, response=answer, is_self=True),)
+    return people
 
 
 def _attendee(value: dict[str, Any], me: str, answer: Response | None) -> Attendee:
