@@ -33,6 +33,7 @@ MODELS = [
     team.CalendarRef,
     team.Person,
     team.GoogleAccess,
+    team.MicrosoftAccess,
     team.MailSection,
     # each source's settings: what a team file's calendar entry holds (issue 18)
     IcsSettings,

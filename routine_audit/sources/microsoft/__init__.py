@@ -18,7 +18,7 @@ from pydantic import Field
 from ...model import CalendarData
 from ...period import Period, spanning
 from ..base import Source, SourceContext, SourceSettings
-from .auth import token_provider
+from .auth import preload, token_provider
 from .calendars import list_calendars
 from .client import GraphClient, TokenProvider
 from .reader import PAGE_SIZE, PREFER_TEXT, SELECT, Reader
@@ -56,7 +56,13 @@ class MicrosoftSource(Source):
     @classmethod
     def open(cls, settings: MicrosoftSettings, context: SourceContext) -> MicrosoftSource:  # type: ignore[override]
         mailbox, url, token_file = _access(settings, context)
-        return cls(GraphClient(url, token_provider(token_file)), mailbox, settings.calendar)
+        return cls(
+            GraphClient(url, token_provider(token_file, context)), mailbox, settings.calendar
+        )
+
+    @classmethod
+    def preload(cls, settings: MicrosoftSettings, context: SourceContext) -> None:  # type: ignore[override]
+        preload(context.resolve(settings.token_file) if settings.token_file else None, context)
 
     @classmethod
     def inventory(  # type: ignore[override]
