@@ -132,9 +132,14 @@ def _when(value: dict[str, Any], zone: ZoneInfo, all_day: bool) -> datetime:
 
 
 def _original(text: str, zone: ZoneInfo, all_day: bool) -> datetime | date:
-    """``originalStart`` (UTC): an all-day series' is its date in the rep's zone."""
+    """``originalStart`` (UTC): an all-day series' is its date. Graph writes all-day
+    times as midnight UTC of the date, so midnight UTC is that date; any other instant
+    (midnight in the event's zone) is its date in the rep's zone."""
     moment = _instant(text)
-    return moment.astimezone(zone).date() if all_day else moment
+    if not all_day:
+        return moment
+    utc = moment.astimezone(UTC)
+    return utc.date() if utc.time() == time() else moment.astimezone(zone).date()
 
 
 def _created(item: dict[str, Any]) -> datetime | None:
