@@ -130,8 +130,8 @@ SourceNameOption = Annotated[
     typer.Option(
         "--source",
         metavar="NAME",
-        help="The calendar source: ics, google, or one a plug-in registers. Its settings "
-        "come from --source-option.",
+        help="The calendar source: ics, google, microsoft, or one a plug-in registers. Its "
+        "settings come from --source-option.",
         show_default=False,
     ),
 ]
@@ -141,8 +141,8 @@ SourceOptionsOption = Annotated[
         "--source-option",
         metavar="KEY=VALUE",
         help="A setting of --source (as in a team file's calendar entry), e.g. "
-        "location=cal.ics or id=rep@company.com. Repeat for several; a key given twice "
-        "makes a list.",
+        "location=cal.ics, id=rep@company.com (google) or user=rep@company.com "
+        "(microsoft). Repeat for several; a key given twice makes a list.",
         show_default=False,
     ),
 ]
