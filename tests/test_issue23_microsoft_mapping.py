@@ -154,8 +154,8 @@ def test_declined_through_a_group_is_still_the_reps_answer():
     ]  # fmt: skip
     event = mapped(item(attendees=group, responseStatus={"response": "declined"}))
     assert [(a.email, a.is_self, a.response) for a in event.attendees] == [
+        (REP, True, Response.DECLINED),  # first: the rep's own answer wins
         ("sales-team@company.example", False, None),
-        (REP, True, Response.DECLINED),
     ]
     # no answer to give (organizer, none): nothing added
     assert len(mapped(item(attendees=group, responseStatus={"response": "none"})).attendees) == 1

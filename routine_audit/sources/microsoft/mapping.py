@@ -172,10 +172,13 @@ def _address(value: Any) -> str:
 
 def _attendees(values: Any, me: str, answer: Response | None) -> tuple[Attendee, ...]:
     """The attendees; the rep's answer rides on the mailbox's entry, added when Graph
-    lists none (invited through a group): a declined meeting must not count."""
+    lists none (invited through a group, or the mailbox named by its user id): a
+    declined meeting must not count. The added entry comes first: the first answer of
+    the rep's wins, and a listed entry with the rep's address (under another name of
+    the mailbox) carries the organizer's view, perhaps out of date."""
     people = tuple(_attendee(a, me, answer) for a in values if isinstance(a, dict))
     if answer is not None and me and not any(p.is_self for p in people):
-        people += (Attendee(email=me, response=answer, is_self=True),)
+        people = (Attendee(email=me, response=answer, is_self=True), *people)
     return people
 
 
