@@ -124,7 +124,7 @@ def audit_tables(
     response = rep_responses(attendees, n, routine.addresses)
     occurrences["counted"], occurrences["reason"] = counting_reasons(occurrences, response)
     attendee_count, external_count = attendee_counts(
-        attendees, n, routine.addresses, routine.domains
+        attendees, n, routine.addresses, routine.domains, occurrences
     )
     occurrences["activity"], occurrences["rule"] = classify(
         occurrences, rules, attendee_count=attendee_count, external_count=external_count

@@ -22,9 +22,15 @@ NO_RULE = ""
 
 
 def attendee_counts(
-    attendees: Columns, n: int, addresses: frozenset[str], domains: frozenset[str]
+    attendees: Columns,
+    n: int,
+    addresses: frozenset[str],
+    domains: frozenset[str],
+    occurrences: Columns | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per occurrence: other (non-rep, non-resource) attendees, and those outside ``domains``."""
+    """Per occurrence: other (non-rep, non-resource) attendees, and those outside ``domains``;
+    with ``occurrences``, an organizer who is not the rep and not among the attendees
+    (Outlook lists the organizer apart) is one of them."""
     codes, emails = pd.factorize(attendees["email"])  # each address looked at once
     mine = np.array([e in addresses for e in emails], dtype=bool)
     outside = np.array([_outside(e, domains) for e in emails], dtype=bool)
@@ -32,9 +38,36 @@ def attendee_counts(
     mine, outside = np.append(mine, False)[codes], np.append(outside, False)[codes]
     person = ~attendees["is_resource"].astype(bool) & ~attendees["is_self"].astype(bool) & ~mine
     occ = attendees["occ"]
+    people = np.bincount(occ[person], minlength=n)
+    external = np.bincount(occ[person & outside], minlength=n)
+    if occurrences is not None:
+        extra, extra_outside = _organizers(occurrences, attendees, addresses, domains)
+        people, external = people + extra, external + extra_outside
+    return people, external
+
+
+def _organizers(
+    occurrences: Columns, attendees: Columns, addresses: frozenset[str], domains: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """1 per invitation (an occurrence with attendees) whose organizer is someone else,
+    not listed among its attendees; a Google calendar as organizer (a shared calendar's
+    id) is no one."""
+    codes, names = pd.factorize(occurrences["organizer"])
+    someone = np.array([_person(a) and a not in addresses for a in names], dtype=bool)
+    outside = np.array([_outside(a, domains) for a in names], dtype=bool)
+    someone, outside = np.append(someone, False)[codes], np.append(outside, False)[codes]
+    occ = attendees["occ"]
+    invited = np.bincount(occ, minlength=len(codes)) > 0
+    extra = someone & invited & ~occurrences["organized_by_self"].astype(bool)
+    if len(occ):  # an organizer also listed as an attendee is counted there
+        listed = np.asarray(attendees["email"] == occurrences["organizer"][occ], dtype=bool)
+        extra[np.unique(occ[listed])] = False
+    return extra.astype(np.int64), (extra & outside).astype(np.int64)
+
+
+def _person(address: object) -> bool:
     return (
-        np.bincount(occ[person], minlength=n),
-        np.bincount(occ[person & outside], minlength=n),
+        isinstance(address, str) and "@" in address and not address.endswith(".calendar.google.com")
     )
 
 
