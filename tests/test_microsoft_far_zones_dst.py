@@ -54,7 +54,7 @@ def all_day(n: int, day: str, next_day: str) -> dict:
     }
 
 
-def audit(tmp_path, zone: str, week: str) -> dict:
+def audit(tmp_path, zone: str, week: str, code: int = 0) -> dict:
     path = tmp_path / "rep.yaml"
     path.write_text(routine(zone))
     result = CliRunner().invoke(
@@ -62,7 +62,7 @@ def audit(tmp_path, zone: str, week: str) -> dict:
         ["audit", "--source", "microsoft", "--source-option", f"user={REP}",
          "--routine", str(path), "--week", week, "--format", "json"],
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return json.loads(result.stdout)["reps"][REP]
 
 
@@ -127,3 +127,21 @@ def test_los_angeles_week_of_dst_end(graph, tmp_path):
     # Mon-Fri less Fri 30 Oct (out of office): 4 days x 2 h = 8 h
     assert (prospecting["committed_days"], prospecting["target"]) == (4, 8.0)
     assert rep["health"]["booked_hours"] == 0.0  # nothing within weekdays 09:00-17:00
+
+
+def test_a_week_holding_only_the_next_weeks_all_day_event_is_empty(graph, tmp_path):
+    """Los Angeles, 2026-W44 (window 2026-10-26T07:00Z to 2026-11-02T08:00Z): Graph lists
+    the all-day event of Mon 2 Nov (its UTC day starts at 00:00Z, inside the window),
+    which is not the week's. The week is empty, and the days before it are asked for:
+    the newest event is Tue 20 Oct (16:00-17:00 UTC, 09:00-10:00 PDT), 6 days before the
+    period (under STALE_DAYS, 14): coverage ``empty``, its newest event known."""
+    graph.serve(
+        REP,
+        [
+            timed(1, "2026-10-20T16:00:00", "2026-10-20T17:00:00"),
+            all_day(2, "2026-11-02", "2026-11-03"),
+        ],
+    )
+    coverage = audit(tmp_path, "America/Los_Angeles", "2026-W44", 1)["coverage"]
+    assert (coverage["status"], coverage["events_in_period"]) == ("empty", 0)
+    assert "newest event before it ends Tue 20 Oct 2026" in coverage["note"]

@@ -84,8 +84,12 @@ class MicrosoftSource(Source):
         self.reader = Reader(client, mailbox, calendar)
 
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
+        """The period's events: Graph also lists an all-day event whose UTC day touches
+        the window although its date lies outside the period (far from UTC); such an
+        event alone leaves the period empty, so the days before it are asked for."""
         listed = self.reader.listing(period, zone)
-        return listed.data(period, listed.events, listed.problems, self.reader, zone)
+        events = tuple(e for e in listed.events if e.end > period.start and e.start < period.end)
+        return listed.data(period, events, listed.problems, self.reader, zone)
 
     def read_periods(
         self, periods: Sequence[Period], *, zone: ZoneInfo
