@@ -21,7 +21,7 @@ def list_calendars(client: GraphClient, mailbox: str) -> list[dict[str, Any]]:
     )
     found: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
-        page = client.get(str(url), what=f"calendars of {mailbox}", mailbox=mailbox)
+        page = client.get(str(url), what=f"calendar list of {mailbox}", mailbox=mailbox)
         value = page.get("value")
         for item in value if isinstance(value, list) else ():
             if isinstance(item, dict) and isinstance(item.get("id"), str):
