@@ -120,7 +120,11 @@ def _access(settings: MicrosoftSettings, context: SourceContext) -> tuple[str, s
 
     mailbox = settings.user or context.owner
     if not mailbox:
-        raise UsageError("a Microsoft 365 calendar needs `user`", names=("user",))
+        raise UsageError(  # only outside a team file, whose rep is the default
+            "a Microsoft 365 calendar needs the mailbox: `source_option` user=ADDRESS",
+            hint="e.g. `source_option` user=rep@company.com",
+            names=("source_option",),
+        )
     url = settings.graph_url or os.environ.get(ENDPOINT_ENV) or GRAPH_URL
     token_file = context.resolve(settings.token_file) if settings.token_file else None
     return mailbox, url, token_file
