@@ -37,7 +37,6 @@ class MicrosoftSettings(SourceSettings):
     graph_url: str | None = Field(
         None, description=f"the Graph endpoint (default: ${ENDPOINT_ENV}, else {GRAPH_URL})"
     )
-    tenant: str | None = Field(None, description="the Entra tenant (id or domain)")
     token_file: str | None = Field(
         None, description="a file holding an access token (default: $ROUTINE_AUDIT_GRAPH_TOKEN)"
     )
