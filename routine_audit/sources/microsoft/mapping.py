@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from ...model import Attendee, Event, Response, Status, Visibility
 from .categories import first_color
+from .global_id import export_uid
 
 UTC = ZoneInfo("UTC")
 
@@ -84,6 +85,7 @@ def to_event(
         uid = (series_uids or {}).get(series_id, uid)
         if item.get("originalStart"):
             original = _original(item["originalStart"], zone, all_day)
+    uid = export_uid(uid)
     organizer = _address(item.get("organizer"))
     me = mailbox.lower()
     answer = _RESPONSES.get((item.get("responseStatus") or {}).get("response", ""))

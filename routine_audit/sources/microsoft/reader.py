@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from ...period import Period
 from ..limits import MAX_OCCURRENCES, TOO_MANY, TOO_MANY_SEARCHED
 from .categories import category_colors
 from .client import PER_MAILBOX, AccessDeniedError, GraphClient
+from .global_id import series_uid
 from .mapping import to_event
 
 PAGE_SIZE = 500  # $top: the default page is 10 events
@@ -44,9 +44,6 @@ MAX_PAGES = 500  # a listing of MAX_OCCURRENCES takes 100 pages: more is a serve
 BATCH = 20  # requests in one $batch: Graph's maximum
 SCHEDULE_DAYS = 62  # getSchedule's longest span; longer periods are asked in parts
 SCHEDULE_INTERVAL = 1440  # minutes per availabilityView letter: unused, so the shortest
-# Exchange's global object id (MS-OXOCAL PidLidGlobalObjectId) in hex: a fixed class id,
-# the occurrence's original date (4 bytes; zero for the series), then 20 bytes or more
-GLOBAL_ID = re.compile(r"(040000008200E00074C5B7101A82E008)[0-9A-F]{8}((?:[0-9A-F]{2}){20,})", re.I)
 # getSchedule's status -> the showAs the event mapping reads (same meaning)
 FREE_BUSY_STATUS = ("free", "busy", "tentative", "oof", "workingElsewhere", "unknown")
 
@@ -328,14 +325,6 @@ class Reader:
                     )
                 )
         return tuple(events), tuple(problems)
-
-
-def series_uid(occurrence: object) -> str | None:
-    """The series' iCalUId read off an occurrence's, where it is Exchange's global object
-    id: the same bytes with the occurrence's date zeroed (PidLidCleanGlobalObjectId, the
-    series master's, and the UID of the series in an Outlook .ics export). None: ask."""
-    found = GLOBAL_ID.fullmatch(occurrence) if isinstance(occurrence, str) else None
-    return f"{found[1]}00000000{found[2]}".upper() if found else None
 
 
 def _own_schedule(answer: dict[str, Any], mailbox: str) -> list[dict[str, Any]] | None:
