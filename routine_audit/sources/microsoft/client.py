@@ -83,6 +83,7 @@ class GraphClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc.lower()
+        self.origin = _origin(self.base_url)
         self.token = token
         self.timeout = timeout
         self.sleep = sleep
@@ -116,10 +117,10 @@ class GraphClient:
     ) -> dict:
         """One request, retried on 429/503/504 within one deadline; ``mailbox`` names
         whose share of ``PER_MAILBOX`` it takes."""
-        if urlsplit(url).netloc.lower() != self.host:
+        if _origin(url) != self.origin:  # an http:, file: or ftp: link on the same host too
             raise SourceError(
-                f"Graph sent a next page on another host for the {what}; not followed",
-                hint=f"check graph_url (the configured host is {self.host})",
+                f"Graph sent a next page on another host or scheme for the {what}; not followed",
+                hint=f"check graph_url (the configured endpoint is {'://'.join(self.origin)})",
             )
         slots = mailbox_slots(self.host, mailbox)
         with Deadline(self.timeout) as deadline:
@@ -172,6 +173,12 @@ class GraphClient:
         if deadline.expired:
             raise _late(what, self.timeout)
         return _json(body, kind, what)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """(scheme, host[:port]) of ``url``, lower-cased: where a token may go."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _connection(kind: type, deadline: Deadline) -> type:
