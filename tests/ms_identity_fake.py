@@ -331,9 +331,15 @@ def _handler(fake: FakeIdentity) -> type[BaseHTTPRequestHandler]:
             self._send(*fake.post(parts.path, form))
 
         def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            data = b"" if body is None else json.dumps(body).encode()
+            data = (
+                b""
+                if body is None
+                else body
+                if isinstance(body, bytes)
+                else json.dumps(body).encode()
+            )
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)

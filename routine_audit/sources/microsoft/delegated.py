@@ -89,13 +89,15 @@ class SignedIn:
                 result = self.app.acquire_token_silent_with_error(self.scopes, account=self.account)
             except OSError as exc:
                 raise identity.unreachable(exc, "the token endpoint") from None
-            if not result or "access_token" not in result:
+            except identity.unreadable() as exc:
+                raise identity.garbled(exc, "the token endpoint") from None
+            if not isinstance(result, dict) or "access_token" not in result:
                 error = identity.failed(
-                    result, "the saved Microsoft sign-in has expired or was revoked"
+                    result,
+                    "the saved Microsoft sign-in has expired or was revoked",
+                    hint=f"{LOGIN_HINT} again",
                 )
-                raise CredentialError(
-                    error.message, where=Location(self.path), hint=f"{LOGIN_HINT} again"
-                )
+                raise CredentialError(error.message, where=Location(self.path), hint=error.hint)
             if self.cache.has_state_changed:
                 _write(self.path, self.app.client_id, self.authority, self.scopes, self.cache)
                 self.cache.has_state_changed = False
@@ -159,6 +161,8 @@ def login(
             f"the sign-in did not complete ({type(exc).__name__})",
             hint="run auth login again and paste the newest address",
         ) from None
+    except identity.unreadable() as exc:
+        raise identity.garbled(exc, where) from None
     if not isinstance(result, dict) or "access_token" not in result:
         raise identity.failed(result, "Microsoft did not accept the sign-in")
     granted = _granted(result)

@@ -39,6 +39,8 @@ HINTS = {
     "invalid_request": "check tenant and client_id (see docs/microsoft.md)",
     "invalid_resource": "check the Graph endpoint and the app's API permissions",
 }
+# Microsoft's numbered errors whose fix is not "sign in again"
+AADSTS_HINTS = {"AADSTS65001": "an admin must grant consent (see docs/microsoft.md)"}
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _AADSTS = re.compile(r"\bAADSTS\d{4,6}\b")
 
@@ -134,7 +136,25 @@ def failed(result: Any, what: str, *, hint: str | None = None) -> CredentialErro
     code = code if _CODE.match(code) else "error"
     found = _AADSTS.search(str(answer.get("error_description") or ""))
     detail = f"{code}, {found.group()}" if found else code
-    return CredentialError(f"{what} ({detail})", hint=hint or HINTS.get(code, "sign in again"))
+    known = AADSTS_HINTS.get(found.group()) if found else None
+    return CredentialError(
+        f"{what} ({detail})", hint=known or hint or HINTS.get(code, "sign in again")
+    )
+
+
+def unreadable() -> tuple[type[BaseException], ...]:
+    """What msal raises when the authority's answer is not a token response (a proxy's
+    HTML page, a 500, JSON that is not an object): caught around each msal call."""
+    return (ValueError, TypeError, AttributeError, KeyError, msal().exceptions.MsalError)
+
+
+def garbled(exc: BaseException, where: str) -> CredentialError:
+    """An answer from the authority that msal could not read, as one line (never its text)."""
+    return CredentialError(
+        f"the Microsoft sign-in service at {where} did not answer with a token "
+        f"({type(exc).__name__})",
+        hint=f"try again later; if a proxy answers instead, check the network and {ENV_AUTHORITY}",
+    )
 
 
 def unreachable(exc: BaseException, where: str) -> CredentialError:
@@ -161,3 +181,5 @@ def application(kind: str, client_id: str, where: str, **options: Any) -> Any:
             f"the Microsoft sign-in service does not know the tenant at {where}",
             hint="check tenant (a tenant id or domain)",
         ) from None
+    except unreadable() as exc:
+        raise garbled(exc, where) from None
