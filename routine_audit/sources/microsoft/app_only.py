@@ -101,6 +101,7 @@ def load_certificate(path: Path) -> tuple[str, str]:
             where=Location(path),
             hint=CERT_HINT,
         )
+    identity.owner_only(path, "the app's private key", fix=False)  # the admin's file
     pem = serialization.Encoding.PEM
     key_text = key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

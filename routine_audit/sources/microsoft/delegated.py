@@ -230,6 +230,7 @@ def _read(path: Path) -> dict[str, Any]:
             where=Location(path),
             hint=f"{LOGIN_HINT} (or set ROUTINE_AUDIT_GRAPH_TOKEN)",
         )
+    identity.owner_only(path, "this saved Microsoft sign-in (its refresh token)", fix=True)
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
