@@ -113,3 +113,18 @@ def test_killed_while_saving_a_refreshed_sign_in_the_next_run_works(
     status = invoke("auth", "status", "--provider", "microsoft")
     assert status.exit_code == 0 and status.exit_code != ExitCode.USAGE
     identity.assert_no_secrets(done.stdout + done.stderr + audited.output + status.output)
+
+
+@posix
+def test_a_file_that_is_no_saved_sign_in_is_left_as_it_is(identity, tmp_path):
+    saved = cache_file(tmp_path)
+    saved.parent.mkdir(parents=True)
+    saved.write_text('{"kind": "something else"}')
+    saved.chmod(0o644)  # $ROUTINE_AUDIT_MS_TOKEN_CACHE naming the wrong file
+    status = invoke("auth", "status", "--provider", "microsoft")
+    assert status.exit_code == ExitCode.USAGE
+    assert status.stderr.splitlines() == [
+        f"routine-audit: error: {saved}: not a saved Microsoft sign-in (run: routine-audit "
+        "auth login --provider microsoft again)"
+    ]
+    assert saved.stat().st_mode & 0o777 == 0o644

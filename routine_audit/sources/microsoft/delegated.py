@@ -230,7 +230,6 @@ def _read(path: Path) -> dict[str, Any]:
             where=Location(path),
             hint=f"{LOGIN_HINT} (or set ROUTINE_AUDIT_GRAPH_TOKEN)",
         )
-    identity.owner_only(path, "this saved Microsoft sign-in (its refresh token)", fix=True)
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -248,6 +247,7 @@ def _read(path: Path) -> dict[str, Any]:
         or not all(saved.get(f) for f in fields)
     ):
         raise _damaged(path)
+    identity.owner_only(path, "this saved Microsoft sign-in (its refresh token)", fix=True)
     return saved
 
 
