@@ -290,7 +290,7 @@ def _json(body: bytes, content_type: str, what: str) -> dict:
     """The answer as a JSON object, else one line (never quoting it)."""
     try:
         found = json.loads(body.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: [[[[... nested past the stack
         found = None
     if not isinstance(found, dict):
         kind = content_type.split(";")[0].strip() or "no content type"

@@ -178,7 +178,8 @@ def failed(result: Any, what: str, *, hint: str | None = None) -> CredentialErro
 def unreadable() -> tuple[type[BaseException], ...]:
     """What msal raises when the authority's answer is not a token response (a proxy's
     HTML page, a 500, JSON that is not an object): caught around each msal call."""
-    return (ValueError, TypeError, AttributeError, KeyError, msal().exceptions.MsalError)
+    return (ValueError, TypeError, AttributeError, KeyError, RecursionError,
+            msal().exceptions.MsalError)  # fmt: skip
 
 
 def garbled(exc: BaseException, where: str) -> CredentialError:

@@ -125,8 +125,9 @@ class Reader:
             ends = [e.end for e in self._blocks(found, zone)[0]]
         else:
             page = self._page(self._view_url(line, period.start))
+            value = page.get("value")
             ends = []
-            for item in page.get("value", ()):
+            for item in value if isinstance(value, list) else ():
                 try:
                     ends.append(self._event(item, zone).end)
                 except (ValueError, KeyError, TypeError, AttributeError):
