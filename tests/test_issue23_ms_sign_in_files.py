@@ -2,7 +2,8 @@
 loose umask) is made owner-only again with a one-line warning, and still works; an app
 certificate others can read is warned about (it is the admin's file: not changed); a
 run killed while saving a refreshed sign-in leaves the old one whole, and the next run
-works."""
+works; a saved sign-in edited into other types, or to an authority without TLS, is
+one line naming the file."""
 
 from __future__ import annotations
 
@@ -128,3 +129,32 @@ def test_a_file_that_is_no_saved_sign_in_is_left_as_it_is(identity, tmp_path):
         "auth login --provider microsoft again)"
     ]
     assert saved.stat().st_mode & 0o777 == 0o644
+
+
+SIGNED = {"kind": "routine-audit microsoft sign-in", "client_id": "c", "scopes": ["a"],
+          "authority": "https://127.0.0.1:9/t", "msal_cache": "{}"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scopes": 5},
+        {"scopes": "Calendars.Read"},
+        {"scopes": [5]},
+        {"client_id": 5},
+        {"msal_cache": {"Account": {}}},
+        {"authority": "http://login.example/t"},  # the refresh token in the clear
+        {"authority": "file:///etc/t"},
+    ],
+)
+def test_a_saved_sign_in_edited_into_other_types_is_one_line(tmp_path, monkeypatch, change):
+    saved = tmp_path / "sign-in.json"
+    saved.write_text(json.dumps({**SIGNED, **change}))
+    saved.chmod(0o600)
+    monkeypatch.setenv("ROUTINE_AUDIT_MS_TOKEN_CACHE", str(saved))
+    status = invoke("auth", "status", "--provider", "microsoft")
+    assert status.exit_code == ExitCode.USAGE, status.output
+    assert status.stderr.splitlines() == [
+        f"routine-audit: error: {saved}: not a saved Microsoft sign-in (run: routine-audit "
+        "auth login --provider microsoft again)"
+    ]

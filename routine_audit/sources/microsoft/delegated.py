@@ -26,6 +26,7 @@ ENV_CLIENT_ID = "ROUTINE_AUDIT_MS_CLIENT_ID"
 ENV_TENANT = "ROUTINE_AUDIT_MS_TENANT"
 KIND = "routine-audit microsoft sign-in"
 LOGIN_HINT = "run: routine-audit auth login --provider microsoft"
+TEXT_FIELDS = ("client_id", "authority", "msal_cache")  # and scopes, a list of them
 LOGIN_WAIT = 300  # seconds msal's local server waits for the browser
 
 
@@ -72,7 +73,10 @@ class SignedIn:
         self.app = identity.application(
             "PublicClientApplication", saved["client_id"], self.authority, token_cache=self.cache
         )
-        accounts = self.app.get_accounts()
+        try:
+            accounts = self.app.get_accounts()
+        except identity.unreadable():  # a cache edited by hand: its entries not msal's
+            raise _damaged(path) from None
         if not accounts:
             raise CredentialError("not signed in to Microsoft 365", where=Location(path),
                                   hint=LOGIN_HINT)  # fmt: skip
@@ -240,11 +244,15 @@ def _read(path: Path) -> dict[str, Any]:
         ) from None
     except ValueError:
         raise _damaged(path) from None
-    fields = ("client_id", "authority", "scopes", "msal_cache")
-    if (
-        not isinstance(saved, dict)
-        or saved.get("kind") != KIND
-        or not all(saved.get(f) for f in fields)
+    if not (
+        isinstance(saved, dict)
+        and saved.get("kind") == KIND
+        and all(isinstance(saved.get(f), str) and saved[f] for f in TEXT_FIELDS)
+        and isinstance(saved.get("scopes"), list)
+        and saved["scopes"]
+        and all(isinstance(s, str) for s in saved["scopes"])
+        # the refresh token goes to the authority: never in the clear, even if edited
+        and urlsplit(saved["authority"]).scheme == "https"
     ):
         raise _damaged(path)
     identity.owner_only(path, "this saved Microsoft sign-in (its refresh token)", fix=True)
