@@ -236,8 +236,10 @@ def _trusting(bundle: str) -> ssl.SSLContext | None:
             f"{ENV_CA_BUNDLE} names {bundle}, which is not a file",
             hint="give a PEM file of the certificate authority",
         )
+    context = ssl.create_default_context()  # the system's CAs too: a proxy may spare Graph
     try:
-        return ssl.create_default_context(cafile=bundle)
+        context.load_verify_locations(cafile=bundle)
+        return context
     except ssl.SSLError:
         raise UsageError(
             f"{ENV_CA_BUNDLE} names {bundle}, which holds no PEM certificate",
