@@ -122,6 +122,7 @@ def app_certificate(path: Path) -> x509.Certificate:
     key = new_key()
     cert = certificate("routine-audit cron", key)
     path.write_bytes(pem_key(key) + pem_cert(cert))
+    path.chmod(0o600)  # as docs/microsoft.md says (wider draws a warning)
     return cert
 
 
