@@ -738,6 +738,7 @@ def auth_login(
             )
         if provider == "microsoft":
             from .sources.microsoft import delegated
+            from .visible import visible
 
             destination = delegated.cache_path(token)
             user = delegated.login(
@@ -750,7 +751,7 @@ def auth_login(
                 show=typer.echo,
                 ask=input,
             )
-            typer.echo(f"signed in as {user}; sign-in saved to {destination}")
+            typer.echo(f"signed in as {visible(user)}; sign-in saved to {destination}")
             return
         from .sources.google import auth
 
@@ -788,11 +789,13 @@ def auth_status(
     with user_errors():
         if provider == "microsoft":
             from .sources.microsoft import delegated
+            from .visible import visible
 
             found = delegated.status(delegated.cache_path(token))
-            typer.echo(f"signed in as: {found['user']}")
-            typer.echo(f"scopes: {', '.join(sorted(found['scopes']))}")
-            typer.echo(f"app (client id): {found['client_id']}")
+            # the name comes from the sign-in service, the scopes from a file: shown safe
+            typer.echo(f"signed in as: {visible(found['user'])}")
+            typer.echo(f"scopes: {visible(', '.join(sorted(found['scopes'])))}")
+            typer.echo(f"app (client id): {visible(found['client_id'])}")
             typer.echo(f"token: {found['token']}")
             return
         from .sources.google import auth, list_calendars
@@ -816,8 +819,19 @@ def auth_logout(
         from .sources.google.auth import logout
         from .sources.google.auth import token_path as cache_path
 
+    from .errors import CredentialError, Location
+
     path = cache_path(token)
-    if logout(path):
+    with user_errors():
+        try:
+            removed = logout(path)
+        except OSError as exc:  # a folder, or a folder the user may not write to
+            raise CredentialError(
+                f"cannot remove the saved sign-in: {exc.strerror or type(exc).__name__}",
+                where=Location(path),
+                hint="name the sign-in file with --token, as its owner",
+            ) from None
+    if removed:
         typer.echo(f"signed out; removed {path}")
     else:
         typer.echo(f"not signed in (no token at {path})")

@@ -122,6 +122,7 @@ def app_certificate(path: Path) -> x509.Certificate:
     key = new_key()
     cert = certificate("routine-audit cron", key)
     path.write_bytes(pem_key(key) + pem_cert(cert))
+    path.chmod(0o600)  # as docs/microsoft.md says (wider draws a warning)
     return cert
 
 
@@ -331,9 +332,15 @@ def _handler(fake: FakeIdentity) -> type[BaseHTTPRequestHandler]:
             self._send(*fake.post(parts.path, form))
 
         def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            data = b"" if body is None else json.dumps(body).encode()
+            data = (
+                b""
+                if body is None
+                else body
+                if isinstance(body, bytes)
+                else json.dumps(body).encode()
+            )
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)

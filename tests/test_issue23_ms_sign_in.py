@@ -560,6 +560,7 @@ def test_a_pkcs12_certificate_is_read_like_a_pem_file(tmp_path):
     key = load_pem_private_key((tmp_path / "app.pem").read_bytes(), None)
     bundle = pkcs12.serialize_key_and_certificates(b"app", key, cert, None, NoEncryption())
     (tmp_path / "app.pfx").write_bytes(bundle)
+    (tmp_path / "app.pfx").chmod(0o600)
     key_text, cert_text = load_certificate(tmp_path / "app.pfx")
     assert load_pem_x509_certificate(cert_text.encode()) == cert
     assert "PRIVATE KEY" in key_text

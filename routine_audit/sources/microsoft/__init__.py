@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -25,6 +26,7 @@ from .reader import PAGE_SIZE, PREFER_TEXT, SELECT, Reader
 
 GRAPH_URL = "https://graph.microsoft.com"
 ENDPOINT_ENV = "ROUTINE_AUDIT_GRAPH_ENDPOINT"  # national clouds and tests
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class MicrosoftSettings(SourceSettings):
@@ -125,6 +127,13 @@ def _access(settings: MicrosoftSettings, context: SourceContext) -> tuple[str, s
             names=("source_option",),
         )
     url = settings.graph_url or os.environ.get(ENDPOINT_ENV) or GRAPH_URL
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        raise UsageError(  # the bearer token would cross the network in the clear
+            f"graph_url must be an https:// address, not {parts.scheme or 'none'}://",
+            hint=f"e.g. {GRAPH_URL} (http only for a test server on this machine)",
+            names=("graph_url",),
+        )
     token_file = context.resolve(settings.token_file) if settings.token_file else None
     return mailbox, url, token_file
 

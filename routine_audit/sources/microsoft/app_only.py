@@ -8,6 +8,7 @@ and keeps the access token in memory until it nears expiry.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,16 @@ class AppOnly:
                 result = self.app.acquire_token_for_client(scopes=self.scopes)
             except OSError as exc:
                 raise identity.unreachable(exc, "the token endpoint") from None
+            except json.JSONDecodeError as exc:  # a ValueError, but the answer's, not the key's
+                raise identity.garbled(exc, "the token endpoint") from None
             except ValueError:  # msal could not use the key (e.g. an unsupported type)
                 raise CredentialError(
                     "msal cannot sign with this certificate's key",
                     where=Location(self.certificate),
                     hint=CERT_HINT,
                 ) from None
+            except identity.unreadable() as exc:
+                raise identity.garbled(exc, "the token endpoint") from None
         if not isinstance(result, dict) or "access_token" not in result:
             raise identity.failed(
                 result,
@@ -96,6 +101,7 @@ def load_certificate(path: Path) -> tuple[str, str]:
             where=Location(path),
             hint=CERT_HINT,
         )
+    identity.owner_only(path, "the app's private key", fix=False)  # the admin's file
     pem = serialization.Encoding.PEM
     key_text = key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -68,7 +68,8 @@ def category_colors(
         )
     except SourceError:
         page = {}
-    known[user_path] = colors_of(page.get("value", ()))
+    value = page.get("value")
+    known[user_path] = colors_of(value if isinstance(value, list) else ())  # a hostile 5
     return known[user_path]
 
 

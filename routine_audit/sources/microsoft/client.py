@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import random
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
@@ -34,8 +38,9 @@ from urllib.request import (
 )
 
 from ...deadline import Deadline
-from ...errors import CredentialError, SourceError
+from ...errors import CredentialError, SourceError, UsageError
 from ..limits import MAX_BYTES
+from .identity import ENV_CA_BUNDLE
 
 TokenProvider = Callable[[], str]
 RETRIED = frozenset({429, 503, 504})  # throttled or briefly unavailable
@@ -83,6 +88,7 @@ class GraphClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc.lower()
+        self.origin = _origin(self.base_url)
         self.token = token
         self.timeout = timeout
         self.sleep = sleep
@@ -116,10 +122,10 @@ class GraphClient:
     ) -> dict:
         """One request, retried on 429/503/504 within one deadline; ``mailbox`` names
         whose share of ``PER_MAILBOX`` it takes."""
-        if urlsplit(url).netloc.lower() != self.host:
+        if _origin(url) != self.origin:  # an http:, file: or ftp: link on the same host too
             raise SourceError(
-                f"Graph sent a next page on another host for the {what}; not followed",
-                hint=f"check graph_url (the configured host is {self.host})",
+                f"Graph sent a next page on another host or scheme for the {what}; not followed",
+                hint=f"check graph_url (the configured endpoint is {'://'.join(self.origin)})",
             )
         slots = mailbox_slots(self.host, mailbox)
         with Deadline(self.timeout) as deadline:
@@ -165,6 +171,12 @@ class GraphClient:
             if deadline.expired or isinstance(getattr(exc, "reason", exc), TimeoutError):
                 raise _late(what, self.timeout) from None
             reason = getattr(exc, "reason", None) or type(exc).__name__
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                raise SourceError(
+                    f"could not reach Microsoft Graph for the {what}: its TLS certificate is "
+                    "not trusted",
+                    hint=f"if a proxy inspects TLS, set {ENV_CA_BUNDLE} to its CA (a PEM file)",
+                ) from None
             raise SourceError(
                 f"could not reach Microsoft Graph for the {what}: {reason}",
                 hint=f"check the network and graph_url ({self.base_url})",
@@ -172,6 +184,12 @@ class GraphClient:
         if deadline.expired:
             raise _late(what, self.timeout)
         return _json(body, kind, what)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """(scheme, host[:port]) of ``url``, lower-cased: where a token may go."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _connection(kind: type, deadline: Deadline) -> type:
@@ -200,11 +218,33 @@ class _Watched(HTTPHandler):
 
 class _WatchedTLS(HTTPSHandler):
     def __init__(self, deadline: Deadline) -> None:
-        super().__init__()
+        super().__init__(context=_trusting(os.environ.get(ENV_CA_BUNDLE, "").strip()))
         self._kind = _connection(http.client.HTTPSConnection, deadline)
 
     def https_open(self, req: Request) -> http.client.HTTPResponse:
         return self.do_open(self._kind, req, context=self._context)
+
+
+@cache
+def _trusting(bundle: str) -> ssl.SSLContext | None:
+    """The TLS context trusting ``bundle`` (the sign-in's CA file: an inspecting proxy
+    re-signs Graph too); None: the system's. Made once per file, not per request."""
+    if not bundle:
+        return None
+    if not Path(bundle).is_file():
+        raise UsageError(
+            f"{ENV_CA_BUNDLE} names {bundle}, which is not a file",
+            hint="give a PEM file of the certificate authority",
+        )
+    context = ssl.create_default_context()  # the system's CAs too: a proxy may spare Graph
+    try:
+        context.load_verify_locations(cafile=bundle)
+        return context
+    except ssl.SSLError:
+        raise UsageError(
+            f"{ENV_CA_BUNDLE} names {bundle}, which holds no PEM certificate",
+            hint="give a PEM file of the certificate authority",
+        ) from None
 
 
 class _NoRedirects(HTTPRedirectHandler):
@@ -252,7 +292,7 @@ def _json(body: bytes, content_type: str, what: str) -> dict:
     """The answer as a JSON object, else one line (never quoting it)."""
     try:
         found = json.loads(body.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: [[[[... nested past the stack
         found = None
     if not isinstance(found, dict):
         kind = content_type.split(";")[0].strip() or "no content type"

@@ -26,6 +26,7 @@ ENV_CLIENT_ID = "ROUTINE_AUDIT_MS_CLIENT_ID"
 ENV_TENANT = "ROUTINE_AUDIT_MS_TENANT"
 KIND = "routine-audit microsoft sign-in"
 LOGIN_HINT = "run: routine-audit auth login --provider microsoft"
+TEXT_FIELDS = ("client_id", "authority", "msal_cache")  # and scopes, a list of them
 LOGIN_WAIT = 300  # seconds msal's local server waits for the browser
 
 
@@ -72,7 +73,10 @@ class SignedIn:
         self.app = identity.application(
             "PublicClientApplication", saved["client_id"], self.authority, token_cache=self.cache
         )
-        accounts = self.app.get_accounts()
+        try:
+            accounts = self.app.get_accounts()
+        except identity.unreadable():  # a cache edited by hand: its entries not msal's
+            raise _damaged(path) from None
         if not accounts:
             raise CredentialError("not signed in to Microsoft 365", where=Location(path),
                                   hint=LOGIN_HINT)  # fmt: skip
@@ -89,13 +93,15 @@ class SignedIn:
                 result = self.app.acquire_token_silent_with_error(self.scopes, account=self.account)
             except OSError as exc:
                 raise identity.unreachable(exc, "the token endpoint") from None
-            if not result or "access_token" not in result:
+            except identity.unreadable() as exc:
+                raise identity.garbled(exc, "the token endpoint") from None
+            if not isinstance(result, dict) or "access_token" not in result:
                 error = identity.failed(
-                    result, "the saved Microsoft sign-in has expired or was revoked"
+                    result,
+                    "the saved Microsoft sign-in has expired or was revoked",
+                    hint=f"{LOGIN_HINT} again",
                 )
-                raise CredentialError(
-                    error.message, where=Location(self.path), hint=f"{LOGIN_HINT} again"
-                )
+                raise CredentialError(error.message, where=Location(self.path), hint=error.hint)
             if self.cache.has_state_changed:
                 _write(self.path, self.app.client_id, self.authority, self.scopes, self.cache)
                 self.cache.has_state_changed = False
@@ -159,6 +165,8 @@ def login(
             f"the sign-in did not complete ({type(exc).__name__})",
             hint="run auth login again and paste the newest address",
         ) from None
+    except identity.unreadable() as exc:
+        raise identity.garbled(exc, where) from None
     if not isinstance(result, dict) or "access_token" not in result:
         raise identity.failed(result, "Microsoft did not accept the sign-in")
     granted = _granted(result)
@@ -236,13 +244,18 @@ def _read(path: Path) -> dict[str, Any]:
         ) from None
     except ValueError:
         raise _damaged(path) from None
-    fields = ("client_id", "authority", "scopes", "msal_cache")
-    if (
-        not isinstance(saved, dict)
-        or saved.get("kind") != KIND
-        or not all(saved.get(f) for f in fields)
+    if not (
+        isinstance(saved, dict)
+        and saved.get("kind") == KIND
+        and all(isinstance(saved.get(f), str) and saved[f] for f in TEXT_FIELDS)
+        and isinstance(saved.get("scopes"), list)
+        and saved["scopes"]
+        and all(isinstance(s, str) for s in saved["scopes"])
+        # the refresh token goes to the authority: never in the clear, even if edited
+        and urlsplit(saved["authority"]).scheme == "https"
     ):
         raise _damaged(path)
+    identity.owner_only(path, "this saved Microsoft sign-in (its refresh token)", fix=True)
     return saved
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,8 +40,42 @@ HINTS = {
     "invalid_request": "check tenant and client_id (see docs/microsoft.md)",
     "invalid_resource": "check the Graph endpoint and the app's API permissions",
 }
+# Microsoft's numbered errors whose fix is not "sign in again"
+AADSTS_HINTS = {"AADSTS65001": "an admin must grant consent (see docs/microsoft.md)"}
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _AADSTS = re.compile(r"\bAADSTS\d{4,6}\b")
+
+
+class SecretFileWarning(UserWarning):
+    """A file holding a secret (a saved sign-in, a private key) that others can read."""
+
+
+def owner_only(path: Path, what: str, *, fix: bool) -> None:
+    """Warn when group or others may read ``path`` (``what`` holds a secret); with ``fix``
+    and the file ours, make it owner-only (chmod 600) first. POSIX modes only."""
+    try:
+        status = path.stat()
+    except OSError:
+        return  # reading it says what is wrong
+    if os.name == "nt" or not status.st_mode & 0o077:
+        return
+    if fix and status.st_uid == os.geteuid():
+        try:
+            path.chmod(0o600)
+        except OSError:
+            pass
+        else:
+            warnings.warn(
+                f"{path}: others could read {what}; made it yours alone (chmod 600)",
+                SecretFileWarning,
+                stacklevel=3,
+            )
+            return
+    warnings.warn(
+        f"{path}: others can read {what} (make it readable by its owner only: chmod 600)",
+        SecretFileWarning,
+        stacklevel=3,
+    )
 
 
 def msal() -> Any:
@@ -134,7 +169,26 @@ def failed(result: Any, what: str, *, hint: str | None = None) -> CredentialErro
     code = code if _CODE.match(code) else "error"
     found = _AADSTS.search(str(answer.get("error_description") or ""))
     detail = f"{code}, {found.group()}" if found else code
-    return CredentialError(f"{what} ({detail})", hint=hint or HINTS.get(code, "sign in again"))
+    known = AADSTS_HINTS.get(found.group()) if found else None
+    return CredentialError(
+        f"{what} ({detail})", hint=known or hint or HINTS.get(code, "sign in again")
+    )
+
+
+def unreadable() -> tuple[type[BaseException], ...]:
+    """What msal raises when the authority's answer is not a token response (a proxy's
+    HTML page, a 500, JSON that is not an object): caught around each msal call."""
+    return (ValueError, TypeError, AttributeError, KeyError, RecursionError,
+            msal().exceptions.MsalError)  # fmt: skip
+
+
+def garbled(exc: BaseException, where: str) -> CredentialError:
+    """An answer from the authority that msal could not read, as one line (never its text)."""
+    return CredentialError(
+        f"the Microsoft sign-in service at {where} did not answer with a token "
+        f"({type(exc).__name__})",
+        hint=f"try again later; if a proxy answers instead, check the network and {ENV_AUTHORITY}",
+    )
 
 
 def unreachable(exc: BaseException, where: str) -> CredentialError:
@@ -161,3 +215,5 @@ def application(kind: str, client_id: str, where: str, **options: Any) -> Any:
             f"the Microsoft sign-in service does not know the tenant at {where}",
             hint="check tenant (a tenant id or domain)",
         ) from None
+    except unreadable() as exc:
+        raise garbled(exc, where) from None

@@ -122,8 +122,9 @@ class Reader:
             ends = [e.end for e in self._blocks(found, zone)[0]]
         else:
             page = self._page(self._view_url(line, period.start))
+            value = page.get("value")
             ends = []
-            for item in page.get("value", ()):
+            for item in value if isinstance(value, list) else ():
                 try:
                     ends.append(self._event(item, zone).end)
                 except (ValueError, KeyError, TypeError, AttributeError):
@@ -233,9 +234,10 @@ class Reader:
         throttled: list[str] = []
         responses = answer.get("responses")
         for response in responses if isinstance(responses, list) else ():
-            if not isinstance(response, dict) or not str(response.get("id", "")).isdigit():
-                continue
-            n = int(response["id"])
+            given = response.get("id") if isinstance(response, dict) else None
+            if not isinstance(given, str) or not given.isascii() or not given.isdigit():
+                continue  # only the ids asked ("0".."19"); "²" is a digit int() refuses
+            n = int(given)
             if not 0 <= n < len(masters):
                 continue
             body = response.get("body")
