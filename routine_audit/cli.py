@@ -37,7 +37,8 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 auth_app = typer.Typer(
-    help="Sign in to Google Calendar, check the sign-in, sign out.", no_args_is_help=True
+    help="Sign in to Google Calendar or Microsoft 365, check the sign-in, sign out.",
+    no_args_is_help=True,
 )
 app.add_typer(auth_app, name="auth")
 team_app = typer.Typer(help="Audit a whole team described in a team file.", no_args_is_help=True)
@@ -65,6 +66,11 @@ class ReportFormat(StrEnum):
     json = "json"
     csv = "csv"
     html = "html"
+
+
+class Provider(StrEnum):
+    google = "google"
+    microsoft = "microsoft"
 
 
 class TeamFormat(StrEnum):
@@ -124,8 +130,8 @@ SourceNameOption = Annotated[
     typer.Option(
         "--source",
         metavar="NAME",
-        help="The calendar source: ics, google, or one a plug-in registers. Its settings "
-        "come from --source-option.",
+        help="The calendar source: ics, google, microsoft, or one a plug-in registers. Its "
+        "settings come from --source-option.",
         show_default=False,
     ),
 ]
@@ -135,8 +141,8 @@ SourceOptionsOption = Annotated[
         "--source-option",
         metavar="KEY=VALUE",
         help="A setting of --source (as in a team file's calendar entry), e.g. "
-        "location=cal.ics or id=rep@company.com. Repeat for several; a key given twice "
-        "makes a list.",
+        "location=cal.ics, id=rep@company.com (google) or user=rep@company.com "
+        "(microsoft). Repeat for several; a key given twice makes a list.",
         show_default=False,
     ),
 ]
@@ -649,18 +655,59 @@ def rules_init(
         typer.echo(f"next: edit them, then run routine-audit rules check {folder}/*.yaml")
 
 
-@auth_app.command("login", short_help="Sign in to Google once; the token is saved.")
+ProviderOption = Annotated[
+    Provider,
+    typer.Option(
+        "--provider",
+        metavar=_choices(Provider),
+        help="Where to sign in: google or microsoft (Microsoft 365).",
+    ),
+]
+MsTokenHelp = (
+    "Saved sign-in file (default: $ROUTINE_AUDIT_TOKEN, or for microsoft "
+    "$ROUTINE_AUDIT_MS_TOKEN_CACHE, else the config folder)."
+)
+SignInTokenOption = Annotated[str | None, typer.Option("--token", metavar="FILE", help=MsTokenHelp)]
+
+
+@auth_app.command("login", short_help="Sign in once (Google or Microsoft 365); it is saved.")
 def auth_login(
+    provider: ProviderOption = Provider.google,
     client_secrets: Annotated[
         str | None,
         typer.Option(
             "--client-secrets",
             metavar="FILE",
-            help="OAuth client file (default: $ROUTINE_AUDIT_CLIENT_SECRETS, "
+            help="Google: OAuth client file (default: $ROUTINE_AUDIT_CLIENT_SECRETS, "
             "else the config folder).",
         ),
     ] = None,
-    token: TokenOption = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            "--client-id",
+            metavar="ID",
+            help="Microsoft: the app registration's client id "
+            "(default: $ROUTINE_AUDIT_MS_CLIENT_ID).",
+        ),
+    ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option(
+            "--tenant",
+            metavar="ID",
+            help="Microsoft: tenant id or domain (default: $ROUTINE_AUDIT_MS_TENANT, "
+            "else any work account).",
+        ),
+    ] = None,
+    colours: Annotated[
+        bool,
+        typer.Option(
+            "--colours",
+            help="Microsoft: also read the mailbox settings, for category colours.",
+        ),
+    ] = False,
+    token: SignInTokenOption = None,
     no_browser: Annotated[
         bool,
         typer.Option(
@@ -673,17 +720,41 @@ def auth_login(
     ] = 8085,
     non_interactive: NonInteractiveOption = False,
 ) -> None:
-    """Sign in to Google once; the token is saved (owner-only) and refreshed automatically."""
+    """Sign in once; the sign-in is saved (owner-only) and refreshed automatically."""
     from .errors import CredentialError
-    from .sources.google import auth
 
     with user_errors():
+        _provider_only(provider, client_secrets=client_secrets, client_id=client_id,
+                       tenant=tenant, colours=colours or None)  # fmt: skip
         if non_interactive or not sys.stdin.isatty():
             raise CredentialError(
                 "signing in needs a person at a terminal",
                 hint="run routine-audit auth login interactively once; scheduled runs then "
-                "reuse the saved token, or use --service-account",
+                "reuse the saved token, or use --service-account"
+                if provider == "google"
+                else "run routine-audit auth login --provider microsoft interactively once; "
+                "scheduled runs then reuse the saved sign-in, or use a certificate "
+                "(docs/microsoft.md)",
             )
+        if provider == "microsoft":
+            from .sources.microsoft import delegated
+            from .visible import visible
+
+            destination = delegated.cache_path(token)
+            user = delegated.login(
+                delegated.client_id_of(client_id),
+                delegated.tenant_of(tenant),
+                destination,
+                browser=not no_browser,
+                port=port,
+                colours=colours,
+                show=typer.echo,
+                ask=input,
+            )
+            typer.echo(f"signed in as {visible(user)}; sign-in saved to {destination}")
+            return
+        from .sources.google import auth
+
         destination = auth.token_path(token)
         auth.login(
             auth.client_secrets_path(client_secrets),
@@ -696,12 +767,39 @@ def auth_login(
         typer.echo(f"signed in; token saved to {destination}")
 
 
-@auth_app.command("status")
-def auth_status(token: TokenOption = None) -> None:
-    """Show who is signed in, with which scopes, and where the token is."""
-    from .sources.google import auth, list_calendars
+def _provider_only(provider: str, **given: object) -> None:
+    """Options of one provider refused with the other's (--client-id with google...)."""
+    from .errors import UsageError
 
+    owners = {"client_secrets": "google", "client_id": "microsoft", "tenant": "microsoft",
+              "colours": "microsoft"}  # fmt: skip
+    wrong = [name for name, value in given.items() if value and owners[name] != provider]
+    if wrong:
+        raise UsageError(
+            f"`{wrong[0]}` goes with `provider` {owners[wrong[0]]}",
+            names=(wrong[0], "provider"),
+        )
+
+
+@auth_app.command("status")
+def auth_status(
+    provider: ProviderOption = Provider.google, token: SignInTokenOption = None
+) -> None:
+    """Show who is signed in, with which scopes, and where the sign-in is (never a token)."""
     with user_errors():
+        if provider == "microsoft":
+            from .sources.microsoft import delegated
+            from .visible import visible
+
+            found = delegated.status(delegated.cache_path(token))
+            # the name comes from the sign-in service, the scopes from a file: shown safe
+            typer.echo(f"signed in as: {visible(found['user'])}")
+            typer.echo(f"scopes: {visible(', '.join(sorted(found['scopes'])))}")
+            typer.echo(f"app (client id): {visible(found['client_id'])}")
+            typer.echo(f"token: {found['token']}")
+            return
+        from .sources.google import auth, list_calendars
+
         path = auth.token_path(token)
         credentials = auth.load_user_credentials(path)
         primary = next((c for c in list_calendars(credentials) if c.get("primary")), {})
@@ -711,12 +809,29 @@ def auth_status(token: TokenOption = None) -> None:
 
 
 @auth_app.command("logout")
-def auth_logout(token: TokenOption = None) -> None:
-    """Remove the saved Google token."""
-    from .sources.google import auth
+def auth_logout(
+    provider: ProviderOption = Provider.google, token: SignInTokenOption = None
+) -> None:
+    """Remove the saved sign-in."""
+    if provider == "microsoft":
+        from .sources.microsoft.delegated import cache_path, logout
+    else:
+        from .sources.google.auth import logout
+        from .sources.google.auth import token_path as cache_path
 
-    path = auth.token_path(token)
-    if auth.logout(path):
+    from .errors import CredentialError, Location
+
+    path = cache_path(token)
+    with user_errors():
+        try:
+            removed = logout(path)
+        except OSError as exc:  # a folder, or a folder the user may not write to
+            raise CredentialError(
+                f"cannot remove the saved sign-in: {exc.strerror or type(exc).__name__}",
+                where=Location(path),
+                hint="name the sign-in file with --token, as its owner",
+            ) from None
+    if removed:
         typer.echo(f"signed out; removed {path}")
     else:
         typer.echo(f"not signed in (no token at {path})")

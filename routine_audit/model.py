@@ -59,6 +59,9 @@ class Event:
     location: str = ""
     calendar: str = ""
     color: str = ""
+    # how the owner tagged the event (Outlook categories, iCalendar CATEGORIES), in the
+    # source's order; content like the title: never shown for a private event
+    categories: tuple[str, ...] = ()
     status: Status = Status.CONFIRMED
     transparent: bool = False
     visibility: Visibility = Visibility.DEFAULT

@@ -110,7 +110,7 @@ def check_files(
                 say("warning", f"{file}: {warning}")
     if online:
         teams = [(file, model) for file, model in checked if isinstance(model, Team)]
-        if not teams:
+        if not teams and not result.invalid:  # a team file with errors says why itself
             say("note", "`online` reads calendars of team files only", ("online",))
         unreadable = [_read_calendars(file, team, say) for file, team in teams]
         result.unreadable = any(unreadable)

@@ -14,6 +14,7 @@ from routine_audit.config import schema, team
 from routine_audit.config.load import package_data
 from routine_audit.sources.google import GoogleSettings
 from routine_audit.sources.ics import IcsSettings
+from routine_audit.sources.microsoft import MicrosoftSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -33,10 +34,12 @@ MODELS = [
     team.CalendarRef,
     team.Person,
     team.GoogleAccess,
+    team.MicrosoftAccess,
     team.MailSection,
     # each source's settings: what a team file's calendar entry holds (issue 18)
     IcsSettings,
     GoogleSettings,
+    MicrosoftSettings,
 ]
 
 

@@ -129,6 +129,10 @@ def load_team(path: str | Path) -> Team:
     must_exist(spec.routine, ("routine",), "the routine")
     must_exist(spec.rules, ("rules",), "the rules file")
     must_exist(spec.google.service_account, ("google", "service_account"), "the key")
+    must_exist(spec.microsoft.certificate, ("microsoft", "certificate"), "the certificate")
+    if spec.microsoft.certificate:
+        _certificate_shape(team.resolve(spec.microsoft.certificate),
+                           document.where(("microsoft", "certificate")))  # fmt: skip
     if spec.rules:
         load_rules(team.rules_path)
     if spec.routine:  # the team's default is the team's problem, not one rep's
@@ -162,6 +166,31 @@ def load_team(path: str | Path) -> Team:
         if valid[rules] is not None:
             team.problems[email] = valid[rules]
     return team
+
+
+# what a team's app certificate file must hold (PEM), or be (PKCS#12): a first look, so a
+# wrong file fails the run as a whole; the key and its certificate are parsed when used
+_PEM_BLOCKS = (b"PRIVATE KEY-----", b"-----BEGIN CERTIFICATE-----")
+_PKCS12 = (".pfx", ".p12")
+
+
+def _certificate_shape(path: Path, where: Location) -> None:
+    """A ConfigError unless ``path`` reads as a key with its certificate (or a .pfx)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the certificate {path}: {exc.strerror or type(exc).__name__}",
+            where=where,
+            hint="let the user who runs routine-audit read it (chmod 600, owned by that user)",
+        ) from None
+    if path.suffix.lower() in _PKCS12 or all(block in data for block in _PEM_BLOCKS):
+        return
+    raise ConfigError(
+        f"the certificate {path} is not a PEM file holding a private key and its certificate",
+        where=where,
+        hint="put both in one file: cat app.key app.crt > app.pem (see docs/microsoft.md)",
+    )
 
 
 def unassigned_activities(routine: Routine, rules: RuleSet) -> list[str]:

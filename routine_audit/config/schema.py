@@ -379,6 +379,9 @@ class Match(Strict):
     )
     calendars: tuple[str, ...] = Field((), description="calendar names (exact, case-insensitive)")
     colors: tuple[str, ...] = Field((), description="event colour ids or names")
+    categories: tuple[str, ...] = Field(
+        (), description="any of these category names (exact, case-insensitive)"
+    )
     attendees: Range | None = Field(None, description="number of other attendees")
     external_attendees: Range | None = Field(
         None, description="number of attendees outside internal_domains"
@@ -399,6 +402,14 @@ class Match(Strict):
             except re.error as exc:
                 raise ValueError(f"not a valid regular expression: {exc}") from None
         return value
+
+    @field_validator("categories")
+    @classmethod
+    def _category_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        names = tuple(v.strip() for v in value)
+        if any(not n for n in names):
+            raise ValueError("a category name is empty")
+        return names
 
     @field_validator("hashtags")
     @classmethod

@@ -175,6 +175,27 @@ class GoogleAccess(Strict):
     )
 
 
+class MicrosoftAccess(Strict):
+    """How the team's Microsoft 365 calendars are read (docs/microsoft.md)."""
+
+    tenant: str | None = Field(None, description="the Entra tenant (id or domain)")
+    client_id: str | None = Field(None, description="the app registration's client id")
+    certificate: str | None = Field(
+        None, description="app-only: a PEM file with the app's private key and certificate"
+    )
+    token: str | None = Field(
+        None, description="a saved sign-in (auth login --provider microsoft --token PATH)"
+    )
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> MicrosoftAccess:
+        if self.certificate and not (self.tenant and self.client_id):
+            raise ValueError("certificate needs tenant and client_id beside it (app-only)")
+        if self.certificate and self.token:
+            raise ValueError("give either certificate (app-only) or token (a saved sign-in)")
+        return self
+
+
 # the From: header: a bare address, or a display name (plain words, or one quoted string)
 # and the address in angle brackets
 _SENDER = re.compile(
@@ -302,6 +323,9 @@ class TeamFile(Strict):
     db: str | None = Field(None, description="history database; default in the user data dir")
     manager: Person | None = Field(None, description="who gets the roll-up")
     google: GoogleAccess = Field(default_factory=GoogleAccess, description="Google access")
+    microsoft: MicrosoftAccess = Field(
+        default_factory=MicrosoftAccess, description="Microsoft 365 access"
+    )
     mail: MailSection | None = Field(None, description="SMTP delivery (optional)")
     reps: tuple[Member, ...] = Field(min_length=1, description="the team's reps")
 
@@ -382,8 +406,9 @@ class Team:
         return [str(self.resolve(v)) if "://" not in v else v for v in map(str, values)]
 
     def shared_credentials(self) -> SharedCredentials:
-        """What the reps' sources share for one run (the ``google:`` sign-in settings)."""
-        return SharedCredentials({"google": self.spec.google})
+        """What the reps' sources share for one run (the ``google:`` and ``microsoft:``
+        sign-in settings)."""
+        return SharedCredentials({"google": self.spec.google, "microsoft": self.spec.microsoft})
 
     def source_context(
         self, member: Member, credentials: SharedCredentials | None = None

@@ -26,7 +26,7 @@ from ..period import Period
 from ..result import AuditResult, RepInfo
 from ..unit_kinds import unit_kind
 from ..wording import count_text, day_text
-from .classify import attendee_counts, classify
+from .classify import NO_RULE, OTHER, attendee_counts, classify
 from .context import AuditContext, routine_activities
 from .counting import HELD, counting_reasons, rep_responses
 from .finding_columns import FindingParts, FindingSequence
@@ -124,11 +124,14 @@ def audit_tables(
     response = rep_responses(attendees, n, routine.addresses)
     occurrences["counted"], occurrences["reason"] = counting_reasons(occurrences, response)
     attendee_count, external_count = attendee_counts(
-        attendees, n, routine.addresses, routine.domains
+        attendees, n, routine.addresses, routine.domains, occurrences
     )
     occurrences["activity"], occurrences["rule"] = classify(
         occurrences, rules, attendee_count=attendee_count, external_count=external_count
     )
+    if free_busy:  # a busy/free block has no content a rule could rightly hold for
+        occurrences["activity"] = np.full(n, OTHER, dtype=object)
+        occurrences["rule"] = np.full(n, NO_RULE, dtype=object)
     occurrences["attendees"] = attendee_count
     occurrences["external_attendees"] = external_count
 

@@ -1,7 +1,8 @@
 """Classification: each occurrence gets the activity of the first rule that matches.
 
 Rules are matched once per distinct row signature (texts, calendar, colour,
-event type, transparency, attendee counts), remembered across audits.
+event type, transparency, attendee counts, and categories when a rule asks for them),
+remembered across audits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.schema import Match, RuleSet
+from .frame import CATEGORY_SEPARATOR
 from .timeline import Columns
 
 OTHER = "other"
@@ -20,9 +22,15 @@ NO_RULE = ""
 
 
 def attendee_counts(
-    attendees: Columns, n: int, addresses: frozenset[str], domains: frozenset[str]
+    attendees: Columns,
+    n: int,
+    addresses: frozenset[str],
+    domains: frozenset[str],
+    occurrences: Columns | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per occurrence: other (non-rep, non-resource) attendees, and those outside ``domains``."""
+    """Per occurrence: other (non-rep, non-resource) attendees, and those outside ``domains``;
+    with ``occurrences``, an organizer who is not the rep and not among the attendees
+    (Outlook lists the organizer apart) is one of them."""
     codes, emails = pd.factorize(attendees["email"])  # each address looked at once
     mine = np.array([e in addresses for e in emails], dtype=bool)
     outside = np.array([_outside(e, domains) for e in emails], dtype=bool)
@@ -30,9 +38,36 @@ def attendee_counts(
     mine, outside = np.append(mine, False)[codes], np.append(outside, False)[codes]
     person = ~attendees["is_resource"].astype(bool) & ~attendees["is_self"].astype(bool) & ~mine
     occ = attendees["occ"]
+    people = np.bincount(occ[person], minlength=n)
+    external = np.bincount(occ[person & outside], minlength=n)
+    if occurrences is not None:
+        extra, extra_outside = _organizers(occurrences, attendees, addresses, domains)
+        people, external = people + extra, external + extra_outside
+    return people, external
+
+
+def _organizers(
+    occurrences: Columns, attendees: Columns, addresses: frozenset[str], domains: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """1 per invitation (an occurrence with attendees) whose organizer is someone else,
+    not listed among its attendees; a Google calendar as organizer (a shared calendar's
+    id) is no one."""
+    codes, names = pd.factorize(occurrences["organizer"])
+    someone = np.array([_person(a) and a not in addresses for a in names], dtype=bool)
+    outside = np.array([_outside(a, domains) for a in names], dtype=bool)
+    someone, outside = np.append(someone, False)[codes], np.append(outside, False)[codes]
+    occ = attendees["occ"]
+    invited = np.bincount(occ, minlength=len(codes)) > 0
+    extra = someone & invited & ~occurrences["organized_by_self"].astype(bool)
+    if len(occ):  # an organizer also listed as an attendee is counted there
+        listed = np.asarray(attendees["email"] == occurrences["organizer"][occ], dtype=bool)
+        extra[np.unique(occ[listed])] = False
+    return extra.astype(np.int64), (extra & outside).astype(np.int64)
+
+
+def _person(address: object) -> bool:
     return (
-        np.bincount(occ[person], minlength=n),
-        np.bincount(occ[person & outside], minlength=n),
+        isinstance(address, str) and "@" in address and not address.endswith(".calendar.google.com")
     )
 
 
@@ -51,8 +86,11 @@ def classify(
     """``activity`` and ``rule`` columns for ``occurrences`` (``other`` / '' when unmatched)."""
     columns = [occurrences[c] for c in (*_TEXT_COLUMNS, *_NAME_COLUMNS)]
     transparent = occurrences["transparent"].astype(bool)
+    classifier = _classifier(rules)
+    # categories join the signature only when a rule asks for them: free otherwise
+    tagged = [occurrences["categories"]] if classifier.uses_categories else []
     # rows with equal values everywhere share a signature: match one row per distinct key
-    key = _distinct_rows([*columns, transparent, attendee_count, external_count])
+    key = _distinct_rows([*columns, transparent, attendee_count, external_count, *tagged])
     first = np.full(int(key.max(initial=-1)) + 1, len(key), dtype=np.int64)
     np.minimum.at(first, key, np.arange(len(key)))
     signatures = list(
@@ -62,10 +100,10 @@ def classify(
             transparent[first].tolist(),
             attendee_count[first].tolist(),
             external_count[first].tolist(),
+            *(_category_sets(column[first]) for column in tagged),
             strict=True,
         )
     )
-    classifier = _classifier(rules)
     chosen = np.array(classifier.rule_indexes(signatures), dtype=np.int64)[key]
     return classifier.activities[chosen], classifier.names[chosen]
 
@@ -91,6 +129,8 @@ _FIELD_POSITION = {"title": 0, "description": 1, "location": 2}
 _NAMES_AT = len(_TEXT_COLUMNS)
 _TRANSPARENT_AT = _NAMES_AT + len(_NAME_COLUMNS)
 _COUNTS_AT = _TRANSPARENT_AT + 1  # attendees, then external attendees
+_CATEGORIES_AT = _COUNTS_AT + 2  # only in signatures of rule sets that ask for categories
+_NO_CATEGORIES: frozenset[str] = frozenset()
 _MEMO_LIMIT = 20_000
 
 
@@ -101,6 +141,16 @@ def _texts(column: np.ndarray) -> list[str]:
 def _names(column: np.ndarray) -> list[str | None]:
     """Lower-cased names (None never matches a rule's names)."""
     return [v.lower() if isinstance(v, str) else None for v in column]
+
+
+def _category_sets(column: np.ndarray) -> list[frozenset[str]]:
+    """Each row's lower-cased category names (the column joins them in one text)."""
+    return [
+        frozenset(v.lower().split(CATEGORY_SEPARATOR))
+        if isinstance(v, str) and v
+        else _NO_CATEGORIES
+        for v in column
+    ]
 
 
 @lru_cache(maxsize=16)
@@ -117,6 +167,7 @@ class _Classifier:
 
     def __init__(self, rules: RuleSet) -> None:
         self._rules = [_CompiledMatch(rule.match) for rule in rules.rules]
+        self.uses_categories = any(rule.match.categories for rule in rules.rules)
         # index -1 (no rule matched) picks the last entry
         self.activities = np.array([*(r.activity for r in rules.rules), OTHER], dtype=object)
         self.names = np.array([*(r.name for r in rules.rules), NO_RULE], dtype=object)
@@ -164,6 +215,7 @@ class _CompiledMatch:
             for i, names in enumerate((match.calendars, match.colors, match.event_types))
             if names
         ]
+        self._categories = frozenset(c.lower() for c in match.categories)
         self._transparent = (
             None if match.transparency is None else match.transparency == "transparent"
         )
@@ -178,6 +230,10 @@ class _CompiledMatch:
             if signature[position] not in wanted:
                 return False
         if self._transparent is not None and signature[_TRANSPARENT_AT] != self._transparent:
+            return False
+        if self._categories and self._categories.isdisjoint(
+            signature[_CATEGORIES_AT] if len(signature) > _CATEGORIES_AT else _NO_CATEGORIES
+        ):
             return False
         for position, bounds in self._ranges:
             value = signature[position]
@@ -203,8 +259,8 @@ class _CompiledMatch:
 
 def signature_activity(rules: RuleSet, signature: tuple) -> str:
     """The activity ``rules`` give one row signature (texts, calendar, colour, event
-    type, transparency, attendee counts; see ``_TEXT_COLUMNS``): for a title checked
-    before it is written (proposals)."""
+    type, transparency, attendee counts; see ``_TEXT_COLUMNS``; no categories): for a
+    title checked before it is written (proposals)."""
     classifier = _classifier(rules)
     (index,) = classifier.rule_indexes([signature])
     return str(classifier.activities[index])

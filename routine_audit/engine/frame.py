@@ -24,6 +24,7 @@ OCCURRENCE_COLUMNS = [
     "location",
     "calendar",
     "color",
+    "categories",
     "status",
     "transparent",
     "private",
@@ -51,6 +52,8 @@ def events_columns(events: Sequence[Event]) -> tuple[Columns, Columns]:
         "location": _text([e.location for e in events]),
         "calendar": _text([e.calendar for e in events]),
         "color": _text([e.color for e in events]),
+        # one text per occurrence ("" for none): rules that ask for categories split it
+        "categories": _text([CATEGORY_SEPARATOR.join(e.categories) for e in events]),
         "status": _text([e.status.value for e in events]),
         "transparent": np.array([e.transparent for e in events], dtype=bool),
         "private": np.array([e.is_private for e in events], dtype=bool),
@@ -81,6 +84,7 @@ def events_columns(events: Sequence[Event]) -> tuple[Columns, Columns]:
 
 
 IDENTITY_SEPARATOR = "\x1f"  # between the UID and the instance key of ``identity``
+CATEGORY_SEPARATOR = "\x1f"  # between an occurrence's categories in ``categories``
 
 
 def _text(values: list) -> np.ndarray:
@@ -99,6 +103,7 @@ _DEFAULTS: dict[str, object] = {
     "location": "",
     "calendar": "",
     "color": "",
+    "categories": "",
     "status": "confirmed",
     "transparent": False,
     "private": False,
@@ -148,6 +153,8 @@ def occurrence_table(
             text = occurrences[name].fillna(default).astype(str)
             if name == "organizer":  # addresses compare case-insensitively, as sources give them
                 text = text.str.lower()
+            elif name == "categories":  # a list of names per row, or one name
+                text = occurrences[name].map(_joined)
             columns[name] = text.to_numpy(dtype=object)
     if "identity" not in occurrences.columns:  # a single event's identity: its UID
         uid = columns["uid"]
@@ -159,6 +166,13 @@ def occurrence_table(
         created[known] = _epoch_seconds(moments[known])
     columns["created_ts"] = created
     return {name: columns[name] for name in OCCURRENCE_COLUMNS}, _attendee_table(attendees, n)
+
+
+def _joined(value: object) -> str:
+    """A caller's categories cell (a list of names, one name, or missing) as one text."""
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+        return CATEGORY_SEPARATOR.join(str(v) for v in value)
+    return "" if value is None or value != value else str(value)
 
 
 def _aware(values: pd.Series, name: str) -> pd.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,14 @@ _PARTSTAT = {
     "DELEGATED": Response.DELEGATED,
 }
 _STATUS = {"TENTATIVE": Status.TENTATIVE, "CANCELLED": Status.CANCELLED}
+# Outlook's X-MICROSOFT-CDO-BUSYSTATUS -> (transparent, event_type), as mapping.py reads
+# Graph's showAs (BUSY and TENTATIVE: TRANSP decides, busy in an Outlook export)
+_BUSY_STATUS = {
+    "FREE": (True, "default"),
+    "OOF": (False, "outOfOffice"),
+    "WORKINGELSEWHERE": (False, "workingLocation"),  # a location marker, not a block
+}
+_NOT_SHOWN_AS = (False, "default")
 _CLASS = {
     "PRIVATE": Visibility.PRIVATE,
     "CONFIDENTIAL": Visibility.CONFIDENTIAL,
@@ -77,9 +86,9 @@ def to_event(
     end = _aware(_raw_end(component, raw_start), zone)
     if end < start:
         end = start
-    busy_status = str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper()
-    transparent = str(component.get("TRANSP", "")).upper() == "TRANSPARENT" or busy_status == "FREE"
-    event_type = "outOfOffice" if busy_status == "OOF" else "default"
+    busy_status = str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).strip().upper()
+    free, event_type = _BUSY_STATUS.get(busy_status, _NOT_SHOWN_AS)
+    transparent = free or str(component.get("TRANSP", "")).upper() == "TRANSPARENT"
     created = _created(component)
     recurrence_id = (
         component.decoded("RECURRENCE-ID") if in_series and "RECURRENCE-ID" in component else None
@@ -94,6 +103,7 @@ def to_event(
         location=_text(component, "LOCATION"),
         calendar=calendar,
         color=_text(component, "COLOR"),
+        categories=_categories(component.get("CATEGORIES")),
         status=_STATUS.get(str(component.get("STATUS", "")).upper(), Status.CONFIRMED),
         transparent=transparent,
         visibility=_CLASS.get(
@@ -179,6 +189,22 @@ def _text(component: Component, name: str) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _categories(value: Any) -> tuple[str, ...]:
+    """Every name of every CATEGORIES property (each a comma list), in file order, once."""
+    if value is None:
+        return ()
+    names: dict[str, None] = {}
+    for prop in _as_list(value):
+        for name in getattr(prop, "cats", None) or [prop]:
+            text = _UNESCAPE.sub(r"\1", str(name)).strip()
+            if text:
+                names[text] = None
+    return tuple(names)
+
+
+_UNESCAPE = re.compile(r"\\([\\,;])")  # icalendar leaves "\," in a category name
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -1,0 +1,115 @@
+"""Issue 23: the bearer token crosses the network only over TLS the user trusts.
+A graph_url that is not https (save a test server on this machine) is refused before
+anything is sent; a Graph behind a proxy that re-signs TLS with its own CA fails in one
+line naming ROUTINE_AUDIT_MS_CA_BUNDLE, and works once it names that CA (the same file
+the sign-in trusts)."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import graph_fake
+import pytest
+from ms_identity_fake import make_tls
+from typer.testing import CliRunner
+
+from routine_audit.cli import app
+from routine_audit.errors import ExitCode
+
+graph = graph_fake.graph
+ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
+REP = "rep@company.example"
+BUNDLE = "ROUTINE_AUDIT_MS_CA_BUNDLE"
+
+
+def audit(*options: str):
+    return CliRunner().invoke(app, [
+        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
+        *[a for o in options for a in ("--source-option", o)],
+        "--routine", str(ROUTINE), "--week", "2026-W45", "--format", "json",
+    ])  # fmt: skip
+
+
+@pytest.fixture
+def tls_graph(tmp_path, monkeypatch):
+    """The fake Graph over https, its certificate signed by a CA no system trusts."""
+    tls = make_tls(tmp_path / "tls")
+    fake = graph_fake.FakeGraph()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), graph_fake._handler(fake))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls.server_cert, tls.server_key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    fake.url = f"https://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", fake.url)
+    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", graph_fake.TOKEN)
+    monkeypatch.delenv(BUNDLE, raising=False)
+    fake.ca_file = tls.ca_file
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_untrusted_graph_certificate_is_one_line_naming_the_ca_bundle(tls_graph):
+    tls_graph.serve(REP, [])
+    result = audit()
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.splitlines() == [
+        "routine-audit: error: could not reach Microsoft Graph for the calendar of "
+        f"{REP}: its TLS certificate is not trusted (if a proxy inspects TLS, set {BUNDLE} "
+        "to its CA (a PEM file))"
+    ]
+    assert graph_fake.TOKEN not in result.output
+
+
+def test_the_ca_bundle_of_the_sign_in_is_trusted_for_graph_too(tls_graph, monkeypatch):
+    tls_graph.serve(REP, [])
+    monkeypatch.setenv(BUNDLE, str(tls_graph.ca_file))
+    result = audit()
+    assert result.exit_code != ExitCode.USAGE, result.output
+    assert [s.path for s in tls_graph.seen][:1] == [f"/v1.0/users/{REP}/calendarView"]
+
+
+@pytest.mark.parametrize("content", [None, b"not a certificate\n"])
+def test_a_ca_bundle_that_is_no_pem_file_is_one_line(tls_graph, monkeypatch, tmp_path, content):
+    bundle = tmp_path / "ca.pem"
+    if content is not None:
+        bundle.write_bytes(content)
+    monkeypatch.setenv(BUNDLE, str(bundle))
+    result = audit()
+    assert result.exit_code == ExitCode.USAGE, result.output
+    [line] = result.stderr.splitlines()
+    assert f"{BUNDLE} names {bundle}, which" in line and "Traceback" not in result.output
+    assert tls_graph.seen == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://graph.microsoft.com", "http://10.0.0.7:8080", "ftp://graph.microsoft.com"]
+)
+def test_a_graph_url_without_tls_is_refused_before_sending_the_token(graph, url):
+    result = audit(f"graph_url={url}")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    [line] = result.stderr.splitlines()
+    assert "graph_url must be an https:// address" in line
+    assert graph_fake.TOKEN not in result.output
+
+
+def test_the_same_from_the_environment(graph, monkeypatch):
+    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", "http://graph.example.com")
+    result = audit()
+    assert result.exit_code == ExitCode.USAGE
+    assert "graph_url must be an https:// address, not http://" in result.stderr
+
+
+def test_http_on_this_machine_stays_allowed_for_test_servers(graph):
+    graph.serve(REP, [])
+    local = graph.url.replace("127.0.0.1", "localhost")
+    result = audit(f"graph_url={local}")
+    assert result.exit_code != ExitCode.USAGE, result.output
+    assert len(graph.seen) >= 1
