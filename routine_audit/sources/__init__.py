@@ -26,6 +26,7 @@ ENTRY_POINT_GROUP = "routine_audit.sources"
 REGISTRY: dict[str, str] = {
     "ics": "routine_audit.sources.ics:IcsSource",
     "google": "routine_audit.sources.google:GoogleSource",
+    "caldav": "routine_audit.sources.caldav:CalDavSource",
 }
 _CLASSES: dict[str, type[Source]] = {}
 _entry_points_read = False

@@ -1,0 +1,401 @@
+"""Everything that talks to a CalDAV server, through the ``caldav`` package.
+
+Each exchange (list the calendars, fetch a period) runs under one ``Deadline``: a
+fresh client whose every socket the deadline shuts when it passes, so a server that
+sends a byte now and then cannot hold a read past it. 429 and 503 with Retry-After
+are waited out a few times (never past the deadline). Every failure becomes one
+line that names the server's host and the calendar, never a password or content.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import unquote, urljoin, urlsplit
+
+from ...deadline import Deadline
+from ...errors import CredentialError, Location, SourceError, UsageError
+from .password import Secret
+
+T = TypeVar("T")
+
+EXTRA = "pip install 'routine-audit[caldav]'"
+RETRIES = 3  # waits for a 429/503 with Retry-After, per exchange
+MAX_WAIT = 30.0  # seconds one Retry-After may make us wait
+DEFAULT_WAIT = 2.0  # a 429 without a readable Retry-After
+CA_ENVS = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+_CA_HINT = (
+    "if a company CA signs it, give its certificate file with the ca_bundle setting "
+    "(or set REQUESTS_CA_BUNDLE or SSL_CERT_FILE)"
+)
+_NETWORK_HINT = "check the address and your network connection"
+
+
+def import_caldav() -> Any:
+    """The ``caldav`` package, or a one-line error saying how to install it."""
+    try:
+        import caldav
+    except ImportError:
+        raise UsageError(
+            "reading a CalDAV calendar needs the caldav package", hint=f"install it: {EXTRA}"
+        ) from None
+    return caldav
+
+
+@dataclass(frozen=True)
+class Account:
+    """Where and as whom to sign in; ``repr`` shows no password."""
+
+    url: str
+    username: str | None = None
+    password: Secret | None = field(default=None, repr=False)
+    verify: bool | str = True  # a CA bundle's path, or True: the system's
+    timeout: float = 60.0  # seconds for one exchange in all
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "?"
+
+    @property
+    def where(self) -> Location:
+        return Location(f"CalDAV server {self.host}")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One calendar the account can see."""
+
+    name: str  # its display name ("" when it has none)
+    url: str
+    readable: bool | None  # None: the server did not say
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    @property
+    def segment(self) -> str:
+        return unquote(self.path.rstrip("/").rpartition("/")[2])
+
+
+def ca_bundle(setting: str | None) -> bool | str:
+    """The certificates to trust: the setting's file, else REQUESTS_CA_BUNDLE or
+    SSL_CERT_FILE, else the system's (True)."""
+    if setting:
+        return setting
+    for name in CA_ENVS:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return True
+
+
+def list_calendars(account: Account, also: str | None = None) -> list[Listed]:
+    """The calendars of the principal's home, and those in the collection ``also``
+    (a URL or path of another user's calendars that were shared with the account)."""
+    with _exchange(account) as exchange:
+        return _calendars(exchange, also)
+
+
+def fetch(
+    account: Account, calendar: str, start: datetime, end: datetime, also: str | None = None
+) -> tuple[Listed, list[bytes]]:
+    """The calendar ``calendar`` (a display name, a path segment, a path or a URL) and
+    the raw iCalendar data of every object the server says meets ``start``..``end``:
+    one time-range REPORT, no expansion on the server."""
+    with _exchange(account) as exchange:
+        target = _choose(exchange, calendar, also)
+        client = exchange.client
+        handle = exchange.call(lambda: client.calendar(url=target.url), calendar)
+        objects = exchange.call(
+            lambda: handle.search(
+                start=start, end=end, event=True, expand=False, post_filter=False
+            ),
+            calendar,
+        )
+        data = [_raw(obj) for obj in objects]
+    return target, [d for d in data if d]
+
+
+def _raw(obj: Any) -> bytes:
+    """An object's data exactly as the server sent it (not the library's mended text)."""
+    raw = getattr(obj, "raw_data", None)
+    if raw:
+        return raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
+    text = obj.data or ""
+    return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+
+
+def _calendars(exchange: _Exchange, also: str | None) -> list[Listed]:
+    found: dict[str, Listed] = {}
+    principal = exchange.call(exchange.client.principal, None)
+    homes = exchange.call(principal.calendars, None)
+    extra: list[Any] = []
+    if also:
+        caldav = import_caldav()
+        url = _join(exchange.account, also)
+        other = caldav.Principal(client=exchange.client, url=url)
+        extra = exchange.call(other.calendars, also)
+    for handle in [*homes, *extra]:
+        url = str(handle.url)
+        if url not in found:
+            found[url] = Listed(_display_name(handle), url, _readable(handle))
+    return list(found.values())
+
+
+def _display_name(handle: Any) -> str:
+    try:
+        return str(handle.get_display_name() or "")
+    except Exception:  # noqa: BLE001  (a server without the property: no name)
+        return ""
+
+
+def _readable(handle: Any) -> bool | None:
+    """Whether the account may read the calendar, from DAV:current-user-privilege-set."""
+    from caldav.elements import dav
+
+    try:
+        props = handle.get_properties([dav.CurrentUserPrivilegeSet()], parse_props=False)
+    except Exception:  # noqa: BLE001  (not told: unknown)
+        return None
+    text = str(props)
+    if "current-user-privilege-set" not in text:
+        return None
+    return any(word in text for word in ("}read'", '}read"', "}all'", '}all"', ":read", ":all"))
+
+
+def _choose(exchange: _Exchange, calendar: str, also: str | None) -> Listed:
+    """The calendar a setting names: a URL or path as given, else by name."""
+    account = exchange.account
+    if "://" in calendar or calendar.startswith("/"):
+        return Listed(calendar, _join(account, calendar), None)
+    listed = _calendars(exchange, also)
+    for match in (
+        lambda c: c.name == calendar,
+        lambda c: c.segment == calendar,
+        lambda c: c.name.casefold() == calendar.casefold(),
+    ):
+        chosen = [c for c in listed if match(c)]
+        if chosen:
+            return chosen[0]
+    raise SourceError(
+        f"{_who(account)} can read no calendar named {calendar!r} ({len(listed)} others)",
+        where=account.where,
+        hint="list them with: routine-audit calendars --source caldav --source-option "
+        "url=... ; a calendar another user shares must be shared with this account",
+    )
+
+
+def _join(account: Account, value: str) -> str:
+    """A calendar's URL from a path or URL; another host's URL is refused (the
+    password must not go there)."""
+    url = urljoin(account.url if account.url.endswith("/") else account.url + "/", value)
+    given, own = urlsplit(url), urlsplit(account.url)
+    if (given.scheme, given.netloc) != (own.scheme, own.netloc):
+        raise UsageError(
+            f"the calendar's address is not on the server {account.host}",
+            hint="give `calendar` as a name or a path on the server `url` names",
+            names=("calendar", "url"),
+        )
+    return url
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    """A client for one exchange, the deadline over it and the account it signs in as."""
+
+    client: Any
+    deadline: Deadline
+    account: Account
+
+    def call(self, action: Callable[[], T], calendar: str | None) -> T:
+        """``action()``, waiting out 429/503 with Retry-After; failures as one line."""
+        from caldav.lib import error
+
+        waits = 0
+        while True:
+            try:
+                return action()
+            except error.RateLimitError as exc:
+                wait = exc.retry_after_seconds
+                wait = DEFAULT_WAIT if wait is None else max(float(wait), 0.0)
+                if waits >= RETRIES or wait > MAX_WAIT or wait >= self.deadline.remaining():
+                    raise SourceError(
+                        f"the server is limiting requests (HTTP {exc.status or 429}); "
+                        f"waited {waits} time{'s' if waits != 1 else ''} as it asked",
+                        where=self.account.where,
+                        hint="try again later",
+                    ) from None
+                waits += 1
+                time.sleep(wait)
+            except UsageError:  # ours, worded already (SourceError and CredentialError too)
+                raise
+            except Exception as exc:  # noqa: BLE001  (the library and its HTTP stack raise many)
+                if self.deadline.expired:
+                    raise _timed_out(self.account) from None
+                raise _failure(exc, self.account, calendar) from None
+
+
+@contextmanager
+def _exchange(account: Account) -> Iterator[_Exchange]:
+    """A fresh client whose sockets one deadline watches; closed at the end."""
+    caldav = import_caldav()
+    with Deadline(account.timeout) as deadline:
+        try:
+            client = caldav.DAVClient(
+                url=account.url,
+                username=account.username,
+                password=account.password.reveal() if account.password else None,
+                timeout=account.timeout,
+                ssl_verify_cert=account.verify,
+                enable_rfc6764=False,  # the url is the server's: no DNS discovery
+                rate_limit_handle=False,  # we wait, within the deadline
+            )
+        except Exception:  # noqa: BLE001  (the library's words may quote the address)
+            raise SourceError(
+                "not a valid server address", where=account.where, hint=_NETWORK_HINT
+            ) from None
+        _watch_sockets(client.session, deadline)
+        try:
+            yield _Exchange(client, deadline, account)
+        finally:
+            client.close()
+
+
+def _who(account: Account) -> str:
+    return account.username or "the account"
+
+
+def _timed_out(account: Account) -> SourceError:
+    return SourceError(
+        f"timed out after {account.timeout:g} s", where=account.where, hint=_NETWORK_HINT
+    )
+
+
+def _watch_sockets(session: Any, deadline: Deadline) -> None:
+    """Every connection the session opens from now on is watched by ``deadline``.
+
+    The HTTP library's pools make their connections from a class; each pool here gets
+    a subclass whose new sockets the deadline can shut. Where the library is not
+    built so, the per-operation timeout alone bounds each wait."""
+    for adapter in getattr(session, "adapters", {}).values():
+        manager = getattr(adapter, "poolmanager", None)
+        classes = getattr(manager, "pool_classes_by_scheme", None)
+        if not isinstance(classes, dict):
+            continue
+        manager.pool_classes_by_scheme = {
+            scheme: _watched_pool(pool, deadline) for scheme, pool in classes.items()
+        }
+
+
+def _watched_pool(pool: type, deadline: Deadline) -> type:
+    connection = pool.ConnectionCls
+
+    class WatchedConnection(connection):  # type: ignore[misc, valid-type]
+        def _new_conn(self) -> Any:
+            sock = super()._new_conn()
+            if isinstance(sock, socket.socket):
+                deadline.watch(sock)
+            return sock
+
+    return type(f"Watched{pool.__name__}", (pool,), {"ConnectionCls": WatchedConnection})
+
+
+def _failure(exc: BaseException, account: Account, calendar: str | None) -> Exception:
+    """One line for what went wrong: credentials, sharing, TLS, network, the server."""
+    from caldav.lib import error
+
+    status = getattr(exc, "status", None)
+    if isinstance(exc, error.AuthorizationError) and status != 403:
+        return CredentialError(
+            f"the server did not accept the password of {_who(account)} (HTTP 401)",
+            where=account.where,
+            hint="the app password is wrong or was revoked: create a new one and put it "
+            "in the variable password_env names (see docs/caldav.md)",
+        )
+    if isinstance(exc, error.AuthorizationError):
+        return SourceError(
+            f"the calendar {calendar!r} is not shared with {_who(account)} (HTTP 403)",
+            where=account.where,
+            hint="ask its owner to share it with this account (read access is enough)",
+        )
+    if isinstance(exc, error.NotFoundError) or status == 404:
+        what = f"no calendar {calendar!r}" if calendar else "no CalDAV calendars at this address"
+        return SourceError(
+            f"{what} (HTTP 404)",
+            where=account.where,
+            hint="check `calendar` and `url`: routine-audit calendars --source caldav lists "
+            "what the account can read",
+            names=("calendar", "url"),
+        )
+    if isinstance(exc, error.DAVError):
+        code = f"HTTP {status}" if status else "an unexpected answer"
+        return SourceError(
+            f"the server answered {code}",
+            where=account.where,
+            hint="try again later; check `url` is the server's CalDAV address",
+            names=("url",),
+        )
+    return _network_failure(exc, account)
+
+
+def _network_failure(exc: BaseException, account: Account) -> Exception:
+    causes = list(_chain(exc))
+    where = account.where
+    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes) or _named(
+        causes, "SSLError"
+    ):
+        return SourceError(
+            f"the TLS certificate of {account.host} could not be verified",
+            where=where,
+            hint=_CA_HINT,
+        )
+    if any(isinstance(c, TimeoutError) for c in causes) or _named(causes, "Timeout"):
+        return _timed_out(account)
+    if any(isinstance(c, socket.gaierror) for c in causes) or _said(causes, "resolve"):
+        return SourceError("the host name could not be found", where=where, hint=_NETWORK_HINT)
+    if any(isinstance(c, ConnectionRefusedError) for c in causes) or _said(causes, "refused"):
+        return SourceError(
+            "the connection was refused (nothing is listening at that address)",
+            where=where,
+            hint=_NETWORK_HINT,
+        )
+    if _named(causes, "ConnectionError") or any(isinstance(c, OSError) for c in causes):
+        return SourceError("the connection failed or was cut off", where=where, hint=_NETWORK_HINT)
+    return SourceError(
+        f"the server's answer could not be read ({type(exc).__name__})",
+        where=where,
+        hint="check `url` is the server's CalDAV address",
+        names=("url",),
+    )
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, its causes and contexts, and the reasons HTTP libraries wrap."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for link in (current.__cause__, current.__context__, getattr(current, "reason", None)):
+            if isinstance(link, BaseException):
+                pending.append(link)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+
+
+def _named(causes: list[BaseException], word: str) -> bool:
+    return any(word in cls.__name__ for c in causes for cls in type(c).__mro__)
+
+
+def _said(causes: list[BaseException], word: str) -> bool:
+    return any(word in str(c).lower() for c in causes)
