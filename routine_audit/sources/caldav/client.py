@@ -158,17 +158,21 @@ def _display_name(handle: Any) -> str:
 
 
 def _readable(handle: Any) -> bool | None:
-    """Whether the account may read the calendar, from DAV:current-user-privilege-set."""
+    """Whether the account may read the calendar (DAV:read or DAV:all among its
+    DAV:current-user-privilege-set); None when the server does not say."""
     from caldav.elements import dav
 
     try:
         props = handle.get_properties([dav.CurrentUserPrivilegeSet()], parse_props=False)
+        element = props.get(dav.CurrentUserPrivilegeSet.tag)
     except Exception:  # noqa: BLE001  (not told: unknown)
         return None
-    text = str(props)
-    if "current-user-privilege-set" not in text:
+    if element is None or not hasattr(element, "iter"):
         return None
-    return any(word in text for word in ("}read'", '}read"', "}all'", '}all"', ":read", ":all"))
+    return any(str(node.tag) in _READ_PRIVILEGES for node in element.iter())
+
+
+_READ_PRIVILEGES = frozenset({"{DAV:}read", "{DAV:}all"})
 
 
 def _choose(exchange: _Exchange, calendar: str, also: str | None) -> Listed:
@@ -322,7 +326,8 @@ def _failure(exc: BaseException, account: Account, calendar: str | None) -> Exce
         )
     if isinstance(exc, error.AuthorizationError):
         return SourceError(
-            f"the calendar {calendar!r} is not shared with {_who(account)} (HTTP 403)",
+            f"{_who(account)} may not read the calendar {calendar!r} (HTTP 403: not shared "
+            "with this account, or no such calendar)",
             where=account.where,
             hint="ask its owner to share it with this account (read access is enough)",
         )
