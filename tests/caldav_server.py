@@ -77,9 +77,7 @@ class CalDavServer:
         UID, as a CalDAV client would."""
         for uid, body in split_objects(text):
             name = re.sub(r"[^A-Za-z0-9._-]", "_", uid) + ".ics"
-            self.request(
-                "PUT", path + name, owner=owner, body=body.encode(), expect=(201, 204)
-            )
+            self.request("PUT", path + name, owner=owner, body=body.encode(), expect=(201, 204))
 
     def request(
         self,
