@@ -140,8 +140,7 @@ class CalDavSource(Source):
             raise SourceError(
                 f"the server sent more than {MAX_BYTES:,} bytes for the period",
                 where=Location(name),
-                hint="the calendar holds more than any real one; check `calendar`",
-                names=("calendar",),
+                hint="the calendar holds more than any real one; check the calendar setting",
             )
         if not objects:  # no event near the period: an empty calendar, not a broken file
             data = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
@@ -167,9 +166,8 @@ class CalDavSource(Source):
             raise UsageError(
                 "no CalDAV calendar named",
                 where=self.account.where,
-                hint="give `calendar` (its name or path); routine-audit calendars --source "
-                "caldav lists those the account can read",
-                names=("calendar",),
+                hint="give the calendar setting (its name or path); routine-audit calendars "
+                "--source caldav lists those the account can read",
             )
         return self.calendar
 
@@ -179,10 +177,9 @@ def _account(settings: CalDavSettings, context: SourceContext) -> Account:
     where = Location(f"CalDAV server {url.split('://', 1)[-1].split('/', 1)[0]}")
     if not re.match(r"https?://[^/@\s]+", url, re.I):
         raise SourceError(
-            "`url` is not an http(s) server address",
+            "the url setting is not an http(s) server address",
             where=where,
             hint="e.g. https://caldav.icloud.com; no user name or password in it",
-            names=("url",),
         )
     password = find_password(
         url=url, username=settings.username, password_env=settings.password_env, where=where

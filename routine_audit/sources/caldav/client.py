@@ -205,8 +205,7 @@ def _join(account: Account, value: str) -> str:
     if (given.scheme, given.netloc) != (own.scheme, own.netloc):
         raise UsageError(
             f"the calendar's address is not on the server {account.host}",
-            hint="give `calendar` as a name or a path on the server `url` names",
-            names=("calendar", "url"),
+            hint="give the calendar setting as a name, or a path on the url setting's server",
         )
     return url
 
@@ -336,17 +335,15 @@ def _failure(exc: BaseException, account: Account, calendar: str | None) -> Exce
         return SourceError(
             f"{what} (HTTP 404)",
             where=account.where,
-            hint="check `calendar` and `url`: routine-audit calendars --source caldav lists "
-            "what the account can read",
-            names=("calendar", "url"),
+            hint="check the calendar and url settings: routine-audit calendars --source caldav "
+            "lists what the account can read",
         )
     if isinstance(exc, error.DAVError):
         code = f"HTTP {status}" if status else "an unexpected answer"
         return SourceError(
             f"the server answered {code}",
             where=account.where,
-            hint="try again later; check `url` is the server's CalDAV address",
-            names=("url",),
+            hint="try again later; check the url setting is the server's CalDAV address",
         )
     return _network_failure(exc, account)
 
@@ -354,16 +351,20 @@ def _failure(exc: BaseException, account: Account, calendar: str | None) -> Exce
 def _network_failure(exc: BaseException, account: Account) -> Exception:
     causes = list(_chain(exc))
     where = account.where
-    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes) or _named(
-        causes, "SSLError"
+    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes) or _said(
+        causes, "certificate verify failed"
     ):
         return SourceError(
             f"the TLS certificate of {account.host} could not be verified",
             where=where,
             hint=_CA_HINT,
         )
-    if any(isinstance(c, TimeoutError) for c in causes) or _named(causes, "Timeout"):
-        return _timed_out(account)
+    if any(isinstance(c, ssl.SSLError) for c in causes) or _named(causes, "SSLError"):
+        return SourceError(
+            f"the TLS connection to {account.host} failed",
+            where=where,
+            hint="check the url setting: https:// to a server that speaks TLS, else http://",
+        )
     if any(isinstance(c, socket.gaierror) for c in causes) or _said(causes, "resolve"):
         return SourceError("the host name could not be found", where=where, hint=_NETWORK_HINT)
     if any(isinstance(c, ConnectionRefusedError) for c in causes) or _said(causes, "refused"):
@@ -372,13 +373,15 @@ def _network_failure(exc: BaseException, account: Account) -> Exception:
             where=where,
             hint=_NETWORK_HINT,
         )
+    # after the refusals: urllib3's failed connections are a kind of connect timeout
+    if any(isinstance(c, TimeoutError) for c in causes) or _named(causes, "Timeout"):
+        return _timed_out(account)
     if _named(causes, "ConnectionError") or any(isinstance(c, OSError) for c in causes):
         return SourceError("the connection failed or was cut off", where=where, hint=_NETWORK_HINT)
     return SourceError(
         f"the server's answer could not be read ({type(exc).__name__})",
         where=where,
-        hint="check `url` is the server's CalDAV address",
-        names=("url",),
+        hint="check the url setting is the server's CalDAV address",
     )
 
 
