@@ -308,6 +308,7 @@ def test_an_unshared_calendar_is_named_and_nothing_of_it_shown(server):
 
 
 def test_an_unknown_calendar_name_lists_none(server):
+    shared_calendar(server, IcsWriter.text(WEEK))  # one the manager may read
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
     with pytest.raises(SourceError) as caught:

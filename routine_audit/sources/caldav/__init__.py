@@ -167,7 +167,8 @@ class CalDavSource(Source):
                 "no CalDAV calendar named",
                 where=self.account.where,
                 hint="give the calendar setting (its name or path); routine-audit calendars "
-                "--source caldav lists those the account can read",
+                "`source` caldav lists those the account can read",
+                names=("source",),
             )
         return self.calendar
 

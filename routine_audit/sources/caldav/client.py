@@ -192,8 +192,9 @@ def _choose(exchange: _Exchange, calendar: str, also: str | None) -> Listed:
     raise SourceError(
         f"{_who(account)} can read no calendar named {calendar!r} ({len(listed)} others)",
         where=account.where,
-        hint="list them with: routine-audit calendars --source caldav --source-option "
-        "url=... ; a calendar another user shares must be shared with this account",
+        hint="routine-audit calendars `source` caldav lists them; a calendar another "
+        "user owns must be shared with this account",
+        names=("source",),
     )
 
 
@@ -335,8 +336,9 @@ def _failure(exc: BaseException, account: Account, calendar: str | None) -> Exce
         return SourceError(
             f"{what} (HTTP 404)",
             where=account.where,
-            hint="check the calendar and url settings: routine-audit calendars --source caldav "
-            "lists what the account can read",
+            hint="check the calendar and url settings: routine-audit calendars `source` "
+            "caldav lists what the account can read",
+            names=("source",),
         )
     if isinstance(exc, error.DAVError):
         code = f"HTTP {status}" if status else "an unexpected answer"
