@@ -101,7 +101,7 @@ def list_calendars(account: Account, also: str | None = None) -> list[Listed]:
     """The calendars of the principal's home, and those in the collection ``also``
     (a URL or path of another user's calendars that were shared with the account)."""
     with _exchange(account) as exchange:
-        return _calendars(exchange, also)
+        return _calendars(exchange, also, readable=True)
 
 
 def fetch(
@@ -133,7 +133,9 @@ def _raw(obj: Any) -> bytes:
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
 
 
-def _calendars(exchange: _Exchange, also: str | None) -> list[Listed]:
+def _calendars(exchange: _Exchange, also: str | None, *, readable: bool = False) -> list[Listed]:
+    """The calendars the account sees; with ``readable``, whether it may read each (one
+    more request per calendar: only ``calendars`` asks)."""
     found: dict[str, Listed] = {}
     principal = exchange.call(exchange.client.principal, None)
     homes = exchange.call(principal.calendars, None)
@@ -146,7 +148,7 @@ def _calendars(exchange: _Exchange, also: str | None) -> list[Listed]:
     for handle in [*homes, *extra]:
         url = str(handle.url)
         if url not in found:
-            found[url] = Listed(_display_name(handle), url, _readable(handle))
+            found[url] = Listed(_display_name(handle), url, _readable(handle) if readable else None)
     return list(found.values())
 
 
