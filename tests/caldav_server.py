@@ -153,7 +153,8 @@ def start(folder: Path) -> CalDavServer:
         config.write_text(
             f"[server]\nhosts = 127.0.0.1:{port}\n"
             f"[auth]\ntype = htpasswd\nhtpasswd_filename = {folder / 'users'}\n"
-            "htpasswd_encryption = plain\ndelay = 0\n"  # no pause after a 401: every new client gets one
+            # no pause after a 401: each new client's first request gets one
+            "htpasswd_encryption = plain\ndelay = 0\n"
             f"[rights]\ntype = from_file\nfile = {folder / 'rights'}\n"
             f"[storage]\nfilesystem_folder = {folder / 'store'}\n"
             "[web]\ntype = none\n[logging]\nlevel = error\n"
