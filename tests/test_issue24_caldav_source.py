@@ -348,3 +348,15 @@ def test_without_the_extra_one_line_names_the_install(monkeypatch):
         "reading a CalDAV calendar needs the caldav package "
         "(install it: pip install 'routine-audit[caldav]')"
     )
+
+
+def test_plain_http_beyond_this_machine_is_refused():
+    """Basic sign-in over http:// would send the password in the clear; loopback (the
+    tests' server) is the only exception."""
+    with pytest.raises(SourceError) as caught:
+        opened({"url": "http://caldav.example/dav/", "calendar": "Work", "username": "m",
+                "password_env": PASSWORD_ENV})  # fmt: skip
+    assert caught.value.one_line() == (
+        "CalDAV server caldav.example: the url setting is http://: the password would cross "
+        "the network unencrypted (use the server's https:// address)"
+    )

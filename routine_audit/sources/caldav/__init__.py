@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -28,13 +29,14 @@ from ...model import CalendarData
 from ...period import Period, spanning
 from ..base import Source, SourceContext, SourceSettings
 from ..feed import feed_timeout
-from ..limits import MAX_BYTES
+from ..limits import MAX_BYTES, TOO_MANY_SEARCHED
 from .client import Account, Listed, ca_bundle, fetch, import_caldav, list_calendars
 from .password import find_password
 
 # what the server is asked for around a period: the .ics read's own window (2 days'
 # pad, and the day its expansion adds), so every event it would expand is at hand
 FETCH_PAD = timedelta(days=3)
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})  # plain http stays on this machine
 _PASSWORD_REFUSED = (
     "a password never goes in a team file or an option: name the environment variable "
     "that holds it with password_env (or keep it in the OS keyring, see docs/caldav.md)"
@@ -124,7 +126,7 @@ class CalDavSource(Source):
         reader = self._reader(span.start - FETCH_PAD, span.end + FETCH_PAD)
         found = reader.read_periods(periods, zone=zone)
         return tuple(
-            data if data.extent is None else self._quiet(period, data, zone)
+            self._quiet(period, data, zone) if _quiet_period(data) else data
             for period, data in zip(periods, found, strict=True)
         )
 
@@ -173,6 +175,11 @@ class CalDavSource(Source):
         return self.calendar
 
 
+def _quiet_period(data: CalendarData) -> bool:
+    """No occurrence met the period, and not because the calendar was too large."""
+    return data.extent is not None and data.extent.searched != TOO_MANY_SEARCHED
+
+
 def _account(settings: CalDavSettings, context: SourceContext) -> Account:
     url = settings.url.strip()
     where = Location(f"CalDAV server {url.split('://', 1)[-1].split('/', 1)[0]}")
@@ -181,6 +188,13 @@ def _account(settings: CalDavSettings, context: SourceContext) -> Account:
             "the url setting is not an http(s) server address",
             where=where,
             hint="e.g. https://caldav.icloud.com; no user name or password in it",
+        )
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "http" and parts.hostname not in _LOOPBACK:
+        raise SourceError(
+            "the url setting is http://: the password would cross the network unencrypted",
+            where=where,
+            hint="use the server's https:// address",
         )
     password = find_password(
         url=url, username=settings.username, password_env=settings.password_env, where=where
