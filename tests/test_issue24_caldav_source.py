@@ -348,6 +348,18 @@ def test_without_the_extra_one_line_names_the_install(monkeypatch):
         "reading a CalDAV calendar needs the caldav package "
         "(install it: pip install 'routine-audit[caldav]')"
     )
+    from typer.testing import CliRunner
+
+    from routine_audit.cli import app
+
+    result = CliRunner().invoke(app, ["audit", "--source", "caldav", "--source-option",
+                                      "url=https://caldav.example", "--routine", str(ROUTINE),
+                                      "--week", "2026-W45"])  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "routine-audit: error: reading a CalDAV calendar needs the caldav package "
+        "(install it: pip install 'routine-audit[caldav]')\n"
+    )
 
 
 def test_plain_http_beyond_this_machine_is_refused():
