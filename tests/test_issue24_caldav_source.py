@@ -372,3 +372,20 @@ def test_plain_http_beyond_this_machine_is_refused():
         "CalDAV server caldav.example: the url setting is http://: the password would cross "
         "the network unencrypted (use the server's https:// address)"
     )
+
+
+def test_credentials_in_the_url_are_refused_and_not_shown():
+    with pytest.raises(SourceError) as caught:
+        opened({"url": "https://manager:hunter2@caldav.example/dav/", "calendar": "Work"})
+    line = caught.value.one_line()
+    assert line.startswith("CalDAV server caldav.example: the url setting is not an http(s)")
+    assert "hunter2" not in line and "manager" not in line
+
+
+def test_an_empty_calendar_reads_as_no_events_without_problems(server):
+    path = server.calendar("shared-empty")
+    model = ra.load_routine(ROUTINE)
+    period = ra.period_for(model, week="2026-W45")
+    data = opened(manager(server, path)).read(period, zone=NY)
+    assert (data.events, data.problems) == ((), ())
+    assert data.extent is not None  # nothing near: the coverage note says what was searched

@@ -182,15 +182,20 @@ def _quiet_period(data: CalendarData) -> bool:
 
 def _account(settings: CalDavSettings, context: SourceContext) -> Account:
     url = settings.url.strip()
-    where = Location(f"CalDAV server {url.split('://', 1)[-1].split('/', 1)[0]}")
-    if not re.match(r"https?://[^/@\s]+", url, re.I):
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = urlsplit(""), ""
+    where = Location(f"CalDAV server {host or '?'}")  # the host only: never a user or password
+    if parts.scheme.lower() not in ("http", "https") or not host or "@" in parts.netloc:
         raise SourceError(
-            "the url setting is not an http(s) server address",
+            "the url setting is not an http(s) server address without a user name or password",
             where=where,
-            hint="e.g. https://caldav.icloud.com; no user name or password in it",
+            hint="e.g. https://caldav.icloud.com; the user goes in username, the password in "
+            "the variable password_env names",
         )
-    parts = urlsplit(url)
-    if parts.scheme.lower() == "http" and parts.hostname not in _LOOPBACK:
+    if parts.scheme.lower() == "http" and host not in _LOOPBACK:
         raise SourceError(
             "the url setting is http://: the password would cross the network unencrypted",
             where=where,
