@@ -164,7 +164,8 @@ def test_a_slow_drip_server_cannot_hold_a_read_past_the_deadline(monkeypatch):
         with connection:
             connection.recv(65536)
             connection.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Type: text/xml\r\n")
-            while not stop.is_set():
+            until = time.monotonic() + 60  # bounded: a lost deadline fails, never hangs
+            while not stop.is_set() and time.monotonic() < until:
                 try:
                     connection.sendall(b"X")
                 except OSError:

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ...deadline import Deadline
-from ...errors import CredentialError, Location, SourceError, UsageError
+from ...errors import CredentialError, Location, SourceError, UsageError, UserError
+from ..limits import MAX_BYTES
 from .password import Secret
 
 T = TypeVar("T")
@@ -30,6 +31,9 @@ EXTRA = "pip install 'routine-audit[caldav]'"
 RETRIES = 3  # waits for a 429/503 with Retry-After, per exchange
 MAX_WAIT = 30.0  # seconds one Retry-After may make us wait
 DEFAULT_WAIT = 2.0  # a 429 without a readable Retry-After
+# bytes of one answer: a period's objects under the read's own limit, in XML's escaping
+MAX_ANSWER = 2 * MAX_BYTES
+_CHUNK = 64 * 1024
 CA_ENVS = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 _CA_HINT = (
     "if a company CA signs it, give its certificate file with the ca_bundle setting "
@@ -241,7 +245,7 @@ class _Exchange:
                     ) from None
                 waits += 1
                 time.sleep(wait)
-            except UsageError:  # ours, worded already (SourceError and CredentialError too)
+            except UserError:  # ours, worded already (a SourceError from the guard too)
                 raise
             except Exception as exc:  # noqa: BLE001  (the library and its HTTP stack raise many)
                 if self.deadline.expired:
@@ -269,6 +273,7 @@ def _exchange(account: Account) -> Iterator[_Exchange]:
                 "not a valid server address", where=account.where, hint=_NETWORK_HINT
             ) from None
         _watch_sockets(client.session, deadline)
+        client.session.hooks.setdefault("response", []).append(_guard(account))
         try:
             yield _Exchange(client, deadline, account)
         finally:
@@ -282,6 +287,66 @@ def _who(account: Account) -> str:
 def _timed_out(account: Account) -> SourceError:
     return SourceError(
         f"timed out after {account.timeout:g} s", where=account.where, hint=_NETWORK_HINT
+    )
+
+
+def _guard(account: Account) -> Callable[..., Any]:
+    """A response hook, run before the body is read and on every redirect: another
+    address is never followed (the password is for this server), and an answer is
+    read only up to ``MAX_ANSWER`` bytes, however much the server sends."""
+    home = _origin(account.url)
+
+    def check(response: Any, **_: Any) -> Any:
+        location = response.headers.get("Location") if response.is_redirect else None
+        if location:
+            target = urljoin(str(response.url), location)
+            if _origin(target) != home:
+                raise SourceError(
+                    f"the server sent the request on to another address "
+                    f"({urlsplit(target).hostname or '?'}); it was not followed",
+                    where=account.where,
+                    hint="if that is the server's CalDAV address, give it as the url setting",
+                )
+        response._content = _bounded_body(response, account)  # read here, under the limit
+        return response
+
+    return check
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _bounded_body(response: Any, account: Account) -> bytes:
+    """The answer's body, refused past ``MAX_ANSWER`` bytes (decoded: a compressed
+    body counts as it unpacks)."""
+    length = str(response.headers.get("Content-Length") or "").strip()
+    if length.isdigit() and int(length) > MAX_ANSWER:
+        raise _too_large(account)
+    raw = response.raw
+    if raw is None:
+        return b""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := raw.read(_CHUNK, decode_content=True):
+        size += len(chunk)
+        if size > MAX_ANSWER:
+            raise _too_large(account)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(account: Account) -> SourceError:
+    return SourceError(
+        f"the server's answer is larger than {MAX_ANSWER:,} bytes; it was not read",
+        where=account.where,
+        hint="no real calendar holds that much for a period; check the url and calendar settings",
     )
 
 

@@ -1,0 +1,275 @@
+"""Issue 24: a hostile or broken CalDAV server. A redirect to another address is never
+followed (the password is for the server the url names); an answer larger than any
+calendar's is refused while it arrives, not after it filled the memory; XML entities
+("billion laughs") are not expanded; garbage is one line. And the deadline's seam into
+the HTTP library's pools is in place, so a change in that library fails here rather
+than leaving a slow server unbounded.
+
+The servers are small scripted ones on loopback: no Radicale needed.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from routine_audit.errors import SourceError
+from routine_audit.sources import source_class
+from routine_audit.sources.base import SourceContext
+from routine_audit.sources.caldav import client as caldav_client
+
+PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
+PASSWORD = "hostile-test-password-9"
+
+
+@pytest.fixture(autouse=True)
+def password(monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+
+
+class Scripted:
+    """A loopback HTTP server answering every request with ``answer(handler)``:
+    (status, headers, body); it records (method, path, Authorization) of each."""
+
+    def __init__(self, answer):
+        self.asked: list[tuple[str, str, str | None]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                return
+
+            def _any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                outer.asked.append((self.command, self.path, self.headers.get("Authorization")))
+                status, headers, body = answer(self)
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PROPFIND = do_REPORT = do_OPTIONS = _any  # noqa: N815
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Scripted:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def sign_in_first(handler):
+    """401 asking for Basic until the request carries credentials."""
+    return not handler.headers.get("Authorization")
+
+
+ASK = (401, {"WWW-Authenticate": 'Basic realm="dav"'}, b"")
+
+
+def calendars_of(url: str):
+    kind = source_class("caldav")
+    values = {"url": url, "username": "manager", "password_env": PASSWORD_ENV}
+    return kind.calendars(kind.Settings.model_validate(values), SourceContext())
+
+
+# --- redirects ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_to_another_address_is_not_followed(status):
+    """Neither before nor after signing in: the other address is never asked, and the
+    line says what happened (not "wrong password", which sends the user to revoke it)."""
+    with Scripted(lambda h: ASK if sign_in_first(h) else (207, {}, b"")) as other:
+        target = f"http://localhost:{other.port}/dav/"
+
+        def answer(handler):
+            if sign_in_first(handler):
+                return ASK
+            return status, {"Location": target}, b""
+
+        with Scripted(answer) as server, pytest.raises(SourceError) as caught:
+            calendars_of(f"http://127.0.0.1:{server.port}/")
+    assert other.asked == []
+    assert caught.value.one_line() == (
+        "CalDAV server 127.0.0.1: the server sent the request on to another address "
+        "(localhost); it was not followed (if that is the server's CalDAV address, give it "
+        "as the url setting)"
+    )
+    assert [auth is not None for _, _, auth in server.asked] == [False, True]
+
+
+def test_a_redirect_on_the_same_server_is_followed():
+    """/dav -> /dav/ and the like: the same scheme, host and port."""
+    principal = (
+        b'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/dav/'
+        b"</d:href><d:propstat><d:prop><d:current-user-principal><d:href>/dav/</d:href>"
+        b"</d:current-user-principal></d:prop><d:status>HTTP/1.1 200 OK</d:status>"
+        b"</d:propstat></d:response></d:multistatus>"
+    )
+
+    def answer(handler):
+        if sign_in_first(handler):
+            return ASK
+        if handler.path == "/dav":
+            return 301, {"Location": "/dav/"}, b""
+        return 207, {"Content-Type": "text/xml"}, principal
+
+    with Scripted(answer) as server:
+        try:
+            calendars_of(f"http://127.0.0.1:{server.port}/dav")
+        except SourceError as exc:  # no calendar home: fine, the point is the redirect
+            assert "another address" not in exc.one_line()
+    assert ("PROPFIND", "/dav/") in {(m, p) for m, p, _ in server.asked}
+
+
+# --- huge answers --------------------------------------------------------------------------
+
+
+def test_a_declared_huge_answer_is_refused_before_its_body(monkeypatch):
+    """Content-Length over the limit: refused at once, not read (nor waited for)."""
+    monkeypatch.setenv("ROUTINE_AUDIT_FEED_TIMEOUT", "30")
+    huge = (207, {"Content-Type": "text/xml", "Content-Length": str(10**12)}, b"<")
+    started = time.monotonic()
+    server = Scripted(lambda h: ASK if sign_in_first(h) else huge)
+    with server, pytest.raises(SourceError) as caught:
+        calendars_of(f"http://127.0.0.1:{server.port}/")
+    assert time.monotonic() - started < 20  # not the 30 s deadline
+    limit = caldav_client.MAX_ANSWER  # 2 x 50 MiB = 104,857,600 bytes
+    assert limit == 104_857_600
+    assert caught.value.one_line() == (
+        "CalDAV server 127.0.0.1: the server's answer is larger than 104,857,600 bytes; it "
+        "was not read (no real calendar holds that much for a period; check the url and "
+        "calendar settings)"
+    )
+
+
+def test_an_endless_answer_is_cut_at_the_limit(monkeypatch):
+    """A chunked answer without end: read up to the limit (here 1 MB), then refused;
+    the server could not make us hold more."""
+    monkeypatch.setattr(caldav_client, "MAX_ANSWER", 1_000_000)
+    monkeypatch.setenv("ROUTINE_AUDIT_FEED_TIMEOUT", "60")
+    listener = socket.create_server(("127.0.0.1", 0))
+    sent = [0]
+    stop = threading.Event()
+
+    def serve():
+        for _ in range(2):  # the unauthenticated try, then the signed-in one
+            connection, _ = listener.accept()
+            with connection:
+                request = connection.recv(65536)
+                if b"Authorization" not in request:
+                    connection.sendall(
+                        b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=x\r\n"
+                        b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                    continue
+                connection.sendall(
+                    b"HTTP/1.1 207 Multi-Status\r\nContent-Type: text/xml\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n"
+                )
+                chunk = b"x" * 65536
+                frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+                while not stop.is_set() and sent[0] < 200_000_000:
+                    try:
+                        connection.sendall(frame)
+                    except OSError:
+                        return
+                    sent[0] += len(chunk)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(SourceError) as caught:
+            calendars_of(f"http://127.0.0.1:{listener.getsockname()[1]}/")
+    finally:
+        stop.set()
+        listener.close()
+    thread.join(timeout=30)
+    assert "the server's answer is larger than 1,000,000 bytes" in caught.value.one_line()
+    assert sent[0] < 50_000_000  # the limit and the sockets' buffers, not the 200 MB
+
+
+# --- XML -------------------------------------------------------------------------------
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE d:multistatus ['
+    b'<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+    + b"".join(
+        b'<!ENTITY %c "%s">' % (ord("b") + i, (b"&%c;" % (ord("a") + i)) * 10) for i in range(9)
+    )
+    + b']><d:multistatus xmlns:d="DAV:"><d:response><d:href>/</d:href><d:propstat><d:prop>'
+    b"<d:current-user-principal><d:href>&j;</d:href></d:current-user-principal></d:prop>"
+    b"<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"
+)
+
+
+def test_xml_entities_are_not_expanded():
+    """Ten levels of ten: 10^9 copies if expanded. The library's parser keeps entities
+    unresolved (lxml, resolve_entities=False, no_network=True): one line, at once."""
+    xml = (207, {"Content-Type": "text/xml"}, LAUGHS)
+    started = time.monotonic()
+    server = Scripted(lambda h: ASK if sign_in_first(h) else xml)
+    with server, pytest.raises(SourceError) as caught:
+        calendars_of(f"http://127.0.0.1:{server.port}/")
+    assert time.monotonic() - started < 20
+    assert caught.value.one_line().startswith("CalDAV server 127.0.0.1: ")
+    assert "\n" not in caught.value.one_line()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>hello</html>", b"\x00\xff garbage", b'<?xml version="1.0"?><d:multistatus'],
+)
+def test_a_multistatus_that_is_not_one_is_one_line_without_the_password(body):
+    from typer.testing import CliRunner
+
+    from routine_audit.cli import app
+
+    garbage = (207, {"Content-Type": "text/xml"}, body)
+    with Scripted(lambda h: ASK if sign_in_first(h) else garbage) as server:
+        options = [f"url=http://127.0.0.1:{server.port}/", "username=manager",
+                   f"password_env={PASSWORD_ENV}"]  # fmt: skip
+        pairs = [part for option in options for part in ("--source-option", option)]
+        result = CliRunner().invoke(app, ["calendars", "--source", "caldav", *pairs])
+    assert result.exit_code in (0, 2)  # nothing listed, or one line saying why
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == (result.exit_code == 2)
+    assert "Traceback" not in result.output and PASSWORD not in result.output
+
+
+# --- the deadline's seam -----------------------------------------------------------------
+
+
+def test_every_connection_the_client_makes_is_watched_by_the_deadline():
+    """The deadline reaches sockets through the HTTP library's pool classes; a new
+    version built otherwise must fail here, not leave a drip-feeding server unbounded."""
+    from routine_audit.sources.caldav.client import Account, _exchange
+
+    with _exchange(Account("https://caldav.example/")) as exchange:
+        adapters = exchange.client.session.adapters.values()
+        schemes = {
+            scheme: pool
+            for adapter in adapters
+            for scheme, pool in adapter.poolmanager.pool_classes_by_scheme.items()
+        }
+    assert {"http", "https"} <= set(schemes)
+    for pool in schemes.values():
+        assert pool.__name__.startswith("Watched")
+        assert pool.ConnectionCls.__name__ == "WatchedConnection"
+        assert "_new_conn" in vars(pool.ConnectionCls)
+        # the method it overrides is the one the library's connect calls
+        assert any("_new_conn" in vars(base) for base in pool.ConnectionCls.__mro__[1:])
