@@ -198,6 +198,7 @@ def test_an_endless_answer_is_cut_at_the_limit(monkeypatch):
         stop.set()
         listener.close()
     thread.join(timeout=30)
+    assert not thread.is_alive()  # our side closed the connection: its sending failed
     assert "the server's answer is larger than 1,000,000 bytes" in caught.value.one_line()
     assert sent[0] < 50_000_000  # the limit and the sockets' buffers, not the 200 MB
 

@@ -328,6 +328,7 @@ def _bounded_body(response: Any, account: Account) -> bytes:
     body counts as it unpacks)."""
     length = str(response.headers.get("Content-Length") or "").strip()
     if length.isdigit() and int(length) > MAX_ANSWER:
+        response.close()
         raise _too_large(account)
     raw = response.raw
     if raw is None:
@@ -337,6 +338,7 @@ def _bounded_body(response: Any, account: Account) -> bytes:
     while chunk := raw.read(_CHUNK, decode_content=True):
         size += len(chunk)
         if size > MAX_ANSWER:
+            response.close()  # the connection too: the rest is never read
             raise _too_large(account)
         chunks.append(chunk)
     return b"".join(chunks)
