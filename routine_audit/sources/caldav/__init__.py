@@ -159,7 +159,11 @@ class CalDavSource(Source):
         if extent is None:
             return data
         searched = f"the {STALE_DAYS} days before the period; older events were not looked for"
-        return replace(data, extent=replace(extent, first_start=None, searched=searched))
+        # nothing in those days either: stale (as Google says), never "holds no events"
+        recent = bool(extent.recent)
+        return replace(
+            data, extent=replace(extent, recent=recent, first_start=None, searched=searched)
+        )
 
     def _chosen(self) -> str:
         if not self.calendar:
