@@ -104,10 +104,12 @@ def test_a_redirect_to_another_address_is_not_followed(status):
             calendars_of(f"http://127.0.0.1:{server.port}/")
     assert other.asked == []
     assert caught.value.one_line() == (
-        "CalDAV server 127.0.0.1: the server sent the request on to another address "
-        "(localhost); it was not followed (if that is the server's CalDAV address, give it "
-        "as the url setting)"
+        "CalDAV server 127.0.0.1: a redirect was not followed: the server sent the request on "
+        "to another host (if that is the server's CalDAV address, give it as the url setting)"
     )
+    assert caught.value.owner_line().endswith("another host: localhost (if that is the "
+                                              "server's CalDAV address, give it as the url "
+                                              "setting)")  # fmt: skip
     assert [auth is not None for _, _, auth in server.asked] == [False, True]
 
 
@@ -131,8 +133,66 @@ def test_a_redirect_on_the_same_server_is_followed():
         try:
             calendars_of(f"http://127.0.0.1:{server.port}/dav")
         except SourceError as exc:  # no calendar home: fine, the point is the redirect
-            assert "another address" not in exc.one_line()
+            assert "redirect" not in exc.one_line()
     assert ("PROPFIND", "/dav/") in {(m, p) for m, p, _ in server.asked}
+
+
+# --- addresses the server names -----------------------------------------------------------
+
+
+def multistatus(href: str, props: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" '
+        f'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:response><d:href>{href}</d:href>'
+        f"<d:propstat><d:prop>{props}</d:prop><d:status>HTTP/1.1 200 OK</d:status>"
+        f"</d:propstat></d:response></d:multistatus>"
+    ).encode()
+
+
+def test_a_calendar_home_on_another_host_gets_no_password():
+    """The library moves to the host a calendar-home-set names (iCloud's own hosts):
+    a server naming a plain-http host elsewhere would get the password sent there."""
+    with Scripted(lambda h: ASK if sign_in_first(h) else (207, {}, b"")) as other:
+        home = f"http://localhost:{other.port}/home/"
+
+        def answer(handler):
+            if sign_in_first(handler):
+                return ASK
+            principal = "<d:current-user-principal><d:href>/principal/</d:href>"
+            principal += "</d:current-user-principal>"
+            homes = f"<c:calendar-home-set><d:href>{home}</d:href></c:calendar-home-set>"
+            return 207, {"Content-Type": "text/xml"}, multistatus(handler.path, principal + homes)
+
+        with Scripted(answer) as server, pytest.raises(SourceError) as caught:
+            calendars_of(f"http://127.0.0.1:{server.port}/")
+    assert other.asked == []
+    assert caught.value.one_line() == (
+        "CalDAV server 127.0.0.1: the password is not sent to another host, which the "
+        "server named for the calendars (if that server is the provider's, give its "
+        "https:// address as the url setting)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "named", "allowed"),
+    [
+        ("https://caldav.icloud.com", "https://p45-caldav.icloud.com:443/1/calendars/", True),
+        ("https://caldav.icloud.com", "https://icloud.com/x/", True),
+        ("https://caldav.icloud.com", "http://p45-caldav.icloud.com/1/calendars/", False),
+        ("https://caldav.icloud.com", "https://caldav.icloud.com.evil.example/", False),
+        ("https://caldav.icloud.com", "https://evil.example/", False),
+        ("https://caldav.fastmail.com/dav/", "https://caldav.fastmail.com:443/dav/x/", True),
+        ("https://dav.example", "https://other.example/", False),
+        ("http://127.0.0.1:5232/", "http://127.0.0.1:5232/rep/", True),
+        ("http://127.0.0.1:5232/", "http://localhost:5232/rep/", False),
+        ("https://10.0.0.5/", "https://10.0.0.5:8443/dav/", True),
+        ("https://10.0.0.5/", "https://10.0.0.6/dav/", False),
+    ],
+)
+def test_where_the_password_may_go(url, named, allowed):
+    """The url setting's server; over https, a host of its domain (iCloud's p45-caldav
+    under caldav.icloud.com's icloud.com); never plain http elsewhere."""
+    assert caldav_client._may_go(url, named) is allowed
 
 
 # --- huge answers --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ line that names the server's host and the calendar, never a password or content.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import ssl
@@ -273,7 +274,9 @@ def _exchange(account: Account) -> Iterator[_Exchange]:
                 "not a valid server address", where=account.where, hint=_NETWORK_HINT
             ) from None
         _watch_sockets(client.session, deadline)
-        client.session.hooks.setdefault("response", []).append(_guard(account))
+        hooks = client.session.hooks
+        hooks.setdefault("pre_request", []).append(_fence(account))
+        hooks.setdefault("response", []).append(_guard(account))
         try:
             yield _Exchange(client, deadline, account)
         finally:
@@ -302,15 +305,52 @@ def _guard(account: Account) -> Callable[..., Any]:
             target = urljoin(str(response.url), location)
             if _origin(target) != home:
                 raise SourceError(
-                    f"the server sent the request on to another address "
-                    f"({urlsplit(target).hostname or '?'}); it was not followed",
+                    "a redirect was not followed: the server sent the request on to another host",
                     where=account.where,
                     hint="if that is the server's CalDAV address, give it as the url setting",
+                    detail=urlsplit(target).hostname or "?",
                 )
         response._content = _bounded_body(response, account)  # read here, under the limit
         return response
 
     return check
+
+
+def _fence(account: Account) -> Callable[..., Any]:
+    """A hook run before each request is sent: the password goes only to the url
+    setting's server, or over https to a host of its domain that the server names
+    (iCloud keeps each account's calendars on one, p45-caldav.icloud.com); never in
+    the clear, never to a host a server merely names."""
+
+    def check(request: Any, **_: Any) -> Any:
+        if not _may_go(account.url, str(request.url)):
+            raise SourceError(
+                "the password is not sent to another host, which the server named for the "
+                "calendars",
+                where=account.where,
+                hint="if that server is the provider's, give its https:// address as the url "
+                "setting",
+                detail=urlsplit(str(request.url)).hostname or "?",
+            )
+        return request
+
+    return check
+
+
+def _may_go(own: str, url: str) -> bool:
+    home, there = _origin(own), _origin(url)
+    if there == home:
+        return True
+    if there[0] != "https":
+        return False
+    host, other = home[1], there[1]
+    try:
+        ipaddress.ip_address(host)
+        return other == host  # an address: that machine only (another port)
+    except ValueError:
+        pass
+    base = host.split(".", 1)[1] if host.count(".") >= 2 else host
+    return other == base or other.endswith("." + base)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
