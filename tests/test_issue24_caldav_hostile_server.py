@@ -195,6 +195,21 @@ def test_where_the_password_may_go(url, named, allowed):
     assert caldav_client._may_go(url, named) is allowed
 
 
+# --- Retry-After -------------------------------------------------------------------------
+
+
+def test_an_absurd_retry_after_is_a_plain_refusal():
+    """401 digits of seconds: more than a float holds; not waited, said plainly."""
+    limited = (429, {"Retry-After": "1" + "0" * 400}, b"")
+    with Scripted(lambda h: limited) as server, pytest.raises(SourceError) as caught:
+        calendars_of(f"http://127.0.0.1:{server.port}/")
+    assert caught.value.one_line() == (
+        "CalDAV server 127.0.0.1: the server is limiting requests (HTTP 429); waited 0 times "
+        "as it asked (try again later)"
+    )
+    assert len(server.asked) == 1
+
+
 # --- huge answers --------------------------------------------------------------------------
 
 

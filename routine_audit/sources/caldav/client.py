@@ -310,6 +310,9 @@ def _guard(account: Account) -> Callable[..., Any]:
                     hint="if that is the server's CalDAV address, give it as the url setting",
                     detail=urlsplit(target).hostname or "?",
                 )
+        wait = str(response.headers.get("Retry-After") or "").strip()
+        if wait.isdigit() and len(wait) > 6:  # past any wait (and a float's range): refused
+            response.headers["Retry-After"] = "999999"
         response._content = _bounded_body(response, account)  # read here, under the limit
         return response
 
