@@ -170,7 +170,7 @@ class CalDavSource(Source):
             from ...errors import UsageError
 
             raise UsageError(
-                "no CalDAV calendar named",
+                "the calendar setting is missing: which CalDAV calendar to read",
                 where=self.account.where,
                 hint="give the calendar setting (its name or path); routine-audit calendars "
                 "`source` caldav lists those the account can read",

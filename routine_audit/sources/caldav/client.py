@@ -196,11 +196,13 @@ def _choose(exchange: _Exchange, calendar: str, also: str | None) -> Listed:
         chosen = [c for c in listed if match(c)]
         if chosen:
             return chosen[0]
+    others = f"{len(listed)} other{'s' if len(listed) != 1 else ''}" if listed else "none at all"
     raise SourceError(
-        f"{_who(account)} can read no calendar named {calendar!r} ({len(listed)} others)",
+        f"{_who(account)} can read no calendar named {calendar!r} ({others})",
         where=account.where,
         hint="routine-audit calendars `source` caldav lists them; a calendar another "
-        "user owns must be shared with this account",
+        "user owns must be shared with this account (on a server that shares by access "
+        "rights, name the owner's collection with shared_home)",
         names=("source",),
     )
 
@@ -429,6 +431,13 @@ def _failure(exc: BaseException, account: Account, calendar: str | None) -> Exce
     from caldav.lib import error
 
     status = getattr(exc, "status", None)
+    if isinstance(exc, error.AuthorizationError) and status != 403 and not account.password:
+        return CredentialError(
+            "the server asks to sign in (HTTP 401), and no user name and password were given",
+            where=account.where,
+            hint="give the username setting, and password_env naming the variable that "
+            "holds its app password (see docs/caldav.md)",
+        )
     if isinstance(exc, error.AuthorizationError) and status != 403:
         return CredentialError(
             f"the server did not accept the password of {_who(account)} (HTTP 401)",

@@ -1,0 +1,80 @@
+"""Issue 24: what a user who set CalDAV up a little wrong reads, through the commands:
+no user name or password at all (not "wrong password"), no calendar named, and a
+calendar name the account cannot see when the server shares by access rights.
+
+The server is Radicale on loopback (tests/caldav_server.py).
+"""
+
+from __future__ import annotations
+
+import caldav_server as radicale
+import pytest
+from caldav_server import PASSWORDS
+from source_contract import ROUTINE, WEEK, IcsWriter
+from typer.testing import CliRunner
+
+from routine_audit.cli import app
+
+caldav_server = radicale.caldav_server  # the fixture: Radicale on loopback (one per module)
+PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
+
+
+@pytest.fixture(autouse=True)
+def manager_password(monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
+
+
+@pytest.fixture(scope="module")
+def server(caldav_server):
+    path = caldav_server.calendar("shared-msg")
+    caldav_server.seed(path, IcsWriter.text(WEEK))
+    return caldav_server
+
+
+def audit(*pairs: str):
+    options = [part for pair in pairs for part in ("--source-option", pair)]
+    return CliRunner().invoke(
+        app,
+        ["audit", "--source", "caldav", *options, "--routine", str(ROUTINE), "--week", "2026-W45"],
+    )
+
+
+def test_no_sign_in_at_all_says_so_not_wrong_password(server):
+    result = audit(f"url={server.url}", "calendar=/rep/shared-msg/")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "routine-audit: error: CalDAV server 127.0.0.1: the server asks to sign in (HTTP "
+        "401), and no user name and password were given (give the username setting, and "
+        "password_env naming the variable that holds its app password (see docs/caldav.md))\n"
+    )
+
+
+def test_a_missing_calendar_setting_says_which_setting(server):
+    result = audit(f"url={server.url}", "username=manager", f"password_env={PASSWORD_ENV}")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "routine-audit: error: CalDAV server 127.0.0.1: the calendar setting is missing: "
+        "which CalDAV calendar to read (give the calendar setting (its name or path); "
+        "routine-audit calendars --source caldav lists those the account can read)"
+    )
+
+
+def test_a_name_the_account_cannot_see_points_to_shared_home(server):
+    """Radicale shares by access rights: the manager's own list is empty, and the
+    line says so and names the setting that finds the rep's calendars."""
+    result = audit(
+        f"url={server.url}", "username=manager", f"password_env={PASSWORD_ENV}",
+        "calendar=shared-msg",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "routine-audit: error: CalDAV server 127.0.0.1: manager can read no calendar named "
+        "'shared-msg' (none at all) (routine-audit calendars --source caldav lists them; a "
+        "calendar another user owns must be shared with this account (on a server that "
+        "shares by access rights, name the owner's collection with shared_home))\n"
+    )
+    found = audit(
+        f"url={server.url}", "username=manager", f"password_env={PASSWORD_ENV}",
+        "calendar=shared-msg", "shared_home=/rep/",
+    )  # fmt: skip
+    assert found.exit_code == 0, found.output
