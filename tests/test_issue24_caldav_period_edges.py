@@ -208,6 +208,19 @@ def test_a_custom_time_zone_defined_in_one_resource_only(caldav_server):
     assert prospecting(from_file) == prospecting(through)
 
 
+def test_a_calendar_named_by_its_path_names_its_events_by_its_display_name(caldav_server):
+    """The rules' `calendars` match the calendar's name however the setting names it:
+    Radicale's display name of /rep/NAME/ is "rep/NAME"."""
+    text = HEAD + event("named@t", "20261102T090000", "20261102T100000") + TAIL
+    name = shared(caldav_server, text)
+    model = ra.load_routine(ROUTINE)
+    when = ra.period_for(model, week="2026-W45")
+    by_name = through_caldav(caldav_server, name).read(when, zone=model.zone)
+    by_path = through_caldav(caldav_server, f"/rep/{name}/").read(when, zone=model.zone)
+    assert {e.calendar for e in by_path.events} == {e.calendar for e in by_name.events}
+    assert {e.calendar for e in by_path.events} == {f"rep/{name}"}
+
+
 def test_a_quiet_week_of_a_calendar_that_stopped_is_stale_as_for_google(caldav_server):
     """Nothing in 2026-W49 (30 Nov - 6 Dec) nor in the 14 days before it (from 16 Nov):
     the newest event (Mon 2 Nov) ends before that line, so the calendar looks stale, as

@@ -119,6 +119,9 @@ def fetch(
         target = _choose(exchange, calendar, also)
         client = exchange.client
         handle = exchange.call(lambda: client.calendar(url=target.url), calendar)
+        if target.readable is None and target.name == calendar:  # given as a path or URL
+            # its events are named by its display name, however the setting names it
+            target = Listed(_display_name(handle), target.url, None)
         objects = exchange.call(
             lambda: handle.search(
                 start=start, end=end, event=True, expand=False, post_filter=False
