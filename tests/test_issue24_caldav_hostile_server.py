@@ -330,6 +330,49 @@ def test_a_multistatus_that_is_not_one_is_one_line_without_the_password(body):
 # --- the deadline's seam -----------------------------------------------------------------
 
 
+def test_the_deadline_holds_through_a_proxy_from_the_environment(monkeypatch):
+    """A company's HTTP_PROXY drips its answer a byte every 0.2 s (no per-read timeout
+    ever trips): the 2 s deadline still ends the exchange."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ROUTINE_AUDIT_FEED_TIMEOUT", "2")
+    listener = socket.create_server(("127.0.0.1", 0))
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    from niquests import utils  # it keeps the environment's proxies once read: read anew
+
+    caches = (utils.getproxies, utils.getproxies_environment)
+    for cached in caches:
+        cached.cache_clear()
+
+    def drip():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 207 Multi-Status\r\nContent-Type: text/xml\r\n")
+            until = time.monotonic() + 40  # bounded: a lost deadline fails, never hangs
+            while time.monotonic() < until:
+                try:
+                    connection.sendall(b"X")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(SourceError) as caught:
+            calendars_of("http://localhost:9/")  # the proxy is asked, never port 9
+    finally:
+        listener.close()
+        for cached in caches:  # the next test reads its own environment
+            cached.cache_clear()
+    assert time.monotonic() - started < 15  # 2 s, and slack for a loaded machine
+    assert caught.value.one_line() == (
+        "CalDAV server localhost: timed out after 2 s "
+        "(check the address and your network connection)"
+    )
+
+
 def test_every_connection_the_client_makes_is_watched_by_the_deadline():
     """The deadline reaches sockets through the HTTP library's pool classes; a new
     version built otherwise must fail here, not leave a drip-feeding server unbounded."""

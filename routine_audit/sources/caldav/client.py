@@ -404,16 +404,34 @@ def _watch_sockets(session: Any, deadline: Deadline) -> None:
     """Every connection the session opens from now on is watched by ``deadline``.
 
     The HTTP library's pools make their connections from a class; each pool here gets
-    a subclass whose new sockets the deadline can shut. Where the library is not
-    built so, the per-operation timeout alone bounds each wait."""
+    a subclass whose new sockets the deadline can shut, through a proxy too (the
+    environment's HTTPS_PROXY). Where the library is not built so, the per-operation
+    timeout alone bounds each wait (tests/test_issue24_caldav_hostile_server.py
+    checks that it is)."""
     for adapter in getattr(session, "adapters", {}).values():
-        manager = getattr(adapter, "poolmanager", None)
-        classes = getattr(manager, "pool_classes_by_scheme", None)
-        if not isinstance(classes, dict):
-            continue
-        manager.pool_classes_by_scheme = {
-            scheme: _watched_pool(pool, deadline) for scheme, pool in classes.items()
-        }
+        _watch_manager(getattr(adapter, "poolmanager", None), deadline)
+        make_proxy = getattr(adapter, "proxy_manager_for", None)
+        if callable(make_proxy):
+            adapter.proxy_manager_for = _watching(make_proxy, deadline)
+
+
+def _watching(make_proxy: Callable[..., Any], deadline: Deadline) -> Callable[..., Any]:
+    def proxy_manager_for(proxy: str, **kwargs: Any) -> Any:
+        manager = make_proxy(proxy, **kwargs)
+        _watch_manager(manager, deadline)
+        return manager
+
+    return proxy_manager_for
+
+
+def _watch_manager(manager: Any, deadline: Deadline) -> None:
+    classes = getattr(manager, "pool_classes_by_scheme", None)
+    if not isinstance(classes, dict) or getattr(manager, "_watched", False):
+        return
+    manager.pool_classes_by_scheme = {
+        scheme: _watched_pool(pool, deadline) for scheme, pool in classes.items()
+    }
+    manager._watched = True
 
 
 def _watched_pool(pool: type, deadline: Deadline) -> type:
