@@ -78,3 +78,18 @@ def test_a_name_the_account_cannot_see_points_to_shared_home(server):
         "calendar=shared-msg", "shared_home=/rep/",
     )  # fmt: skip
     assert found.exit_code == 0, found.output
+
+
+def test_an_empty_password_variable_is_named_as_such(server, monkeypatch):
+    """cron's environment file with `VAR=` and nothing after it: set, but empty."""
+    monkeypatch.setenv(PASSWORD_ENV, "")
+    result = audit(
+        f"url={server.url}", "username=manager", f"password_env={PASSWORD_ENV}",
+        "calendar=/rep/shared-msg/",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"routine-audit: error: CalDAV server 127.0.0.1: the environment variable "
+        f"{PASSWORD_ENV} (password_env) is not set, or empty (set {PASSWORD_ENV} to the "
+        "account's app password"
+    )

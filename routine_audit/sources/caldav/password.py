@@ -55,7 +55,7 @@ def find_password(
     service = keyring_service(url)
     if password_env:
         raise CredentialError(
-            f"the environment variable {password_env} (password_env) is not set",
+            f"the environment variable {password_env} (password_env) is not set, or empty",
             where=where,
             hint=f"set {password_env} to the account's app password"
             + (f", or store it with: keyring set {service} {username}" if username else ""),
