@@ -93,3 +93,21 @@ def test_an_empty_password_variable_is_named_as_such(server, monkeypatch):
         f"{PASSWORD_ENV} (password_env) is not set, or empty (set {PASSWORD_ENV} to the "
         "account's app password"
     )
+
+
+def test_control_characters_in_a_calendar_name_are_shown_not_obeyed(server):
+    """XML cannot carry ESC, but it can carry the 8-bit CSI (U+009B) and the
+    right-to-left override (U+202E): `calendars` shows them as escapes."""
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" '
+        'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>'
+        "Red\u009b31m Work\u202eexe.</D:displayname></D:prop></D:set></C:mkcalendar>"
+    ).encode()
+    server.request("MKCALENDAR", "/rep/shared-odd/", owner="rep", body=body, expect=(201,))
+    options = [f"url={server.url}", "username=manager", f"password_env={PASSWORD_ENV}",
+               "shared_home=/rep/"]  # fmt: skip
+    pairs = [part for option in options for part in ("--source-option", option)]
+    result = CliRunner().invoke(app, ["calendars", "--source", "caldav", *pairs])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "shared-odd" in line)
+    assert row == "/rep/shared-odd/\treadable\tRed\\x9b31m Work\\u202eexe."
