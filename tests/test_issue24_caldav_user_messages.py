@@ -111,3 +111,29 @@ def test_control_characters_in_a_calendar_name_are_shown_not_obeyed(server):
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if "shared-odd" in line)
     assert row == "/rep/shared-odd/\treadable\tRed\\x9b31m Work\\u202eexe."
+
+
+def test_rules_check_warns_of_a_password_variable_not_set_here(server, tmp_path, monkeypatch):
+    """As for mail's variables: a warning, not an error (cron's environment differs)."""
+    import shutil
+
+    monkeypatch.delenv(PASSWORD_ENV)
+    shutil.copy(ROUTINE, tmp_path / "rep.yaml")
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "kind: team\nversion: 1\nname: T\ntimezone: America/New_York\nreps:\n"
+        "  - email: rep@company.example\n    routine: rep.yaml\n"
+        f"    calendar: {{type: caldav, url: '{server.url}', calendar: /rep/shared-msg/, "
+        f"username: manager, password_env: {PASSWORD_ENV}}}\n"
+    )
+    result = CliRunner().invoke(app, ["rules", "check", str(team)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {team}: rep@company.example: calendar.password_env: the environment "
+        f"variable {PASSWORD_ENV} is not set here; set it where the run starts (the crontab "
+        "line or the unit file), unless the OS keyring holds the password"
+    ]
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
+    again = CliRunner().invoke(app, ["rules", "check", str(team)])
+    assert "warning:" not in again.output

@@ -13,6 +13,7 @@ CalDAV calendar is opened (``client.import_caldav``).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -91,6 +92,17 @@ class CalDavSource(Source):
     def local_files(cls, settings: CalDavSettings) -> list[tuple[str, str, str]]:  # type: ignore[override]
         bundle = settings.ca_bundle
         return [] if bundle is None else [("ca_bundle", bundle, "the CA certificate file")]
+
+    @classmethod
+    def missing_variables(cls, settings: CalDavSettings) -> list[str]:  # type: ignore[override]
+        name = settings.password_env
+        if not name or os.environ.get(name):
+            return []
+        return [
+            f"calendar.password_env: the environment variable {name} is not set here; set it "
+            "where the run starts (the crontab line or the unit file), unless the OS keyring "
+            "holds the password"
+        ]
 
     @classmethod
     def inventory(  # type: ignore[override]
