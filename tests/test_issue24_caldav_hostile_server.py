@@ -392,3 +392,25 @@ def test_every_connection_the_client_makes_is_watched_by_the_deadline():
         assert "_new_conn" in vars(pool.ConnectionCls)
         # the method it overrides is the one the library's connect calls
         assert any("_new_conn" in vars(base) for base in pool.ConnectionCls.__mro__[1:])
+
+
+def test_an_http_library_built_otherwise_is_no_crash():
+    """Adapters without pools, pools without a connection class, slotted adapters: the
+    seam leaves them be (the test above is what says the deadline was lost)."""
+    from types import SimpleNamespace
+
+    from routine_audit.deadline import Deadline
+
+    class Slotted:
+        __slots__ = ()
+
+        def proxy_manager_for(self, proxy):
+            return None
+
+    odd = SimpleNamespace(pool_classes_by_scheme={"https": object})
+    session = SimpleNamespace(
+        adapters={"a": object(), "b": Slotted(), "c": SimpleNamespace(poolmanager=odd)}
+    )
+    with Deadline(5) as deadline:
+        caldav_client._watch_sockets(session, deadline)
+    assert odd.pool_classes_by_scheme == {"https": object}

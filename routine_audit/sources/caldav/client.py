@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -412,7 +412,8 @@ def _watch_sockets(session: Any, deadline: Deadline) -> None:
         _watch_manager(getattr(adapter, "poolmanager", None), deadline)
         make_proxy = getattr(adapter, "proxy_manager_for", None)
         if callable(make_proxy):
-            adapter.proxy_manager_for = _watching(make_proxy, deadline)
+            with suppress(AttributeError, TypeError):  # an adapter built otherwise
+                adapter.proxy_manager_for = _watching(make_proxy, deadline)
 
 
 def _watching(make_proxy: Callable[..., Any], deadline: Deadline) -> Callable[..., Any]:
@@ -426,12 +427,14 @@ def _watching(make_proxy: Callable[..., Any], deadline: Deadline) -> Callable[..
 
 def _watch_manager(manager: Any, deadline: Deadline) -> None:
     classes = getattr(manager, "pool_classes_by_scheme", None)
-    if not isinstance(classes, dict) or getattr(manager, "_watched", False):
+    if not isinstance(classes, dict):
         return
     manager.pool_classes_by_scheme = {
-        scheme: _watched_pool(pool, deadline) for scheme, pool in classes.items()
+        scheme: pool
+        if getattr(pool, "deadline_watched", False) or not hasattr(pool, "ConnectionCls")
+        else _watched_pool(pool, deadline)
+        for scheme, pool in classes.items()
     }
-    manager._watched = True
 
 
 def _watched_pool(pool: type, deadline: Deadline) -> type:
@@ -444,7 +447,8 @@ def _watched_pool(pool: type, deadline: Deadline) -> type:
                 deadline.watch(sock)
             return sock
 
-    return type(f"Watched{pool.__name__}", (pool,), {"ConnectionCls": WatchedConnection})
+    members = {"ConnectionCls": WatchedConnection, "deadline_watched": True}
+    return type(f"Watched{pool.__name__}", (pool,), members)
 
 
 def _failure(exc: BaseException, account: Account, calendar: str | None) -> Exception:
