@@ -108,6 +108,10 @@ def check_files(
             mail = model.spec.mail
             for warning in [*old_form_warnings(model), *(mail.missing_variables() if mail else [])]:
                 say("warning", f"{file}: {warning}")
+            for member in model.spec.reps:  # a calendar's password variable, as mail's
+                entry = member.calendar
+                for warning in entry.source_class.missing_variables(entry.settings):
+                    say("warning", f"{file}: {member.email}: {warning}")
     if online:
         teams = [(file, model) for file, model in checked if isinstance(model, Team)]
         if not teams and not result.invalid:  # a team file with errors says why itself

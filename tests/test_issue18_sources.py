@@ -205,8 +205,8 @@ def test_events_takes_source_too(tmp_path):
          "routine-audit: error: --source-option 'path' is not KEY=VALUE "
          "(e.g. --source-option id=primary)"),
         (["--source", "nosuch"],
-         "routine-audit: error: no calendar source is named 'nosuch' (use one of google, "
-         "ics, microsoft, toy, or install the plug-in that adds it)"),
+         "routine-audit: error: no calendar source is named 'nosuch' (use one of caldav, "
+         "google, ics, microsoft, toy, or install the plug-in that adds it)"),
         (["--source", "toy", "--ics", "a.ics"],
          "routine-audit: error: give either --source or its short forms (--ics, --google), "
          "not both (e.g. --source toy --source-option KEY=VALUE)"),
@@ -263,8 +263,8 @@ def test_toy_in_a_team_file_and_rules_check_online(tmp_path):
         ("{type: toy, path: w.json, colour: red}",
          ":6: reps[0].calendar.colour: unknown field 'colour'; check its spelling"),
         ("{type: outlook, path: w.json}",
-         ":6: reps[0].calendar.type: no calendar source is named 'outlook'; use one of google, "
-         "ics, microsoft, toy, or install the plug-in that adds it"),
+         ":6: reps[0].calendar.type: no calendar source is named 'outlook'; use one of caldav, "
+         "google, ics, microsoft, toy, or install the plug-in that adds it"),
         ("{type: ics, location: [1, {a: b}]}",
          ":6: reps[0].calendar.location: expected text or a list of texts"),
         ("{ics: 7.ics, locaton: x}",

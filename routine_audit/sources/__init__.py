@@ -27,6 +27,7 @@ REGISTRY: dict[str, str] = {
     "ics": "routine_audit.sources.ics:IcsSource",
     "google": "routine_audit.sources.google:GoogleSource",
     "microsoft": "routine_audit.sources.microsoft:MicrosoftSource",
+    "caldav": "routine_audit.sources.caldav:CalDavSource",
 }
 _CLASSES: dict[str, type[Source]] = {}
 _entry_points_read = False

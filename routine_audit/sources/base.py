@@ -123,6 +123,12 @@ class Source(ABC):
         return [(f"{cls.name} calendar", None if cls.is_networked(settings) else True)]
 
     @classmethod
+    def missing_variables(cls, settings: SourceSettings) -> list[str]:
+        """Warnings for credential variables the entry names that are not set in this
+        environment (``rules check``: cron's environment differs, so not an error)."""
+        return []
+
+    @classmethod
     def preload(cls, settings: SourceSettings, context: SourceContext) -> None:
         """Load what the reps share (a sign-in) before a team run forks its workers."""
         return
