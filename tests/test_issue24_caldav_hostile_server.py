@@ -20,7 +20,8 @@ import pytest
 from routine_audit.errors import SourceError
 from routine_audit.sources import source_class
 from routine_audit.sources.base import SourceContext
-from routine_audit.sources.caldav import client as caldav_client
+from routine_audit.sources.caldav import fence as caldav_fence
+from routine_audit.sources.caldav import watched as caldav_watched
 
 PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
 PASSWORD = "hostile-test-password-9"
@@ -192,7 +193,7 @@ def test_a_calendar_home_on_another_host_gets_no_password():
 def test_where_the_password_may_go(url, named, allowed):
     """The url setting's server; over https, a host of its domain (iCloud's p45-caldav
     under caldav.icloud.com's icloud.com); never plain http elsewhere."""
-    assert caldav_client._may_go(url, named) is allowed
+    assert caldav_fence.may_go(url, named) is allowed
 
 
 # --- Retry-After -------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def test_a_declared_huge_answer_is_refused_before_its_body(monkeypatch):
     with server, pytest.raises(SourceError) as caught:
         calendars_of(f"http://127.0.0.1:{server.port}/")
     assert time.monotonic() - started < 20  # not the 30 s deadline
-    limit = caldav_client.MAX_ANSWER  # 2 x 50 MiB = 104,857,600 bytes
+    limit = caldav_fence.MAX_ANSWER  # 2 x 50 MiB = 104,857,600 bytes
     assert limit == 104_857_600
     assert caught.value.one_line() == (
         "CalDAV server 127.0.0.1: the server's answer is larger than 104,857,600 bytes; it "
@@ -234,7 +235,7 @@ def test_a_declared_huge_answer_is_refused_before_its_body(monkeypatch):
 def test_an_endless_answer_is_cut_at_the_limit(monkeypatch):
     """A chunked answer without end: read up to the limit (here 1 MB), then refused;
     the server could not make us hold more."""
-    monkeypatch.setattr(caldav_client, "MAX_ANSWER", 1_000_000)
+    monkeypatch.setattr(caldav_fence, "MAX_ANSWER", 1_000_000)
     monkeypatch.setenv("ROUTINE_AUDIT_FEED_TIMEOUT", "60")
     listener = socket.create_server(("127.0.0.1", 0))
     sent = [0]
@@ -412,5 +413,5 @@ def test_an_http_library_built_otherwise_is_no_crash():
         adapters={"a": object(), "b": Slotted(), "c": SimpleNamespace(poolmanager=odd)}
     )
     with Deadline(5) as deadline:
-        caldav_client._watch_sockets(session, deadline)
+        caldav_watched.watch_sockets(session, deadline)
     assert odd.pool_classes_by_scheme == {"https": object}
