@@ -31,7 +31,8 @@ from ...period import Period, spanning
 from ..base import Source, SourceContext, SourceSettings
 from ..feed import feed_timeout
 from ..limits import MAX_BYTES, TOO_MANY_SEARCHED
-from .client import Account, Listed, ca_bundle, fetch, import_caldav, list_calendars
+from .account import Account
+from .client import Listed, ca_bundle, fetch, import_caldav, list_calendars
 from .password import find_password
 
 # what the server is asked for around a period: the .ics read's own window (2 days'

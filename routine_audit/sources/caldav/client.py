@@ -12,16 +12,16 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ...deadline import Deadline
-from ...errors import Location, SourceError, UsageError, UserError
+from ...errors import SourceError, UsageError, UserError
+from .account import Account
 from .failures import NETWORK_HINT, failure, timed_out, who
 from .fence import fence, guard
-from .password import Secret
 from .watched import watch_sockets
 
 T = TypeVar("T")
@@ -42,25 +42,6 @@ def import_caldav() -> Any:
             "reading a CalDAV calendar needs the caldav package", hint=f"install it: {EXTRA}"
         ) from None
     return caldav
-
-
-@dataclass(frozen=True)
-class Account:
-    """Where and as whom to sign in; ``repr`` shows no password."""
-
-    url: str
-    username: str | None = None
-    password: Secret | None = field(default=None, repr=False)
-    verify: bool | str = True  # a CA bundle's path, or True: the system's
-    timeout: float = 60.0  # seconds for one exchange in all
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or "?"
-
-    @property
-    def where(self) -> Location:
-        return Location(f"CalDAV server {self.host}")
 
 
 @dataclass(frozen=True)

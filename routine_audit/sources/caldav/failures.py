@@ -6,12 +6,9 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...errors import CredentialError, SourceError
-
-if TYPE_CHECKING:
-    from .client import Account
+from .account import Account
 
 CA_HINT = (
     "if a company CA signs it, give its certificate file with the ca_bundle setting "

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from ...errors import SourceError
 from ..limits import MAX_BYTES
-
-if TYPE_CHECKING:
-    from .client import Account
+from .account import Account
 
 # bytes of one answer: a period's objects under the read's own limit, in XML's escaping
 MAX_ANSWER = 2 * MAX_BYTES
