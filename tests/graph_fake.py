@@ -22,12 +22,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from loopback import Loopback
 from source_contract import REP as SPEC_REP
 from source_contract import Spec
 
@@ -347,15 +348,9 @@ def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
 def graph(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGraph]:
     """A fresh fake Graph; ``ROUTINE_AUDIT_GRAPH_ENDPOINT`` and the token point at it."""
     fake = FakeGraph()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True  # a hostile answer left hanging does not hold the shutdown
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", fake.url)
-    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", TOKEN)
-    try:
+    # daemon threads: a hostile answer left hanging does not hold the shutdown
+    with Loopback(_handler(fake), daemon_threads=True) as server:
+        fake.url = server.url
+        monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", fake.url)
+        monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", TOKEN)
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
