@@ -6,29 +6,23 @@ the sign-in trusts)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import graph_fake
 import pytest
 from loopback import Loopback
 from ms_identity_fake import make_tls
-from typer.testing import CliRunner
+from source_contract import REP
 
-from routine_audit.cli import app
 from routine_audit.errors import ExitCode
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
 BUNDLE = "ROUTINE_AUDIT_MS_CA_BUNDLE"
 
 
 def audit(*options: str):
-    return CliRunner().invoke(app, [
-        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
-        *[a for o in options for a in ("--source-option", o)],
-        "--routine", str(ROUTINE), "--week", "2026-W45", "--format", "json",
-    ])  # fmt: skip
+    """The rep's audit, each of ``options`` as a further --source-option."""
+    return graph_fake.audit(
+        *[a for o in options for a in ("--source-option", o)], "--format", "json"
+    )
 
 
 @pytest.fixture

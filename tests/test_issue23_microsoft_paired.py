@@ -20,11 +20,10 @@ from zoneinfo import ZoneInfo
 import graph_fake
 import pandas as pd
 import pytest
+from graph_fake import opened
 from graph_recorded import FIXTURES, recorded_pages, serve_recorded
 
 import routine_audit as ra
-from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 
 graph = graph_fake.graph  # the fixture: a fake Graph on loopback (tests/graph_fake.py)
 
@@ -45,8 +44,7 @@ def week(graph):
 
 
 def microsoft():
-    kind = source_class("microsoft")
-    return kind.open(kind.Settings.model_validate({"user": REP}), SourceContext())
+    return opened(REP)  # this file's rep (Contoso's)
 
 
 def normalized(events, period):
