@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from loopback import Loopback
+from loopback import Loopback, send
 from source_contract import REP as SPEC_REP
 from source_contract import ROUTINE, Spec
 from typer.testing import CliRunner, Result
@@ -399,14 +399,7 @@ def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 fake.leave(user)
             with fake.lock:
                 fake.seen.append(Seen(parts.path, args, headers, status, method, body))
-            data = json.dumps(answer).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            send(self, status, answer, extra)
 
         def log_message(self, *args: Any) -> None:
             return

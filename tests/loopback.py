@@ -1,14 +1,18 @@
 """An http.server handler served on a free 127.0.0.1 port, in a thread, for a test.
 
 ``with Loopback(Handler) as server: ... server.url`` (https when ``context`` wraps it
-in TLS); the server is shut down and closed at the end of the ``with``.
+in TLS); the server is shut down and closed at the end of the ``with``. ``send``
+answers a request from a handler, as JSON unless told otherwise.
 """
 
 from __future__ import annotations
 
+import json
 import ssl
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 class Loopback:
@@ -39,3 +43,19 @@ class Loopback:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def send(
+    handler: BaseHTTPRequestHandler, status: int, body: Any, headers: Mapping[str, str] = {}
+) -> None:
+    """Answer ``body`` (bytes as they are, None as nothing, anything else as JSON) with
+    ``headers``; its Content-Type is JSON unless ``headers`` name one."""
+    data = b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
+    rest = dict(headers)
+    handler.send_response(status)
+    handler.send_header("Content-Type", rest.pop("Content-Type", "application/json"))
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in rest.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(data)

@@ -39,7 +39,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from loopback import Loopback
+from loopback import Loopback, send
 
 TENANT = "0b6e1f5a-7c3d-4e2f-9a8b-contoso00001"
 CLIENT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-routineaudit1"
@@ -329,30 +329,16 @@ def _handler(fake: FakeIdentity) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             fake.seen.append(("GET", parts.path))
-            self._send(*fake.get(parts.path, dict(parse_qsl(parts.query))))
+            status, headers, body = fake.get(parts.path, dict(parse_qsl(parts.query)))
+            send(self, status, body, headers)
 
         def do_POST(self) -> None:
             parts = urlsplit(self.path)
             fake.seen.append(("POST", parts.path))
             length = int(self.headers.get("Content-Length") or 0)
             form = dict(parse_qsl(self.rfile.read(length).decode()))
-            self._send(*fake.post(parts.path, form))
-
-        def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            data = (
-                b""
-                if body is None
-                else body
-                if isinstance(body, bytes)
-                else json.dumps(body).encode()
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            status, headers, body = fake.post(parts.path, form)
+            send(self, status, body, headers)
 
         def log_message(self, *args: Any) -> None:
             return
