@@ -8,81 +8,42 @@ rep, with the rep's address as attendee) and pages it at ``page_size`` items.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from json_server import JsonHandler, LoopbackJsonServer
+
 EVENTS = "/calendar/v3/calendars/"
 
 
-class _Server(ThreadingHTTPServer):
-    # a listen backlog as a real server has: socketserver's default of 5 drops some of
-    # 16 simultaneous connections, and each dropped one waits a second for its retry
-    request_queue_size = 128
+class _Handler(JsonHandler):
+    def do_GET(self) -> None:  # noqa: N802  (http.server names it)
+        api = self.fake
+        self._wait()
+        parts = urlsplit(self.path)
+        if not parts.path.startswith(EVENTS) or not parts.path.endswith("/events"):
+            self._send(404, {"error": {"code": 404, "message": "Not Found"}})
+            return
+        calendar = unquote(parts.path[len(EVENTS) : -len("/events")])
+        query = parse_qs(parts.query)
+        start = int(query.get("pageToken", ["0"])[0])
+        page = api.items[start : start + api.page_size]
+        body: dict[str, Any] = {"summary": calendar, "timeZone": "UTC", "items": page}
+        if start + api.page_size < len(api.items):
+            body["nextPageToken"] = str(start + api.page_size)
+        self._send(200, body)
 
 
-class FakeCalendarApi:
+class FakeCalendarApi(LoopbackJsonServer):
     """Start with ``with FakeCalendarApi(items, latency=0.1) as api: ... api.url``."""
 
+    url_path = "/"
+
     def __init__(self, items: list[dict[str, Any]], *, latency: float, page_size: int = 250):
+        super().__init__(_Handler, latency=latency)
         self.items = items
-        self.latency = latency
         self.page_size = page_size
-        self.requests = 0
-        self._lock = threading.Lock()
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                api._count()
-                time.sleep(api.latency)
-                parts = urlsplit(self.path)
-                if not parts.path.startswith(EVENTS) or not parts.path.endswith("/events"):
-                    self._send(404, {"error": {"code": 404, "message": "Not Found"}})
-                    return
-                calendar = unquote(parts.path[len(EVENTS) : -len("/events")])
-                query = parse_qs(parts.query)
-                start = int(query.get("pageToken", ["0"])[0])
-                page = api.items[start : start + api.page_size]
-                body: dict[str, Any] = {"summary": calendar, "timeZone": "UTC", "items": page}
-                if start + api.page_size < len(api.items):
-                    body["nextPageToken"] = str(start + api.page_size)
-                self._send(200, body)
-
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def _count(self) -> None:
-        with self._lock:
-            self.requests += 1
-
-    def __enter__(self) -> FakeCalendarApi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def week_items(fixture_dir: Path) -> list[dict[str, Any]]:

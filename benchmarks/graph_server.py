@@ -11,86 +11,44 @@ the same, for ids that say nothing).
 from __future__ import annotations
 
 import json
-import threading
-import time
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-
-class _Server(ThreadingHTTPServer):
-    # a listen backlog as a real server has (socketserver's default of 5 drops some)
-    request_queue_size = 128
+from json_server import JsonHandler, LoopbackJsonServer
 
 
-class FakeGraph:
+class _Handler(JsonHandler):
+    def do_GET(self) -> None:  # noqa: N802  (http.server names it)
+        self._wait()
+        if not urlsplit(self.path).path.endswith("/calendarView"):
+            self._send(404, {"error": {"code": "ResourceNotFound"}})
+            return
+        self._send(200, {"value": self.fake.items})
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._wait()
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if urlsplit(self.path).path != "/v1.0/$batch":
+            self._send(404, {"error": {"code": "ResourceNotFound"}})
+            return
+        answers = [
+            {
+                "id": r["id"],
+                "status": 200,
+                "body": {"iCalUId": "series-" + r["url"].split("/events/")[1][:9]},
+            }
+            for r in body["requests"]
+        ]
+        self._send(200, {"responses": answers})
+
+
+class FakeGraph(LoopbackJsonServer):
     """Start with ``with FakeGraph(items, latency=0.1) as graph: ... graph.url``."""
 
     def __init__(self, items: list[dict[str, Any]], *, latency: float):
+        super().__init__(_Handler, latency=latency)
         self.items = items
-        self.latency = latency
-        self.requests = 0
-        self._lock = threading.Lock()
-        graph = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                graph._count()
-                time.sleep(graph.latency)
-                if not urlsplit(self.path).path.endswith("/calendarView"):
-                    self._send(404, {"error": {"code": "ResourceNotFound"}})
-                    return
-                self._send(200, {"value": graph.items})
-
-            def do_POST(self) -> None:
-                graph._count()
-                time.sleep(graph.latency)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if urlsplit(self.path).path != "/v1.0/$batch":
-                    self._send(404, {"error": {"code": "ResourceNotFound"}})
-                    return
-                answers = [
-                    {
-                        "id": r["id"],
-                        "status": 200,
-                        "body": {"iCalUId": "series-" + r["url"].split("/events/")[1][:9]},
-                    }
-                    for r in body["requests"]
-                ]
-                self._send(200, {"responses": answers})
-
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def _count(self) -> None:
-        with self._lock:
-            self.requests += 1
-
-    def __enter__(self) -> FakeGraph:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 CLASS_ID = "040000008200E00074C5B7101A82E008"  # Exchange's global object ids begin so

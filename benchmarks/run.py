@@ -23,9 +23,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -368,107 +370,95 @@ def startup_cases(work: Path, size: str, settings: dict) -> list[Row]:
 
 def google_cases(work: Path, size: str, settings: dict) -> list[Row]:
     """Target 5: a team read through the Calendar API with 100 ms latency per request."""
-    from generate import ROUTINE
     from google_server import FakeCalendarApi, week_items, write_token
 
     reps = settings["reps"]
-    folder = work / "google"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "routine.yaml").write_text(ROUTINE.replace("{zone}", "Europe/London"))
-    write_token(folder / "token.json")
-    lines = [
-        "kind: team",
-        "version: 1",
-        "name: Google Team",
-        "timezone: Europe/London",
-        "routine: routine.yaml",
-        "google: {token: token.json}",
-        "reps:",
-    ]
-    lines += [
-        f"  - {{email: g{i:03d}@company.example, "
-        f"calendar: {{type: google, id: g{i:03d}@company.example}}}}"
-        for i in range(reps)
-    ]
-    team = folder / "team.yaml"
-    team.write_text("\n".join(lines) + "\n")
+    write_token(_served_folder(work, "google") / "token.json")
     items = week_items(HERE.parent / "tests" / "fixtures" / "google")
     page_size = 250
-    runs, counts = [], []
-    with FakeCalendarApi(items, latency=0.1, page_size=page_size) as api:
-        for attempt in range(settings["quick_repeat"]):  # each with an empty cache
-            before = api.requests
-            runs.append(_google_run(team, work, api.url, attempt))
-            counts.append(api.requests - before)
-    measured = summary(runs)
-    requests = max(counts)  # per run: every run must make only the minimum
-    minimum = reps * max(1, -(-len(items) // page_size))
-    label = f"{reps} reps, 100 ms per request, {requests} requests (minimum {minimum})"
-    met = measured.seconds <= 5.0 and requests == minimum
-    return [
-        Row("5 Google team", label, measured.seconds, None, None, "≤ 5 s, minimum requests", met)
-    ]
-
-
-def _google_run(team: Path, work: Path, url: str, attempt: int) -> Measured:
-    return run(
-        ours(
-            "team",
-            "audit",
-            "--config",
-            str(team),
-            "--week",
-            "2026-W45",
-            "--out",
-            str(work / "google-out"),
-            "--db",
-            str(work / f"google-{attempt}.sqlite"),
-        ),
-        env={
-            "ROUTINE_AUDIT_GOOGLE_ENDPOINT": url + "calendar/v3/",
-            "NO_PROXY": "127.0.0.1,localhost",
-            "ROUTINE_AUDIT_CACHE": str(work / f"cache-google-{attempt}"),
-        },
+    return _served_team_case(
+        work,
+        settings,
+        key="google",
+        header=["name: Google Team", "google: {token: token.json}"],
+        rep="{{email: g{i:03d}@company.example, "
+        "calendar: {{type: google, id: g{i:03d}@company.example}}}}",
+        fake=FakeCalendarApi(items, latency=0.1, page_size=page_size),
+        env=lambda url: {"ROUTINE_AUDIT_GOOGLE_ENDPOINT": url + "calendar/v3/"},
+        minimum=reps * max(1, -(-len(items) // page_size)),
+        case="5 Google team",
+        reps_noun="reps",
     )
 
 
 def microsoft_cases(work: Path, size: str, settings: dict) -> list[Row]:
     """Issue 23: a team of Microsoft 365 mailboxes read through Graph, 100 ms per request."""
-    from generate import ROUTINE
     from graph_server import FakeGraph, week_items
 
-    reps = settings["reps"]
-    folder = work / "microsoft"
+    return _served_team_case(
+        work,
+        settings,
+        key="microsoft",
+        header=["name: Microsoft Team"],
+        rep="{{email: m{i:03d}@company.example, calendar: {{type: microsoft}}}}",
+        fake=FakeGraph(week_items(date(2026, 11, 2)), latency=0.1),
+        env=lambda url: {
+            "ROUTINE_AUDIT_GRAPH_ENDPOINT": url,
+            "ROUTINE_AUDIT_GRAPH_TOKEN": "benchmark-token",
+        },
+        # one calendarView page each: the series' iCalUId is read off the occurrences' own
+        minimum=settings["reps"],
+        case="5b Microsoft team",
+        reps_noun="mailboxes",
+    )
+
+
+def _served_folder(work: Path, key: str) -> Path:
+    folder = work / key
     folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _served_team_case(
+    work: Path,
+    settings: dict,
+    *,
+    key: str,
+    header: list[str],
+    rep: str,
+    fake: Any,
+    env: Callable[[str], dict[str, str]],
+    minimum: int,
+    case: str,
+    reps_noun: str,
+) -> list[Row]:
+    """A team of ``settings["reps"]`` (``rep`` formatted with ``i``) audited against the
+    loopback API ``fake`` (its endpoint given by ``env``), each run with an empty cache:
+    the median time, and the most requests any run made against their ``minimum``."""
+    from generate import ROUTINE
+
+    reps = settings["reps"]
+    folder = _served_folder(work, key)
     (folder / "routine.yaml").write_text(ROUTINE.replace("{zone}", "Europe/London"))
-    lines = ["kind: team", "version: 1", "name: Microsoft Team", "timezone: Europe/London"]
-    lines += ["routine: routine.yaml", "reps:"]
-    lines += [
-        f"  - {{email: m{i:03d}@company.example, calendar: {{type: microsoft}}}}"
-        for i in range(reps)
-    ]
+    lines = ["kind: team", "version: 1", header[0], "timezone: Europe/London"]
+    lines += ["routine: routine.yaml", *header[1:], "reps:"]
+    lines += ["  - " + rep.format(i=i) for i in range(reps)]
     team = folder / "team.yaml"
     team.write_text("\n".join(lines) + "\n")
     runs, counts = [], []
-    with FakeGraph(week_items(date(2026, 11, 2)), latency=0.1) as graph:
+    with fake:
         for attempt in range(settings["quick_repeat"]):  # each with an empty cache
-            before = graph.requests
-            runs.append(_microsoft_run(team, work, graph.url, attempt))
-            counts.append(graph.requests - before)
+            before = fake.requests
+            runs.append(_served_run(team, work, key, attempt, env(fake.url)))
+            counts.append(fake.requests - before)
     measured = summary(runs)
-    requests = max(counts)
-    # one calendarView page each: the series' iCalUId is read off the occurrences' own
-    minimum = reps
-    label = f"{reps} mailboxes, 100 ms per request, {requests} requests (minimum {minimum})"
+    requests = max(counts)  # per run: every run must make only the minimum
+    label = f"{reps} {reps_noun}, 100 ms per request, {requests} requests (minimum {minimum})"
     met = measured.seconds <= 5.0 and requests == minimum
-    return [
-        Row(
-            "5b Microsoft team", label, measured.seconds, None, None, "≤ 5 s, minimum requests", met
-        )
-    ]
+    return [Row(case, label, measured.seconds, None, None, "≤ 5 s, minimum requests", met)]
 
 
-def _microsoft_run(team: Path, work: Path, url: str, attempt: int) -> Measured:
+def _served_run(team: Path, work: Path, key: str, attempt: int, env: dict[str, str]) -> Measured:
     return run(
         ours(
             "team",
@@ -478,15 +468,14 @@ def _microsoft_run(team: Path, work: Path, url: str, attempt: int) -> Measured:
             "--week",
             "2026-W45",
             "--out",
-            str(work / "microsoft-out"),
+            str(work / f"{key}-out"),
             "--db",
-            str(work / f"microsoft-{attempt}.sqlite"),
+            str(work / f"{key}-{attempt}.sqlite"),
         ),
         env={
-            "ROUTINE_AUDIT_GRAPH_ENDPOINT": url,
-            "ROUTINE_AUDIT_GRAPH_TOKEN": "benchmark-token",
+            **env,
             "NO_PROXY": "127.0.0.1,localhost",
-            "ROUTINE_AUDIT_CACHE": str(work / f"cache-microsoft-{attempt}"),
+            "ROUTINE_AUDIT_CACHE": str(work / f"cache-{key}-{attempt}"),
         },
     )
 

@@ -7,7 +7,11 @@ objects a client would store: one per UID, each with the file's VTIMEZONEs.
 
 The ``caldav_server`` fixture starts one server per test module, waits until it
 answers (a generous readiness poll: a loaded 2-CPU machine may take seconds) and
-stops it at the end; the test modules' own teardown checks it is gone.
+stops it at the end; the test modules' own teardown checks it is gone. A module that
+takes ``manager_password`` too (``manager_password = radicale.manager_password``) has
+the manager's password in ``PASSWORD_ENV`` for every test; ``manager`` gives the
+settings with which the manager reads the rep's shared calendars, ``opened`` the source
+they open and ``source_options`` the command-line options that say them.
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ from urllib.request import Request, urlopen
 
 import pytest
 
+from routine_audit.sources import source_class
+from routine_audit.sources.base import Source, SourceContext
+
 PASSWORDS = {"rep": "rep-app-password-1", "manager": "manager-app-password-2"}
+PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"  # the variable the tests' settings name
 READY_WITHIN = 60.0  # seconds the server may take to answer, on a loaded machine
 
 RIGHTS = """\
@@ -71,6 +79,13 @@ class CalDavServer:
         path = f"/{owner}/{name}/"
         self.request("MKCALENDAR", path, owner=owner, expect=(201,))
         return path
+
+    def shared(self, text: str, name: str | None = None) -> str:
+        """A new calendar of the rep that the manager may read (its name starts with
+        ``shared``; a fresh one by default), holding the .ics ``text``: its name."""
+        path = self.calendar(name or f"shared-{uuid.uuid4().hex[:8]}")
+        self.seed(path, text)
+        return path.strip("/").rpartition("/")[2]
 
     def seed(self, path: str, text: str, *, owner: str = "rep") -> None:
         """Store the events of the .ics ``text`` in the calendar ``path``, one object per
@@ -205,3 +220,28 @@ def caldav_server(tmp_path_factory):
     yield server
     stop(server)
     assert server.process.poll() is not None, "the CalDAV server is still running"
+
+
+@pytest.fixture(autouse=True)
+def manager_password(monkeypatch):
+    """The manager's app password, in the variable the settings name."""
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
+
+
+def manager(url: str, calendar: str | None = None, **more: str) -> dict[str, str]:
+    """The settings of the manager reading the rep's ``calendar`` on the server at
+    ``url`` (a name in the rep's shared home, or a path)."""
+    values = {"url": url, "username": "manager", "password_env": PASSWORD_ENV,
+              "shared_home": "/rep/"}  # fmt: skip
+    return values | ({"calendar": calendar} if calendar else {}) | more
+
+
+def opened(values: dict[str, str], folder: Path | None = None) -> Source:
+    """The CalDAV source opened with the settings ``values``."""
+    kind = source_class("caldav")
+    return kind.open(kind.Settings.model_validate(values), SourceContext(folder=folder))
+
+
+def source_options(values: dict[str, str]) -> list[str]:
+    """The settings ``values`` as ``--source-option KEY=VALUE`` arguments."""
+    return [part for key, value in values.items() for part in ("--source-option", f"{key}={value}")]

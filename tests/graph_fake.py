@@ -10,26 +10,38 @@ uses, a ``$top``; getSchedule's body (the one mailbox, UTC times, at most 62 day
 wrong request gets 400. Every request is recorded, with the most requests one mailbox
 had at once (``peak``); ``latency`` delays every answer.
 
-Use it through the ``graph`` fixture (``graph = graph_fake.graph`` in a test module).
+Use it through the ``graph`` fixture (``graph = graph_fake.graph`` in a test module);
+``graph_event`` makes a Graph event, ``opened`` the source reading a mailbox and
+``audit`` runs ``routine-audit audit`` on the contract's rep through it, ``team_file``
+and ``check_and_audit`` a team file of that rep.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from loopback import Loopback, send
 from source_contract import REP as SPEC_REP
-from source_contract import Spec
+from source_contract import ROUTINE, Spec
+from typer.testing import CliRunner, Result
+
+from routine_audit.cli import app
+from routine_audit.sources import source_class
+from routine_audit.sources.base import SourceContext
+from routine_audit.sources.microsoft import MicrosoftSource
 
 TOKEN = "eyJ-graph-access-token-DO-NOT-PRINT"
 REQUIRED_SELECT = {
@@ -282,6 +294,65 @@ def free_busy_item(status: str, start: str, end: str, **more: Any) -> dict[str, 
     } | more
 
 
+def graph_event(n: int, start: str, end: str, **fields: Any) -> dict[str, Any]:
+    """Graph's event ``AAMk-{n}`` ("Meeting {n}", iCalUId ``uid-{n}@t``): a busy single
+    event between two UTC times ("2026-11-02T14:00"); ``fields`` add or replace."""
+    return {
+        "id": f"AAMk-{n}",
+        "iCalUId": f"uid-{n}@t",
+        "subject": f"Meeting {n}",
+        "start": {"dateTime": f"{start}:00.0000000", "timeZone": "UTC"},
+        "end": {"dateTime": f"{end}:00.0000000", "timeZone": "UTC"},
+        "showAs": "busy",
+        "type": "singleInstance",
+    } | fields
+
+
+def opened(user: str = SPEC_REP, **values: Any) -> MicrosoftSource:
+    """The microsoft source reading ``user``'s mailbox, with the settings ``values``."""
+    kind = source_class("microsoft")
+    return kind.open(kind.Settings.model_validate({"user": user, **values}), SourceContext())
+
+
+def audit(*more: object, user: str = SPEC_REP) -> Result:
+    """``routine-audit audit`` of the contract's routine (ROUTINE) in 2026-W45, reading
+    ``user``'s mailbox; ``more`` are further options (``--format json``, ...)."""
+    return CliRunner().invoke(app, [
+        "audit", "--source", "microsoft", "--source-option", f"user={user}",
+        "--routine", str(ROUTINE), "--week", "2026-W45", *map(str, more),
+    ])  # fmt: skip
+
+
+def team_file(folder: Path, section: str = "") -> Path:
+    """A team file in ``folder`` (the contract's routine copied beside it) whose one rep
+    reads their own mailbox; ``section`` goes before the reps (a ``microsoft:`` one)."""
+    shutil.copy(ROUTINE, folder / "rep.yaml")
+    team = folder / "team.yaml"
+    team.write_text(
+        "kind: team\nversion: 1\nname: T\ntimezone: America/New_York\n"
+        + section
+        + f"reps:\n  - {{email: {SPEC_REP}, routine: rep.yaml, calendar: {{type: microsoft}}}}\n"
+    )
+    return team
+
+
+def check_and_audit(team: Path) -> tuple[Result, Result]:
+    """``rules check --online`` and ``team audit`` of 2026-W45 of ``team`` (history and
+    output beside it): both succeed, and the rep's prospecting is the contract week's
+    Mon 09-11 (2 h). The two results."""
+    runner, folder = CliRunner(), team.parent
+    online = runner.invoke(app, ["rules", "check", "--online", str(team)])
+    assert online.exit_code == 0, online.output
+    audited = runner.invoke(app, [
+        "team", "audit", "--config", str(team), "--week", "2026-W45",
+        "--db", str(folder / "h.sqlite"), "--out", str(folder / "out"),
+    ])  # fmt: skip
+    assert audited.exit_code == 0, audited.output
+    figures = json.loads((folder / "out" / "team.json").read_text())
+    assert figures["reps"][SPEC_REP]["commitments"][0]["scheduled"] == 2.0
+    return online, audited
+
+
 def _mailbox(path: str, body: Any) -> str:
     """Whose mailbox a request is for (a batch: its first request's)."""
     if isinstance(body, dict) and isinstance(body.get("requests"), list) and body["requests"]:
@@ -328,14 +399,7 @@ def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 fake.leave(user)
             with fake.lock:
                 fake.seen.append(Seen(parts.path, args, headers, status, method, body))
-            data = json.dumps(answer).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            send(self, status, answer, extra)
 
         def log_message(self, *args: Any) -> None:
             return
@@ -347,15 +411,9 @@ def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
 def graph(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGraph]:
     """A fresh fake Graph; ``ROUTINE_AUDIT_GRAPH_ENDPOINT`` and the token point at it."""
     fake = FakeGraph()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True  # a hostile answer left hanging does not hold the shutdown
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", fake.url)
-    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", TOKEN)
-    try:
+    # daemon threads: a hostile answer left hanging does not hold the shutdown
+    with Loopback(_handler(fake), daemon_threads=True) as server:
+        fake.url = server.url
+        monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", fake.url)
+        monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", TOKEN)
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -39,6 +39,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from loopback import Loopback, send
 
 TENANT = "0b6e1f5a-7c3d-4e2f-9a8b-contoso00001"
 CLIENT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-routineaudit1"
@@ -132,6 +133,12 @@ class Tls:
     server_cert: Path
     server_key: Path
     signing_key: rsa.RSAPrivateKey  # signs id_tokens
+
+    def server_context(self) -> ssl.SSLContext:
+        """TLS for a loopback server with this certificate (signed by the test CA)."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.server_cert, self.server_key)
+        return context
 
 
 def make_tls(folder: Path) -> Tls:
@@ -322,30 +329,16 @@ def _handler(fake: FakeIdentity) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             fake.seen.append(("GET", parts.path))
-            self._send(*fake.get(parts.path, dict(parse_qsl(parts.query))))
+            status, headers, body = fake.get(parts.path, dict(parse_qsl(parts.query)))
+            send(self, status, body, headers)
 
         def do_POST(self) -> None:
             parts = urlsplit(self.path)
             fake.seen.append(("POST", parts.path))
             length = int(self.headers.get("Content-Length") or 0)
             form = dict(parse_qsl(self.rfile.read(length).decode()))
-            self._send(*fake.post(parts.path, form))
-
-        def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
-            data = (
-                b""
-                if body is None
-                else body
-                if isinstance(body, bytes)
-                else json.dumps(body).encode()
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            status, headers, body = fake.post(parts.path, form)
+            send(self, status, body, headers)
 
         def log_message(self, *args: Any) -> None:
             return
@@ -364,23 +357,14 @@ def identity(
 ) -> Iterator[FakeIdentity]:
     """A fresh fake identity platform; the authority, CA and sign-in file point at it."""
     fake = FakeIdentity(identity_tls)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(identity_tls.server_cert, identity_tls.server_key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    fake.url = f"https://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("ROUTINE_AUDIT_MS_AUTHORITY", fake.authority)
-    monkeypatch.setenv("ROUTINE_AUDIT_MS_CA_BUNDLE", str(identity_tls.ca_file))
-    monkeypatch.setenv("ROUTINE_AUDIT_MS_TOKEN_CACHE", str(tmp_path / "ms" / "sign-in.json"))
-    monkeypatch.setenv("ROUTINE_AUDIT_MS_CLIENT_ID", CLIENT_ID)
-    monkeypatch.delenv("ROUTINE_AUDIT_MS_TENANT", raising=False)
-    try:
+    with Loopback(_handler(fake), context=identity_tls.server_context()) as server:
+        fake.url = server.url
+        monkeypatch.setenv("ROUTINE_AUDIT_MS_AUTHORITY", fake.authority)
+        monkeypatch.setenv("ROUTINE_AUDIT_MS_CA_BUNDLE", str(identity_tls.ca_file))
+        monkeypatch.setenv("ROUTINE_AUDIT_MS_TOKEN_CACHE", str(tmp_path / "ms" / "sign-in.json"))
+        monkeypatch.setenv("ROUTINE_AUDIT_MS_CLIENT_ID", CLIENT_ID)
+        monkeypatch.delenv("ROUTINE_AUDIT_MS_TENANT", raising=False)
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _open(fake: FakeIdentity, address: str) -> tuple[int, Any, bytes]:

@@ -311,3 +311,20 @@ def _shift(spec: Spec) -> str:
     """The end a series' master has: its first instance's length after the original start."""
     length = spec.moment(spec.end) - spec.moment(spec.start)
     return (spec.moment(spec.original or spec.start) + length).strftime("%Y-%m-%d %H:%M")
+
+
+def comparable_findings(result: ra.AuditResult) -> list[tuple]:
+    """An audit's findings, sorted, as what two sources reading the same week must agree
+    on: kind, commitment, day, detail, and the evidence's and obstacles' times,
+    activities and seconds."""
+    return sorted(
+        (
+            f.kind,
+            f.commitment or "",
+            str(f.day),
+            f.detail,
+            tuple((e.start, e.end, e.activity, e.seconds) for e in f.evidence),
+            tuple((e.start, e.end, e.activity, e.seconds) for e in f.obstacles),
+        )
+        for f in result.finding_objects
+    )

@@ -19,6 +19,7 @@ import google_fake
 import pandas as pd
 import pytest
 from google_fake import FIXTURES, load_json
+from source_contract import comparable_findings
 
 import routine_audit as ra
 from routine_audit.sources.google import open_google
@@ -89,20 +90,7 @@ def test_both_sources_give_the_same_audit(both):
     pd.testing.assert_frame_equal(from_api.daily, from_ics.daily)
     pd.testing.assert_frame_equal(from_api.commitment_days, from_ics.commitment_days)
 
-    def findings(result):
-        return sorted(
-            (
-                f.kind,
-                f.commitment or "",
-                str(f.day),
-                f.detail,
-                tuple((e.start, e.end, e.activity, e.seconds) for e in f.evidence),
-                tuple((e.start, e.end, e.activity, e.seconds) for e in f.obstacles),
-            )
-            for f in result.finding_objects
-        )
-
-    assert findings(from_api) == findings(from_ics)
+    assert comparable_findings(from_api) == comparable_findings(from_ics)
     kinds = {f.kind for f in from_api.finding_objects}
     assert {"displaced", "limit_broken", "outside_window", "under_target"} <= kinds
     assert from_api.notes == from_ics.notes

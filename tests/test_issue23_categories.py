@@ -15,15 +15,13 @@ from zoneinfo import ZoneInfo
 import graph_fake
 import pandas as pd
 import pytest
-from graph_fake import graph_item
+from graph_fake import graph_item, opened
 from graph_recorded import FIXTURES, serve_recorded
 from source_contract import WEEK
 from typer.testing import CliRunner
 
 import routine_audit as ra
 from routine_audit.cli import app
-from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 
 graph = graph_fake.graph
 
@@ -35,9 +33,8 @@ NY = ZoneInfo("America/New_York")
 runner = CliRunner()
 
 
-def microsoft(user: str = REP):
-    kind = source_class("microsoft")
-    return kind.open(kind.Settings.model_validate({"user": user}), SourceContext())
+def microsoft():
+    return opened(REP)  # this file's rep (Contoso's)
 
 
 def rules_file(tmp_path, match: str):

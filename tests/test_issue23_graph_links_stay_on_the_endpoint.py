@@ -6,30 +6,16 @@ that were never asked (a Unicode digit among them) is ignored, never a traceback
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 
 import graph_fake
 import pytest
-from test_issue23_microsoft_hostile import raw
-from typer.testing import CliRunner
+from source_contract import REP
+from test_issue23_microsoft_hostile import audit, raw
 
-from routine_audit.cli import app
 from routine_audit.errors import SourceError
 from routine_audit.sources.microsoft.client import GraphClient
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
-
-
-def audit():
-    began = time.monotonic()
-    result = CliRunner().invoke(app, [
-        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
-        "--routine", str(ROUTINE), "--week", "2026-W45",
-    ])  # fmt: skip
-    return result, time.monotonic() - began
 
 
 def test_an_https_endpoint_never_sends_the_token_over_http_on_the_same_host(graph):

@@ -5,26 +5,15 @@ line, exit 2, like any answer that is not a JSON object)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import graph_fake
 import pytest
+from graph_fake import audit
+from source_contract import REP
 from test_issue23_microsoft_hostile import raw
-from typer.testing import CliRunner
 
-from routine_audit.cli import app
 from routine_audit.errors import ExitCode
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
-
-
-def audit():
-    return CliRunner().invoke(app, [
-        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
-        "--routine", str(ROUTINE), "--week", "2026-W45",
-    ])  # fmt: skip
 
 
 @pytest.mark.parametrize("value", [b"5", b"null", b'"text"', b'{"a": 1}'])

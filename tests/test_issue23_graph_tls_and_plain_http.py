@@ -6,31 +6,23 @@ the sign-in trusts)."""
 
 from __future__ import annotations
 
-import ssl
-import threading
-from http.server import ThreadingHTTPServer
-from pathlib import Path
-
 import graph_fake
 import pytest
+from loopback import Loopback
 from ms_identity_fake import make_tls
-from typer.testing import CliRunner
+from source_contract import REP
 
-from routine_audit.cli import app
 from routine_audit.errors import ExitCode
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
 BUNDLE = "ROUTINE_AUDIT_MS_CA_BUNDLE"
 
 
 def audit(*options: str):
-    return CliRunner().invoke(app, [
-        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
-        *[a for o in options for a in ("--source-option", o)],
-        "--routine", str(ROUTINE), "--week", "2026-W45", "--format", "json",
-    ])  # fmt: skip
+    """The rep's audit, each of ``options`` as a further --source-option."""
+    return graph_fake.audit(
+        *[a for o in options for a in ("--source-option", o)], "--format", "json"
+    )
 
 
 @pytest.fixture
@@ -38,22 +30,14 @@ def tls_graph(tmp_path, monkeypatch):
     """The fake Graph over https, its certificate signed by a CA no system trusts."""
     tls = make_tls(tmp_path / "tls")
     fake = graph_fake.FakeGraph()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), graph_fake._handler(fake))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(tls.server_cert, tls.server_key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    fake.url = f"https://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
-    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", fake.url)
-    monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", graph_fake.TOKEN)
-    monkeypatch.delenv(BUNDLE, raising=False)
-    fake.ca_file = tls.ca_file
-    try:
+    handler = graph_fake._handler(fake)
+    with Loopback(handler, context=tls.server_context(), daemon_threads=True) as server:
+        fake.url = server.url
+        monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_ENDPOINT", fake.url)
+        monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", graph_fake.TOKEN)
+        monkeypatch.delenv(BUNDLE, raising=False)
+        fake.ca_file = tls.ca_file
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_an_untrusted_graph_certificate_is_one_line_naming_the_ca_bundle(tls_graph):

@@ -7,10 +7,10 @@ from __future__ import annotations
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import graph_fake
 import pytest
+from source_contract import REP, ROUTINE
 from typer.testing import CliRunner
 
 import routine_audit as ra
@@ -20,8 +20,6 @@ from routine_audit.sources.microsoft import MicrosoftSource
 from routine_audit.sources.microsoft.client import PER_MAILBOX, GraphClient
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
 
 
 def event(n: int, **fields):

@@ -10,28 +10,18 @@ York is 05:00 UTC, so getSchedule is asked 2026-11-02T05:00:00 to 2026-11-09T05:
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import graph_fake
 import pytest
-from graph_fake import free_busy_item
-from typer.testing import CliRunner
+from graph_fake import audit, free_busy_item, opened
+from source_contract import REP, ROUTINE
 
 import routine_audit as ra
-from routine_audit.cli import app
 from routine_audit.errors import SourceError
 from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
 SECRET_TITLE = "Acquisition talks with Globex"  # a "limited details" mailbox shows it
-
-
-def open_source(**values):
-    kind = source_class("microsoft")
-    return kind.open(kind.Settings.model_validate({"user": REP, **values}), SourceContext())
 
 
 def week():
@@ -55,7 +45,7 @@ def deny_with_free_busy(fake) -> None:
 def test_denied_calendar_view_falls_back_to_get_schedule(graph):
     deny_with_free_busy(graph)
     routine, period = week()
-    data = open_source().read(period, zone=routine.zone)
+    data = opened().read(period, zone=routine.zone)
     assert data.free_busy is True
     assert source_class("microsoft").tells_free_busy
     (asked,) = graph.posts("/calendar/getSchedule")
@@ -82,17 +72,14 @@ def test_denied_calendar_view_falls_back_to_get_schedule(graph):
 def test_free_busy_blocks_are_other_and_coverage_says_so(graph):
     deny_with_free_busy(graph)
     routine, period = week()
-    result = ra.audit_calendar(open_source(), routine, None, period)
+    result = ra.audit_calendar(opened(), routine, None, period)
     assert result.coverage.status.value == "free_busy"
     assert set(result.occurrences["activity"]) == {"other"}
 
 
 def test_free_busy_through_the_cli(graph):
     deny_with_free_busy(graph)
-    result = CliRunner().invoke(app, [
-        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
-        "--routine", str(ROUTINE), "--week", "2026-W45", "--format", "json",
-    ])  # fmt: skip
+    result = audit("--format", "json")
     assert result.exit_code in (0, 1), result.output
     rep = json.loads(result.stdout)["reps"][REP]
     assert rep["coverage"]["status"] == "free_busy"
@@ -104,7 +91,7 @@ def test_free_busy_not_visible_either_is_the_403_with_the_share_hint(graph):
     graph.denied.add(REP)  # getSchedule answers the mailbox's entry with an error
     routine, period = week()
     with pytest.raises(SourceError) as caught:
-        open_source().read(period, zone=routine.zone)
+        opened().read(period, zone=routine.zone)
     text = str(caught.value)
     assert "403 (ErrorAccessDenied)" in text and "Share" in (caught.value.hint or "")
     assert len(graph.posts("/calendar/getSchedule")) == 1
@@ -114,10 +101,7 @@ def test_get_schedule_denied_too_is_one_line_exit_2(graph):
     graph.serve(REP, [])
     graph.denied.add(REP)
     graph.schedule_denied.add(REP)
-    result = CliRunner().invoke(app, [
-        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
-        "--routine", str(ROUTINE), "--week", "2026-W45",
-    ])  # fmt: skip
+    result = audit()
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
     assert "403 (ErrorAccessDenied)" in line and "Access is denied" not in result.output
@@ -129,14 +113,14 @@ def test_a_named_calendar_denied_does_not_fall_back(graph):
     graph.free_busy[REP] = []
     routine, period = week()
     with pytest.raises(SourceError, match="403"):
-        open_source(calendar="AAMkCal").read(period, zone=routine.zone)
+        opened(calendar="AAMkCal").read(period, zone=routine.zone)
     assert graph.posts("/calendar/getSchedule") == []  # free/busy is the main calendar's
 
 
 def test_full_access_says_not_free_busy(graph):
     graph.serve(REP, [])
     routine, period = week()
-    assert open_source().read(period, zone=routine.zone).free_busy is False
+    assert opened().read(period, zone=routine.zone).free_busy is False
     assert graph.posts("/calendar/getSchedule") == []
 
 
@@ -146,7 +130,7 @@ def test_an_unreadable_block_is_a_problem_without_its_subject(graph):
     broken["start"] = {"dateTime": "nonsense", "timeZone": "UTC"}
     graph.free_busy[REP].append(broken)
     routine, period = week()
-    data = open_source().read(period, zone=routine.zone)
+    data = opened().read(period, zone=routine.zone)
     assert len(data.events) == 5  # the five readable blocks above
     (problem,) = data.problems
     assert problem.message == "busy/free block skipped, unreadable value"

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 import graph_fake
 import pandas as pd
 import pytest
+from graph_fake import opened
 from graph_recorded import FIXTURES, recorded_pages, serve_recorded
+from source_contract import comparable_findings
 
 import routine_audit as ra
-from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 
 graph = graph_fake.graph  # the fixture: a fake Graph on loopback (tests/graph_fake.py)
 
@@ -45,8 +45,7 @@ def week(graph):
 
 
 def microsoft():
-    kind = source_class("microsoft")
-    return kind.open(kind.Settings.model_validate({"user": REP}), SourceContext())
+    return opened(REP)  # this file's rep (Contoso's)
 
 
 def normalized(events, period):
@@ -99,7 +98,7 @@ def test_both_sources_give_the_same_audit(week):
     pd.testing.assert_frame_equal(from_graph.commitments, from_ics.commitments)
     pd.testing.assert_frame_equal(from_graph.daily, from_ics.daily)
     pd.testing.assert_frame_equal(from_graph.commitment_days, from_ics.commitment_days)
-    assert findings(from_graph) == findings(from_ics)
+    assert comparable_findings(from_graph) == comparable_findings(from_ics)
     assert from_graph.coverage == from_ics.coverage
     assert from_graph.health == from_ics.health
     assert from_graph.notes == from_ics.notes
@@ -112,20 +111,6 @@ def test_both_sources_give_the_same_audit(week):
     )
     ics_rows = from_ics.occurrences[columns].sort_values(["start", "end"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(graph_rows, ics_rows)
-
-
-def findings(result):
-    return sorted(
-        (
-            f.kind,
-            f.commitment or "",
-            str(f.day),
-            f.detail,
-            tuple((e.start, e.end, e.activity, e.seconds) for e in f.evidence),
-            tuple((e.start, e.end, e.activity, e.seconds) for e in f.obstacles),
-        )
-        for f in result.finding_objects
-    )
 
 
 @pytest.mark.parametrize("side", ["graph", "ics"])

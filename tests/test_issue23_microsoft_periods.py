@@ -10,38 +10,20 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import graph_fake
-from typer.testing import CliRunner
+from graph_fake import audit, graph_event, opened
+from source_contract import REP, ROUTINE
 
 import routine_audit as ra
-from routine_audit.cli import app
-from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
 NY = "America/New_York"
 
 
 def event(n: int, day: str, hour: int = 14):
     """A one-hour event on ``day`` ("2026-11-02") at ``hour`` UTC."""
-    return {
-        "id": f"AAMk-{n}",
-        "iCalUId": f"uid-{n}@t",
-        "subject": f"Meeting {n}",
-        "start": {"dateTime": f"{day}T{hour:02d}:00:00.0000000", "timeZone": "UTC"},
-        "end": {"dateTime": f"{day}T{hour + 1:02d}:00:00.0000000", "timeZone": "UTC"},
-        "showAs": "busy",
-        "type": "singleInstance",
-    }
-
-
-def open_source():
-    kind = source_class("microsoft")
-    return kind.open(kind.Settings.model_validate({"user": REP}), SourceContext())
+    return graph_event(n, f"{day}T{hour:02d}:00", f"{day}T{hour + 1:02d}:00")
 
 
 def weeks(*labels):
@@ -52,7 +34,7 @@ def weeks(*labels):
 def test_two_weeks_in_one_listing(graph):
     graph.serve(REP, [event(1, "2026-11-02"), event(2, "2026-11-10"), event(3, "2026-11-11")])
     routine, periods = weeks("2026-W45", "2026-W46")
-    first, second = open_source().read_periods(periods, zone=routine.zone)
+    first, second = opened().read_periods(periods, zone=routine.zone)
     assert [e.uid for e in first.events] == ["uid-1@t"]
     assert [e.uid for e in second.events] == ["uid-2@t", "uid-3@t"]
     (view,) = graph.views()  # one request (pages of 3), not one per week
@@ -67,7 +49,7 @@ def test_an_empty_week_asks_for_the_14_days_before(graph):
     # the newest event: Tue 20 Oct 14:00-15:00 UTC, 13 days before Mon 2 Nov
     graph.serve(REP, [event(1, "2026-10-20"), event(2, "2026-11-10")])
     routine, periods = weeks("2026-W45", "2026-W46")
-    empty, busy = open_source().read_periods(periods, zone=routine.zone)
+    empty, busy = opened().read_periods(periods, zone=routine.zone)
     assert [e.uid for e in busy.events] == ["uid-2@t"]
     assert empty.events == () and empty.extent is not None
     assert empty.extent.last_end == datetime.fromisoformat("2026-10-20T15:00:00+00:00")
@@ -84,7 +66,7 @@ def test_an_empty_week_asks_for_the_14_days_before(graph):
 def test_nothing_in_the_14_days_before_is_stale(graph):
     graph.serve(REP, [event(1, "2026-10-01")])  # a month before: older than the line
     routine, (period,) = weeks("2026-W45")
-    data = open_source().read(period, zone=routine.zone)
+    data = opened().read(period, zone=routine.zone)
     assert len(graph.views()) == 2  # the week, then the 14 days before it
     result = ra.audit(data, routine, ra.rules_for(routine), period)
     assert result.coverage.status.value == "stale"
@@ -93,10 +75,7 @@ def test_nothing_in_the_14_days_before_is_stale(graph):
 
 def test_a_stale_week_is_not_judged_through_the_cli(graph):
     graph.serve(REP, [])
-    result = CliRunner().invoke(app, [
-        "audit", "--source", "microsoft", "--source-option", f"user={REP}",
-        "--routine", str(ROUTINE), "--week", "2026-W45", "--format", "json",
-    ])  # fmt: skip
+    result = audit("--format", "json")
     rep = json.loads(result.stdout)["reps"][REP]
     assert rep["coverage"]["status"] == "stale"
     assert rep["findings"] == []  # no data: the rep is not judged
@@ -109,7 +88,7 @@ def test_an_empty_free_busy_week_asks_free_busy_for_the_days_before(graph):
         graph_fake.free_busy_item("busy", "2026-10-27T14:00", "2026-10-27T15:00")
     ]
     routine, (period,) = weeks("2026-W45")
-    data = open_source().read(period, zone=routine.zone)
+    data = opened().read(period, zone=routine.zone)
     assert data.free_busy is True and data.events == ()
     assert data.extent is not None and data.extent.recent
     _week, before = graph.posts("/calendar/getSchedule")

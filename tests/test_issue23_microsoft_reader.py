@@ -6,39 +6,23 @@ York is 05:00 UTC, so the period asks for 2026-11-02T05:00:00Z to 2026-11-09T05:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import graph_fake
 import pytest
+from graph_fake import graph_event, opened
+from source_contract import REP, ROUTINE
 
 import routine_audit as ra
 from routine_audit.errors import CredentialError, SourceError
-from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 from routine_audit.sources.microsoft import MicrosoftSource
 from routine_audit.sources.microsoft.client import GraphClient
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
-REP = "rep@company.example"
 
 
 def event(n: int, day: int = 2, hour: int = 14, **fields):
     """A one-hour Graph event on ``day`` November 2026 at ``hour`` UTC."""
-    return {
-        "id": f"AAMk-{n}",
-        "iCalUId": f"uid-{n}@t",
-        "subject": f"Meeting {n}",
-        "start": {"dateTime": f"2026-11-{day:02d}T{hour:02d}:00:00.0000000", "timeZone": "UTC"},
-        "end": {"dateTime": f"2026-11-{day:02d}T{hour + 1:02d}:00:00.0000000", "timeZone": "UTC"},
-        "showAs": "busy",
-        "type": "singleInstance",
-    } | fields
-
-
-def open_graph(**values) -> MicrosoftSource:
-    kind = source_class("microsoft")
-    return kind.open(kind.Settings.model_validate({"user": REP, **values}), SourceContext())
+    on = f"2026-11-{day:02d}T"
+    return graph_event(n, f"{on}{hour:02d}:00", f"{on}{hour + 1:02d}:00", **fields)
 
 
 def read(source: MicrosoftSource):
@@ -49,7 +33,7 @@ def read(source: MicrosoftSource):
 
 def test_query_in_utc_with_select_and_top(graph):
     graph.serve(REP, [event(1)])
-    data = read(open_graph())
+    data = read(opened())
     assert [e.uid for e in data.events] == ["uid-1@t"]
     (view,) = graph.views()
     assert view.path == "/v1.0/users/rep@company.example/calendarView"
@@ -63,13 +47,13 @@ def test_query_in_utc_with_select_and_top(graph):
 
 def test_named_calendar(graph):
     graph.serve(REP, [event(1)], calendar="AAMkCal")
-    read(open_graph(calendar="AAMkCal"))
+    read(opened(calendar="AAMkCal"))
     assert graph.views()[0].path.endswith("/calendars/AAMkCal/calendarView")
 
 
 def test_every_page_followed(graph):
     graph.serve(REP, [event(n, hour=8 + n) for n in range(7)])  # pages of 3: 3 + 3 + 1
-    data = read(open_graph())
+    data = read(opened())
     assert len(data.events) == 7
     assert len(graph.views()) == 3
 
@@ -78,7 +62,7 @@ def test_next_link_on_another_host_is_not_followed(graph):
     graph.serve(REP, [event(n, hour=8 + n) for n in range(4)])
     graph.next_link_base = "https://graph.evil.example"
     with pytest.raises(SourceError, match="another host"):
-        read(open_graph())
+        read(opened())
     assert len(graph.views()) == 1  # the token never went elsewhere
 
 
@@ -115,7 +99,7 @@ def test_401_is_a_credential_error_without_the_token(graph, monkeypatch):
     graph.serve(REP, [event(1)])
     monkeypatch.setenv("ROUTINE_AUDIT_GRAPH_TOKEN", "wrong-token-DO-NOT-PRINT")
     with pytest.raises(CredentialError) as caught:
-        read(open_graph())
+        read(opened())
     assert "401" in str(caught.value) and "DO-NOT-PRINT" not in str(caught.value)
 
 
@@ -123,7 +107,7 @@ def test_403_access_denied_says_how_to_share(graph):
     graph.serve(REP, [event(1)])
     graph.denied.add(REP)
     with pytest.raises(SourceError) as caught:
-        read(open_graph())
+        read(opened())
     text = str(caught.value)
     assert "ErrorAccessDenied" in text and "share" in text.lower()
     assert "Access is denied" not in text  # the server's words are not repeated
@@ -131,20 +115,20 @@ def test_403_access_denied_says_how_to_share(graph):
 
 def test_404_names_the_mailbox(graph):
     with pytest.raises(SourceError, match=r"rep@company\.example was not found"):
-        read(open_graph())
+        read(opened())
 
 
 def test_no_token_is_a_credential_error(graph, monkeypatch):
     monkeypatch.delenv("ROUTINE_AUDIT_GRAPH_TOKEN")
     with pytest.raises(CredentialError, match="ROUTINE_AUDIT_GRAPH_TOKEN"):
-        open_graph()
+        opened()
 
 
 def test_token_file(graph, tmp_path, monkeypatch):
     monkeypatch.delenv("ROUTINE_AUDIT_GRAPH_TOKEN")
     (tmp_path / "token").write_text(graph_fake.TOKEN + "\n", encoding="utf-8")
     graph.serve(REP, [event(1)])
-    assert len(read(open_graph(token_file=str(tmp_path / "token"))).events) == 1
+    assert len(read(opened(token_file=str(tmp_path / "token"))).events) == 1
 
 
 def test_series_master_fetched_once(graph):
@@ -154,7 +138,7 @@ def test_series_master_fetched_once(graph):
         event(2, day=3, originalStart="2026-11-03T14:00:00Z", **series),
     ])  # fmt: skip
     graph.masters["AAMk-m"] = "weekly@t"
-    source = open_graph()
+    source = opened()
     data = read(source)
     assert {e.uid for e in data.events} == {"weekly@t"}
     read(source)
@@ -166,6 +150,6 @@ def test_series_master_fetched_once(graph):
 
 def test_unreadable_event_is_a_problem(graph):
     graph.serve(REP, [event(1), event(2) | {"start": {"dateTime": "nonsense", "timeZone": "UTC"}}])
-    data = read(open_graph())
+    data = read(opened())
     assert [e.uid for e in data.events] == ["uid-1@t"]
     assert [p.message for p in data.problems] == ["event skipped, unreadable value"]

@@ -12,7 +12,6 @@ import builtins
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import graph_fake
 import ms_identity_fake
 import pytest
-from graph_fake import graph_item
+from graph_fake import check_and_audit, graph_item, team_file
 from ms_identity_fake import CLIENT_ID, TENANT, USER, app_certificate, visit, visit_and_post
 from source_contract import REP, WEEK
 from typer.testing import CliRunner
@@ -294,17 +293,6 @@ def test_a_damaged_sign_in_file_is_one_line(identity, tmp_path):
 # --- app-only: a certificate in the team file, for cron -----------------------------------
 
 
-def team_file(tmp_path: Path, section: str) -> Path:
-    shutil.copy(ROUTINE, tmp_path / "rep.yaml")
-    team = tmp_path / "team.yaml"
-    team.write_text(
-        "kind: team\nversion: 1\nname: T\ntimezone: America/New_York\n"
-        + section
-        + f"reps:\n  - {{email: {REP}, routine: rep.yaml, calendar: {{type: microsoft}}}}\n"
-    )
-    return team
-
-
 def app_section(tenant: str = TENANT, certificate: str = "keys/app.pem") -> str:
     return f"microsoft: {{tenant: {tenant}, client_id: {CLIENT_ID}, certificate: {certificate}}}\n"
 
@@ -313,13 +301,7 @@ def test_app_only_team_run_and_online_check(signed_graph, identity, tmp_path):
     (tmp_path / "keys").mkdir()
     identity.app_certificates.append(app_certificate(tmp_path / "keys" / "app.pem"))
     team = team_file(tmp_path, app_section())  # the path is relative to the team file
-    online = invoke("rules", "check", "--online", team)
-    assert online.exit_code == 0, online.output
-    audited = invoke("team", "audit", "--config", team, "--week", "2026-W45",
-                     "--db", tmp_path / "h.sqlite", "--out", tmp_path / "out")  # fmt: skip
-    assert audited.exit_code == 0, audited.output
-    figures = json.loads((tmp_path / "out" / "team.json").read_text())
-    assert figures["reps"][REP]["commitments"][0]["scheduled"] == 2.0
+    online, audited = check_and_audit(team)
     assert set(identity.grants) == {"client_credentials"}
     assert signed_graph.used and set(signed_graph.used) <= set(identity.access_tokens)
     identity.assert_no_secrets(online.output + audited.output)

@@ -13,38 +13,30 @@ import shutil
 
 import caldav_server as radicale
 import pytest
-from caldav_server import PASSWORDS
+from caldav_server import PASSWORD_ENV, PASSWORDS, manager, source_options
 from source_contract import REP, ROUTINE, WEEK, IcsWriter
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
 
 caldav_server = radicale.caldav_server  # the fixture: Radicale on loopback (one per module)
+manager_password = radicale.manager_password  # autouse: the manager's password in the env
 runner = CliRunner()
-PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
 TEAM_HEAD = "kind: team\nversion: 1\nname: T\ntimezone: America/New_York\n"
-
-
-@pytest.fixture(autouse=True)
-def manager_password(monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
 
 
 @pytest.fixture(scope="module")
 def shared(caldav_server):
     """The contract's week in a calendar the rep shared with the manager, and one the
     rep did not share."""
-    path = caldav_server.calendar("shared-week")
-    caldav_server.seed(path, IcsWriter.text(WEEK))
+    caldav_server.shared(IcsWriter.text(WEEK), "shared-week")
     private = caldav_server.calendar("private-week")
     caldav_server.seed(private, IcsWriter.text(WEEK))
     return caldav_server
 
 
 def options(server, calendar: str | None = "shared-week") -> list[str]:
-    pairs = [f"url={server.url}", "username=manager", f"password_env={PASSWORD_ENV}",
-             "shared_home=/rep/"] + ([f"calendar={calendar}"] if calendar else [])  # fmt: skip
-    return [part for pair in pairs for part in ("--source-option", pair)]
+    return source_options(manager(server.url, calendar))
 
 
 def invoke(*args):

@@ -13,9 +13,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from caldav_server import PASSWORD_ENV
+from loopback import Loopback
 
 from routine_audit.errors import SourceError
 from routine_audit.sources import source_class
@@ -23,7 +25,6 @@ from routine_audit.sources.base import SourceContext
 from routine_audit.sources.caldav import fence as caldav_fence
 from routine_audit.sources.caldav import watched as caldav_watched
 
-PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
 PASSWORD = "hostile-test-password-9"
 
 
@@ -32,7 +33,7 @@ def password(monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
 
 
-class Scripted:
+class Scripted(Loopback):
     """A loopback HTTP server answering every request with ``answer(handler)``:
     (status, headers, body); it records (method, path, Authorization) of each."""
 
@@ -59,17 +60,7 @@ class Scripted:
 
             do_GET = do_PROPFIND = do_REPORT = do_OPTIONS = _any  # noqa: N815
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Scripted:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 def sign_in_first(handler):

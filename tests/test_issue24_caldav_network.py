@@ -16,36 +16,29 @@ import ssl
 import subprocess
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import caldav_server as radicale
 import pytest
-from caldav_server import PASSWORDS, free_port
+from caldav_server import free_port, manager, opened
+from loopback import Loopback
 from source_contract import NY, ROUTINE, WEEK, IcsWriter
 
 import routine_audit as ra
 from routine_audit.errors import SourceError
-from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 
 caldav_server = radicale.caldav_server  # the fixture: Radicale on loopback (one per module)
-PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
-
-
-@pytest.fixture(autouse=True)
-def manager_password(monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
+manager_password = radicale.manager_password  # autouse: the manager's password in the env
 
 
 @pytest.fixture(scope="module")
 def shared(caldav_server):
-    path = caldav_server.calendar("shared-net")
-    caldav_server.seed(path, IcsWriter.text(WEEK))
+    caldav_server.shared(IcsWriter.text(WEEK), "shared-net")
     return caldav_server
 
 
-class Proxy:
+class Proxy(Loopback):
     """Forwards every request to ``backend``; answers the first ones from ``script``
     (status, headers) instead. Counts what it was asked."""
 
@@ -89,27 +82,11 @@ class Proxy:
 
             do_GET = do_PUT = do_PROPFIND = do_REPORT = do_OPTIONS = do_HEAD = _any  # noqa: N815
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        if context is not None:
-            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        scheme = "https" if context is not None else "http"
-        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Proxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, context=context)
 
 
 def read(url: str, calendar: str = "shared-net", **more):
-    kind = source_class("caldav")
-    values = {"url": url, "calendar": calendar, "username": "manager",
-              "password_env": PASSWORD_ENV, "shared_home": "/rep/", **more}  # fmt: skip
-    source = kind.open(kind.Settings.model_validate(values), SourceContext())
+    source = opened(manager(url, calendar, **more))
     model = ra.load_routine(ROUTINE)
     return source.read(ra.period_for(model, week="2026-W45"), zone=NY)
 

@@ -14,26 +14,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import caldav_server as radicale
-import pytest
-from caldav_server import PASSWORDS
+from caldav_server import manager, opened
 
 import routine_audit as ra
 from routine_audit.coverage import Status
-from routine_audit.sources import source_class
-from routine_audit.sources.base import SourceContext
 from routine_audit.sources.ics import Document, IcsSource
 
 caldav_server = radicale.caldav_server  # the fixture: Radicale on loopback (one per module)
+manager_password = radicale.manager_password  # autouse: the manager's password in the env
 ROUTINE = Path(__file__).parent / "fixtures" / "rep_ny.yaml"  # prospecting 09-12 weekdays
-PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
 HEAD = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
 TAIL = "END:VCALENDAR\r\n"
-_made = [0]
-
-
-@pytest.fixture(autouse=True)
-def manager_password(monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
 
 
 def event(uid: str, start: str, end: str, *more: str, title: str = "Prospecting") -> str:
@@ -52,19 +43,8 @@ def event(uid: str, start: str, end: str, *more: str, title: str = "Prospecting"
     return "\r\n".join(lines) + "\r\n"
 
 
-def shared(server, text: str) -> str:
-    """A new calendar of the rep, shared with the manager, holding ``text``: its name."""
-    _made[0] += 1
-    path = server.calendar(f"shared-edges-{_made[0]}")
-    server.seed(path, text)
-    return path.strip("/").rpartition("/")[2]
-
-
 def through_caldav(server, name: str):
-    kind = source_class("caldav")
-    values = {"url": server.url, "calendar": name, "username": "manager",
-              "password_env": PASSWORD_ENV, "shared_home": "/rep/"}  # fmt: skip
-    return kind.open(kind.Settings.model_validate(values), SourceContext())
+    return opened(manager(server.url, name))
 
 
 def from_text(text: str) -> IcsSource:
@@ -78,7 +58,7 @@ def audit_both(server, text: str, **period: str):
     rules = ra.load_rules()
     when = ra.period_for(model, **period)
     from_file = ra.audit_calendar(from_text(text), model, rules, when)
-    through = ra.audit_calendar(through_caldav(server, shared(server, text)), model, rules, when)
+    through = ra.audit_calendar(through_caldav(server, server.shared(text)), model, rules, when)
     return from_file, through
 
 
@@ -212,7 +192,7 @@ def test_a_calendar_named_by_its_path_names_its_events_by_its_display_name(calda
     """The rules' `calendars` match the calendar's name however the setting names it:
     Radicale's display name of /rep/NAME/ is "rep/NAME"."""
     text = HEAD + event("named@t", "20261102T090000", "20261102T100000") + TAIL
-    name = shared(caldav_server, text)
+    name = caldav_server.shared(text)
     model = ra.load_routine(ROUTINE)
     when = ra.period_for(model, week="2026-W45")
     by_name = through_caldav(caldav_server, name).read(when, zone=model.zone)

@@ -15,54 +15,21 @@ from typing import Any
 
 import caldav_server as radicale
 import pytest
-from caldav_server import PASSWORDS
+from caldav_server import PASSWORD_ENV, PASSWORDS, manager, opened
 from source_contract import NY, ROUTINE, WEEK, IcsWriter, SourceContract, Spec
 
 import routine_audit as ra
 from routine_audit.errors import CredentialError, SourceError, UsageError
 from routine_audit.sources import REGISTRY, source_class
-from routine_audit.sources.base import SourceContext
 
 caldav_server = radicale.caldav_server  # the fixture: Radicale on loopback (one per module)
+manager_password = radicale.manager_password  # autouse: the manager's password in the env
 FIXTURES = Path(__file__).parent / "fixtures"
-PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
-
-
-@pytest.fixture(autouse=True)
-def manager_password(monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
 
 
 @pytest.fixture
 def server(caldav_server):
     return caldav_server
-
-
-def manager(server, calendar: str, **more: Any) -> dict[str, Any]:
-    """The settings of the manager reading ``calendar`` (a name in the rep's shared
-    home, or a path)."""
-    return {"url": server.url, "calendar": calendar, "username": "manager",
-            "password_env": PASSWORD_ENV, "shared_home": "/rep/", **more}  # fmt: skip
-
-
-def opened(values: dict[str, Any], folder: Path | None = None):
-    kind = source_class("caldav")
-    return kind.open(kind.Settings.model_validate(values), SourceContext(folder=folder))
-
-
-def shared_calendar(server, text: str) -> str:
-    """A new calendar of the rep shared with the manager, holding ``text``: its name."""
-    path = server.calendar(f"shared-{_counter()}")
-    server.seed(path, text)
-    return path.strip("/").rpartition("/")[2]
-
-
-_made = [0]
-
-
-def _counter() -> int:
-    _made[0] += 1
-    return _made[0]
 
 
 # --- the shared contract --------------------------------------------------------------
@@ -76,7 +43,7 @@ class TestCalDavSource(SourceContract):
         self.server = caldav_server
 
     def settings(self, folder: Path, specs: tuple[Spec, ...]) -> dict[str, Any]:
-        return manager(self.server, shared_calendar(self.server, IcsWriter.text(specs)))
+        return manager(self.server.url, self.server.shared(IcsWriter.text(specs)))
 
     def partial_settings(self, folder: Path, specs: tuple[Spec, ...]) -> dict[str, Any]:
         # a server stores what we cannot read: here an event that ends before it starts
@@ -86,13 +53,13 @@ class TestCalDavSource(SourceContract):
             "DTSTART:20261103T150000Z\r\nDTEND:20261103T140000Z\r\nEND:VEVENT\r\n"
             "END:VCALENDAR\r\n"
         )
-        name = shared_calendar(self.server, IcsWriter.text(specs))
+        name = self.server.shared(IcsWriter.text(specs))
         self.server.seed(f"/rep/{name}/", broken)
-        return manager(self.server, name)
+        return manager(self.server.url, name)
 
     def unreadable_settings(self, folder: Path) -> dict[str, Any]:
         self.server.calendar("private-contract")  # the rep's, not shared: 403
-        return manager(self.server, "/rep/private-contract/")
+        return manager(self.server.url, "/rep/private-contract/")
 
 
 def test_caldav_is_a_built_in_source_that_runs_the_contract():
@@ -110,7 +77,7 @@ def audit_both(server, fixture: Path, routine: Path, **period: str):
     rules = ra.load_rules()
     when = ra.period_for(model, **period)
     from_file = ra.audit_calendar(fixture, model, rules, when)
-    source = opened(manager(server, shared_calendar(server, fixture.read_text())))
+    source = opened(manager(server.url, server.shared(fixture.read_text())))
     through = ra.audit_calendar(source, model, rules, when)
     return from_file, through
 
@@ -159,7 +126,7 @@ def test_private_and_all_day_events_read_as_from_the_file(server):
     text = IcsWriter.text(WEEK)
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
-    source = opened(manager(server, shared_calendar(server, text)))
+    source = opened(manager(server.url, server.shared(text)))
     data = source.read(period, zone=NY)
     private = next(e for e in data.events if e.uid == "private@t")
     assert private.is_private  # CLASS:PRIVATE, as in the file
@@ -173,8 +140,8 @@ def test_the_rule_calendars_match_the_calendars_name(server):
     """The events carry the calendar's name (as an exported file's X-WR-CALNAME)."""
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
-    name = shared_calendar(server, IcsWriter.text(WEEK))
-    data = opened(manager(server, name)).read(period, zone=NY)
+    name = server.shared(IcsWriter.text(WEEK))
+    data = opened(manager(server.url, name)).read(period, zone=NY)
     assert {e.calendar for e in data.events} == {f"rep/{name}"}  # Radicale's display name
 
 
@@ -194,7 +161,7 @@ def test_one_time_range_report_without_server_expansion(server, monkeypatch):
     monkeypatch.setattr(caldav.DAVClient, "request", spy)
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
-    opened(manager(server, "/rep/" + shared_calendar(server, IcsWriter.text(WEEK)) + "/")).read(
+    opened(manager(server.url, "/rep/" + server.shared(IcsWriter.text(WEEK)) + "/")).read(
         period, zone=NY
     )
     reports = [body for method, body in sent if method == "REPORT"]
@@ -207,8 +174,8 @@ def test_what_a_server_sends_beyond_the_period_is_not_read(server, monkeypatch):
     """A server may answer a time-range query with more: the period decides."""
     from routine_audit.sources import caldav as source_module
 
-    name = shared_calendar(server, IcsWriter.text(WEEK))
-    honest = opened(manager(server, name))
+    name = server.shared(IcsWriter.text(WEEK))
+    honest = opened(manager(server.url, name))
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
     expected = sorted(e.key for e in honest.read(period, zone=NY).events)
@@ -221,7 +188,7 @@ def test_what_a_server_sends_beyond_the_period_is_not_read(server, monkeypatch):
                           datetime(2090, 1, 1, tzinfo=NY), also)  # fmt: skip
 
     monkeypatch.setattr(source_module, "fetch", everything)
-    data = opened(manager(server, name)).read(period, zone=NY)
+    data = opened(manager(server.url, name)).read(period, zone=NY)
     assert "old@t" not in {e.uid for e in data.events}  # 20 October: two weeks before
     assert sorted(e.key for e in data.events) == expected
 
@@ -230,9 +197,7 @@ def test_a_quiet_week_says_what_came_before_it(server):
     """No occurrence in the period: the 14 days before it are asked for (coverage)."""
     model = ra.load_routine(ROUTINE)
     later = ra.period_for(model, week="2026-W47")  # 16-22 November: WEEK has nothing there
-    data = opened(manager(server, shared_calendar(server, IcsWriter.text(WEEK)))).read(
-        later, zone=NY
-    )
+    data = opened(manager(server.url, server.shared(IcsWriter.text(WEEK)))).read(later, zone=NY)
     assert data.events == ()
     # the conference ended on 10 November, after the stale line (16 - 14 = 2 November)
     assert data.extent is not None and data.extent.recent is True
@@ -254,8 +219,8 @@ def test_a_password_in_the_settings_is_refused_in_one_line():
 
 
 def test_the_password_is_in_no_repr(server):
-    source = opened(manager(server, "shared-x"))
-    settings = source_class("caldav").Settings.model_validate(manager(server, "shared-x"))
+    source = opened(manager(server.url, "shared-x"))
+    settings = source_class("caldav").Settings.model_validate(manager(server.url, "shared-x"))
     for text in (repr(source), repr(source.account), repr(settings), str(source.account)):
         assert PASSWORDS["manager"] not in text
 
@@ -263,7 +228,7 @@ def test_the_password_is_in_no_repr(server):
 def test_a_missing_password_variable_is_a_credential_error(monkeypatch, server):
     monkeypatch.delenv(PASSWORD_ENV)
     with pytest.raises(CredentialError) as caught:
-        opened(manager(server, "shared-x"))
+        opened(manager(server.url, "shared-x"))
     assert caught.value.exit_code == 2
     assert f"{PASSWORD_ENV} (password_env) is not set" in caught.value.one_line()
 
@@ -277,7 +242,7 @@ def test_the_keyring_holds_the_password_when_no_variable_does(monkeypatch, serve
     fake = types.ModuleType("keyring")
     fake.get_password = lambda service, user: asked.append((service, user)) or PASSWORDS[user]
     monkeypatch.setitem(sys.modules, "keyring", fake)
-    values = manager(server, "shared-x")
+    values = manager(server.url, "shared-x")
     values.pop("password_env")
     source = opened(values)
     assert asked == [("routine-audit:127.0.0.1", "manager")]
@@ -289,7 +254,7 @@ def test_a_wrong_password_is_a_credential_error_without_the_password(server, mon
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
     with pytest.raises(CredentialError) as caught:
-        opened(manager(server, "shared-x")).read(period, zone=NY)
+        opened(manager(server.url, "shared-x")).read(period, zone=NY)
     line = caught.value.one_line()
     assert "(HTTP 401)" in line and "app password" in line
     assert "wrong-secret-123" not in line
@@ -301,18 +266,18 @@ def test_an_unshared_calendar_is_named_and_nothing_of_it_shown(server):
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
     with pytest.raises(SourceError) as caught:
-        opened(manager(server, path)).read(period, zone=NY)
+        opened(manager(server.url, path)).read(period, zone=NY)
     line = caught.value.one_line()
     assert "'/rep/private-diary/'" in line and "HTTP 403" in line
     assert "Prospecting" not in line
 
 
 def test_an_unknown_calendar_name_lists_none(server):
-    shared_calendar(server, IcsWriter.text(WEEK))  # one the manager may read
+    server.shared(IcsWriter.text(WEEK))  # one the manager may read
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
     with pytest.raises(SourceError) as caught:
-        opened(manager(server, "no-such-calendar")).read(period, zone=NY)
+        opened(manager(server.url, "no-such-calendar")).read(period, zone=NY)
     line = caught.value.one_line()
     assert "no calendar named 'no-such-calendar'" in line
     assert "shared-" not in line  # the other calendars are counted, not named
@@ -386,6 +351,6 @@ def test_an_empty_calendar_reads_as_no_events_without_problems(server):
     path = server.calendar("shared-empty")
     model = ra.load_routine(ROUTINE)
     period = ra.period_for(model, week="2026-W45")
-    data = opened(manager(server, path)).read(period, zone=NY)
+    data = opened(manager(server.url, path)).read(period, zone=NY)
     assert (data.events, data.problems) == ((), ())
     assert data.extent is not None  # nothing near: the coverage note says what was searched

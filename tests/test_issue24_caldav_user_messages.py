@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import caldav_server as radicale
 import pytest
-from caldav_server import PASSWORDS
+from caldav_server import PASSWORD_ENV, PASSWORDS
 from source_contract import ROUTINE, WEEK, IcsWriter
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
 
 caldav_server = radicale.caldav_server  # the fixture: Radicale on loopback (one per module)
-PASSWORD_ENV = "RA_TEST_CALDAV_PASSWORD"
-
-
-@pytest.fixture(autouse=True)
-def manager_password(monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, PASSWORDS["manager"])
+manager_password = radicale.manager_password  # autouse: the manager's password in the env
 
 
 @pytest.fixture(scope="module")
 def server(caldav_server):
-    path = caldav_server.calendar("shared-msg")
-    caldav_server.seed(path, IcsWriter.text(WEEK))
+    caldav_server.shared(IcsWriter.text(WEEK), "shared-msg")
     return caldav_server
 
 

@@ -7,29 +7,19 @@ may be out of date (accepted, then declined)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import graph_fake
-from typer.testing import CliRunner
-
-from routine_audit.cli import app
+from graph_fake import audit, graph_event
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"
 REP = "rep@company.example"  # the routine's rep.email
 USER_ID = "6e3c2a5f-0d1b-4c8e-9a7f-2b4d6e8f0a1c"  # the same mailbox, by its user id
 
 
 def meeting(response: str) -> dict:
     """Tue 3 Nov 2026 15:00-16:00 UTC (10:00-11:00 New York), a client meeting."""
-    return {
-        "id": "AAMk-1",
-        "iCalUId": "uid-1@t",
+    return graph_event(1, "2026-11-03T15:00", "2026-11-03T16:00") | {
         "subject": "Client call",
-        "start": {"dateTime": "2026-11-03T15:00:00.0000000", "timeZone": "UTC"},
-        "end": {"dateTime": "2026-11-03T16:00:00.0000000", "timeZone": "UTC"},
-        "showAs": "busy",
-        "type": "singleInstance",
         "isOrganizer": False,
         "responseStatus": {"response": response},
         "organizer": {"emailAddress": {"address": "buyer@client.example"}},
@@ -44,11 +34,7 @@ def meeting(response: str) -> dict:
 
 def counted_hours(graph, response: str) -> float:
     graph.serve(USER_ID, [meeting(response)])
-    result = CliRunner().invoke(
-        app,
-        ["audit", "--source", "microsoft", "--source-option", f"user={USER_ID}",
-         "--routine", str(ROUTINE), "--week", "2026-W45", "--format", "json"],
-    )  # fmt: skip
+    result = audit("--format", "json", user=USER_ID)
     assert result.exit_code in (0, 1), result.output
     daily = json.loads(result.stdout)["reps"][REP]["daily"]
     return sum(d["hours"] for d in daily if d["activity"] != "prospecting")

@@ -4,17 +4,12 @@ attendees; the rep's own report gives the title, so the rep can find and fix it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import graph_fake
 import pytest
-from typer.testing import CliRunner
-
-from routine_audit.cli import app
+from graph_fake import audit
+from source_contract import REP
 
 graph = graph_fake.graph
-ROUTINE = Path(__file__).parent / "fixtures" / "google" / "rep_company.yaml"  # share_titles
-REP = "rep@company.example"
 SECRETS = ("Therapy", "Dr Morgan", "Counselling", "morgan@clinic.example")
 
 
@@ -36,12 +31,7 @@ def private_broken() -> dict:
 
 
 def report(audience: str, form: str) -> str:
-    result = CliRunner().invoke(
-        app,
-        ["audit", "--source", "microsoft", "--source-option", f"user={REP}",
-         "--routine", str(ROUTINE), "--week", "2026-W45", "--audience", audience,
-         "--format", form],
-    )  # fmt: skip
+    result = audit("--audience", audience, "--format", form)  # the routine shares titles
     assert result.exit_code == 1, result.output  # an event was skipped
     return result.output
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import graph_fake
 import pytest
+from graph_fake import graph_event
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -22,14 +23,8 @@ REP = "rep@company.example"  # internal_domains: [company.example]
 
 def graph_meeting(organizer: str, attendees: list[str]) -> dict:
     """Wed 4 Nov 2026 15:00-16:00 UTC (10:00-11:00 New York), "Catch-up"."""
-    return {
-        "id": "AAMk-1",
-        "iCalUId": "uid-1@t",
+    return graph_event(1, "2026-11-04T15:00", "2026-11-04T16:00") | {
         "subject": "Catch-up",
-        "start": {"dateTime": "2026-11-04T15:00:00.0000000", "timeZone": "UTC"},
-        "end": {"dateTime": "2026-11-04T16:00:00.0000000", "timeZone": "UTC"},
-        "showAs": "busy",
-        "type": "singleInstance",
         "isOrganizer": organizer == REP,
         "responseStatus": {"response": "organizer" if organizer == REP else "accepted"},
         "organizer": {"emailAddress": {"address": organizer}},

@@ -78,11 +78,10 @@ def load_certificate(path: Path) -> tuple[str, str]:
         raise CredentialError("certificate file not found", where=Location(path),
                               hint=CERT_HINT) from None  # fmt: skip
     except OSError as exc:
-        raise CredentialError(
-            f"cannot read the certificate: {exc.strerror or type(exc).__name__}",
-            where=Location(path),
+        raise identity.cannot_read(
+            path, "the certificate", exc,
             hint="run as a user who may read it (chmod 600, owned by the cron user)",
-        ) from None
+        ) from None  # fmt: skip
     try:
         if path.suffix.lower() in PFX:
             key, cert, _ = pkcs12.load_key_and_certificates(data, None)

@@ -237,11 +237,10 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CredentialError(
-            f"cannot read the saved sign-in: {exc.strerror or type(exc).__name__}",
-            where=Location(path),
+        raise identity.cannot_read(
+            path, "the saved sign-in", exc,
             hint="run as the user who signed in, or give that user the file (chmod 600)",
-        ) from None
+        ) from None  # fmt: skip
     except ValueError:
         raise _damaged(path) from None
     if not (

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import CredentialError, UsageError
+from ...errors import CredentialError, Location, UsageError
 
 INSTALL_HINT = "pip install 'routine-audit[microsoft]'"
 ENV_AUTHORITY = "ROUTINE_AUDIT_MS_AUTHORITY"  # e.g. https://login.microsoftonline.us/TENANT
@@ -173,6 +173,12 @@ def failed(result: Any, what: str, *, hint: str | None = None) -> CredentialErro
     return CredentialError(
         f"{what} ({detail})", hint=known or hint or HINTS.get(code, "sign in again")
     )
+
+
+def cannot_read(path: Path, what: str, exc: OSError, *, hint: str) -> CredentialError:
+    """A sign-in file the OS would not let us read, as one line naming it and why."""
+    reason = exc.strerror or type(exc).__name__
+    return CredentialError(f"cannot read {what}: {reason}", where=Location(path), hint=hint)
 
 
 def unreadable() -> tuple[type[BaseException], ...]:
