@@ -788,15 +788,11 @@ def auth_status(
     """Show who is signed in, with which scopes, and where the sign-in is (never a token)."""
     with user_errors():
         if provider == "microsoft":
-            from .sources.microsoft import delegated
-            from .visible import visible
+            from .sources.microsoft import auth as microsoft
+            from .sources.microsoft.delegated import cache_path
 
-            found = delegated.status(delegated.cache_path(token))
-            # the name comes from the sign-in service, the scopes from a file: shown safe
-            typer.echo(f"signed in as: {visible(found['user'])}")
-            typer.echo(f"scopes: {visible(', '.join(sorted(found['scopes'])))}")
-            typer.echo(f"app (client id): {visible(found['client_id'])}")
-            typer.echo(f"token: {found['token']}")
+            for label, text in microsoft.status(cache_path(token)).items():
+                typer.echo(f"{label}: {text}")
             return
         from .sources.google import auth, list_calendars
 
