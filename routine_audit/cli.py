@@ -852,7 +852,10 @@ def calendars(
         )
         from .visible import visible
 
-        for item in calendars_from_options(name or "google", values):
+        found, none = calendars_from_options(name or "google", values)
+        if none:
+            typer.echo(none)
+        for item in found:
             primary = " (primary)" if item.get("primary") else ""
             fields = (item.get("id", ""), item.get("accessRole", ""), item.get("summary", ""))
             typer.echo("\t".join(visible(str(f)) for f in fields) + primary)

@@ -141,6 +141,11 @@ class Source(ABC):
 
         raise UsageError(f"the {cls.name} source cannot list calendars")
 
+    @classmethod
+    def no_calendars(cls, settings: SourceSettings) -> str:
+        """What ``routine-audit calendars`` says when ``calendars`` found none (one line)."""
+        return "the account can read no calendar"
+
     @abstractmethod
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:
         """Every occurrence that overlaps ``period``."""
