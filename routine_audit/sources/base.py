@@ -42,6 +42,9 @@ class SourceSettings(BaseModel):
     without its ``type:``, or the ``--source-option KEY=VALUE`` pairs of a command."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # settings a team file's entry must give, though a command may leave them out (e.g.
+    # CalDAV's calendar: `routine-audit calendars` lists those to choose from)
+    entry_requires: ClassVar[tuple[str, ...]] = ()
 
 
 class SharedCredentials:

@@ -49,6 +49,7 @@ class CalDavSettings(SourceSettings):
     """A CalDAV calendar entry: ``{type: caldav, url: https://..., calendar: NAME,
     username: ..., password_env: VAR}``."""
 
+    entry_requires = ("calendar",)  # `calendars --source caldav` lists them without one
     url: str = Field(description="the server's CalDAV address, e.g. https://caldav.icloud.com")
     calendar: str | None = Field(
         None, description="the calendar's display name, or its path on the server"
