@@ -854,7 +854,7 @@ def calendars(
 
         found, none = calendars_from_options(name or "google", values)
         if none:
-            typer.echo(none)
+            typer.echo(visible(none))  # it may quote the settings given
         for item in found:
             primary = " (primary)" if item.get("primary") else ""
             fields = (item.get("id", ""), item.get("accessRole", ""), item.get("summary", ""))
