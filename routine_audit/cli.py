@@ -788,15 +788,11 @@ def auth_status(
     """Show who is signed in, with which scopes, and where the sign-in is (never a token)."""
     with user_errors():
         if provider == "microsoft":
-            from .sources.microsoft import delegated
-            from .visible import visible
+            from .sources.microsoft import auth as microsoft
+            from .sources.microsoft.delegated import cache_path
 
-            found = delegated.status(delegated.cache_path(token))
-            # the name comes from the sign-in service, the scopes from a file: shown safe
-            typer.echo(f"signed in as: {visible(found['user'])}")
-            typer.echo(f"scopes: {visible(', '.join(sorted(found['scopes'])))}")
-            typer.echo(f"app (client id): {visible(found['client_id'])}")
-            typer.echo(f"token: {found['token']}")
+            for label, text in microsoft.status(cache_path(token)).items():
+                typer.echo(f"{label}: {text}")
             return
         from .sources.google import auth, list_calendars
 
@@ -856,7 +852,10 @@ def calendars(
         )
         from .visible import visible
 
-        for item in calendars_from_options(name or "google", values):
+        found, none = calendars_from_options(name or "google", values)
+        if none:
+            typer.echo(visible(none))  # it may quote the settings given
+        for item in found:
             primary = " (primary)" if item.get("primary") else ""
             fields = (item.get("id", ""), item.get("accessRole", ""), item.get("summary", ""))
             typer.echo("\t".join(visible(str(f)) for f in fields) + primary)

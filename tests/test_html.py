@@ -450,7 +450,8 @@ def test_team_without_reps_renders() -> None:
     team = TeamReport("Empty", WEEK, (), (FAILED,), ())
     page = _parse(render_team(team, {}))
     assert FAILED.message in page.plain
-    assert "No gaps" in page.plain
+    # nobody audited: said so, never "No gaps: every audited commitment was met."
+    assert "No rep could be audited" in page.plain and "No gaps" not in page.plain
 
 
 # -- in a real browser -----------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 from urllib.parse import quote, urlsplit
 
 from pydantic import (
@@ -105,10 +105,17 @@ def calendar_entry(value: object) -> object:
         kind = source_class(name)
     except UsageError as exc:
         _fail(("type",), f"{exc.message}; {exc.hint}" if exc.hint else exc.message, name)
+    absent = [
+        {"type": "missing", "loc": (key,), "input": value}
+        for key in kind.Settings.entry_requires
+        if values.get(key) is None
+    ]
     try:
         settings = kind.Settings.model_validate(values)
     except ValidationError as exc:
-        raise _relocated(exc, renamed) from None
+        raise _relocated(exc, renamed, absent) from None
+    if absent:
+        raise ValidationError.from_exception_data("calendar", absent)
     return CalendarRef.of(name, settings, old)
 
 
@@ -126,8 +133,11 @@ def _fail(key: tuple[str, ...], message: str, value: object) -> NoReturn:
     )
 
 
-def _relocated(exc: ValidationError, renamed: dict[str, str]) -> ValidationError:
-    """The settings' errors at the keys the file wrote (``ics:`` for ``location``)."""
+def _relocated(
+    exc: ValidationError, renamed: dict[str, str], absent: list[dict[str, Any]]
+) -> ValidationError:
+    """The settings' errors at the keys the file wrote (``ics:`` for ``location``), and
+    the ``absent`` settings a team file's entry requires."""
     errors = []
     for error in exc.errors():
         loc = tuple(error["loc"])
@@ -137,7 +147,7 @@ def _relocated(exc: ValidationError, renamed: dict[str, str]) -> ValidationError
         if error.get("ctx"):
             detail["ctx"] = error["ctx"]
         errors.append(detail)
-    return ValidationError.from_exception_data(exc.title, errors)
+    return ValidationError.from_exception_data(exc.title, errors + absent)
 
 
 class Member(Strict):

@@ -36,6 +36,7 @@ def plain_table(*columns: str, right: Sequence[str] = (), title: str | None = No
         show_edge=False,
         title=Text(title, style="bold") if title else None,
         title_justify="left",
+        min_width=len(title) if title else None,  # a title wraps at the table's width
     )
     for index, name in enumerate(columns):
         # the first column names the row: keep it on one line; never cut any text short

@@ -601,6 +601,7 @@ def render_team(
         ],
         commitment_ids=ids,
         rows=rows,
+        nobody_judged=team.nobody_judged,
         ranking=ranking,
         apart=[
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.text import Text
 
 from ..wording import amount_text, change_text, count_text, days_text, duration_text, target_text
@@ -22,6 +23,20 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
     console = make_console(options)
     console.print(Text(f"{team.team}: team roll-up {team.period.name}", style="bold"))
     console.print(f"{count_text(len(team.reps), 'rep')} audited, {len(team.failures)} failed")
+    if team.nobody_judged:
+        console.print(Text("Adherence", style="bold"))
+        console.print(Text(team.nobody_judged))
+    else:
+        _print_tables(console, team)
+    for report, why in team.apart:
+        console.print(Text(f"{report.rep.name or report.rep.email}: {why}", style="yellow"))
+    for failure in team.failures:
+        console.print(Text(f"FAILED {failure.email}: {failure.message}", style="bold red"))
+    return export(console, options)
+
+
+def _print_tables(console: Console, team: TeamReport) -> None:
+    """The adherence matrix, the biggest gaps and plan survival of the judged reps."""
     matrix = plain_table("rep", *team.commitment_ids, title="Adherence")
     for report in team.judged:
         cells = [_cell(team.adherence(report.rep.email, c)) for c in team.commitment_ids]
@@ -53,11 +68,6 @@ def render_team_terminal(team: TeamReport, options: RenderOptions | None = None)
         console.print(survival)
         if team.not_ranked:
             console.print(Text(not_ranked_text(team)))
-    for report, why in team.apart:
-        console.print(Text(f"{report.rep.name or report.rep.email}: {why}", style="yellow"))
-    for failure in team.failures:
-        console.print(Text(f"FAILED {failure.email}: {failure.message}", style="bold red"))
-    return export(console, options)
 
 
 def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) -> str:
@@ -70,15 +80,27 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
     if team.failures:
         lines += ["", "## Could not be audited", ""]
         lines += [f"- **{escape(f.email)}**: {escape(f.message)}" for f in team.failures]
+    lines += ["", "## Adherence", ""]
+    if team.nobody_judged:
+        lines.append(team.nobody_judged)
+    else:
+        lines += _tables_markdown(team, links)
+    if team.apart:
+        lines += ["", "## Not judged this week", ""]
+        lines += [f"- **{escape(r.rep.name or r.rep.email)}**: {why}" for r, why in team.apart]
+    return "\n".join(lines) + "\n"
+
+
+def _tables_markdown(team: TeamReport, links: dict[str, str]) -> list[str]:
+    """The adherence matrix, the biggest gaps and plan survival of the judged reps."""
     ids = team.commitment_ids
-    lines += ["", "## Adherence", "", "| rep | " + " | ".join(ids) + " |"]
-    lines.append("|---|" + "---|" * len(ids))
+    lines = [_row("rep", *ids), "|---|" + "---|" * len(ids)]
     for report in team.judged:
         name = escape(report.rep.name or report.rep.email)
         link = links.get(report.rep.email)
         rep = f"[{name}]({link})" if link else name
         cells = [_cell(team.adherence(report.rep.email, c)) for c in ids]
-        lines.append(f"| {rep}{_marks(report)} | " + " | ".join(cells) + " |")
+        lines.append(_row(f"{rep}{_marks(report)}", *cells))
     lines += [
         "",
         "## Biggest gaps",
@@ -95,12 +117,13 @@ def render_team_markdown(team: TeamReport, links: dict[str, str] | None = None) 
             percent_text(gap.adherence),
             _change(gap),
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += _survival_markdown(team, links)
-    if team.apart:
-        lines += ["", "## Not judged this week", ""]
-        lines += [f"- **{escape(r.rep.name or r.rep.email)}**: {why}" for r, why in team.apart]
-    return "\n".join(lines) + "\n"
+        lines.append(_row(*cells))
+    return lines + _survival_markdown(team, links)
+
+
+def _row(*cells: str) -> str:
+    """One Markdown table row: as many cells as given, even when there is only one."""
+    return "| " + " | ".join(cells) + " |"
 
 
 def _marks(report: RepReport) -> str:

@@ -95,6 +95,15 @@ class TeamReport:
         others are listed apart)."""
         return tuple(report for report in self.reps if report.coverage.commitments_judged)
 
+    @property
+    def nobody_judged(self) -> str:
+        """The line a roll-up shows in place of an empty adherence matrix, else ``""``."""
+        if self.judged:
+            return ""
+        if not self.reps:
+            return "No rep could be audited: there is no adherence to show."
+        return "No rep's commitments could be judged with this period's calendar data."
+
     @cached_property
     def commitment_ids(self) -> tuple[str, ...]:
         """Every commitment id across the team, in first-seen order."""

@@ -42,6 +42,9 @@ class SourceSettings(BaseModel):
     without its ``type:``, or the ``--source-option KEY=VALUE`` pairs of a command."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # settings a team file's entry must give, though a command may leave them out (e.g.
+    # CalDAV's calendar: `routine-audit calendars` lists those to choose from)
+    entry_requires: ClassVar[tuple[str, ...]] = ()
 
 
 class SharedCredentials:
@@ -140,6 +143,11 @@ class Source(ABC):
         from ..errors import UsageError
 
         raise UsageError(f"the {cls.name} source cannot list calendars")
+
+    @classmethod
+    def no_calendars(cls, settings: SourceSettings) -> str:
+        """What ``routine-audit calendars`` says when ``calendars`` found none (one line)."""
+        return "the account can read no calendar"
 
     @abstractmethod
     def read(self, period: Period, *, zone: ZoneInfo) -> CalendarData:

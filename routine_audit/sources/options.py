@@ -58,7 +58,12 @@ def open_from_options(name: str, values: Mapping[str, Any]) -> Source:
     return source_class(name).open(settings, SourceContext())
 
 
-def calendars_from_options(name: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The calendars the source ``name`` can read with these settings."""
+def calendars_from_options(
+    name: str, values: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], str]:
+    """The calendars the source ``name`` can read with these settings, and the line to
+    say instead when there are none (else ``""``)."""
     settings = settings_from_options(name, values)
-    return source_class(name).calendars(settings, SourceContext())
+    kind = source_class(name)
+    found = kind.calendars(settings, SourceContext())
+    return found, "" if found else kind.no_calendars(settings)

@@ -49,6 +49,7 @@ class CalDavSettings(SourceSettings):
     """A CalDAV calendar entry: ``{type: caldav, url: https://..., calendar: NAME,
     username: ..., password_env: VAR}``."""
 
+    entry_requires = ("calendar",)  # `calendars --source caldav` lists them without one
     url: str = Field(description="the server's CalDAV address, e.g. https://caldav.icloud.com")
     calendar: str | None = Field(
         None, description="the calendar's display name, or its path on the server"
@@ -118,6 +119,20 @@ class CalDavSource(Source):
         import_caldav()
         found = list_calendars(_account(settings, context), settings.shared_home)
         return [_row(listed) for listed in found]
+
+    @classmethod
+    def no_calendars(cls, settings: CalDavSettings) -> str:  # type: ignore[override]
+        who = settings.username or "the account"
+        if settings.shared_home:
+            return (
+                f"{who} can read no calendar, in its own list or in shared_home "
+                f"{settings.shared_home!r}: check that path (see docs/caldav.md)"
+            )
+        return (
+            f"{who}'s own calendar list is empty: on a server that shares calendars by "
+            "access rights (Radicale, some company servers), set shared_home to the owner's "
+            "collection, e.g. /dana/ (see docs/caldav.md)"
+        )
 
     def __init__(self, account: Account, calendar: str | None, shared_home: str | None = None):
         self.account = account

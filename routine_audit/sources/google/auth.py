@@ -2,7 +2,8 @@
 
 Secrets never reach output or logs: messages name files, never their content.
 The token file is the standard authorized-user JSON that google-auth reads
-and writes, created with owner-only permissions.
+and writes, created owner-only and replaced atomically; one that others can read is
+made owner-only again, with a warning, when it is read.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import parse_qs, urlparse
 
 from ...atomic import write_text_atomic
 from ...errors import CredentialError, Location
+from ...secret_files import owner_only
 
 # least privilege: read events, and list the calendars the account can see
 SCOPES = (
@@ -112,6 +114,7 @@ def load_user_credentials(path: Path) -> Any:
             where=Location(path),
             hint=LOGIN_HINT,
         )
+    owner_only(path, "this saved Google sign-in (its refresh token)", fix=True)
     if not credentials.valid:
         try:
             credentials.refresh(Request())

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import CredentialError, Location
+from ...secret_files import owner_only
 from . import identity
 
 PFX = (".pfx", ".p12")
@@ -100,7 +101,7 @@ def load_certificate(path: Path) -> tuple[str, str]:
             where=Location(path),
             hint=CERT_HINT,
         )
-    identity.owner_only(path, "the app's private key", fix=False)  # the admin's file
+    owner_only(path, "the app's private key", fix=False)  # the admin's file
     pem = serialization.Encoding.PEM
     key_text = key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

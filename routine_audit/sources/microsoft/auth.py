@@ -50,6 +50,32 @@ def token_provider(token_file: str | None, context: SourceContext | None = None)
     )
 
 
+def status(path: Path) -> dict[str, str]:
+    """What ``auth status --provider microsoft`` shows, label -> text (never a token).
+
+    With ``$ROUTINE_AUDIT_GRAPH_TOKEN`` set, calendars use that token (it wins over any
+    sign-in): that is said, and the saved sign-in at ``path`` is neither read nor
+    refreshed. Else the saved sign-in, refreshed first (``delegated.status``).
+    """
+    from ...visible import visible
+
+    if os.environ.get(TOKEN_ENV, "").strip():
+        shown = {"calendars use": f"the access token in {TOKEN_ENV} (it wins over any sign-in)"}
+        if path.exists():
+            shown["saved sign-in"] = f"{path} (not used while {TOKEN_ENV} is set)"
+        return shown
+    from .delegated import status as signed_in
+
+    found = signed_in(path)
+    # the name comes from the sign-in service, the scopes from a file: shown safe
+    return {
+        "signed in as": visible(found["user"]),
+        "scopes": visible(", ".join(sorted(found["scopes"]))),
+        "app (client id)": visible(found["client_id"]),
+        "token": found["token"],
+    }
+
+
 def preload(token_file: str | None, context: SourceContext) -> None:
     """Before a team run forks its workers: the shared sign-in loaded and its token
     fetched (refreshed if need be) once, so the workers do not each refresh it."""

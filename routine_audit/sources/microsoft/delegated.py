@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ...atomic import write_text_atomic
 from ...errors import CredentialError, Location, UsageError
+from ...secret_files import owner_only
 from . import identity
 
 ENV_CACHE = "ROUTINE_AUDIT_MS_TOKEN_CACHE"
@@ -254,7 +255,7 @@ def _read(path: Path) -> dict[str, Any]:
         and urlsplit(saved["authority"]).scheme == "https"
     ):
         raise _damaged(path)
-    identity.owner_only(path, "this saved Microsoft sign-in (its refresh token)", fix=True)
+    owner_only(path, "this saved Microsoft sign-in (its refresh token)", fix=True)
     return saved
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,38 +43,6 @@ HINTS = {
 AADSTS_HINTS = {"AADSTS65001": "an admin must grant consent (see docs/microsoft.md)"}
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _AADSTS = re.compile(r"\bAADSTS\d{4,6}\b")
-
-
-class SecretFileWarning(UserWarning):
-    """A file holding a secret (a saved sign-in, a private key) that others can read."""
-
-
-def owner_only(path: Path, what: str, *, fix: bool) -> None:
-    """Warn when group or others may read ``path`` (``what`` holds a secret); with ``fix``
-    and the file ours, make it owner-only (chmod 600) first. POSIX modes only."""
-    try:
-        status = path.stat()
-    except OSError:
-        return  # reading it says what is wrong
-    if os.name == "nt" or not status.st_mode & 0o077:
-        return
-    if fix and status.st_uid == os.geteuid():
-        try:
-            path.chmod(0o600)
-        except OSError:
-            pass
-        else:
-            warnings.warn(
-                f"{path}: others could read {what}; made it yours alone (chmod 600)",
-                SecretFileWarning,
-                stacklevel=3,
-            )
-            return
-    warnings.warn(
-        f"{path}: others can read {what} (make it readable by its owner only: chmod 600)",
-        SecretFileWarning,
-        stacklevel=3,
-    )
 
 
 def msal() -> Any:
