@@ -11,13 +11,16 @@ zones").
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import CliRunner
 
 import routine_audit as ra
+from routine_audit.cli import app
 from routine_audit.config.load import load_rules, load_team
 from routine_audit.parallel import WORKERS_ENV
 from routine_audit.team.runner import audit_team, team_period
@@ -161,7 +164,14 @@ timezone: UTC
 internal_domains: [northwind.example]
 working_hours:
   weekdays: "00:00-24:00"
-commitments: []
+commitments:
+  - id: morning
+    activity: prospecting
+    description: An hour of prospecting before noon UTC
+    unit: hours
+    per: week
+    target: 1
+    window: {days: weekdays, start: "06:00", end: "12:00"}
 """
 
 
@@ -190,4 +200,22 @@ def test_a_team_run_reads_each_reps_custom_zone_by_their_own_file(team_file, mon
     assert starts == {
         "pat@northwind.example": [PLUS_ONE_START],
         "kim@northwind.example": [MINUS_EIGHT_START],
+    }
+
+
+def test_team_audit_books_each_reps_hour_by_their_own_files_zone(team_file, tmp_path):
+    # Pat's hour is 07:00-08:00Z, inside the 06:00-12:00 UTC window: 0 hours outside it.
+    # Kim's is 16:00-17:00Z, after the window: its 3600 s are 1.0 hour outside it.
+    out = tmp_path / "out"
+    args = ["team", "audit", "--config", str(team_file), "--week", "2026-W45", "--out", str(out)]
+    done = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "h.sqlite")])
+    assert done.exit_code == 0, done.output
+    reps = json.loads((out / "team.json").read_text())["reps"]
+    figures = {
+        email: [(c["id"], c["scheduled"], c["outside_window_hours"]) for c in rep["commitments"]]
+        for email, rep in reps.items()
+    }
+    assert figures == {
+        "pat@northwind.example": [("morning", 1.0, 0.0)],
+        "kim@northwind.example": [("morning", 1.0, 1.0)],
     }
