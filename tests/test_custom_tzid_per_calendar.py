@@ -203,7 +203,14 @@ def test_a_team_run_reads_each_reps_custom_zone_by_their_own_file(team_file, mon
     }
 
 
-def test_team_audit_books_each_reps_hour_by_their_own_files_zone(team_file, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])  # one process (reps read in threads), or two
+def test_team_audit_books_each_reps_hour_by_their_own_files_zone(
+    team_file, tmp_path, monkeypatch, workers
+):
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setenv(WORKERS_ENV, workers)
     # Pat's hour is 07:00-08:00Z, inside the 06:00-12:00 UTC window: 0 hours outside it.
     # Kim's is 16:00-17:00Z, after the window: its 3600 s are 1.0 hour outside it.
     out = tmp_path / "out"
