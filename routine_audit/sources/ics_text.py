@@ -72,7 +72,7 @@ def prepare(data: bytes) -> PreparedText:
             renamed[name] = clean
     if unknown:  # unless the file defines them itself (trimmed, as the references are)
         text, defined = _trimmed_definitions(text)
-        own = unknown & defined
+        own = {name for name in unknown & defined if name}  # "TZID=" stays broken
         unknown -= defined
         if own:
             text, scoped = _scoped_definitions(text, own)
