@@ -3,11 +3,17 @@
 icalendar reads a TZID it cannot resolve as a floating time, silently. Outlook
 writes Windows display names such as ``(UTC-05:00) Eastern Time (US & Canada)``,
 so before parsing we rewrite every TZID we can resolve to its IANA name.
+
+A name only the file's own VTIMEZONE defines ("Office Time", "Customized Time
+Zone") is renamed after that definition's content: icalendar keeps every custom
+definition for the whole process by TZID, the first one read winning, so two
+calendars defining one name differently would otherwise share the first's rules.
 """
 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,7 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..timezones import resolve_zone
 
 TZID_PARAM = re.compile(r';TZID=(?:"([^"]*)"|([^;:"]*))', re.IGNORECASE)
-_VTIMEZONE_TZID = re.compile(r"^TZID[:;](?:.*:)?(.*)$", re.IGNORECASE | re.MULTILINE)
+# a VTIMEZONE's own name: the value after the first colon outside a quoted parameter
+_VTIMEZONE_TZID = re.compile(r'^TZID(?:;(?:"[^"\r\n]*"|[^:"\r\n])*)?:(.*)$', re.I | re.M)
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,13 @@ def prepare(data: bytes) -> PreparedText:
             renamed[name] = clean
     if unknown:  # unless the file defines them itself (trimmed, as the references are)
         text, defined = _trimmed_definitions(text)
+        own = {name for name in unknown & defined if name}  # "TZID=" stays broken
         unknown -= defined
+        if own:
+            text, scoped = _scoped_definitions(text, own)
+            for name in names:
+                if name.strip() in scoped:
+                    renamed[name] = scoped[name.strip()]
 
     def repair(match: re.Match[str]) -> str:
         name = match.group(1) if match.group(1) is not None else match.group(2)
@@ -95,6 +108,40 @@ def _trimmed_definitions(text: str) -> tuple[str, set[str]]:
 
     trimmed = _VTIMEZONE_TZID.sub(trim, text)
     return (trimmed if spaced else text), defined
+
+
+_VTIMEZONE = re.compile(
+    r"^BEGIN:VTIMEZONE[ \t]*\r?$.*?^END:VTIMEZONE[ \t]*\r?$", re.I | re.M | re.S
+)
+# "Office Time" -> "Office Time (own 1a2b...)": no IANA or Windows name looks like it
+_SCOPED = "{name} (own {digest})"
+
+
+def _scoped_definitions(text: str, own: set[str]) -> tuple[str, dict[str, str]]:
+    """``text`` with each VTIMEZONE that defines a name in ``own`` renamed after its
+    content, and each such name -> its new name (the file's first definition of it).
+
+    One definition gives one name in every file and process (icalendar builds it once);
+    two definitions of one name never share one."""
+    scoped: dict[str, str] = {}
+
+    def rename(block: re.Match[str]) -> str:
+        found = _VTIMEZONE_TZID.search(block.group(0))
+        if found is None:
+            return block.group(0)
+        name = found.group(1).rstrip("\r").strip('"')
+        if name not in own:
+            return block.group(0)
+        content = block.group(0).replace("\r", "").encode("utf-8", "surrogatepass")
+        digest = hashlib.sha256(content).hexdigest()[:16]
+        new = _SCOPED.format(name=name, digest=digest)
+        scoped.setdefault(name, new)
+        head, tail = found.span(1)
+        value = found.group(1)
+        end = len(value.rstrip("\r"))  # keep a CR that ends the line
+        return block.group(0)[:head] + new + value[end:] + block.group(0)[tail:]
+
+    return _VTIMEZONE.sub(rename, text), scoped
 
 
 def _param(name: str) -> str:
