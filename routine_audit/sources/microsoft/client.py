@@ -23,7 +23,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,19 @@ def mailbox_slots(host: str, mailbox: str) -> threading.BoundedSemaphore:
         if key not in _slots:
             _slots[key] = threading.BoundedSemaphore(PER_MAILBOX)
         return _slots[key]
+
+
+@contextmanager
+def _slot(
+    slots: threading.BoundedSemaphore, deadline: Deadline, late: Callable[[], Exception]
+) -> Iterator[None]:
+    """One of the mailbox's slots, waited for within ``deadline`` (else ``late()``)."""
+    if not slots.acquire(timeout=deadline.remaining()):
+        raise late()
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 class GraphClient:
@@ -135,7 +149,7 @@ class GraphClient:
                 if data is not None:
                     request.add_header("Content-Type", "application/json")
                 try:
-                    with slots:
+                    with _slot(slots, deadline, lambda: _late(what, self.timeout)):
                         return self._exchange(request, deadline, what)
                 except HTTPError as exc:
                     wait = _wait(exc, attempt)
