@@ -2,8 +2,8 @@
 
 ``GET /v1.0/users/{id}/outlook/masterCategories`` (needs MailboxSettings.Read) names each
 category's colour as a preset constant; an event takes its first coloured category's
-colour (Graph events have no colour of their own). The list is read at most once per
-client and mailbox, and only when an event read has categories. A list that cannot be
+colour (Graph events have no colour of their own). The reader asks for the list at most
+once per source, and only when an event read has categories. A list that cannot be
 read (403 without MailboxSettings.Read, or any other failure) means no colours: the
 calendar itself was readable, and colours are an extra.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from ...errors import SourceError
 from .client import GraphClient
@@ -46,20 +45,10 @@ PRESETS: dict[str, tuple[str, str]] = {
     "preset24": ("darkcranberry", "#80275D"),
 }
 
-# client -> mailbox path -> {category name, lower-cased: colour name}
-_READ: WeakKeyDictionary[GraphClient, dict[str, dict[str, str]]] = WeakKeyDictionary()
 
-
-def category_colors(
-    client: GraphClient, user_path: str, items: Iterable[Mapping[str, Any]], mailbox: str = ""
-) -> dict[str, str]:
+def category_colors(client: GraphClient, user_path: str, mailbox: str = "") -> dict[str, str]:
     """Lower-cased category name -> colour name for the mailbox at ``user_path``
-    (``/v1.0/users/{id}``); empty when no item has categories or the list is unreadable."""
-    known = _READ.setdefault(client, {})
-    if user_path in known:
-        return known[user_path]
-    if not any(item.get("categories") for item in items):
-        return {}  # not read: no request for a mailbox that tags nothing
+    (``/v1.0/users/{id}``); empty when the list is unreadable."""
     try:
         page = client.get(
             client.url(f"{user_path}/outlook/masterCategories"),
@@ -69,8 +58,7 @@ def category_colors(
     except SourceError:
         page = {}
     value = page.get("value")
-    known[user_path] = colors_of(value if isinstance(value, list) else ())  # a hostile 5
-    return known[user_path]
+    return colors_of(value if isinstance(value, list) else ())  # a hostile 5
 
 
 def colors_of(categories: Iterable[Any]) -> dict[str, str]:

@@ -83,6 +83,7 @@ class Reader:
         self.mailbox = mailbox
         self.calendar = calendar
         self._series: dict[str, str] = {}  # seriesMasterId -> the series' iCalUId
+        self._category_colors: dict[str, str] | None = None  # read once, when first needed
         self._lock = Lock()
         self.name = f"microsoft:{mailbox}" + (f"/{calendar}" if calendar else "")
         self.user = f"/users/{quote(mailbox, safe='@')}"
@@ -103,7 +104,7 @@ class Reader:
         if items is None:
             return Listed((), (Problem(self.name, TOO_MANY),), too_many=True)
         self._masters(items)
-        colors = category_colors(self.client, f"/v1.0{self.user}", items, self.mailbox)
+        colors = self._colors(items)
         events: list[Event] = []
         problems: list[Problem] = []
         for item in items:
@@ -187,6 +188,14 @@ class Reader:
             series_uids=self._series,
             category_colors=colors,
         )
+
+    def _colors(self, items: list[dict[str, Any]]) -> dict[str, str]:
+        """The mailbox's category colours: asked once, and only once an item has categories."""
+        if self._category_colors is None:
+            if not any(item.get("categories") for item in items):
+                return {}  # not asked: no request for a mailbox that tags nothing
+            self._category_colors = category_colors(self.client, f"/v1.0{self.user}", self.mailbox)
+        return self._category_colors
 
     # --- series masters ------------------------------------------------------------------
 
