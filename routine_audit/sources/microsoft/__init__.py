@@ -76,7 +76,7 @@ class MicrosoftSource(Source):
         cls, settings: MicrosoftSettings, context: SourceContext
     ) -> list[dict[str, Any]]:
         mailbox, url, token_file = _access(settings, context)
-        return list_calendars(GraphClient(url, token_provider(token_file)), mailbox)
+        return list_calendars(GraphClient(url, token_provider(token_file, context)), mailbox)
 
     def __init__(self, client: GraphClient, mailbox: str, calendar: str | None = None) -> None:
         self.client = client
