@@ -151,6 +151,14 @@ class IcsSource(Source):
         # errors instead of this parameter, ``locations`` (which the CLI names --ics)
         self._setting: str | None = None
 
+    @classmethod
+    def holding(cls, documents: list[Document]) -> IcsSource:
+        """A source reading ``documents`` (fetched elsewhere, e.g. from a CalDAV server),
+        named by their names."""
+        source = cls([d.name for d in documents])
+        source._held = documents
+        return source
+
     def reading_with(self, read: ReadDocument) -> IcsSource:
         """This source, reading each document with ``read``: a replacement that gives
         ``read_document``'s answers (the store's remembered one, say)."""

@@ -174,9 +174,7 @@ class CalDavSource(Source):
             )
         if not objects:  # no event near the period: an empty calendar, not a broken file
             data = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
-        reader = IcsSource([name])  # the name only: it reads the held document
-        reader._held = [Document(name, data)]  # as its snapshot holds them
-        return reader
+        return IcsSource.holding([Document(name, data)])
 
     def _quiet(self, period: Period, data: CalendarData, zone: ZoneInfo) -> CalendarData:
         """A period without occurrences: the ``STALE_DAYS`` before it, asked for too, tell
