@@ -1,7 +1,8 @@
 """Files that hold a secret (a saved sign-in, a private key): readable by their owner only.
 
 Writing them owner-only from the start is ``atomic.write_text_atomic(..., private=True)``;
-this module is for reading one that someone loosened (copied with cp, a loose umask).
+this module is for reading one that someone loosened (copied with cp, a loose umask), and
+for removing a saved sign-in (``auth logout``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+
+from .errors import CredentialError, Location
 
 
 class SecretFileWarning(UserWarning):
@@ -41,3 +44,19 @@ def owner_only(path: Path, what: str, *, fix: bool) -> None:
         SecretFileWarning,
         stacklevel=3,
     )
+
+
+def remove_sign_in(path: Path) -> bool:
+    """Remove the saved sign-in at ``path``; False when there was none."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:  # a folder, or a folder the user may not write to
+        raise CredentialError(
+            f"cannot remove the saved sign-in: {exc.strerror or type(exc).__name__}",
+            where=Location(path),
+            hint="name the sign-in file with `token`, as its owner",
+            names=("token",),
+        ) from None
+    return True

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlparse
 
 from ...atomic import write_text_atomic
 from ...errors import CredentialError, Location
-from ...secret_files import owner_only
+from ...secret_files import owner_only, remove_sign_in
 
 # least privilege: read events, and list the calendars the account can see
 SCOPES = (
@@ -257,11 +257,7 @@ def login(
 
 def logout(path: Path) -> bool:
     """Remove the saved token; False when there was none."""
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return remove_sign_in(path)
 
 
 def _client_config(path: Path) -> dict[str, Any]:

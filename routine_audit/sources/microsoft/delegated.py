@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ...atomic import write_text_atomic
 from ...errors import CredentialError, Location, UsageError
-from ...secret_files import owner_only
+from ...secret_files import owner_only, remove_sign_in
 from . import identity
 
 ENV_CACHE = "ROUTINE_AUDIT_MS_TOKEN_CACHE"
@@ -193,11 +193,7 @@ def status(path: Path) -> dict[str, Any]:
 
 def logout(path: Path) -> bool:
     """Remove the saved sign-in; False when there was none."""
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return remove_sign_in(path)
 
 
 def _reply(pasted: str, state: str) -> dict[str, str]:
