@@ -611,7 +611,9 @@ def rules_check(
     online: Annotated[
         bool,
         typer.Option(
-            "--online", help="Also read every team member's calendar (feeds, Google) once."
+            "--online",
+            help="Also read every team member's calendar once "
+            "(feeds, Google, Microsoft 365, CalDAV).",
         ),
     ] = False,
 ) -> None:

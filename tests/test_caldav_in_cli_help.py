@@ -35,3 +35,9 @@ def test_an_unknown_setting_lists_only_settings_the_source_takes():
     assert "the caldav source takes url, calendar, username, password_env" in line
     assert not line.rstrip(")").endswith("password")
     assert ", password," not in line and ", password)" not in line
+
+
+def test_rules_check_online_help_names_every_networked_source():
+    result = CliRunner().invoke(app, ["rules", "check", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "(feeds, Google, Microsoft 365, CalDAV)" in " ".join(result.output.split())
