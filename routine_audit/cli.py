@@ -130,8 +130,8 @@ SourceNameOption = Annotated[
     typer.Option(
         "--source",
         metavar="NAME",
-        help="The calendar source: ics, google, microsoft, or one a plug-in registers. Its "
-        "settings come from --source-option.",
+        help="The calendar source: ics, google, microsoft, caldav, or one a plug-in "
+        "registers. Its settings come from --source-option.",
         show_default=False,
     ),
 ]
@@ -141,8 +141,9 @@ SourceOptionsOption = Annotated[
         "--source-option",
         metavar="KEY=VALUE",
         help="A setting of --source (as in a team file's calendar entry), e.g. "
-        "location=cal.ics, id=rep@company.com (google) or user=rep@company.com "
-        "(microsoft). Repeat for several; a key given twice makes a list.",
+        "location=cal.ics, id=rep@company.com (google), user=rep@company.com "
+        "(microsoft) or url=https://caldav.icloud.com (caldav). Repeat for several; a "
+        "key given twice makes a list.",
         show_default=False,
     ),
 ]
@@ -610,7 +611,9 @@ def rules_check(
     online: Annotated[
         bool,
         typer.Option(
-            "--online", help="Also read every team member's calendar (feeds, Google) once."
+            "--online",
+            help="Also read every team member's calendar once "
+            "(feeds, Google, Microsoft 365, CalDAV).",
         ),
     ] = False,
 ) -> None:
@@ -833,7 +836,7 @@ def calendars(
     subject: SubjectOption = None,
 ) -> None:
     """List the calendars the signed-in account (or --subject) can read: Google's, or
-    those of --source."""
+    those of --source (microsoft, caldav)."""
     from .sources.options import calendars_from_options
 
     with user_errors():

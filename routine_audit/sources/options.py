@@ -44,7 +44,9 @@ def settings_from_options(name: str, values: Mapping[str, Any]) -> SourceSetting
     except ValidationError as exc:
         key, message = field_problems(exc)[0]
         option = str(key[0]) if key else ""
-        fields = ", ".join(kind.Settings.model_fields) or "no options"
+        # a field typed None is one the source refuses (caldav's password): not offered
+        taken = kind.Settings.model_fields.items()
+        fields = ", ".join(k for k, f in taken if f.annotation is not type(None)) or "no options"
         raise UsageError(
             f"`source_option` {option}: {message}",
             hint=f"the {name} source takes {fields}",

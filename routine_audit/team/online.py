@@ -1,4 +1,5 @@
-"""``rules check --online``: try every rep's calendar (feeds, Google calendars) once."""
+"""``rules check --online``: try every rep's calendar once (feeds, Google, Microsoft 365,
+CalDAV)."""
 
 from __future__ import annotations
 
