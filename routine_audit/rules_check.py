@@ -112,6 +112,10 @@ def check_files(
                 entry = member.calendar
                 for warning in entry.source_class.missing_variables(entry.settings):
                     say("warning", f"{file}: {member.email}: {warning}")
+            for warning in sorted(
+                {w for m in model.spec.reps if (w := m.calendar.source_class.missing_package())}
+            ):  # once per team file: every such rep would fail
+                say("warning", f"{file}: {warning}")
     if online:
         teams = [(file, model) for file, model in checked if isinstance(model, Team)]
         if not teams and not result.invalid:  # a team file with errors says why itself

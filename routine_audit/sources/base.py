@@ -21,6 +21,7 @@ reader sees only busy/free blocks (declared by ``tells_free_busy``).
 
 from __future__ import annotations
 
+import importlib.util
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,8 @@ class Source(ABC):
     Settings: ClassVar[type[SourceSettings]] = SourceSettings
     tells_created: ClassVar[bool] = False  # events carry ``created`` where the calendar has it
     tells_free_busy: ClassVar[bool] = False  # ``CalendarData.free_busy`` is True or False
+    # an optional package this source needs: (module, install extra)
+    requires: ClassVar[tuple[str, str] | None] = None
 
     @classmethod
     def open(cls, settings: SourceSettings, context: SourceContext) -> Source:
@@ -130,6 +133,20 @@ class Source(ABC):
         """Warnings for credential variables the entry names that are not set in this
         environment (``rules check``: cron's environment differs, so not an error)."""
         return []
+
+    @classmethod
+    def missing_package(cls) -> str | None:
+        """A warning when the package this source needs (``requires``: the module and the
+        install extra) is not installed here; found without importing it."""
+        if cls.requires is None:
+            return None
+        module, extra = cls.requires
+        if importlib.util.find_spec(module) is not None:
+            return None
+        return (
+            f"a {cls.name} calendar needs the {module} package, not installed here: "
+            f"pip install 'routine-audit[{extra}]'"
+        )
 
     @classmethod
     def preload(cls, settings: SourceSettings, context: SourceContext) -> None:

@@ -82,6 +82,7 @@ class CalDavSource(Source):
 
     name = "caldav"
     networked = True
+    requires = ("caldav", "caldav")
     Settings = CalDavSettings
     tells_created = True
 

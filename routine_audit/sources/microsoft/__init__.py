@@ -50,6 +50,7 @@ class MicrosoftSource(Source):
 
     name = "microsoft"
     networked = True
+    requires = ("msal", "microsoft")
     Settings = MicrosoftSettings
     tells_created = True
     tells_free_busy = True
