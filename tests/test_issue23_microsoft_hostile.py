@@ -81,7 +81,7 @@ CASES = {
             b'{"error": {"code": "TooManyRequests", "message": "' + SECRET.encode() + b'"}}',
             Retry_After="864000",
         ),
-        "stayed busy for the calendar of rep@company.example (429 (TooManyRequests))",
+        "stayed busy for the calendar of rep@company.example (429 TooManyRequests)",
     ),
     "a reset mid-body": (reset_mid_body, "was cut off"),
     "a redirect elsewhere": (
@@ -151,4 +151,4 @@ def test_401_is_exit_2_without_the_token(graph, monkeypatch):
     result, _ = audit()
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
-    assert "401 (InvalidAuthenticationToken)" in line and "DO-NOT-PRINT" not in result.output
+    assert "401 InvalidAuthenticationToken" in line and "DO-NOT-PRINT" not in result.output

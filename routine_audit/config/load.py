@@ -304,7 +304,7 @@ def _merge_extends(document: YamlDocument, seen: Iterable[Path], chain: list[Yam
         raise ConfigError("forms a loop of files", where=document.where(("extends",)))
     if not base_path.exists():
         raise ConfigError(
-            f"extends: {data['extends']} does not exist",
+            f"{data['extends']} does not exist",
             where=document.where(("extends",)),
             hint="paths are relative to this file's folder",
         )

@@ -355,7 +355,7 @@ def _code(exc: HTTPError) -> str:
 
 def _error(status: int, code: str, what: str) -> Exception:
     """The one-line error for a failed request (never the server's message)."""
-    named = f" ({code})" if code else ""
+    named = f" {code}" if code else ""
     if status == 401:
         return CredentialError(
             f"Microsoft Graph refused the sign-in for the {what} (401{named})",
