@@ -205,6 +205,19 @@ def year_team(work: Path, settings: dict) -> tuple[Path, str, Measured]:
     return team, week, _NAIVE[team]
 
 
+def cold_then_warm(
+    command: list[str], work: Path, caches: str, settings: dict
+) -> tuple[Measured, Measured]:
+    """``command`` cold (each of ``repeat`` runs with a new, empty cache folder named
+    ``caches-N``), then warm (``quick_repeat`` runs on the last of those caches)."""
+    cold_runs = []
+    for attempt in range(settings["repeat"]):
+        cache = work / f"{caches}-{attempt}"
+        cold_runs.append(run(command, env={"ROUTINE_AUDIT_CACHE": str(cache)}))
+    warm = median_run(command, settings["quick_repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    return summary(cold_runs), warm
+
+
 def ics_team_cases(work: Path, size: str, settings: dict) -> list[Row]:
     """Targets 1, 2 and 7: one week of a year-long team, cold and warm, and its memory."""
     reps, weeks = settings["reps"], settings["weeks"]
@@ -222,12 +235,7 @@ def ics_team_cases(work: Path, size: str, settings: dict) -> list[Row]:
         "--db",
         str(work / "history.sqlite"),
     )
-    cold_runs = []
-    for attempt in range(settings["repeat"]):
-        cache = work / f"cache-cold-{attempt}"
-        cold_runs.append(run(command, env={"ROUTINE_AUDIT_CACHE": str(cache)}))
-    cold = summary(cold_runs)
-    warm = median_run(command, settings["quick_repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    cold, warm = cold_then_warm(command, work, "cache-cold", settings)
     return [
         compared("1 ics team, cold", label, cold, naive, 0.10, "≤ 0.10 × naive_peer"),
         warm_row("2 ics team, warm", label, warm),
@@ -263,12 +271,7 @@ def weekly_run_cases(work: Path, size: str, settings: dict) -> list[Row]:
         "--db",
         str(work / "run.sqlite"),
     )
-    cold_runs = []
-    for attempt in range(settings["repeat"]):
-        cache = work / f"cache-run-{attempt}"
-        cold_runs.append(run(command, env={"ROUTINE_AUDIT_CACHE": str(cache)}))
-    cold = summary(cold_runs)
-    warm = median_run(command, settings["quick_repeat"], env={"ROUTINE_AUDIT_CACHE": str(cache)})
+    cold, warm = cold_then_warm(command, work, "cache-run", settings)
     return [
         compared("8 run, cold", label, cold, naive, 0.125, "≤ 1/8 × naive_peer"),
         warm_row("8 run, warm", label, warm),
