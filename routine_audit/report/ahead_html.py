@@ -23,19 +23,12 @@ from .ahead_view import (
     proposal_lines,
     proposals_quiet,
 )
-from .html import audience_text, legend, page, week_drawn
+from .html import audience_text, legend, reps_page, week_drawn
 
 
 def render(reports: list[AheadReport], options: RenderOptions | None = None) -> str:
     """One self-contained page with a section per rep."""
-    names = ", ".join(r.rep.name or r.rep.email for r in reports)
-    labels = sorted({r.period.name for r in reports})
-    title = f"The week ahead {', '.join(labels)}: {names}" if reports else "The week ahead"
-    return page(
-        "ahead.html.j2",
-        title=title,
-        reps=[_rep(report, f"ahead-{index + 1}") for index, report in enumerate(reports)],
-    )
+    return reps_page("ahead.html.j2", "The week ahead", "ahead", reports, _rep)
 
 
 def _rep(report: AheadReport, anchor: str) -> dict[str, Any]:

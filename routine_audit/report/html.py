@@ -10,7 +10,7 @@ escaped. Like every renderer this one reads only the audience-filtered
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -81,13 +81,25 @@ def _page(template: str, **context: Any) -> str:
 
 def render(reports: list[RepReport], options: RenderOptions) -> str:
     """One self-contained HTML page with a section per rep."""
+    return reps_page("rep.html.j2", "Routine audit", "rep", reports, _rep)
+
+
+def reps_page(
+    template: str,
+    heading: str,
+    prefix: str,
+    reports: Sequence[Any],
+    section: Callable[[Any, str], dict[str, Any]],
+) -> str:
+    """A page with a section per rep's report (``section(report, anchor)``, anchors
+    ``prefix-1``, ``prefix-2``...), titled ``heading``, the periods and the reps."""
     names = ", ".join(r.rep.name or r.rep.email for r in reports)
     labels = sorted({r.period.name for r in reports})
-    title = f"Routine audit {', '.join(labels)}: {names}" if reports else "Routine audit"
+    title = f"{heading} {', '.join(labels)}: {names}" if reports else heading
     return _page(
-        "rep.html.j2",
+        template,
         title=title,
-        reps=[_rep(report, f"rep-{index + 1}") for index, report in enumerate(reports)],
+        reps=[section(report, f"{prefix}-{index + 1}") for index, report in enumerate(reports)],
     )
 
 
