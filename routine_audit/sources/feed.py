@@ -20,9 +20,7 @@ from typing import IO
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from urllib.request import (
-    HTTPHandler,
     HTTPRedirectHandler,
-    HTTPSHandler,
     Request,
     build_opener,
 )
@@ -31,6 +29,7 @@ from routine_audit._version import __version__
 from routine_audit.deadline import Deadline
 from routine_audit.errors import Location, SourceError, UsageError
 from routine_audit.sources.limits import MAX_BYTES
+from routine_audit.watched_http import WatchedHTTPHandler, WatchedHTTPSHandler
 
 FEED_SCHEMES = ("http", "https", "webcal", "webcals")
 TIMEOUT_ENV = "ROUTINE_AUDIT_FEED_TIMEOUT"
@@ -139,7 +138,7 @@ def _download(
     request: Request, deadline: Deadline, *, timeout: float, limit: int, where: Location
 ) -> tuple[bytes, str, str]:
     opener = build_opener(
-        _WebOnlyRedirects, _WatchedHTTPHandler(deadline), _WatchedHTTPSHandler(deadline)
+        _WebOnlyRedirects, WatchedHTTPHandler(deadline), WatchedHTTPSHandler(deadline)
     )
     try:
         response = opener.open(request, timeout=timeout)
@@ -157,44 +156,6 @@ def _download(
         final_url = response.url or request.full_url
         content_type = response.headers.get("Content-Type", "")
     return body, content_type, final_url
-
-
-def _watched(connection_class: type, deadline: Deadline) -> type:
-    """``connection_class`` whose sockets the deadline can shut down, and whose every
-    wait is bounded by what is left of it."""
-
-    class Watched(connection_class):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)
-            self._create_connection = self._connect_watched
-
-        def _connect_watched(
-            self, address: tuple[str, int], timeout: object = None, source_address: object = None
-        ) -> socket.socket:
-            sock = socket.create_connection(
-                address, min(deadline.remaining(), self.timeout or 1e9), source_address
-            )
-            return deadline.watch(sock)
-
-    return Watched
-
-
-class _WatchedHTTPHandler(HTTPHandler):
-    def __init__(self, deadline: Deadline) -> None:
-        super().__init__()
-        self._connection = _watched(http.client.HTTPConnection, deadline)
-
-    def http_open(self, req: Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req)
-
-
-class _WatchedHTTPSHandler(HTTPSHandler):
-    def __init__(self, deadline: Deadline) -> None:
-        super().__init__()
-        self._connection = _watched(http.client.HTTPSConnection, deadline)
-
-    def https_open(self, req: Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req, context=self._context)
 
 
 class _WebOnlyRedirects(HTTPRedirectHandler):

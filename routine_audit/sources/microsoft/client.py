@@ -19,7 +19,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import ssl
 import threading
 import time
@@ -31,15 +30,14 @@ from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import (
-    HTTPHandler,
     HTTPRedirectHandler,
-    HTTPSHandler,
     Request,
     build_opener,
 )
 
 from ...deadline import Deadline
 from ...errors import CredentialError, SourceError, UsageError
+from ...watched_http import WatchedHTTPHandler, WatchedHTTPSHandler
 from ..limits import MAX_BYTES
 from .identity import ENV_CA_BUNDLE
 
@@ -171,7 +169,11 @@ class GraphClient:
 
     def _exchange(self, request: Request, deadline: Deadline, what: str) -> dict:
         """One HTTP exchange: the JSON object answered, or a one-line error."""
-        opener = build_opener(_NoRedirects, _Watched(deadline), _WatchedTLS(deadline))
+        opener = build_opener(
+            _NoRedirects,
+            WatchedHTTPHandler(deadline),
+            WatchedHTTPSHandler(deadline, _trusting(os.environ.get(ENV_CA_BUNDLE, "").strip())),
+        )
         try:
             with opener.open(request, timeout=max(deadline.remaining(), 0.01)) as response:
                 body = _read(response, deadline, self.max_bytes, what, self.timeout)
@@ -204,39 +206,6 @@ def _origin(url: str) -> tuple[str, str]:
     """(scheme, host[:port]) of ``url``, lower-cased: where a token may go."""
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
-
-
-def _connection(kind: type, deadline: Deadline) -> type:
-    """``kind`` (HTTP or HTTPS connection) whose socket ``deadline`` shuts down."""
-
-    class Connection(kind):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._create_connection = self._connect
-
-        def _connect(self, address: Any, timeout: Any = None, source: Any = None) -> Any:
-            sock = socket.create_connection(address, deadline.remaining(), source)
-            return deadline.watch(sock)
-
-    return Connection
-
-
-class _Watched(HTTPHandler):
-    def __init__(self, deadline: Deadline) -> None:
-        super().__init__()
-        self._kind = _connection(http.client.HTTPConnection, deadline)
-
-    def http_open(self, req: Request) -> http.client.HTTPResponse:
-        return self.do_open(self._kind, req)
-
-
-class _WatchedTLS(HTTPSHandler):
-    def __init__(self, deadline: Deadline) -> None:
-        super().__init__(context=_trusting(os.environ.get(ENV_CA_BUNDLE, "").strip()))
-        self._kind = _connection(http.client.HTTPSConnection, deadline)
-
-    def https_open(self, req: Request) -> http.client.HTTPResponse:
-        return self.do_open(self._kind, req, context=self._context)
 
 
 @cache
