@@ -105,6 +105,17 @@ def cli_stdout(*args: str) -> str:
     return result.stdout
 
 
+def help_text(*command: str) -> tuple[int, str]:
+    """``command --help`` 200 columns wide: its exit code and its output, white space folded
+    (so a phrase reads whole wherever the help wraps)."""
+    from typer.testing import CliRunner
+
+    from routine_audit.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    return result.exit_code, " ".join(result.output.split())
+
+
 def sample_audit(rep: str, *args: str) -> str:
     """``audit`` of one sample rep (dana, morgan, riley, sam) for the sample week."""
     calendar, routine = (str(SAMPLE / f"{rep}.{suffix}") for suffix in ("ics", "yaml"))

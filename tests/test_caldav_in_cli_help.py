@@ -5,6 +5,7 @@ is not offered among the settings the source takes."""
 from __future__ import annotations
 
 import pytest
+from conftest import help_text
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -12,16 +13,15 @@ from routine_audit.cli import app
 
 @pytest.mark.parametrize("command", ["audit", "events", "plan", "calendars"])
 def test_help_names_the_caldav_source(command):
-    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0
-    text = " ".join(result.output.split())
+    code, text = help_text(command)
+    assert code == 0
     assert "ics, google, microsoft, caldav" in text
     assert "url=https://caldav.icloud.com (caldav)" in text
 
 
 def test_calendars_help_names_the_sources_it_lists():
-    result = CliRunner().invoke(app, ["calendars", "--help"], env={"COLUMNS": "200"})
-    assert "those of --source (microsoft, caldav)" in " ".join(result.output.split())
+    _, text = help_text("calendars")
+    assert "those of --source (microsoft, caldav)" in text
 
 
 def test_an_unknown_setting_lists_only_settings_the_source_takes():
@@ -38,6 +38,6 @@ def test_an_unknown_setting_lists_only_settings_the_source_takes():
 
 
 def test_rules_check_online_help_names_every_networked_source():
-    result = CliRunner().invoke(app, ["rules", "check", "--help"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0
-    assert "(feeds, Google, Microsoft 365, CalDAV)" in " ".join(result.output.split())
+    code, text = help_text("rules", "check")
+    assert code == 0
+    assert "(feeds, Google, Microsoft 365, CalDAV)" in text

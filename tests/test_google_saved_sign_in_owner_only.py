@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import google_fake
 import pytest
+from killed_save import run_killed_while_saving
 
 from routine_audit.errors import ExitCode
 
@@ -62,30 +61,11 @@ def test_a_file_that_is_no_saved_sign_in_is_left_as_it_is(google):
     assert google.token_file.stat().st_mode & 0o777 == 0o644
 
 
-KILLED_WHILE_SAVING = """
-import os, signal, sys
-import routine_audit.atomic as atomic
-def fsync(fd):  # the refreshed sign-in is half on disk: killed there
-    os.write(fd, b"half")
-    os.kill(os.getpid(), signal.SIGKILL)
-atomic.os.fsync = fsync
-from routine_audit.cli import app
-app(sys.argv[1:])
-"""
-
-
 @posix
 def test_killed_while_saving_a_refreshed_sign_in_the_next_run_works(google):
     saved = google.token_file  # expired: the next use refreshes, then saves
     before = saved.read_text()
-    done = subprocess.run(
-        [sys.executable, "-c", KILLED_WHILE_SAVING, "calendars"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=os.environ.copy(),
-        check=False,
-    )
+    done = run_killed_while_saving("calendars")
     assert done.returncode == -9, done.stderr
     assert saved.read_text() == before  # the old sign-in, whole
     leftovers = [p for p in saved.parent.iterdir() if p.name.startswith(f".{saved.name}.")]

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +22,7 @@ import pytest
 from conftest import SAMPLE, routine_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandas_runs import run_twice
 from test_week_ahead import CALENDAR, ROUTINE, WEEK
 
 import routine_audit as ra
@@ -155,22 +154,7 @@ def test_a_changed_habit_or_calendar_misses_for_that_rep_alone(
 
 
 def test_a_warm_run_does_not_load_pandas_to_propose(team_file, tmp_path):
-    script = (
-        "import sys\n"
-        "from routine_audit.cli import main\n"
-        "sys.argv = ['routine-audit', *sys.argv[1:]]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('pandas loaded:', 'pandas' in sys.modules, file=sys.stderr)\n"
-    )
-    command = [sys.executable, "-c", script, "run", "--no-mail", "--config", str(team_file)]
-    command += ["--week", AUDITED, "--out", str(tmp_path / "out")]
-    command += ["--db", str(tmp_path / "history.sqlite")]
-    env = {**__import__("os").environ, "ROUTINE_AUDIT_CACHE": str(tmp_path / "cache")}
-    env[WORKERS_ENV] = "1"
-    runs = [subprocess.run(command, env=env, capture_output=True, text=True) for _ in range(2)]
+    runs = run_twice(tmp_path, "run", "--no-mail", "--config", str(team_file), "--week", AUDITED)
     assert "pandas loaded: True" in runs[0].stderr
     assert "pandas loaded: False" in runs[1].stderr, runs[1].stderr[-2000:]
 

@@ -140,6 +140,31 @@ CALENDAR_B = ics(
     event("demo", "20270312T130000Z", "20270312T140000Z", "Acme demo"),
 )
 WEEK_B = "2027-W10"
+# a meeting on Tuesday 9 Mar 08:30-09:00, inside early-follow-up's window
+TEAM_SYNC = (
+    "UID:sync",
+    "DTSTAMP:20270301T000000Z",
+    "DTSTART:20270309T083000Z",
+    "DTEND:20270309T090000Z",
+    "SUMMARY:Team sync",
+)
+
+
+def calendar_b_with(path: Path, *lines: str) -> Path:
+    """Week B's calendar written to ``path`` with one more event, a VEVENT of ``lines``."""
+    extra = "".join(f"{line}\r\n" for line in lines)
+    path.write_text(
+        CALENDAR_B.replace("END:VCALENDAR", f"BEGIN:VEVENT\r\n{extra}END:VEVENT\r\nEND:VCALENDAR"),
+        newline="",
+    )
+    return path
+
+
+def routine_with(tmp_path: Path, commitments: str, name: str):
+    """A routine with week B's zone and working hours (not its limits) and ``commitments``
+    (the YAML list's lines) instead of its own, loaded from ``tmp_path / name``."""
+    head = ROUTINE_B.split("commitments:")[0]
+    return ra.load_routine(routine_file(tmp_path, head + "commitments:\n" + commitments, name))
 
 
 @pytest.fixture
@@ -181,16 +206,7 @@ def test_limits_and_protected_windows_close_the_window(week_b, tmp_path: Path):
     ahead, routine = week_b
     # the same week with a meeting on Tuesday 08:30-09:00: early-follow-up has 07:00-
     # 08:30 free of events, but that is the gym's protected window
-    calendar = tmp_path / "b2.ics"
-    calendar.write_text(
-        CALENDAR_B.replace(
-            "END:VCALENDAR",
-            "BEGIN:VEVENT\r\nUID:sync\r\nDTSTAMP:20270301T000000Z\r\n"
-            "DTSTART:20270309T083000Z\r\nDTEND:20270309T090000Z\r\nSUMMARY:Team sync\r\n"
-            "END:VEVENT\r\nEND:VCALENDAR",
-        ),
-        newline="",
-    )
+    calendar = calendar_b_with(tmp_path / "b2.ics", *TEAM_SYNC)
     ahead = ra.plan_week(calendar, routine, ra.load_rules(), week=WEEK_B)
     proposed = propose(ahead, routine, ra.load_rules())
     assert not proposed.for_commitment("early-follow-up")
@@ -397,15 +413,11 @@ def test_a_days_blocks_are_numbered_in_time_order(tmp_path: Path):
     # two 60-min admin blocks on Friday 12 Mar 2027 (13:00-17:30); the habit is 15:00:
     # the first placed goes there, the second at the earliest, 13:00. The slot numbers
     # (what the UIDs are made from) follow time, as docs/audit.md says: 13:00 is #1
-    routine = ra.load_routine(
-        routine_file(
-            tmp_path,
-            ROUTINE_B.split("commitments:")[0]
-            + "commitments:\n"
-            + "  - {id: crm, activity: admin, unit: blocks, per: day, target: 2, min_block: 60,\n"
-            + '     window: {days: [fri], start: "13:00", end: "17:30"}}\n',
-            "crm.yaml",
-        )
+    routine = routine_with(
+        tmp_path,
+        "  - {id: crm, activity: admin, unit: blocks, per: day, target: 2, min_block: 60,\n"
+        '     window: {days: [fri], start: "13:00", end: "17:30"}}\n',
+        "crm.yaml",
     )
     calendar = tmp_path / "crm.ics"
     calendar.write_text(
@@ -424,18 +436,13 @@ def test_the_reason_and_the_amount_not_proposed_are_the_real_gap(tmp_path: Path)
     # block is the gap rounded up to the grid (1 h 45 min), but the reason says the gap
     # the report shows, 1 h 36 min; where only 1 h is free, 36 min are not proposed
     # (the rounded 45 min were never missing)
-    head = ROUTINE_B.split("commitments:")[0]
-    routine = ra.load_routine(
-        routine_file(
-            tmp_path,
-            head
-            + "commitments:\n"
-            + "  - {id: a, activity: prospecting, unit: hours, per: week, target: 1.6,\n"
-            + '     min_block: 30, window: {days: [mon], start: "09:00", end: "13:00"}}\n'
-            + "  - {id: b, activity: follow-up, unit: hours, per: week, target: 1.6,\n"
-            + '     min_block: 30, window: {days: [mon], start: "14:00", end: "15:00"}}\n',
-            "gap.yaml",
-        )
+    routine = routine_with(
+        tmp_path,
+        "  - {id: a, activity: prospecting, unit: hours, per: week, target: 1.6,\n"
+        '     min_block: 30, window: {days: [mon], start: "09:00", end: "13:00"}}\n'
+        "  - {id: b, activity: follow-up, unit: hours, per: week, target: 1.6,\n"
+        '     min_block: 30, window: {days: [mon], start: "14:00", end: "15:00"}}\n',
+        "gap.yaml",
     )
     calendar = tmp_path / "gap.ics"
     calendar.write_text(
@@ -458,16 +465,11 @@ def test_back_to_back_blocks_of_a_commitment_are_one(tmp_path: Path):
     # is taken by a workshop. Spread: 2 h a day; Monday 09:00-11:00, Tuesday no room;
     # the rest in time order: Monday 11:00-12:00, right after the first. Two events back
     # to back in the rep's calendar for one stretch of work: one block, 09:00-12:00
-    head = ROUTINE_B.split("commitments:")[0]
-    routine = ra.load_routine(
-        routine_file(
-            tmp_path,
-            head
-            + "commitments:\n"
-            + "  - {id: a, activity: prospecting, unit: hours, per: week, target: 4,\n"
-            + '     min_block: 60, window: {days: [mon, tue], start: "09:00", end: "12:00"}}\n',
-            "b2b.yaml",
-        )
+    routine = routine_with(
+        tmp_path,
+        "  - {id: a, activity: prospecting, unit: hours, per: week, target: 4,\n"
+        '     min_block: 60, window: {days: [mon, tue], start: "09:00", end: "12:00"}}\n',
+        "b2b.yaml",
     )
     calendar = tmp_path / "b2b.ics"
     calendar.write_text(
@@ -489,15 +491,14 @@ def test_a_timed_out_of_office_holds_its_time(tmp_path: Path):
     # of work, but the rep is away: research's Friday hour (placed first) stays 16:00-
     # 17:00, and crm's one block (30 min, 13:00-17:30) goes after both, 17:00-17:30,
     # not at 14:00 after the demo
-    calendar = tmp_path / "oof.ics"
-    calendar.write_text(
-        CALENDAR_B.replace(
-            "END:VCALENDAR",
-            "BEGIN:VEVENT\r\nUID:oof\r\nDTSTAMP:20270301T000000Z\r\n"
-            "DTSTART:20270312T130000Z\r\nDTEND:20270312T160000Z\r\nSUMMARY:Dentist\r\n"
-            "X-MICROSOFT-CDO-BUSYSTATUS:OOF\r\nEND:VEVENT\r\nEND:VCALENDAR",
-        ),
-        newline="",
+    calendar = calendar_b_with(
+        tmp_path / "oof.ics",
+        "UID:oof",
+        "DTSTAMP:20270301T000000Z",
+        "DTSTART:20270312T130000Z",
+        "DTEND:20270312T160000Z",
+        "SUMMARY:Dentist",
+        "X-MICROSOFT-CDO-BUSYSTATUS:OOF",
     )
     routine = ra.load_routine(routine_file(tmp_path, ROUTINE_B, "b.yaml"))
     ahead = ra.plan_week(calendar, routine, ra.load_rules(), week=WEEK_B)

@@ -16,7 +16,7 @@ import icalendar
 import pytest
 from conftest import mailing_team, routine_file
 from jsonschema import Draft202012Validator
-from test_issue21_proposals import CALENDAR_B, ROUTINE_B, WEEK_B
+from test_issue21_proposals import CALENDAR_B, ROUTINE_B, TEAM_SYNC, WEEK_B, calendar_b_with
 from typer.testing import CliRunner
 
 import routine_audit as ra
@@ -99,16 +99,7 @@ def test_json_has_ahead_proposals_and_validates(files, tmp_path: Path):
 
 def test_an_entry_that_cannot_be_proposed_has_null_times(tmp_path: Path):
     # week B with a Tuesday meeting 08:30-09:00: early-follow-up cannot fit
-    calendar = tmp_path / "b.ics"
-    calendar.write_text(
-        CALENDAR_B.replace(
-            "END:VCALENDAR",
-            "BEGIN:VEVENT\r\nUID:sync\r\nDTSTAMP:20270301T000000Z\r\n"
-            "DTSTART:20270309T083000Z\r\nDTEND:20270309T090000Z\r\nSUMMARY:Team sync\r\n"
-            "END:VEVENT\r\nEND:VCALENDAR",
-        ),
-        newline="",
-    )
+    calendar = calendar_b_with(tmp_path / "b.ics", *TEAM_SYNC)
     result = _plan(
         (calendar, routine_file(tmp_path, ROUTINE_B)),
         "--proposals",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import graph_fake
 import ms_identity_fake
 import pytest
 import test_issue23_ms_sign_in as sign_in
+from killed_save import run_killed_while_saving
 from ms_identity_fake import app_certificate
 from test_issue23_ms_sign_in import AUDIT, app_section, cache_file, invoke, login, team_file
 
@@ -74,19 +73,6 @@ class Kept(dict):
         return self.get(key, default)
 
 
-KILLED_WHILE_SAVING = """
-import os, signal, sys
-import routine_audit.atomic as atomic
-real = os.fsync
-def fsync(fd):  # the refreshed sign-in is half on disk: killed there
-    os.write(fd, b"half")
-    os.kill(os.getpid(), signal.SIGKILL)
-atomic.os.fsync = fsync
-from routine_audit.cli import app
-app(sys.argv[1:])
-"""
-
-
 @posix
 def test_killed_while_saving_a_refreshed_sign_in_the_next_run_works(
     signed_graph, identity, tmp_path
@@ -99,10 +85,7 @@ def test_killed_while_saving_a_refreshed_sign_in_the_next_run_works(
     identity.refresh_tokens = Kept(identity.refresh_tokens)
     saved = cache_file(tmp_path)
     before = saved.read_text()
-    done = subprocess.run(
-        [sys.executable, "-c", KILLED_WHILE_SAVING, *[str(a) for a in AUDIT]],
-        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
-    )  # fmt: skip
+    done = run_killed_while_saving(*AUDIT)
     assert done.returncode == -9, done.stderr
     assert saved.read_text() == before  # the old sign-in, whole
     assert json.loads(before)["kind"] == "routine-audit microsoft sign-in"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import help_text
 from typer.testing import CliRunner
 
 from routine_audit.cli import app
@@ -11,9 +12,8 @@ from routine_audit.cli import app
 
 @pytest.mark.parametrize("command", ["audit", "events", "plan"])
 def test_help_names_the_microsoft_source(command):
-    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0
-    text = " ".join(result.output.split())
+    code, text = help_text(command)
+    assert code == 0
     assert "ics, google, microsoft" in text
     assert "user=rep@company.com (microsoft)" in text
 

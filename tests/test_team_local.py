@@ -8,6 +8,7 @@ import shutil
 from datetime import date
 
 import pytest
+from pandas_runs import run_twice
 
 from routine_audit.config import package_data
 from routine_audit.config.load import load_rules, load_team
@@ -144,25 +145,7 @@ def test_an_unreadable_calendar_folder_fails_one_rep_not_the_run(team_file, monk
 def test_a_warm_team_run_does_not_load_pandas(team_file, tmp_path):
     """A re-run over unchanged files copies kept reports: the stored audits' tables stay
     encoded, and pandas (a third of a second to import) is never loaded."""
-    import subprocess
-    import sys
-
-    script = (
-        "import sys\n"
-        "from routine_audit.cli import main\n"
-        "sys.argv = ['routine-audit', *sys.argv[1:]]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('pandas loaded:', 'pandas' in sys.modules, file=sys.stderr)\n"
-    )
-    command = [sys.executable, "-c", script, "team", "audit", "--config", str(team_file)]
-    command += ["--week", "2026-W45", "--out", str(tmp_path / "out")]
-    command += ["--db", str(tmp_path / "history.sqlite")]
-    env = {**__import__("os").environ, "ROUTINE_AUDIT_CACHE": str(tmp_path / "cache")}
-    env[WORKERS_ENV] = "1"  # audits in this process, so the first run does load pandas
-    runs = [subprocess.run(command, env=env, capture_output=True, text=True) for _ in range(2)]
+    runs = run_twice(tmp_path, "team", "audit", "--config", str(team_file), "--week", "2026-W45")
     assert "pandas loaded: True" in runs[0].stderr  # the first run audits
     assert "pandas loaded: False" in runs[1].stderr, runs[1].stderr[-2000:]
     assert runs[1].stdout == runs[0].stdout
